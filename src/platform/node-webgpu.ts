@@ -1,0 +1,45 @@
+/**
+ * Gives TensorFlow.js a WebGPU device in Node through Dawn (the `webgpu` package),
+ * on the SwiftShader Vulkan driver that Debian's chromium package ships.
+ * Must run BEFORE `@tensorflow/tfjs-backend-webgpu` is imported: that module registers
+ * its backend only when `navigator.gpu` exists at import time (PLATFORM.md).
+ */
+import { existsSync } from 'node:fs';
+
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+export interface NodeWebGPU {
+  available: boolean;
+  reason: string;
+  /** Removes navigator.gpu so that Node can exit. */
+  dispose(): void;
+}
+
+export async function installNodeWebGPU(): Promise<NodeWebGPU> {
+  const none = (reason: string): NodeWebGPU => ({ available: false, reason, dispose() {} });
+  if (!process.env.VK_ICD_FILENAMES) {
+    if (!existsSync(SWIFTSHADER_ICD)) return none(`no Vulkan driver: ${SWIFTSHADER_ICD} is missing (apt-get install chromium libvulkan1)`);
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  }
+  process.env.NODEVICE_SELECT ??= '1';
+  let mod: typeof import('webgpu');
+  try {
+    mod = await import('webgpu');
+  } catch (e) {
+    return none(`the webgpu package failed to load: ${(e as Error).message}`);
+  }
+  const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
+  Object.assign(globalThis, mod.globals);
+  const gpu = mod.create([]);
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) return none('Dawn found no WebGPU adapter (is libvulkan1 installed?)');
+  if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
+  Object.defineProperty(g.navigator!, 'gpu', { value: gpu, configurable: true, writable: true });
+  return {
+    available: true,
+    reason: 'Dawn on SwiftShader',
+    dispose() {
+      delete (g.navigator as { gpu?: unknown }).gpu;
+    },
+  };
+}
