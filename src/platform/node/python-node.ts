@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PythonSupervisor, type SupervisorOptions } from '../../services/python/supervisor.ts';
+import type { PythonTransport } from '../../services/python/transport.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const hostCore = path.resolve(here, '../../services/python/host-core.mjs');
+
+/** Directory of the pyodide npm package (pyodide.mjs, pyodide.asm.wasm, python_stdlib.zip, ...). */
+export function pyodideDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.dirname(require.resolve('pyodide/package.json'));
+}
+
+/**
+ * Starts the sandbox child: Node's permission model allows reading only the Pyodide runtime and the three
+ * sandbox scripts, no writes, no child processes, no native addons, no code generation from strings; the
+ * environment is empty (no secrets to leak). python-harden.mjs closes the network inside.
+ */
+export function spawnNodePythonTransport(runner: string): PythonTransport {
+  const dir = pyodideDir();
+  const readable = [`${dir}/*`, `${here}/python-sandbox.mjs`, `${here}/python-host.mjs`, `${here}/python-harden.mjs`, hostCore];
+  const child = spawn(process.execPath, [
+    '--experimental-permission',
+    ...readable.map((p) => `--allow-fs-read=${p}`),
+    '--allow-worker',
+    '--disallow-code-generation-from-strings',
+    '--no-warnings',
+    '--max-old-space-size=1024',
+    path.join(here, 'python-sandbox.mjs'),
+  ], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: {}, cwd: dir });
+  // Keep only the tail of what the child prints (a fatal Pyodide error prints megabytes).
+  let tail = '';
+  const keep = (chunk: Buffer): void => { tail = (tail + chunk.toString('utf8')).slice(-4000); };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exitCb: ((reason: string) => void) | null = null;
+  let exited = false;
+  child.on('exit', (code, signal) => {
+    exited = true;
+    exitCb?.(`exit ${signal ?? code}${tail ? `: ${tail.trim().split('\n').slice(-3).join(' | ').slice(0, 500)}` : ''}`);
+  });
+  child.on('error', (err) => { if (!exited) { exited = true; exitCb?.(`spawn failed: ${err.message}`); } });
+  child.send({
+    type: 'init',
+    indexURL: dir + path.sep,
+    pyodideUrl: pathToFileURL(path.join(dir, 'pyodide.mjs')).href,
+    hostCoreUrl: pathToFileURL(hostCore).href,
+    runner,
+  });
+  return {
+    send: (msg) => { if (!exited && child.connected) child.send(msg); },
+    onMessage: (cb) => { child.on('message', cb); },
+    onExit: (cb) => { exitCb = cb; },
+    interrupt: () => { if (!exited && child.connected) child.send({ type: 'interrupt' }); },
+    terminate: () => { if (!exited) child.kill('SIGKILL'); },
+  };
+}
+
+/** A PythonApi for Node (CLI, tests, benchmarks): untrusted code runs only inside the sandbox child. */
+export function createNodePython(opts: SupervisorOptions = {}): PythonSupervisor {
+  return new PythonSupervisor(spawnNodePythonTransport, opts);
+}

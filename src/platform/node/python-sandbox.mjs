@@ -1,0 +1,35 @@
+// Entry of the Node Python sandbox child process. Started by python-node.ts as
+//   node --experimental-permission --allow-fs-read=<runtime files> --allow-worker
+//        --disallow-code-generation-from-strings python-sandbox.mjs
+// with an IPC channel and an empty environment. Pyodide runs on a worker thread so that this thread stays free
+// to write the interrupt flag (a SharedArrayBuffer shared with Pyodide's setInterruptBuffer) while Python is busy.
+import { Worker } from 'node:worker_threads';
+
+const flag = new Uint8Array(new SharedArrayBuffer(1));
+let worker = null;
+
+process.on('disconnect', () => process.exit(0));
+process.on('message', (msg) => {
+  if (!msg || typeof msg !== 'object') return;
+  if (msg.type === 'init' && worker === null) {
+    worker = new Worker(new URL('./python-host.mjs', import.meta.url), {
+      workerData: {
+        indexURL: msg.indexURL,
+        pyodideUrl: msg.pyodideUrl,
+        hostCoreUrl: msg.hostCoreUrl,
+        runner: msg.runner,
+        interruptBuffer: flag.buffer,
+      },
+    });
+    worker.on('message', (reply) => process.send(reply));
+    worker.on('error', (err) => {
+      process.send({ type: 'init-failed', message: String((err && err.message) || err).slice(0, 2000) });
+      process.exit(1);
+    });
+    worker.on('exit', (code) => process.exit(code || 1));
+  } else if (msg.type === 'interrupt') {
+    Atomics.store(flag, 0, 2); // Pyodide raises KeyboardInterrupt at its next check
+  } else if (worker !== null) {
+    worker.postMessage(msg);
+  }
+});

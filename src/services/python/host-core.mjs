@@ -1,0 +1,63 @@
+// The interpreter side of the Python service, shared by the browser worker (workers/python.worker.ts) and the
+// Node sandbox (src/platform/node/python-host.mjs). Plain JavaScript because the Node sandbox runs it without a
+// TypeScript loader (the permission model and a transpiling loader do not mix). Types: host-core.d.mts.
+//
+// Protocol (plain data): in  {type:'run', id, code, isolated, maxChars} | {type:'reset', id}
+//                        out {type:'result', id, result} | {type:'fatal', id, message} | {type:'reset-done', id}
+
+/** Loads Pyodide and the runner; returns a message handler. `send` is the only way out of the host. */
+export async function startPythonHost({ loadPyodide, indexURL, runner, interruptBuffer, jsglobals, send }) {
+  const started = Date.now();
+  const pyodide = await loadPyodide({
+    indexURL,
+    jsglobals,
+    // Python's own streams are replaced per run; anything written outside a run is dropped.
+    stdout: () => {},
+    stderr: () => {},
+    stdin: () => null,
+  });
+  if (interruptBuffer) pyodide.setInterruptBuffer(new Uint8Array(interruptBuffer));
+  const ns = pyodide.globals.get('dict')();
+  pyodide.runPython(runner, { globals: ns });
+  const runCell = ns.get('run_cell');
+  const resetSession = ns.get('reset_session');
+  ns.destroy();
+  runCell('pass', 0, true, 100); // warm-up: the first run pays for importing ast/compile machinery
+  const version = pyodide.runPython('import sys; sys.version.split()[0]');
+  let dead = false;
+
+  function fatal(id, err) {
+    dead = true;
+    const text = String((err && err.message) || err);
+    // A fatal Pyodide error carries a megabyte of minified source: keep the head only.
+    send({ type: 'fatal', id, message: text.slice(0, 2000) });
+  }
+
+  function handle(msg) {
+    if (!msg || typeof msg !== 'object') return;
+    if (dead) {
+      send({ type: 'fatal', id: msg.id, message: 'the Python interpreter has stopped' });
+      return;
+    }
+    if (msg.type === 'run') {
+      if (interruptBuffer) new Uint8Array(interruptBuffer)[0] = 0;
+      try {
+        const json = runCell(String(msg.code), 0, Boolean(msg.isolated), Number(msg.maxChars));
+        send({ type: 'result', id: msg.id, result: JSON.parse(json) });
+      } catch (err) {
+        // run_cell catches BaseException, so anything escaping it means the interpreter itself broke
+        // (os._exit, a wasm trap, stack exhaustion in C).
+        fatal(msg.id, err);
+      }
+    } else if (msg.type === 'reset') {
+      try {
+        resetSession();
+        send({ type: 'reset-done', id: msg.id });
+      } catch (err) {
+        fatal(msg.id, err);
+      }
+    }
+  }
+
+  return { handle, version, loadMs: Date.now() - started, pyodide };
+}

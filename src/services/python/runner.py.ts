@@ -1,0 +1,248 @@
+/**
+ * The Python side of the runner, executed once in a fresh interpreter inside a private module namespace.
+ * It defines `run_cell(code, cell, isolated, max_chars) -> str` (JSON) and `reset_session()`.
+ *
+ * Why it formats tracebacks itself: the reflection data of the paper (ReflectionSeq, App. C) shows IPython's
+ * traceback style (`Cell In[1], line 15`, the failing line marked `---> 15`, two context lines either side,
+ * `ErrorType: message`), and a model trained on those records should see the same shape at use time.
+ */
+export const RUNNER_PY = String.raw`
+import ast, builtins, io, json, linecache, sys
+
+RULE = "-" * 75
+_BUILTINS = dict(builtins.__dict__)
+_RECURSION_LIMIT = sys.getrecursionlimit()
+_REAL_STREAMS = (sys.stdout, sys.stderr, sys.stdin)
+_state = {"ns": None, "cell": 0, "isolated": 0}
+# filename -> the cell number shown in tracebacks ('Cell In[n]').
+_DISPLAY = {}
+
+
+class BoundedStream(io.TextIOBase):
+    """Keeps the first max_chars characters and counts the rest, so printing megabytes costs no memory."""
+
+    def __init__(self, max_chars):
+        self._parts = []
+        self._kept = 0
+        self._max = max_chars
+        self.dropped = 0
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError("write() argument must be str, not " + type(s).__name__)
+        room = self._max - self._kept
+        if room >= len(s):
+            self._parts.append(s)
+            self._kept += len(s)
+        else:
+            if room > 0:
+                self._parts.append(s[:room])
+                self._kept += room
+            self.dropped += len(s) - max(room, 0)
+        return len(s)
+
+    def value(self):
+        text = "".join(self._parts)
+        if self.dropped:
+            text += "\n[output truncated: %d more characters]\n" % self.dropped
+        return text
+
+
+def _new_namespace():
+    return {"__name__": "__main__", "__builtins__": builtins}
+
+
+def _restore_builtins():
+    d = builtins.__dict__
+    for k in [k for k in d if k not in _BUILTINS]:
+        del d[k]
+    d.update(_BUILTINS)
+
+
+def reset_session():
+    _state["ns"] = None
+    _state["cell"] = 0
+    for name in [f for f in _DISPLAY if f.startswith("<cell-")]:
+        linecache.cache.pop(name, None)
+        del _DISPLAY[name]
+
+
+def _cell_of(filename):
+    return _DISPLAY.get(filename)
+
+
+def _location(filename, lineno):
+    n = _cell_of(filename)
+    if n is not None:
+        return "Cell In[%d], line %s" % (n, lineno)
+    return "File %s:%s" % (filename, lineno)
+
+
+def _call(code, f_locals):
+    # IPython 8 prints 'in f(x, y)' for a function frame and nothing for module level.
+    if code.co_name == "<module>":
+        return ""
+    names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    if code.co_flags & 0x04:
+        names.append("*" + code.co_varnames[len(names)])
+    if code.co_flags & 0x08:
+        names.append("**" + code.co_varnames[len(names)])
+    return ", in %s(%s)" % (code.co_name, ", ".join(names))
+
+
+def _context(filename, lineno):
+    lines = linecache.getlines(filename)
+    if not lines or lineno is None or lineno < 1:
+        return []
+    out = []
+    for i in range(max(1, lineno - 2), min(len(lines), lineno + 2) + 1):
+        text = lines[i - 1].rstrip("\n").rstrip()
+        if i == lineno:
+            num = str(i)
+            pad = 7 - len(num)
+            arrow = ("-" * (pad - 2) + "> ") if pad >= 2 else (">" if pad == 1 else "")
+            out.append("%s%s %s" % (arrow, num, text))
+        else:
+            out.append("%7d %s" % (i, text))
+    return out
+
+
+def _frames(tb):
+    frames = []
+    while tb is not None:
+        frames.append((tb.tb_frame.f_code, tb.tb_lineno, tb.tb_frame.f_locals))
+        tb = tb.tb_next
+    # Drop the runner's own frames: the traceback starts at the first cell frame, as in a notebook.
+    for i, (code, _, _) in enumerate(frames):
+        if _cell_of(code.co_filename) is not None:
+            return frames[i:]
+    return frames
+
+
+def _exc_line(etype, evalue):
+    return "%s: %s" % (etype.__name__, evalue)
+
+
+def _format_syntax_error(e):
+    lines = []
+    filename = e.filename or "<unknown>"
+    lines.append("  " + _location(filename, e.lineno))
+    if e.text:
+        text = e.text.rstrip("\n")
+        stripped = text.lstrip()
+        lines.append("    " + stripped)
+        if e.offset:
+            col = max(0, e.offset - 1 - (len(text) - len(stripped)))
+            end = getattr(e, "end_offset", None)
+            width = 1
+            if end and getattr(e, "end_lineno", e.lineno) == e.lineno and end > e.offset:
+                width = end - e.offset
+            lines.append("    " + " " * col + "^" * width)
+    lines.append("%s: %s" % (type(e).__name__, e.msg))
+    return "\n".join(lines)
+
+
+def _format_traceback(e):
+    etype = type(e)
+    if isinstance(e, SyntaxError) and _cell_of(e.filename or "") is not None:
+        return _format_syntax_error(e)
+    out = [RULE, etype.__name__ + "Traceback (most recent call last)".rjust(75 - len(etype.__name__))]
+    blocks = []
+    repeat = None
+    count = 0
+    frames = _frames(e.__traceback__)
+    for idx, (code, lineno, f_locals) in enumerate(frames):
+        key = (code.co_filename, lineno, code.co_name)
+        if key == repeat:
+            count += 1
+            if count >= 3 and idx < len(frames) - 1:
+                continue
+        elif count >= 3:
+            blocks.append("    [... skipping similar frames: %s at line %s (%d times)]" % (repeat[2], repeat[1], count - 2))
+            repeat, count = key, 1
+        else:
+            repeat, count = key, 1
+        head = _location(code.co_filename, lineno) + _call(code, f_locals)
+        blocks.append("\n".join([head] + _context(code.co_filename, lineno)))
+    out.append("\n\n".join(blocks))
+    out.append("")
+    out.append(_exc_line(etype, e))
+    return "\n".join(out)
+
+
+def _error_line(e, filename):
+    if isinstance(e, SyntaxError) and e.filename == filename:
+        return e.lineno
+    line = None
+    tb = e.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _execute(code, filename, ns, out):
+    tree = ast.parse(code, filename, "exec")
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    exec(compile(tree, filename, "exec"), ns)
+    if last is not None:
+        value = eval(compile(last, filename, "eval"), ns)
+        if value is not None:
+            # Like a notebook cell, the value of a final expression is shown.
+            out.write(repr(value) + "\n")
+
+
+def run_cell(code, cell, isolated, max_chars):
+    if isolated:
+        _restore_builtins()
+        ns = _new_namespace()
+        cell = 1
+        # A private filename, so an isolated run never replaces the source of session cell 1 in linecache.
+        _state["isolated"] += 1
+        filename = "<isolated-%d>" % _state["isolated"]
+    else:
+        if _state["ns"] is None:
+            _state["ns"] = _new_namespace()
+        _state["cell"] += 1
+        cell = _state["cell"]
+        ns = _state["ns"]
+        filename = "<cell-%d>" % cell
+    _DISPLAY[filename] = cell
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    out, err = BoundedStream(max_chars), BoundedStream(max_chars)
+    sys.stdout, sys.stderr, sys.stdin = out, err, io.StringIO("")
+    result = {"status": "ok", "cell": cell, "traceback": ""}
+    try:
+        _execute(code, filename, ns, out)
+    except BaseException as e:
+        try:
+            tb = _format_traceback(e)
+        except BaseException as fmt_err:
+            tb = "%s: %s\n(traceback formatting failed: %r)" % (type(e).__name__, e, fmt_err)
+        result["status"] = "error"
+        result["traceback"] = tb
+        result["error"] = {
+            "type": type(e).__name__,
+            "message": str(e) if not isinstance(e, SyntaxError) else e.msg,
+            "line": _error_line(e, filename),
+        }
+        e.__traceback__ = None
+    finally:
+        sys.stdout, sys.stderr, sys.stdin = _REAL_STREAMS
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+        if isolated:
+            _restore_builtins()
+            ns.clear()
+            linecache.cache.pop(filename, None)
+            _DISPLAY.pop(filename, None)
+    result["stdout"] = out.value()
+    result["stderr"] = err.value()
+    result["truncated"] = bool(out.dropped or err.dropped)
+    return json.dumps(result)
+`;

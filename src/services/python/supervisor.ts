@@ -1,0 +1,223 @@
+import type { PythonApi, PythonState, PythonStatus, RunOptions, RunResult } from '../../api/python.ts';
+import { PythonRuntimeError, UsageError } from '../../core/errors.ts';
+import type { HostRunResult } from './host-core.mjs';
+import { RUNNER_PY } from './runner.py.ts';
+import type { HostMessage, PythonTransport, PythonTransportFactory } from './transport.ts';
+
+export interface SupervisorOptions {
+  /** Time allowed after the interrupt before the interpreter is replaced. Default 1000 ms. */
+  graceMs?: number;
+  defaultTimeoutMs?: number;
+  defaultMaxOutputChars?: number;
+  /** Limit for loading Pyodide. Default 120 s (a busy 2-core machine loads it in 3–7 s). */
+  startTimeoutMs?: number;
+  onState?: (state: PythonState, detail?: string) => void;
+}
+
+type Waiter = (msg: HostMessage | { type: 'exit'; reason: string }) => void;
+
+interface Instance {
+  transport: PythonTransport;
+  ready: Promise<{ version: string; loadMs: number }>;
+  waiters: Map<number, Waiter>;
+  alive: boolean;
+  version?: string;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+function isHostMessage(m: unknown): m is HostMessage {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
+}
+
+function validResult(r: unknown): r is HostRunResult {
+  if (typeof r !== 'object' || r === null) return false;
+  const o = r as Record<string, unknown>;
+  return (o.status === 'ok' || o.status === 'error') && typeof o.stdout === 'string' && typeof o.stderr === 'string'
+    && typeof o.traceback === 'string' && typeof o.cell === 'number' && typeof o.truncated === 'boolean';
+}
+
+/**
+ * The one PythonApi implementation. Runs are serialised; each has a wall-clock limit: at the limit Python is
+ * interrupted (KeyboardInterrupt via the transport's SharedArrayBuffer flag); if it has not answered after
+ * `graceMs` (time.sleep, loops inside C, code swallowing BaseException) the host is terminated and a new one
+ * is started on the next call. A dead interpreter (os._exit, wasm trap) is replaced the same way.
+ * Losing the host loses the session namespace; the result says so.
+ */
+export class PythonSupervisor implements PythonApi {
+  private instance: Instance | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private sessionCell = 0;
+  private readonly graceMs: number;
+  private readonly defaultTimeoutMs: number;
+  private readonly defaultMaxOutputChars: number;
+  private readonly startTimeoutMs: number;
+  /** Number of hosts started so far (tests and the status bar use it to see restarts). */
+  starts = 0;
+
+  constructor(private readonly factory: PythonTransportFactory, private readonly opts: SupervisorOptions = {}) {
+    this.graceMs = opts.graceMs ?? 1000;
+    this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 10_000;
+    this.defaultMaxOutputChars = opts.defaultMaxOutputChars ?? 100_000;
+    this.startTimeoutMs = opts.startTimeoutMs ?? 120_000;
+  }
+
+  run(code: string, options: RunOptions = {}): Promise<RunResult> {
+    if (typeof code !== 'string') throw new UsageError(`run(code): expected a string of Python, found ${typeof code}`);
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    const maxChars = options.maxOutputChars ?? this.defaultMaxOutputChars;
+    if (!(timeoutMs > 0)) throw new UsageError(`timeoutMs: expected a positive number, found ${timeoutMs}`);
+    if (!(Number.isInteger(maxChars) && maxChars > 0)) throw new UsageError(`maxOutputChars: expected a positive integer, found ${maxChars}`);
+    return this.enqueue(() => this.runNow(code, options.mode ?? 'session', timeoutMs, maxChars));
+  }
+
+  resetSession(): Promise<void> {
+    return this.enqueue(async () => {
+      this.sessionCell = 0;
+      if (!this.instance?.alive) return; // a new host starts with an empty session anyway
+      const inst = this.instance;
+      const reply = await this.request(inst, (id) => ({ type: 'reset', id }));
+      if (reply.type !== 'reset-done') this.kill(inst, 'reset failed');
+    });
+  }
+
+  async status(): Promise<PythonStatus> {
+    const inst = this.instance;
+    return inst?.alive && inst.version ? { ready: true, version: inst.version } : { ready: false };
+  }
+
+  /** Loads the interpreter now (the first run would otherwise pay for it). Resolves with the load time. */
+  async start(): Promise<{ version: string; loadMs: number }> {
+    return this.enqueue(async () => (await this.ensure()).ready);
+  }
+
+  /** Terminates the host; the next call starts a new one. */
+  dispose(): void {
+    if (this.instance) this.kill(this.instance, 'disposed', 'idle');
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(task, task);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private setState(state: PythonState, detail?: string): void {
+    this.opts.onState?.(state, detail);
+  }
+
+  private async ensure(): Promise<Instance> {
+    if (this.instance?.alive) {
+      await this.instance.ready;
+      return this.instance;
+    }
+    this.setState(this.starts === 0 ? 'loading' : 'restarting');
+    this.starts += 1;
+    this.sessionCell = 0;
+    const transport = this.factory(RUNNER_PY);
+    const waiters = new Map<number, Waiter>();
+    let settle: { ok: (v: { version: string; loadMs: number }) => void; fail: (e: Error) => void } | null = null;
+    const ready = new Promise<{ version: string; loadMs: number }>((ok, fail) => { settle = { ok, fail }; });
+    const inst: Instance = { transport, ready, waiters, alive: true };
+    const timer = setTimeout(() => {
+      settle?.fail(new PythonRuntimeError(`Pyodide did not start within ${this.startTimeoutMs} ms`));
+      this.kill(inst, 'start timeout', 'failed');
+    }, this.startTimeoutMs);
+    transport.onMessage((m) => {
+      if (!isHostMessage(m)) return;
+      if (m.type === 'ready') {
+        clearTimeout(timer);
+        inst.version = String(m.version);
+        settle?.ok({ version: inst.version, loadMs: Number(m.loadMs) });
+        settle = null;
+        this.setState('ready', `Python ${inst.version}`);
+      } else if (m.type === 'init-failed') {
+        clearTimeout(timer);
+        settle?.fail(new PythonRuntimeError(`Pyodide failed to start: ${String(m.message)}`));
+        settle = null;
+        this.kill(inst, 'init failed', 'failed');
+      } else if ('id' in m && typeof m.id === 'number') {
+        const w = waiters.get(m.id);
+        if (w) { waiters.delete(m.id); w(m); }
+      }
+    });
+    transport.onExit((reason) => {
+      clearTimeout(timer);
+      settle?.fail(new PythonRuntimeError(`the Python host exited while starting: ${reason}`));
+      settle = null;
+      inst.alive = false;
+      for (const [id, w] of waiters) { waiters.delete(id); w({ type: 'exit', reason }); }
+      if (this.instance === inst) this.instance = null;
+    });
+    this.instance = inst;
+    await ready;
+    return inst;
+  }
+
+  private kill(inst: Instance, reason: string, state: PythonState = 'restarting'): void {
+    if (!inst.alive) return;
+    inst.alive = false;
+    inst.transport.terminate();
+    for (const [id, w] of inst.waiters) { inst.waiters.delete(id); w({ type: 'exit', reason }); }
+    if (this.instance === inst) this.instance = null;
+    this.setState(state, reason);
+  }
+
+  private request(inst: Instance, make: (id: number) => Parameters<PythonTransport['send']>[0]): Promise<HostMessage | { type: 'exit'; reason: string }> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      inst.waiters.set(id, resolve);
+      inst.transport.send(make(id));
+    });
+  }
+
+  private async runNow(code: string, mode: 'session' | 'isolated', timeoutMs: number, maxChars: number): Promise<RunResult> {
+    const inst = await this.ensure();
+    const cell = mode === 'session' ? ++this.sessionCell : 1;
+    const isolated = mode === 'isolated';
+    this.setState('running');
+    const t0 = now();
+    let interrupted = false;
+    let killed = false;
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const limitTimer = setTimeout(() => {
+      interrupted = true;
+      inst.transport.interrupt();
+      killTimer = setTimeout(() => { killed = true; this.kill(inst, `no answer ${this.graceMs} ms after the interrupt`); }, this.graceMs);
+    }, timeoutMs);
+    const reply = await this.request(inst, (id) => ({ type: 'run', id, code, isolated, maxChars }));
+    clearTimeout(limitTimer);
+    clearTimeout(killTimer);
+    const durationMs = now() - t0;
+    if (inst.alive) this.setState('ready', inst.version ? `Python ${inst.version}` : undefined);
+
+    if (reply.type === 'result' && validResult(reply.result)) {
+      const r = reply.result;
+      if (!isolated) this.sessionCell = r.cell;
+      const base: RunResult = { status: r.status, stdout: r.stdout, stderr: r.stderr, traceback: r.traceback, durationMs, cell: r.cell, truncated: r.truncated };
+      if (r.error) base.error = { type: String(r.error.type), message: String(r.error.message), line: typeof r.error.line === 'number' ? r.error.line : null };
+      if (interrupted && r.error?.type === 'KeyboardInterrupt') {
+        return { ...base, status: 'timeout', error: { type: 'Timeout', message: `timed out after ${timeoutMs} ms`, line: base.error?.line ?? null } };
+      }
+      return base;
+    }
+    // No usable result: the host was killed after the grace period, or the interpreter died.
+    if (inst.alive) this.kill(inst, 'invalid reply');
+    const lost = 'The Python interpreter was restarted; the session state was lost.';
+    if (killed) {
+      return {
+        status: 'timeout', stdout: '', stderr: '', cell, durationMs, truncated: false,
+        error: { type: 'Timeout', message: `timed out after ${timeoutMs} ms and did not stop within ${this.graceMs} ms of the interrupt. ${lost}`, line: null },
+        traceback: '',
+      };
+    }
+    const why = reply.type === 'fatal' ? reply.message : reply.type === 'exit' ? reply.reason : `unexpected reply '${reply.type}'`;
+    const message = `the interpreter stopped (${why.split('\n')[0].slice(0, 300)}). ${lost}`;
+    return {
+      status: 'error', stdout: '', stderr: '', cell, durationMs, truncated: false,
+      error: { type: 'PythonRuntimeError', message, line: null },
+      traceback: `PythonRuntimeError: ${message}`,
+    };
+  }
+}
