@@ -1,0 +1,242 @@
+/**
+ * A decoder-only Llama model in TensorFlow.js: embedding, RMSNorm, rotary position embedding
+ * (Hugging Face rotate-half convention), grouped-query attention, SwiGLU, final norm, tied or
+ * untied output head. Forward takes explicit position ids and a per-row key visibility so a
+ * student row can hide reflection blocks while keeping the teacher's positions (METHOD.md §3).
+ *
+ * Parameters are tf.Variables keyed by Hugging Face names. Linear weights are stored transposed,
+ * [in, out], so that every weight matmul is a plain 2-D x @ W (the wasm fast path); toHF/fromHF
+ * convert between this layout and Hugging Face's [out, in].
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CheckpointError, ShapeError } from '../errors.ts';
+import { Rng } from '../rng.ts';
+import { headDim, validateConfig, type LlamaConfig } from './config.ts';
+import { applyRope, cachedCausalBias, embed, linear, repeatKv, rmsNorm, ropeTables, visibilityBias } from './ops.ts';
+
+export const EMBED = 'model.embed_tokens.weight';
+export const FINAL_NORM = 'model.norm.weight';
+export const LM_HEAD = 'lm_head.weight';
+const LINEARS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'] as const;
+
+const layerName = (i: number, part: string) => `model.layers.${i}.${part}.weight`;
+
+/** Every parameter name with its Hugging Face shape, in Hugging Face order. */
+export function hfParamShapes(c: LlamaConfig): Map<string, number[]> {
+  const kvDim = c.nKvHeads * headDim(c);
+  const m = new Map<string, number[]>();
+  m.set(EMBED, [c.vocabSize, c.dim]);
+  for (let i = 0; i < c.nLayers; i++) {
+    m.set(layerName(i, 'input_layernorm'), [c.dim]);
+    m.set(layerName(i, 'self_attn.q_proj'), [c.dim, c.dim]);
+    m.set(layerName(i, 'self_attn.k_proj'), [kvDim, c.dim]);
+    m.set(layerName(i, 'self_attn.v_proj'), [kvDim, c.dim]);
+    m.set(layerName(i, 'self_attn.o_proj'), [c.dim, c.dim]);
+    m.set(layerName(i, 'post_attention_layernorm'), [c.dim]);
+    m.set(layerName(i, 'mlp.gate_proj'), [c.ffnDim, c.dim]);
+    m.set(layerName(i, 'mlp.up_proj'), [c.ffnDim, c.dim]);
+    m.set(layerName(i, 'mlp.down_proj'), [c.dim, c.ffnDim]);
+  }
+  m.set(FINAL_NORM, [c.dim]);
+  if (!c.tieEmbeddings) m.set(LM_HEAD, [c.vocabSize, c.dim]);
+  return m;
+}
+
+/** Stored transposed ([in, out]) relative to Hugging Face ([out, in]). */
+function isTransposed(name: string): boolean {
+  return name === LM_HEAD || name.endsWith('_proj.weight');
+}
+
+/** Keys and values of past positions, per layer, after RoPE: [B, KV, Tpast, hd]. */
+export class KVCache {
+  k: (tf.Tensor4D | null)[];
+  v: (tf.Tensor4D | null)[];
+  length = 0;
+  constructor(nLayers: number) {
+    this.k = new Array(nLayers).fill(null);
+    this.v = new Array(nLayers).fill(null);
+  }
+  dispose(): void {
+    for (const t of [...this.k, ...this.v]) t?.dispose();
+    this.k.fill(null);
+    this.v.fill(null);
+    this.length = 0;
+  }
+}
+
+export interface ForwardOptions {
+  positions?: tf.Tensor2D;
+  keyVisible?: tf.Tensor2D;
+}
+
+export class LlamaModel {
+  readonly config: LlamaConfig;
+  readonly params: Map<string, tf.Variable>;
+
+  private constructor(config: LlamaConfig, params: Map<string, tf.Variable>) {
+    this.config = config;
+    this.params = params;
+  }
+
+  toHF(name: string, t: tf.Tensor): tf.Tensor {
+    return isTransposed(name) ? tf.transpose(t) : tf.clone(t);
+  }
+
+  fromHF(name: string, t: tf.Tensor): tf.Tensor {
+    return isTransposed(name) ? tf.transpose(t) : tf.clone(t);
+  }
+
+  /** Seeded init: normal(0, 0.02) for matrices (Hugging Face's initializer_range), ones for norms. */
+  static init(config: LlamaConfig, seed: number): LlamaModel {
+    const c = validateConfig(config);
+    const rng = new Rng(seed);
+    const params = new Map<string, tf.Variable>();
+    for (const [name, shape] of hfParamShapes(c)) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const data = new Float32Array(size);
+      if (shape.length === 1) data.fill(1);
+      else for (let i = 0; i < size; i++) data[i] = 0.02 * rng.normal();
+      const stored = isTransposed(name) ? [shape[1], shape[0]] : shape;
+      // Values drawn in HF layout then written as stored layout: transpose on the host.
+      const host = isTransposed(name) ? transposeHost(data, shape[0], shape[1]) : data;
+      const init = tf.tensor(host, stored, 'float32');
+      params.set(name, tf.variable(init, true));
+      init.dispose();
+    }
+    return new LlamaModel(c, params);
+  }
+
+  /**
+   * Builds a model from Hugging Face-layout tensors (the caller keeps ownership of them).
+   * Names and shapes are checked first, so a bad checkpoint loads nothing.
+   */
+  static fromHFTensors(config: LlamaConfig, tensors: Map<string, tf.Tensor>): LlamaModel {
+    const c = validateConfig(config);
+    const expected = hfParamShapes(c);
+    const missing = [...expected.keys()].filter((n) => !tensors.has(n));
+    if (missing.length) throw new CheckpointError(`checkpoint is missing ${missing.length} tensor(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+    // Tolerated extras: a tied checkpoint that also stores lm_head, and old HF rotary caches.
+    const extra = [...tensors.keys()].filter((n) => !expected.has(n) && !(c.tieEmbeddings && n === LM_HEAD) && !n.endsWith('rotary_emb.inv_freq'));
+    if (extra.length) throw new CheckpointError(`checkpoint has unexpected tensor(s) for this config: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''}`);
+    for (const [name, shape] of expected) {
+      const t = tensors.get(name)!;
+      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+        throw new CheckpointError(`tensor ${name}: expected shape [${shape}] for this config, found [${t.shape}]`);
+      }
+      if (t.dtype !== 'float32') throw new CheckpointError(`tensor ${name}: expected float32, found ${t.dtype}`);
+    }
+    const params = new Map<string, tf.Variable>();
+    for (const name of expected.keys()) {
+      const stored = tf.tidy(() => (isTransposed(name) ? tf.transpose(tensors.get(name)!) : tensors.get(name)!.clone()));
+      params.set(name, tf.variable(stored, true));
+      stored.dispose();
+    }
+    return new LlamaModel(c, params);
+  }
+
+  /** A fresh map of Hugging Face-layout copies of every parameter (the caller disposes them). */
+  toHFTensors(): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    for (const [name, v] of this.params) out.set(name, this.toHF(name, v));
+    return out;
+  }
+
+  private p(name: string): tf.Variable {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`parameter ${name} does not exist (model disposed?)`);
+    return v;
+  }
+
+  /** logits float32 [B, T, V]; see CONTRACTS.md for the visibility rule. */
+  forward(inputIds: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
+    const [b, t] = inputIds.shape;
+    this.checkIds(inputIds, opts);
+    return tf.tidy(() => {
+      const positions = opts.positions ?? (tf.tile(tf.range(0, t, 1, 'int32').reshape([1, t]), [b, 1]) as tf.Tensor2D); // [B, T]
+      const bias = visibilityBias(b, t, opts.keyVisible); // [B|1, 1, T, T]
+      return this.run(inputIds, positions, bias, null);
+    });
+  }
+
+  /**
+   * Forward over new tokens [B, Tn] after the cached positions (positions cache.length…), plain
+   * causal attention; appends their keys/values to the cache. Returns logits [B, Tn, V].
+   */
+  forwardCached(inputIds: tf.Tensor2D, cache: KVCache): tf.Tensor3D {
+    const [b, t] = inputIds.shape;
+    if (cache.length + t > this.config.maxSeqLen) throw new ShapeError(`sequence of ${cache.length + t} tokens exceeds maxSeqLen ${this.config.maxSeqLen}`);
+    const past = cache.length;
+    const logits = tf.tidy(() => {
+      const positions = tf.tile(tf.range(past, past + t, 1, 'int32').reshape([1, t]), [b, 1]) as tf.Tensor2D; // [B, Tn]
+      return this.run(inputIds, positions, cachedCausalBias(past, t), cache);
+    });
+    cache.length = past + t;
+    return logits;
+  }
+
+  private checkIds(inputIds: tf.Tensor2D, opts: ForwardOptions): void {
+    const [b, t] = inputIds.shape;
+    if (inputIds.rank !== 2) throw new ShapeError(`inputIds: expected rank 2 [B, T], found [${inputIds.shape}]`);
+    if (t > this.config.maxSeqLen) throw new ShapeError(`inputIds: T = ${t} exceeds maxSeqLen ${this.config.maxSeqLen}`);
+    for (const [key, tensor] of [['positions', opts.positions], ['keyVisible', opts.keyVisible]] as const) {
+      if (tensor && (tensor.rank !== 2 || tensor.shape[0] !== b || tensor.shape[1] !== t)) {
+        throw new ShapeError(`${key}: expected shape [${b}, ${t}] like inputIds, found [${tensor.shape}]`);
+      }
+    }
+  }
+
+  private run(inputIds: tf.Tensor2D, positions: tf.Tensor2D, bias: tf.Tensor4D, cache: KVCache | null): tf.Tensor3D {
+    const c = this.config;
+    const [b, t] = inputIds.shape;
+    const hd = headDim(c);
+    const rep = c.nHeads / c.nKvHeads;
+    const n = b * t;
+    const { cos, sin } = ropeTables(positions, hd, c.ropeTheta); // [B, 1, T, hd]
+    let x = embed(this.p(EMBED) as tf.Tensor2D, tf.reshape(tf.cast(inputIds, 'int32'), [n])); // [N, D]
+    const heads = (y: tf.Tensor2D, h: number) => tf.transpose(tf.reshape(y, [b, t, h, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, h, T, hd]
+    for (let i = 0; i < c.nLayers; i++) {
+      const w = (part: string) => this.p(layerName(i, part)) as tf.Variable<tf.Rank.R2>;
+      // Attention block.
+      const h = rmsNorm(x, this.p(layerName(i, 'input_layernorm')), c.normEps) as tf.Tensor2D; // [N, D]
+      const q = applyRope(heads(linear(h, w('self_attn.q_proj')), c.nHeads), cos, sin); // [B, H, T, hd]
+      let k = applyRope(heads(linear(h, w('self_attn.k_proj')), c.nKvHeads), cos, sin); // [B, KV, T, hd]
+      let v = heads(linear(h, w('self_attn.v_proj')), c.nKvHeads); // [B, KV, T, hd]
+      if (cache) {
+        const pk = cache.k[i];
+        const pv = cache.v[i];
+        if (pk && pv) {
+          k = tf.concat([pk, k], 2); // [B, KV, Tpast+T, hd]
+          v = tf.concat([pv, v], 2);
+        }
+        cache.k[i] = tf.keep(k);
+        cache.v[i] = tf.keep(v);
+        pk?.dispose();
+        pv?.dispose();
+      }
+      const scores = tf.add(tf.mul(tf.matMul(q, repeatKv(k, rep), false, true), 1 / Math.sqrt(hd)), bias); // [B, H, T, Tk]
+      const attn = tf.matMul(tf.softmax(scores), repeatKv(v, rep)); // [B, H, T, hd]
+      const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [n, c.dim]) as tf.Tensor2D; // [N, D]
+      x = tf.add(x, linear(merged, w('self_attn.o_proj'))); // [N, D]
+      // SwiGLU feed-forward block.
+      const g = rmsNorm(x, this.p(layerName(i, 'post_attention_layernorm')), c.normEps) as tf.Tensor2D; // [N, D]
+      const gate = linear(g, w('mlp.gate_proj')); // [N, F]
+      const up = linear(g, w('mlp.up_proj')); // [N, F]
+      const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) ⊙ up, [N, F]
+      x = tf.add(x, linear(act, w('mlp.down_proj'))); // [N, D]
+    }
+    const hFinal = rmsNorm(x, this.p(FINAL_NORM), c.normEps) as tf.Tensor2D; // [N, D]
+    const head = c.tieEmbeddings ? (tf.transpose(this.p(EMBED)) as tf.Tensor2D) : (this.p(LM_HEAD) as tf.Tensor2D); // [D, V]
+    return tf.reshape(linear(hFinal, head), [b, t, c.vocabSize]) as tf.Tensor3D;
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    this.params.clear();
+  }
+}
+
+function transposeHost(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
+  return out;
+}

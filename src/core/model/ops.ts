@@ -1,0 +1,135 @@
+/**
+ * The building blocks of the Llama forward pass, written with tfjs ops that have kernels and
+ * gradients on cpu, wasm and webgpu (PLATFORM.md): no tf.gather gradient (wasm has no
+ * UnsortedSegmentSum), no rank-5 tile, and 2-D matmuls without transpose flags where the weights
+ * are involved (the wasm fast path).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** A bias that hides a key: large and finite, so a softmax row never becomes NaN (METHOD.md §3). */
+export const HIDDEN_BIAS = -1e9;
+
+/**
+ * x [N, in] @ w [in, out] → [N, out]. The gradient is written with explicit transposes followed
+ * by plain 2-D matmuls: tfjs-wasm runs matmuls with a transposed operand ~10× slower, and a
+ * transpose is O(n²) against the matmul's O(n³).
+ */
+export const linear = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), // [N, out]
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const dx = tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)); // [N, in]
+      const dw = tf.matMul(tf.transpose(xs), dy as tf.Tensor2D); // [in, out]
+      return [dx, dw];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * Token embedding: rows of table [V, D] for ids [N] → [N, D]. Forward is a gather (fast on every
+ * backend); the gradient is a one-hot matmul, because gather's own gradient needs
+ * UnsortedSegmentSum, which wasm lacks and which is O(V·N·D) on cpu anyway.
+ */
+export function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  return embedOp(table, ids);
+}
+
+// ids go through save() (not a closure) so tfjs keeps them alive until the backward pass.
+const embedOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [table, ids, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([ids]);
+  const vocab = table.shape[0];
+  return {
+    value: tf.gather(table, ids as tf.Tensor1D), // [N, D]
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const oneHotT = tf.transpose(oneHotFloat(saved[0] as tf.Tensor1D, vocab)); // [V, N]
+      // ids are integers: no gradient flows to them; a zero keeps customGrad's one-per-input rule.
+      return [tf.matMul(oneHotT as tf.Tensor2D, dy as tf.Tensor2D), tf.zeros(saved[0].shape)]; // [V, D], [N]
+    },
+  };
+}) as (table: tf.Tensor2D, ids: tf.Tensor1D) => tf.Tensor2D;
+
+/**
+ * One-hot rows as float32. tfjs-wasm's OneHot kernel ignores dtype 'float32' and writes int32
+ * bit patterns (1 reads as 1.4e-45), so build int32 and cast.
+ */
+export function oneHotFloat(ids: tf.Tensor, depth: number): tf.Tensor {
+  return tf.cast(tf.oneHot(ids as tf.Tensor1D, depth), 'float32');
+}
+
+/** RMSNorm over the last axis: x / sqrt(mean(x²) + eps) · w. x [..., D], w [D]. */
+export function rmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
+  const ms = tf.mean(tf.square(x), -1, true); // [..., 1]
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w);
+}
+
+/** Inverse RoPE frequencies theta^(-2i/hd), i < hd/2, as Hugging Face computes them. */
+export function ropeInvFreq(headDim: number, theta: number): Float32Array {
+  const out = new Float32Array(headDim / 2);
+  for (let i = 0; i < headDim / 2; i++) out[i] = 1 / Math.pow(theta, (2 * i) / headDim);
+  return out;
+}
+
+/**
+ * cos/sin tables for explicit positions, in the rotate-half layout: [B, 1, T, hd] each
+ * (the frequencies repeated for both halves).
+ */
+export function ropeTables(positions: tf.Tensor2D, headDim: number, theta: number): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+  const [b, t] = positions.shape;
+  const inv = tf.tensor1d(ropeInvFreq(headDim, theta)); // [hd/2]
+  const ang = tf.mul(tf.reshape(tf.cast(positions, 'float32'), [b, t, 1]), tf.reshape(inv, [1, 1, headDim / 2])); // [B, T, hd/2]
+  const emb = tf.reshape(tf.concat([ang, ang], 2), [b, 1, t, headDim]); // [B, 1, T, hd]
+  return { cos: tf.cos(emb) as tf.Tensor4D, sin: tf.sin(emb) as tf.Tensor4D };
+}
+
+/** Rotary embedding, rotate-half convention: x·cos + rotate_half(x)·sin. x [B, H, T, hd]. */
+export function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
+  const [b, h, t, hd] = x.shape;
+  const half = hd / 2;
+  const x1 = tf.slice(x, [0, 0, 0, 0], [b, h, t, half]); // [B, H, T, hd/2]
+  const x2 = tf.slice(x, [0, 0, 0, half], [b, h, t, half]); // [B, H, T, hd/2]
+  const rotated = tf.concat([tf.neg(x2), x1], 3); // [B, H, T, hd]
+  return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)) as tf.Tensor4D;
+}
+
+/**
+ * Grouped-query attention: head h reads key/value head ⌊h / rep⌋. Repeats [B, KV, T, hd] to
+ * [B, KV·rep, T, hd] with a rank-4 tile (tile's gradient is missing for rank 5).
+ */
+export function repeatKv(x: tf.Tensor4D, rep: number): tf.Tensor4D {
+  if (rep === 1) return x;
+  const [b, kv, t, hd] = x.shape;
+  const tiled = tf.tile(tf.reshape(x, [b, kv, 1, t * hd]), [1, 1, rep, 1]); // [B, KV, rep, T·hd]
+  return tf.reshape(tiled, [b, kv * rep, t, hd]);
+}
+
+/**
+ * Additive attention bias for a full forward, [B, 1, T, T]: query q of row b sees key k iff
+ * k ≤ q and (keyVisible[b, k] = 1 or k = q). Without keyVisible: plain causal.
+ */
+export function visibilityBias(batch: number, t: number, keyVisible?: tf.Tensor2D): tf.Tensor4D {
+  const causal = new Float32Array(t * t);
+  const eye = new Float32Array(t * t);
+  for (let q = 0; q < t; q++) {
+    for (let k = 0; k <= q; k++) causal[q * t + k] = 1;
+    eye[q * t + q] = 1;
+  }
+  const causalT = tf.tensor2d(causal, [t, t]); // [T, T]
+  if (!keyVisible) {
+    return tf.reshape(tf.mul(tf.sub(causalT, 1), -HIDDEN_BIAS), [1, 1, t, t]) as tf.Tensor4D;
+  }
+  const vis = tf.reshape(tf.cast(keyVisible, 'float32'), [batch, 1, t]); // [B, 1, T]
+  const allowed = tf.mul(causalT, tf.maximum(vis, tf.tensor2d(eye, [t, t]))); // [B, T, T]
+  return tf.reshape(tf.mul(tf.sub(allowed, 1), -HIDDEN_BIAS), [batch, 1, t, t]) as tf.Tensor4D;
+}
+
+/** Causal bias for new queries after `past` cached keys: [1, 1, Tn, past + Tn]. */
+export function cachedCausalBias(past: number, tNew: number): tf.Tensor4D {
+  const tk = past + tNew;
+  const bias = new Float32Array(tNew * tk);
+  for (let q = 0; q < tNew; q++) for (let k = past + q + 1; k < tk; k++) bias[q * tk + k] = HIDDEN_BIAS;
+  return tf.tensor4d(bias, [1, 1, tNew, tk]);
+}

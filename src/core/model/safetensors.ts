@@ -1,0 +1,168 @@
+/**
+ * The safetensors format (Hugging Face): 8-byte little-endian header length, a JSON header
+ * {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}}, then the raw
+ * little-endian data. Reading accepts F32, F16, BF16 (decoded to float32), I32 and I64 (to int32
+ * when every value fits). Every malformation is a CheckpointError saying expected vs found.
+ */
+import { CheckpointError } from '../errors.ts';
+
+export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64';
+export interface SafeTensor {
+  /** The dtype stored in the file. */
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Decoded values: float types → Float32Array, integer types → Int32Array. */
+  data: Float32Array | Int32Array;
+}
+export interface WritableTensor {
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
+
+const BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, I64: 8 };
+/** Refuse absurd headers before JSON.parse (the Rust implementation's limit is 100 MB). */
+const MAX_HEADER = 100_000_000;
+
+/** Parses a safetensors file; `metadata` gets the `__metadata__` strings. */
+export function parseSafetensors(bytes: Uint8Array, metadata?: Record<string, string>): Map<string, SafeTensor> {
+  if (bytes.length < 8) throw new CheckpointError(`safetensors: file is ${bytes.length} bytes, expected at least 8 (header length)`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lo = dv.getUint32(0, true);
+  const hi = dv.getUint32(4, true);
+  if (hi !== 0 || lo > MAX_HEADER) throw new CheckpointError(`safetensors: header length ${hi * 2 ** 32 + lo} is impossible (file is ${bytes.length} bytes)`);
+  if (8 + lo > bytes.length) throw new CheckpointError(`safetensors: header says ${lo} header bytes but the file has only ${bytes.length - 8} after the length (truncated?)`);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + lo)));
+  } catch (e) {
+    throw new CheckpointError(`safetensors: header is not valid UTF-8 JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new CheckpointError('safetensors: header must be a JSON object');
+  const dataStart = 8 + lo;
+  const dataLen = bytes.length - dataStart;
+  const spans: { name: string; begin: number; end: number }[] = [];
+  const out = new Map<string, SafeTensor>();
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (typeof raw !== 'object' || raw === null || Object.values(raw).some((v) => typeof v !== 'string')) {
+        throw new CheckpointError('safetensors: __metadata__ must map strings to strings');
+      }
+      if (metadata) Object.assign(metadata, raw);
+      continue;
+    }
+    const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof e !== 'object' || e === null) throw new CheckpointError(`safetensors: entry ${name} is not an object`);
+    if (typeof e.dtype !== 'string' || !(e.dtype in BYTES)) {
+      throw new CheckpointError(`safetensors: tensor ${name} has dtype ${JSON.stringify(e.dtype)}; supported: ${Object.keys(BYTES).join(', ')}`);
+    }
+    const dtype = e.dtype as SafetensorsDtype;
+    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isInteger(d) || d < 0)) throw new CheckpointError(`safetensors: tensor ${name} has invalid shape ${JSON.stringify(e.shape)}`);
+    const shape = e.shape as number[];
+    const off = e.data_offsets;
+    if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0) || off[0] > off[1]) {
+      throw new CheckpointError(`safetensors: tensor ${name} has invalid data_offsets ${JSON.stringify(off)}`);
+    }
+    const [begin, end] = off as [number, number];
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (end - begin !== count * BYTES[dtype]) {
+      throw new CheckpointError(`safetensors: tensor ${name} ${dtype}[${shape}] needs ${count * BYTES[dtype]} bytes, its offsets span ${end - begin}`);
+    }
+    if (end > dataLen) throw new CheckpointError(`safetensors: tensor ${name} ends at byte ${end} of the data but the data section has ${dataLen} bytes (truncated?)`);
+    spans.push({ name, begin, end });
+    out.set(name, { dtype, shape, data: decode(bytes, dataStart + begin, count, dtype, name) });
+  }
+  // The format requires the data section to be exactly covered, without holes or overlaps.
+  spans.sort((a, b) => a.begin - b.begin);
+  let cursor = 0;
+  for (const s of spans) {
+    if (s.begin !== cursor) throw new CheckpointError(`safetensors: tensor ${s.name} starts at ${s.begin}, expected ${cursor} (overlap or hole in the data)`);
+    cursor = s.end;
+  }
+  if (cursor !== dataLen) throw new CheckpointError(`safetensors: header describes ${cursor} data bytes but the file has ${dataLen}`);
+  return out;
+}
+
+function decode(bytes: Uint8Array, start: number, count: number, dtype: SafetensorsDtype, name: string): Float32Array | Int32Array {
+  // Copy first: the data may not be 4-byte aligned inside the file buffer.
+  const raw = bytes.slice(start, start + count * BYTES[dtype]);
+  const dv = new DataView(raw.buffer);
+  switch (dtype) {
+    case 'F32': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = dv.getFloat32(i * 4, true);
+      return out;
+    }
+    case 'I32': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) out[i] = dv.getInt32(i * 4, true);
+      return out;
+    }
+    case 'I64': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = dv.getBigInt64(i * 8, true);
+        if (v > 2147483647n || v < -2147483648n) throw new CheckpointError(`safetensors: tensor ${name} holds int64 value ${v}, which does not fit int32`);
+        out[i] = Number(v);
+      }
+      return out;
+    }
+    case 'F16': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = halfToFloat(dv.getUint16(i * 2, true));
+      return out;
+    }
+    case 'BF16': {
+      const out = new Float32Array(count);
+      const u = new Uint32Array(out.buffer);
+      for (let i = 0; i < count; i++) u[i] = dv.getUint16(i * 2, true) << 16;
+      return out;
+    }
+  }
+}
+
+/** IEEE 754 binary16 → number (subnormals, infinities and NaN included). */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/**
+ * Writes float32 / int32 tensors (in map order) with optional string metadata. The header is
+ * padded with spaces to a multiple of 8 bytes so every tensor starts aligned.
+ */
+export function writeSafetensors(tensors: Map<string, WritableTensor>, metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    if (count !== t.data.length) throw new CheckpointError(`safetensors write: tensor ${name} has shape [${t.shape}] (${count} values) but ${t.data.length} values`);
+    const dtype = t.data instanceof Float32Array ? 'F32' : 'I32';
+    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + count * 4] };
+    offset += count * 4;
+  }
+  let json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 8) * 8;
+  if (padded !== json.length) {
+    const p = new Uint8Array(padded).fill(0x20);
+    p.set(json);
+    json = p;
+  }
+  const out = new Uint8Array(8 + json.length + offset);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, json.length, true);
+  out.set(json, 8);
+  let pos = 8 + json.length;
+  for (const t of tensors.values()) {
+    for (let i = 0; i < t.data.length; i++) {
+      if (t.data instanceof Float32Array) dv.setFloat32(pos, t.data[i], true);
+      else dv.setInt32(pos, t.data[i], true);
+      pos += 4;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,3 @@
+import { forwardSuite } from './forward-suite.ts';
+
+forwardSuite('cpu');
