@@ -1,0 +1,107 @@
+/**
+ * `generate`: load a model (llama2.c .bin, or a directory with config.json + model.safetensors)
+ * and continue a prompt. Prompts are token ids; when the model directory also holds a
+ * tokenizer.json (BpeTokenizer), `--prompt` text works and the completion is printed as text.
+ * Statistics go to stderr so stdout stays machine-readable: with --print-ids the last stdout line
+ * is the generated ids (prompt excluded), space-separated.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { BackendPreference } from '../../api/backend.ts';
+import { isBackendPreference } from '../../api/backend.ts';
+import { UsageError } from '../../core/errors.ts';
+import { generateWithInfo } from '../../core/model/generate.ts';
+import { loadModel, type ModelFiles } from '../../core/model/load.ts';
+import { BpeTokenizer } from '../../core/tokenizer/bpe.ts';
+import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
+import { numberArg, parseArgs, stringArg } from '../args.ts';
+import type { CliCommand } from '../command.ts';
+
+const usage = `Usage: npm run cli -- generate --model <file.bin | dir> [options]
+
+  --model <path>          llama2.c checkpoint (.bin), or a directory with config.json + model.safetensors
+  --prompt-ids <ids>      prompt token ids, e.g. "1" or "1 403 12" or "1,403,12" (default: 1 = BOS)
+  --prompt <text>         prompt text (needs tokenizer.json next to the model; BOS is prepended)
+  --max-new-tokens <n>    default 120
+  --greedy                greedy decoding (the default unless --temperature > 0)
+  --temperature <t>       sampling temperature (0 = greedy)
+  --top-p <p>             nucleus sampling mass, (0, 1] (default 1)
+  --seed <n>              sampling seed (default 0)
+  --stop-ids <ids>        stop tokens (not printed)
+  --no-cache              recompute the whole prefix for every token (for comparison)
+  --backend <b>           auto | wasm | cpu | webgpu (default auto = wasm)
+  --print-ids             print the generated ids on the last stdout line`;
+
+function parseIds(raw: string, key: string): number[] {
+  const parts = raw.split(/[\s,]+/).filter(Boolean);
+  const ids = parts.map(Number);
+  if (!parts.length || ids.some((n) => !Number.isInteger(n) || n < 0)) throw new UsageError(`--${key}: expected non-negative integer ids, found "${raw}"`);
+  return ids;
+}
+
+function readModelFiles(p: string): { files: ModelFiles; tokenizerPath?: string } {
+  if (!existsSync(p)) throw new UsageError(`--model: ${p} does not exist`);
+  if (statSync(p).isDirectory()) {
+    const cfg = path.join(p, 'config.json');
+    const st = path.join(p, 'model.safetensors');
+    for (const f of [cfg, st]) if (!existsSync(f)) throw new UsageError(`--model: ${p} is a directory without ${path.basename(f)}`);
+    const tok = path.join(p, 'tokenizer.json');
+    return {
+      files: { kind: 'hf', config: new Uint8Array(readFileSync(cfg)), safetensors: new Uint8Array(readFileSync(st)) },
+      tokenizerPath: existsSync(tok) ? tok : undefined,
+    };
+  }
+  return { files: { kind: 'llama2c', bin: new Uint8Array(readFileSync(p)) } };
+}
+
+export const generateCommand: CliCommand = {
+  name: 'generate',
+  summary: 'Generate tokens from a llama2.c or safetensors model (greedy, temperature, top-p)',
+  usage,
+  async run(argv) {
+    const args = parseArgs(argv, {
+      values: ['model', 'prompt-ids', 'prompt', 'max-new-tokens', 'temperature', 'top-p', 'seed', 'stop-ids', 'backend'],
+      flags: ['greedy', 'print-ids', 'no-cache'],
+    });
+    const modelPath = stringArg(args, 'model');
+    if (!modelPath) throw new UsageError(`--model is required\n\n${usage}`);
+    const backendRaw = stringArg(args, 'backend') ?? 'auto';
+    if (!isBackendPreference(backendRaw)) throw new UsageError(`--backend: expected auto, wasm, cpu or webgpu, found "${backendRaw}"`);
+    const greedy = args.flags.has('greedy');
+    const temperature = numberArg(args, 'temperature', 0, { min: 0 });
+    if (greedy && temperature > 0) throw new UsageError('--greedy and --temperature > 0 contradict each other');
+    const topP = numberArg(args, 'top-p', 1, { min: Number.MIN_VALUE, max: 1 });
+    const seed = numberArg(args, 'seed', 0, { integer: true });
+    const maxNewTokens = numberArg(args, 'max-new-tokens', 120, { integer: true, min: 0 });
+    const stopRaw = stringArg(args, 'stop-ids');
+    const stopTokens = stopRaw ? parseIds(stopRaw, 'stop-ids') : [];
+
+    const { files, tokenizerPath } = readModelFiles(modelPath);
+    const tokenizer = tokenizerPath ? BpeTokenizer.fromJSON(JSON.parse(readFileSync(tokenizerPath, 'utf8'))) : undefined;
+    const promptText = stringArg(args, 'prompt');
+    const promptIdsRaw = stringArg(args, 'prompt-ids');
+    if (promptText !== undefined && promptIdsRaw !== undefined) throw new UsageError('give --prompt or --prompt-ids, not both');
+    let promptIds: number[];
+    if (promptText !== undefined) {
+      if (!tokenizer) throw new UsageError('--prompt needs a tokenizer.json in the model directory; use --prompt-ids');
+      promptIds = [tokenizer.bos, ...tokenizer.encode(promptText)];
+    } else promptIds = promptIdsRaw ? parseIds(promptIdsRaw, 'prompt-ids') : [1];
+
+    const choice = await selectNodeBackend(backendRaw as BackendPreference);
+    const model = loadModel(files);
+    try {
+      const t0 = performance.now();
+      const res = await generateWithInfo(model, promptIds, { maxNewTokens, temperature, topP, seed, stopTokens, useCache: !args.flags.has('no-cache') });
+      const secs = (performance.now() - t0) / 1000;
+      console.error(
+        `${choice.backend}: ${res.ids.length} tokens in ${secs.toFixed(2)} s (${(res.ids.length / Math.max(secs, 1e-9)).toFixed(1)} tokens/s), stopped by ${res.stoppedBy}`,
+      );
+      if (tokenizer && !args.flags.has('print-ids')) console.log(tokenizer.decode(res.ids));
+      else console.log(res.ids.join(' '));
+      return 0;
+    } finally {
+      model.dispose();
+      disposeNodeBackends();
+    }
+  },
+};
