@@ -13,10 +13,26 @@ import http2 from 'node:http2';
 
 function blocked(what) {
   return function blockedBySandbox() {
-    const err = new Error(`${what} is blocked in the Python sandbox`);
-    err.code = 'ERR_ACCESS_DENIED';
-    throw err;
+    throw deniedError(what);
   };
+}
+
+function deniedError(what) {
+  const err = new Error(`${what} is blocked in the Python sandbox`);
+  err.code = 'ERR_ACCESS_DENIED';
+  return err;
+}
+
+// A socket that fails like a refused connection (asynchronously, through its 'error' event), so code that
+// handles network errors in callbacks (Pyodide's node socket layer) gets an error instead of crashing the thread.
+function refusingConnect() {
+  const socket = this;
+  process.nextTick(() => socket.destroy(deniedError('network connections')));
+  return socket;
+}
+
+function refusedSocket() {
+  return new net.Socket().connect();
 }
 
 function replace(target, key, what) {
@@ -38,10 +54,14 @@ export function hardenNodeForPython() {
     if (typeof process[key] === 'function') replace(process, key, `process.${key}`);
   }
 
-  for (const key of ['connect', 'createConnection', 'createServer']) replace(net, key, `net.${key}`);
-  replace(net.Socket.prototype, 'connect', 'net.Socket.connect');
+  Object.defineProperty(net.Socket.prototype, 'connect', { value: refusingConnect, writable: false, configurable: false });
+  for (const key of ['connect', 'createConnection']) {
+    Object.defineProperty(net, key, { value: refusedSocket, writable: false, configurable: false });
+  }
+  replace(net, 'createServer', 'net.createServer');
   replace(net.Server.prototype, 'listen', 'net.Server.listen');
-  for (const key of ['connect', 'createServer']) replace(tls, key, `tls.${key}`);
+  Object.defineProperty(tls, 'connect', { value: refusedSocket, writable: false, configurable: false });
+  replace(tls, 'createServer', 'tls.createServer');
   replace(dgram, 'createSocket', 'dgram.createSocket');
   for (const proto of [dgram.Socket.prototype]) {
     for (const key of ['bind', 'connect', 'send']) replace(proto, key, `dgram.Socket.${key}`);

@@ -81,7 +81,7 @@ def _location(filename, lineno):
     return "File %s:%s" % (filename, lineno)
 
 
-def _call(code, f_locals):
+def _call(code):
     # IPython 8 prints 'in f(x, y)' for a function frame and nothing for module level.
     if code.co_name == "<module>":
         return ""
@@ -113,7 +113,7 @@ def _context(filename, lineno):
 def _frames(tb):
     frames = []
     while tb is not None:
-        frames.append((tb.tb_frame.f_code, tb.tb_lineno, tb.tb_frame.f_locals))
+        frames.append((tb.tb_frame.f_code, tb.tb_lineno, None))
         tb = tb.tb_next
     # Drop the runner's own frames: the traceback starts at the first cell frame, as in a notebook.
     for i, (code, _, _) in enumerate(frames):
@@ -150,23 +150,25 @@ def _format_traceback(e):
     if isinstance(e, SyntaxError) and _cell_of(e.filename or "") is not None:
         return _format_syntax_error(e)
     out = [RULE, etype.__name__ + "Traceback (most recent call last)".rjust(75 - len(etype.__name__))]
-    blocks = []
-    repeat = None
-    count = 0
-    frames = _frames(e.__traceback__)
-    for idx, (code, lineno, f_locals) in enumerate(frames):
+    def frame_block(code, lineno):
+        head = _location(code.co_filename, lineno) + _call(code)
+        return "\n".join([head] + _context(code.co_filename, lineno))
+
+    # Runs of identical frames (deep recursion) collapse to first, a note, last, as IPython does.
+    runs = []
+    for code, lineno, _ in _frames(e.__traceback__):
         key = (code.co_filename, lineno, code.co_name)
-        if key == repeat:
-            count += 1
-            if count >= 3 and idx < len(frames) - 1:
-                continue
-        elif count >= 3:
-            blocks.append("    [... skipping similar frames: %s at line %s (%d times)]" % (repeat[2], repeat[1], count - 2))
-            repeat, count = key, 1
+        if runs and runs[-1][0] == key:
+            runs[-1][2] += 1
         else:
-            repeat, count = key, 1
-        head = _location(code.co_filename, lineno) + _call(code, f_locals)
-        blocks.append("\n".join([head] + _context(code.co_filename, lineno)))
+            runs.append([key, (code, lineno), 1])
+    blocks = []
+    for key, (code, lineno), n in runs:
+        blocks.append(frame_block(code, lineno))
+        if n >= 3:
+            blocks.append("    [... skipping similar frames: %s at line %s (%d times)]" % (key[2], key[1], n - 2))
+        if n >= 2:
+            blocks.append(frame_block(code, lineno))
     out.append("\n\n".join(blocks))
     out.append("")
     out.append(_exc_line(etype, e))

@@ -132,11 +132,16 @@ export class PythonSupervisor implements PythonApi {
         settle?.ok({ version: inst.version, loadMs: Number(m.loadMs) });
         settle = null;
         this.setState('ready', `Python ${inst.version}`);
-      } else if (m.type === 'init-failed') {
+      } else if (m.type === 'init-failed' || m.type === 'crashed') {
         clearTimeout(timer);
-        settle?.fail(new PythonRuntimeError(`Pyodide failed to start: ${String(m.message)}`));
-        settle = null;
-        this.kill(inst, 'init failed', 'failed');
+        const message = String(m.message).split('\n')[0].slice(0, 300);
+        if (settle) {
+          settle.fail(new PythonRuntimeError(`Pyodide failed to start: ${message}`));
+          settle = null;
+          this.kill(inst, `start failed: ${message}`, 'failed');
+        } else {
+          this.kill(inst, `crashed: ${message}`);
+        }
       } else if ('id' in m && typeof m.id === 'number') {
         const w = waiters.get(m.id);
         if (w) { waiters.delete(m.id); w(m); }
