@@ -93,12 +93,26 @@ def _call(code):
     return ", in %s(%s)" % (code.co_name, ", ".join(names))
 
 
-def _context(filename, lineno):
-    lines = linecache.getlines(filename)
-    if not lines or lineno is None or lineno < 1:
+def _scope(code, n_lines):
+    # stack_data limits the context to the frame's own code: a function's lines, or the whole cell.
+    if code.co_name == "<module>":
+        return 1, n_lines
+    last = max([l for _, _, l in code.co_lines() if l] or [code.co_firstlineno])
+    return code.co_firstlineno, last
+
+
+def _context(code, lineno):
+    # IPython 8 (stack_data) shows two non-blank lines either side of the failing line; blank lines are hidden.
+    lines = linecache.getlines(code.co_filename)
+    if not lines or lineno is None or lineno < 1 or lineno > len(lines):
         return []
+    first, last = _scope(code, len(lines))
+    shown = [i for i in range(first, min(last, len(lines)) + 1) if lines[i - 1].strip() or i == lineno]
+    if lineno not in shown:
+        shown = sorted(set(shown) | {lineno})
+    at = shown.index(lineno)
     out = []
-    for i in range(max(1, lineno - 2), min(len(lines), lineno + 2) + 1):
+    for i in shown[max(0, at - 2): at + 3]:
         text = lines[i - 1].rstrip("\n").rstrip()
         if i == lineno:
             num = str(i)
@@ -152,9 +166,9 @@ def _format_traceback(e):
     out = [RULE, etype.__name__ + "Traceback (most recent call last)".rjust(75 - len(etype.__name__))]
     def frame_block(code, lineno):
         head = _location(code.co_filename, lineno) + _call(code)
-        return "\n".join([head] + _context(code.co_filename, lineno))
+        return "\n".join([head] + _context(code, lineno))
 
-    # Runs of identical frames (deep recursion) collapse to first, a note, last, as IPython does.
+    # Runs of identical frames (deep recursion) collapse as IPython does.
     runs = []
     for code, lineno, _ in _frames(e.__traceback__):
         key = (code.co_filename, lineno, code.co_name)
@@ -164,11 +178,13 @@ def _format_traceback(e):
             runs.append([key, (code, lineno), 1])
     blocks = []
     for key, (code, lineno), n in runs:
-        blocks.append(frame_block(code, lineno))
-        if n >= 3:
-            blocks.append("    [... skipping similar frames: %s at line %s (%d times)]" % (key[2], key[1], n - 2))
-        if n >= 2:
+        if n >= 4:
+            # IPython: the first two, a note, the last one.
+            blocks += [frame_block(code, lineno)] * 2
+            blocks.append("    [... skipping similar frames: %s at line %s (%d times)]" % (key[2], key[1], n - 3))
             blocks.append(frame_block(code, lineno))
+        else:
+            blocks += [frame_block(code, lineno)] * n
     out.append("\n\n".join(blocks))
     out.append("")
     out.append(_exc_line(etype, e))

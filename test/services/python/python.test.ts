@@ -70,6 +70,24 @@ describe('Python service (Node sandbox)', () => {
     expect(r.error?.line).toBe(2);
   });
 
+  it('hides blank lines and keeps two non-blank lines of context, like IPython 8 (checked against IPython 8.12)', async () => {
+    await py.resetSession();
+    const r = await py.run('def g(n):\n    x = 1\n\n    return 1/n\n\n\ng(0)');
+    expect(r.traceback.split('\n').slice(2).join('\n')).toBe([
+      'Cell In[1], line 7',
+      '      2     x = 1',
+      '      4     return 1/n',
+      '----> 7 g(0)',
+      '',
+      'Cell In[1], line 4, in g(n)',
+      '      1 def g(n):',
+      '      2     x = 1',
+      '----> 4     return 1/n',
+      '',
+      'ZeroDivisionError: division by zero',
+    ].join('\n'));
+  });
+
   it('reports a syntax error at its line, IPython style', async () => {
     await py.resetSession();
     const r = await py.run('x = 1\ndef f(:\n    pass');
@@ -104,7 +122,7 @@ describe('Python service (Node sandbox)', () => {
     const rec = await py.run('def down(n):\n    return down(n + 1)\n\ndown(0)', { mode: 'isolated' });
     expect(rec.status).toBe('error');
     expect(rec.error?.type).toBe('RecursionError');
-    expect(rec.traceback).toContain('[... skipping similar frames: down at line 2');
+    expect(rec.traceback).toMatch(/\n\n {4}\[\.\.\. skipping similar frames: down at line 2 \(\d+ times\)\]\n\nCell In\[1\], line 2, in down\(n\)\n/);
     expect(rec.traceback.length).toBeLessThan(5000);
     expect((await py.run('print(sum(range(10)))', { mode: 'isolated' })).stdout).toBe('45\n');
   });
