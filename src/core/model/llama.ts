@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ShapeError } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { headDim, validateConfig, type LlamaConfig } from './config.ts';
-import { applyRope, cachedCausalBias, embed, linear, repeatKv, rmsNorm, ropeTables, visibilityBias } from './ops.ts';
+import { applyRope, cachedCausalBias, embed, linear, repeatKv, rmsNorm, ropeHostTables, ropeTables, visibilityBias } from './ops.ts';
 
 export const EMBED = 'model.embed_tokens.weight';
 export const FINAL_NORM = 'model.norm.weight';
@@ -72,10 +72,15 @@ export interface ForwardOptions {
 export class LlamaModel {
   readonly config: LlamaConfig;
   readonly params: Map<string, tf.Variable>;
+  /** cos/sin for positions 0..maxSeqLen-1 ([maxSeqLen, hd] each), owned until dispose(). */
+  private rope: { cos: tf.Tensor2D; sin: tf.Tensor2D } | null;
 
   private constructor(config: LlamaConfig, params: Map<string, tf.Variable>) {
     this.config = config;
     this.params = params;
+    const hd = headDim(config);
+    const host = ropeHostTables(config.maxSeqLen, hd, config.ropeTheta);
+    this.rope = { cos: tf.tensor2d(host.cos, [config.maxSeqLen, hd]), sin: tf.tensor2d(host.sin, [config.maxSeqLen, hd]) };
   }
 
   toHF(name: string, t: tf.Tensor): tf.Tensor {
@@ -191,7 +196,7 @@ export class LlamaModel {
     const hd = headDim(c);
     const rep = c.nHeads / c.nKvHeads;
     const n = b * t;
-    const { cos, sin } = ropeTables(positions, hd, c.ropeTheta); // [B, 1, T, hd]
+    const { cos, sin } = ropeTables(positions, this.ropeTable()); // [B, 1, T, hd]
     let x = embed(this.p(EMBED) as tf.Tensor2D, tf.reshape(tf.cast(inputIds, 'int32'), [n])); // [N, D]
     const heads = (y: tf.Tensor2D, h: number) => tf.transpose(tf.reshape(y, [b, t, h, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, h, T, hd]
     for (let i = 0; i < c.nLayers; i++) {
@@ -229,7 +234,14 @@ export class LlamaModel {
     return tf.reshape(linear(hFinal, head), [b, t, c.vocabSize]) as tf.Tensor3D;
   }
 
+  private ropeTable(): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+    if (!this.rope) throw new Error('LlamaModel used after dispose()');
+    return this.rope;
+  }
+
   dispose(): void {
+    if (this.rope) tf.dispose([this.rope.cos, this.rope.sin]);
+    this.rope = null;
     for (const v of this.params.values()) v.dispose();
     this.params.clear();
   }

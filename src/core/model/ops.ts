@@ -74,15 +74,35 @@ export function ropeInvFreq(headDim: number, theta: number): Float32Array {
 }
 
 /**
- * cos/sin tables for explicit positions, in the rotate-half layout: [B, 1, T, hd] each
- * (the frequencies repeated for both halves).
+ * Host-computed cos/sin tables for positions 0..maxPos-1, [maxPos, hd] each, rotate-half layout
+ * (the frequencies repeated for both halves). The angle is rounded to float32 as PyTorch computes
+ * it, then cos/sin are taken in float64: WebGPU on SwiftShader has sin/cos errors near 2e-4,
+ * which would exceed the fixture tolerance on its own.
  */
-export function ropeTables(positions: tf.Tensor2D, headDim: number, theta: number): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+export function ropeHostTables(maxPos: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array } {
+  const inv = ropeInvFreq(headDim, theta);
+  const half = headDim / 2;
+  const cos = new Float32Array(maxPos * headDim);
+  const sin = new Float32Array(maxPos * headDim);
+  for (let p = 0; p < maxPos; p++) {
+    for (let i = 0; i < half; i++) {
+      const a = Math.fround(p * inv[i]);
+      cos[p * headDim + i] = cos[p * headDim + half + i] = Math.cos(a);
+      sin[p * headDim + i] = sin[p * headDim + half + i] = Math.sin(a);
+    }
+  }
+  return { cos, sin };
+}
+
+/** Rows of the cos/sin tables [maxPos, hd] for positions [B, T] → [B, 1, T, hd] each (no gradient needed). */
+export function ropeTables(positions: tf.Tensor2D, table: { cos: tf.Tensor2D; sin: tf.Tensor2D }): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
   const [b, t] = positions.shape;
-  const inv = tf.tensor1d(ropeInvFreq(headDim, theta)); // [hd/2]
-  const ang = tf.mul(tf.reshape(tf.cast(positions, 'float32'), [b, t, 1]), tf.reshape(inv, [1, 1, headDim / 2])); // [B, T, hd/2]
-  const emb = tf.reshape(tf.concat([ang, ang], 2), [b, 1, t, headDim]); // [B, 1, T, hd]
-  return { cos: tf.cos(emb) as tf.Tensor4D, sin: tf.sin(emb) as tf.Tensor4D };
+  const hd = table.cos.shape[1];
+  const idx = tf.reshape(tf.cast(positions, 'int32'), [b * t]); // [B·T]
+  return {
+    cos: tf.reshape(tf.gather(table.cos, idx), [b, 1, t, hd]) as tf.Tensor4D,
+    sin: tf.reshape(tf.gather(table.sin, idx), [b, 1, t, hd]) as tf.Tensor4D,
+  };
 }
 
 /** Rotary embedding, rotate-half convention: x·cos + rotate_half(x)·sin. x [B, H, T, hd]. */
