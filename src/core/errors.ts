@@ -26,3 +26,5 @@ export class PythonRuntimeError extends AppError {}
 export class UsageError extends AppError {}
 /** A requested backend is not available here. */
 export class BackendError extends AppError {}
+/** A text generator (OpenAI-compatible endpoint, scripted turns, local model) failed or answered out of format. */
+export class GeneratorError extends AppError {}
