@@ -105,7 +105,8 @@ export class BatchSampler {
       s.order.length > 0 &&
       s.order.every((i) => Number.isInteger(i) && i >= 0 && i < n) &&
       Number.isInteger(s.cursor) && s.cursor >= 0 && s.cursor <= s.order.length &&
-      Number.isInteger(s.epoch) && s.epoch >= 0;
+      Number.isInteger(s.epoch) && s.epoch >= 0 &&
+      Number.isInteger(s.rngState) && s.rngState >= 0 && s.rngState <= 0xffffffff;
     if (!ok) throw new ConfigError('sampler state does not fit this dataset (was the dataset changed since the checkpoint?)');
     this.rng.setState(s.rngState);
     this.epochIndex = s.epoch;
