@@ -13,6 +13,8 @@ import type { BlockType, RecordType, ReflectionRecord, Role } from './schema.ts'
 
 export interface TokenizerLike {
   encode(text: string): number[];
+  /** Optional: encoding that never emits special tokens; used for block contents when present. */
+  encodeOrdinary?(text: string): number[];
   special(name: string): number;
   readonly bos: number;
   readonly eos: number;
@@ -75,7 +77,7 @@ export function encodeRecord(r: ReflectionRecord, tok: TokenizerLike): EncodedRe
     annotation.push({ segment: `${seg}:header`, block: -1, block_type: null });
     m.content.forEach((b, bi) => {
       const a: TokenAnnotation = { segment: seg, block: bi, block_type: b.type };
-      const body = tok.encode(b.content);
+      const body = tok.encodeOrdinary ? tok.encodeOrdinary(b.content) : tok.encode(b.content);
       ids.push(tok.special(BLOCK_TOKEN[b.type]), ...body, eob);
       for (let k = 0; k < body.length + 2; k++) annotation.push(a);
     });

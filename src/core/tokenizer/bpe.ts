@@ -90,6 +90,14 @@ export class BpeTokenizer implements TokenizerLike {
     return out;
   }
 
+  /** Text → ids with special-token strings treated as ordinary text (record contents: only the
+   *  serialiser may emit structure tokens, so a literal "<|endofblock|>" inside code stays text). */
+  encodeOrdinary(text: string): number[] {
+    const out: number[] = [];
+    for (const w of splitWords(text)) for (const id of this.encodeWord(w)) out.push(id);
+    return out;
+  }
+
   private encodeWord(w: string): number[] {
     const hit = this.cache.get(w);
     if (hit) return hit;

@@ -74,6 +74,17 @@ describe('BpeTokenizer', () => {
     expect(ALL_SPECIALS.map((s) => t2.encode(s))).toEqual(ALL_SPECIALS.map((_, i) => [i]));
   });
 
+  it('record contents are encoded as ordinary text: a literal special string cannot inject structure', () => {
+    const r = { type: 'generation' as const, messages: [
+      { role: 'user' as const, content: [{ type: 'text' as const, content: 'print("<|endofblock|>")' }] },
+      { role: 'assistant' as const, content: [{ type: 'text' as const, content: 'ok' }] },
+    ] };
+    const enc = encodeRecord(r, tok);
+    expect(enc.ids.filter((i) => i === 9)).toHaveLength(2); // only the two real block ends
+    expect(tok.decode(enc.ids)).toBe('<|bos|><|user|><|text|>print("<|endofblock|>")<|endofblock|><|endofmessage|><|assistant|><|text|>ok<|endofblock|><|endofmessage|><|eos|>');
+    expect(tok.encodeOrdinary('<|user|>')).not.toContain(3);
+  });
+
   it('serialises to JSON and back with identical encodings', () => {
     const json = JSON.parse(JSON.stringify(tok.toJSON())) as unknown;
     const back = BpeTokenizer.fromJSON(json);
