@@ -1,9 +1,9 @@
 /**
  * Built-in demo / smoke records (`train --preset smoke`, the Train panel's "demo data"), written for
  * this project: small original Python problems in the released ReflectionSeq schema. Each
- * reflection record follows the paper's loop — code with asserts, a failing execution (a Jupyter
- * traceback produced by actually running that code: test/core/data checks every line number
- * against the code), an analysis, the fixed code, an empty execution (it passed), a closing
+ * reflection record follows the paper's loop — code with asserts, a failing execution (the Jupyter
+ * traceback that running that code prints: test/core/data/demo-records-python.test.ts compares
+ * each one byte for byte with the project's Pyodide service), an analysis, the fixed code, an empty execution (it passed), a closing
  * analysis — then the re-answer instruction (the plain problem, METHOD.md §3) and the final answer
  * in a ```python fence. Generation records are plain instruction → answer pairs.
  */

@@ -2,7 +2,8 @@
  * Prompt wording for building reflection data (paper §3.1 / METHOD.md §6) and a formatter for the
  * Jupyter-style tracebacks an execution block holds (IPython 8: a 75-dash rule, the exception name
  * padded to 42 columns before "Traceback (most recent call last)", one "Cell In[1], line k" frame
- * per level with two lines of context on each side — blank lines omitted — and the arrow on line k).
+ * per level with two non-blank lines of context on each side, limited to the frame's own function,
+ * and the arrow on line k — the rules the Python service's runner follows too).
  */
 
 /** Stage 1: the reflection instruction (paper §3.1, "Prompt for constructing reflection sequences"). */
@@ -39,16 +40,39 @@ export interface TracebackFrame {
 const RULE = '-'.repeat(75);
 const HEADER = 'Traceback (most recent call last)';
 
-function contextLines(lines: string[], line: number): string {
-  const out: string[] = [];
-  for (let k = Math.max(1, line - 2); k <= Math.min(lines.length, line + 2); k++) {
-    const src = lines[k - 1]!;
-    if (k !== line && src.trim() === '') continue;
-    const num = String(k);
-    const gutter = k === line ? `${'-'.repeat(Math.max(1, 7 - num.length - 2))}> ${num}` : num.padStart(7);
-    out.push(`${gutter} ${src}`);
+/** Lines [first, last] of the frame's own code: the function `fn` (its def line through the last
+ *  line of its indented body), or the whole cell for the top level — stack_data's frame scope. */
+function frameScope(lines: string[], fn: string | undefined): [number, number] {
+  if (!fn) return [1, lines.length];
+  const name = fn.split('(')[0]!;
+  const start = lines.findIndex((l) => new RegExp(`^\\s*def ${name}\\(`).test(l));
+  if (start < 0) throw new RangeError(`function ${name} not found in the cell`);
+  const indent = /^\s*/.exec(lines[start]!)![0].length;
+  let last = start;
+  for (let i = start + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.trim() === '') continue;
+    if (/^\s*/.exec(l)![0].length <= indent) break;
+    last = i;
   }
-  return out.join('\n');
+  return [start + 1, last + 1];
+}
+
+/** IPython 8 context: two non-blank lines either side of the failing line, inside the frame's scope. */
+function contextLines(lines: string[], line: number, fn: string | undefined): string {
+  const [first, last] = frameScope(lines, fn);
+  if (line < first || line > last) throw new RangeError(`traceback line ${line} is outside ${fn ?? 'the cell'} (lines ${first}..${last})`);
+  const shown: number[] = [];
+  for (let k = first; k <= last; k++) if (k === line || lines[k - 1]!.trim() !== '') shown.push(k);
+  const at = shown.indexOf(line);
+  return shown
+    .slice(Math.max(0, at - 2), at + 3)
+    .map((k) => {
+      const num = String(k);
+      const gutter = k === line ? `${'-'.repeat(Math.max(1, 7 - num.length - 2))}> ${num}` : num.padStart(7);
+      return `${gutter} ${lines[k - 1]!.trimEnd()}`;
+    })
+    .join('\n');
 }
 
 /** Formats the traceback of `code` run as cell 1 raising `error: message` through `frames` (outermost first). */
@@ -57,7 +81,7 @@ export function jupyterTraceback(code: string, frames: TracebackFrame[], error: 
   const parts = frames.map((f) => {
     if (!Number.isInteger(f.line) || f.line < 1 || f.line > lines.length) throw new RangeError(`traceback line ${f.line} outside the cell (1..${lines.length})`);
     const where = f.fn ? `Cell In[1], line ${f.line}, in ${f.fn}` : `Cell In[1], line ${f.line}`;
-    return `${where}\n${contextLines(lines, f.line)}`;
+    return `${where}\n${contextLines(lines, f.line, f.fn)}`;
   });
   return `${RULE}\n${error.padEnd(42 - 1)} ${HEADER}\n${parts.join('\n\n')}\n\n${error}: ${message}`;
 }

@@ -15,16 +15,22 @@ describe('traceback formatter', () => {
     expect(jupyterTraceback(code, [{ line: lineOf(code, 'assert multiply_digits(0) == 0') }], 'AssertionError', '')).toBe(r.messages[1]!.content[1]!.content);
   });
 
-  it('formats single-digit arrows, nested frames and skips blank context lines', () => {
+  it('formats single-digit arrows, nested frames limited to their function, and skips blank context lines', () => {
     const code = 'def f(x):\n    return 1 / x\n\nf(0)';
     expect(jupyterTraceback(code, [{ line: 4 }, { line: 2, fn: 'f(x)' }], 'ZeroDivisionError', 'division by zero')).toBe(
       '-'.repeat(75) +
         '\nZeroDivisionError                         Traceback (most recent call last)\n' +
-        'Cell In[1], line 4\n      2     return 1 / x\n----> 4 f(0)\n\n' +
-        'Cell In[1], line 2, in f(x)\n      1 def f(x):\n----> 2     return 1 / x\n      4 f(0)\n\n' +
+        'Cell In[1], line 4\n      1 def f(x):\n      2     return 1 / x\n----> 4 f(0)\n\n' +
+        'Cell In[1], line 2, in f(x)\n      1 def f(x):\n----> 2     return 1 / x\n\n' +
         'ZeroDivisionError: division by zero',
     );
     expect(() => jupyterTraceback(code, [{ line: 9 }], 'E', '')).toThrow(RangeError);
+    expect(() => jupyterTraceback(code, [{ line: 4, fn: 'f(x)' }], 'E', '')).toThrow(/outside f\(x\)/);
+    // Context counts non-blank lines: two either side even across blank lines.
+    const spaced = 'a = 1\n\nb = 2\n\nc = 3\n\nd = 4\ne = 5';
+    expect(jupyterTraceback(spaced, [{ line: 5 }], 'NameError', "name 'x' is not defined").split('\n').slice(3, 8)).toEqual(
+      ['      1 a = 1', '      3 b = 2', '----> 5 c = 3', '      7 d = 4', '      8 e = 5'],
+    );
   });
 });
 
