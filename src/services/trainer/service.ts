@@ -1,0 +1,336 @@
+/**
+ * TrainerService: the one implementation of TrainerApi, used by workers/trainer.worker.ts (through
+ * comlink), the CLI and the tests. Environment specifics come in as dependencies: the store
+ * (IndexedDB or files), backend selection, and `yieldFn`, awaited between steps so pause/stop
+ * messages are handled (comlink cannot pass an AbortSignal: stop() aborts a controller in here).
+ */
+import type { BackendChoice, BackendPreference } from '../../api/backend.ts';
+import type { CheckpointFiles, CheckpointMeta, DatasetMeta, TrainStore } from '../../api/store.ts';
+import type {
+  GenerateRequest, RunState, StartRequest, TrainerApi, TrainerStatus, TrainEvent, TrainProgress, TrainSummary,
+} from '../../api/trainer.ts';
+import { CheckpointError, StorageError, UsageError } from '../../core/errors.ts';
+import { importDataset, loadCheckpointDatasets, loadDatasets } from './datasets.ts';
+import { parseCheckpoint, parseCheckpointJson } from './checkpoint.ts';
+import { generateText, LoadedModel } from './generation.ts';
+import { Mutex } from './lock.ts';
+import { ProgressMeter } from './progress.ts';
+import { RUN_PRESETS, validateRunConfig } from './run-config.ts';
+import { TrainingRun } from './run.ts';
+
+export interface TrainerDeps {
+  /** Where datasets and checkpoints live; absent = no storage (the CLI without --out). */
+  openStore?: () => Promise<TrainStore>;
+  selectBackend: (pref: BackendPreference) => Promise<BackendChoice>;
+  /** Lets queued messages (pause, stop, save) run between steps. */
+  yieldFn: () => Promise<void>;
+  /** Monotonic milliseconds (performance.now by default). */
+  now?: () => number;
+}
+
+const ACTIVE: RunState[] = ['preparing', 'running', 'paused', 'stopping'];
+
+function newId(prefix: string): string {
+  return `${prefix}-${crypto.randomUUID()}`;
+}
+
+export class TrainerService implements TrainerApi {
+  private state: RunState = 'idle';
+  private backend: BackendChoice | null = null;
+  private store: Promise<TrainStore> | null = null;
+  private run: TrainingRun | null = null;
+  /** The checkpoint id the active run writes to. */
+  private runCheckpointId: string | null = null;
+  private loaded: { model: LoadedModel; meta: CheckpointMeta } | null = null;
+  private abort: AbortController | null = null;
+  private gate: { promise: Promise<void>; open: () => void } | null = null;
+  private emit: (e: TrainEvent) => void = () => {};
+  private meter: ProgressMeter | null = null;
+  private readonly lock = new Mutex();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: TrainerDeps) {
+    this.now = deps.now ?? (() => performance.now());
+  }
+
+  async setBackend(pref: BackendPreference): Promise<BackendChoice> {
+    if (ACTIVE.includes(this.state)) throw new UsageError('cannot change the backend while a run is active; stop it first');
+    this.backend = await this.deps.selectBackend(pref);
+    return this.backend;
+  }
+
+  async status(): Promise<TrainerStatus> {
+    return { state: this.state, backend: this.backend, loaded: this.loaded?.meta ?? null, presets: RUN_PRESETS };
+  }
+
+  private getStore(): Promise<TrainStore> {
+    if (!this.deps.openStore) return Promise.reject(new StorageError('no storage configured here (the CLI needs --out <dir> to save checkpoints)'));
+    this.store ??= this.deps.openStore();
+    this.store.catch(() => (this.store = null));
+    return this.store;
+  }
+
+  // ---- datasets ----
+  async listDatasets(): Promise<DatasetMeta[]> {
+    return this.deps.openStore ? (await this.getStore()).listDatasets() : [];
+  }
+
+  async importDataset(fileName: string, bytes: Uint8Array): Promise<DatasetMeta> {
+    return importDataset(await this.getStore(), fileName, bytes);
+  }
+
+  async deleteDataset(id: string): Promise<void> {
+    await (await this.getStore()).deleteDataset(id);
+  }
+
+  // ---- the run ----
+  async start(request: StartRequest, onEvent: (e: TrainEvent) => void): Promise<TrainSummary> {
+    if (ACTIVE.includes(this.state)) throw new UsageError(`a run is already ${this.state}; stop it before starting another`);
+    this.emit = (e) => {
+      // A proxied callback returns a promise; a closed page must not crash the run.
+      try {
+        void Promise.resolve(onEvent(e)).catch(() => {});
+      } catch {
+        // ignore: the listener is gone
+      }
+    };
+    this.abort = new AbortController();
+    this.setState('preparing');
+    try {
+      if (!this.backend) await this.setBackend('auto');
+      this.disposeModels();
+      const run = await this.prepare(request);
+      this.run = run;
+      this.emit({ type: 'history', history: [...run.metrics], totalSteps: run.totalSteps });
+      if (run.dropped > 0) this.emit({ type: 'log', message: `${run.dropped} record(s) longer than train.maxLen = ${run.config.train.maxLen} tokens were dropped (never truncated)` });
+      const summary = await this.loop(run);
+      this.setState(summary.state);
+      return summary;
+    } catch (e) {
+      this.setState('failed', (e as Error).message);
+      throw e;
+    } finally {
+      this.abort = null;
+      this.gate?.open();
+      this.gate = null;
+    }
+  }
+
+  private async prepare(request: StartRequest): Promise<TrainingRun> {
+    if (request.resumeFrom) {
+      const store = await this.getStore();
+      const got = await store.getCheckpoint(request.resumeFrom);
+      if (!got) throw new CheckpointError(`no checkpoint "${request.resumeFrom}" in storage`);
+      const json = parseCheckpointJson(got.files.json);
+      this.emit({ type: 'log', message: `Resuming “${got.meta.name}” at step ${json.step}/${json.totalSteps}` });
+      const records = await loadCheckpointDatasets(store, json.datasets);
+      this.runCheckpointId = got.meta.id;
+      return TrainingRun.restore(got.files, records);
+    }
+    const config = validateRunConfig(request.config ?? {});
+    const { records, refs } = await loadDatasets(await this.getStoreOrNull(), request.datasets);
+    this.emit({ type: 'log', message: `Training a ${config.vocabSize}-token BPE tokenizer on ${records.length} records…` });
+    const run = await TrainingRun.create({
+      config,
+      records,
+      datasets: refs,
+      name: request.runName ?? `${config.preset} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+      onTokenizerProgress: async (merges, target) => {
+        if (merges % 64 === 0 || merges === target) this.emit({ type: 'log', message: `Tokenizer: ${merges}/${target} merges` });
+        await this.deps.yieldFn();
+        this.abort?.signal.throwIfAborted();
+      },
+    });
+    this.runCheckpointId = this.deps.openStore ? newId('run') : null;
+    return run;
+  }
+
+  /** loadDatasets needs a store only for imported datasets; the demo works without one. */
+  private async getStoreOrNull(): Promise<TrainStore | null> {
+    return this.deps.openStore ? this.getStore() : null;
+  }
+
+  private async loop(run: TrainingRun): Promise<TrainSummary> {
+    const cfg = run.config;
+    const meter = new ProgressMeter(run.elapsedBefore);
+    this.meter = meter;
+    this.setState('running');
+    let last: TrainProgress | null = run.metrics.at(-1) ?? null;
+    let checkpoint: CheckpointMeta | null = null;
+    const signal = this.abort!.signal;
+    while (!run.done && !signal.aborted) {
+      if (this.gate) {
+        await this.gate.promise;
+        if (signal.aborted) break;
+        this.setState('running');
+      }
+      const t0 = this.now();
+      const r = await this.lock.run(() => run.trainStep());
+      const p = meter.record(r, (this.now() - t0) / 1000, run.totalSteps, run.epochProgress);
+      if (run.step % cfg.progressEvery === 0 || run.done) {
+        run.metrics.push(p);
+        this.emit({ type: 'progress', progress: p });
+      }
+      last = p;
+      if (cfg.checkpointEvery > 0 && run.step % cfg.checkpointEvery === 0 && !run.done) {
+        checkpoint = (await this.writeRunCheckpoint(run)) ?? checkpoint;
+      }
+      await this.deps.yieldFn();
+    }
+    const stopped = !run.done;
+    // The end (or a stop) always leaves a checkpoint when storage is there, so a run can resume.
+    if (this.runCheckpointId && (cfg.checkpointEvery > 0 || stopped)) checkpoint = (await this.writeRunCheckpoint(run)) ?? checkpoint;
+    return {
+      state: stopped ? 'stopped' : 'finished',
+      steps: run.step,
+      totalSteps: run.totalSteps,
+      last,
+      checkpoint,
+      elapsed_sec: run.elapsedBefore + meter.sessionSeconds,
+      tokens_per_sec: meter.tokensPerSec,
+      backend: this.backend!,
+    };
+  }
+
+  /** Periodic checkpoint: a failure (quota) is reported and training continues; the previous one is kept. */
+  private async writeRunCheckpoint(run: TrainingRun): Promise<CheckpointMeta | null> {
+    if (!this.runCheckpointId) return null;
+    try {
+      return await this.writeCheckpoint(run, this.runCheckpointId, run.name);
+    } catch (e) {
+      this.emit({ type: 'log', message: `Checkpoint at step ${run.step} failed: ${(e as Error).message}` });
+      return null;
+    }
+  }
+
+  private async writeCheckpoint(run: TrainingRun, id: string, name: string): Promise<CheckpointMeta> {
+    const store = await this.getStore();
+    return this.lock.run(async () => {
+      // Bytes first, then one transaction: nothing is awaited inside the write but the store.
+      const files = await run.checkpoint(run.elapsedBefore + (this.meter?.sessionSeconds ?? 0));
+      const meta: CheckpointMeta = {
+        id, name, savedAt: new Date().toISOString(), step: run.step, totalSteps: run.totalSteps, preset: run.config.preset,
+        loss: run.metrics.at(-1)?.loss ?? null, bytes: files.safetensors.byteLength + files.json.length,
+      };
+      await store.putCheckpoint(meta, files);
+      this.emit({ type: 'checkpoint', meta });
+      return meta;
+    });
+  }
+
+  async pause(): Promise<void> {
+    if (this.state !== 'running') return;
+    let open!: () => void;
+    const promise = new Promise<void>((r) => (open = r));
+    this.gate = {
+      promise,
+      open: () => {
+        this.gate = null;
+        open();
+      },
+    };
+    this.setState('paused');
+  }
+
+  async resume(): Promise<void> {
+    if (this.state !== 'paused') return;
+    this.gate?.open();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.abort) return;
+    this.setState('stopping');
+    this.abort.abort(new DOMException('the run was stopped', 'AbortError'));
+    this.gate?.open();
+  }
+
+  async save(name?: string): Promise<CheckpointMeta> {
+    const run = this.run;
+    if (!run) throw new UsageError('nothing to save: start or resume a run first');
+    if (!name) {
+      this.runCheckpointId ??= newId('run');
+      return this.writeCheckpoint(run, this.runCheckpointId, run.name);
+    }
+    return this.writeCheckpoint(run, newId('ckpt'), name);
+  }
+
+  async load(checkpointId: string): Promise<CheckpointMeta> {
+    if (ACTIVE.includes(this.state)) throw new UsageError('cannot load a checkpoint while a run is active; stop it first');
+    const got = await (await this.getStore()).getCheckpoint(checkpointId);
+    if (!got) throw new CheckpointError(`no checkpoint "${checkpointId}" in storage`);
+    if (!this.backend) await this.setBackend('auto');
+    const model = LoadedModel.fromCheckpoint(got.files);
+    this.disposeModels();
+    this.loaded = { model, meta: got.meta };
+    return got.meta;
+  }
+
+  async generate(prompt: string, request: GenerateRequest, onText?: (delta: string) => void): Promise<string> {
+    if (this.state === 'running' || this.state === 'preparing' || this.state === 'stopping') {
+      throw new UsageError('the model is training: pause the run (or wait for it to end) to generate');
+    }
+    const source = this.loaded?.model ?? (this.run ? new LoadedModel(this.run.model, this.run.tokenizer, false) : null);
+    if (!source) throw new UsageError('no model: train a run or load a checkpoint first');
+    return generateText(source, prompt, request, onText);
+  }
+
+  // ---- checkpoints ----
+  async listCheckpoints(): Promise<CheckpointMeta[]> {
+    return this.deps.openStore ? (await this.getStore()).listCheckpoints() : [];
+  }
+
+  async renameCheckpoint(id: string, name: string): Promise<void> {
+    if (!name.trim()) throw new UsageError('a checkpoint name cannot be empty');
+    await (await this.getStore()).renameCheckpoint(id, name.trim());
+    if (this.run && id === this.runCheckpointId) this.run.name = name.trim();
+  }
+
+  async deleteCheckpoint(id: string): Promise<void> {
+    if (ACTIVE.includes(this.state) && id === this.runCheckpointId) throw new UsageError('this checkpoint belongs to the active run; stop the run first');
+    await (await this.getStore()).deleteCheckpoint(id);
+  }
+
+  async exportCheckpoint(id: string): Promise<CheckpointFiles & { baseName: string }> {
+    const got = await (await this.getStore()).getCheckpoint(id);
+    if (!got) throw new CheckpointError(`no checkpoint "${id}" in storage`);
+    const base = `${got.meta.name}-step${got.meta.step}`.replace(/[^A-Za-z0-9._-]+/g, '_');
+    return { ...got.files, baseName: base };
+  }
+
+  async importCheckpoint(files: CheckpointFiles, name?: string): Promise<CheckpointMeta> {
+    const parsed = parseCheckpoint(files);
+    const j = parsed.json;
+    validateRunConfig(j.runConfig);
+    // Building the model checks every tensor name and shape against the config; nothing is stored on failure.
+    if (!this.backend) await this.setBackend('auto');
+    LoadedModel.fromCheckpoint(files).dispose();
+    const meta: CheckpointMeta = {
+      id: newId('import'), name: name?.trim() || j.name, savedAt: new Date().toISOString(), step: j.step, totalSteps: j.totalSteps,
+      preset: (j.runConfig as { preset: string }).preset, loss: j.metrics.at(-1)?.loss ?? null,
+      bytes: files.safetensors.byteLength + files.json.length,
+    };
+    await (await this.getStore()).putCheckpoint(meta, files);
+    return meta;
+  }
+
+  private setState(state: RunState, message?: string): void {
+    this.state = state;
+    this.emit({ type: 'state', state, message });
+  }
+
+  private disposeModels(): void {
+    this.run?.dispose();
+    this.run = null;
+    this.loaded?.model.dispose();
+    this.loaded = null;
+  }
+
+  /** Frees every tensor this service holds (tests, CLI exit). */
+  dispose(): void {
+    this.disposeModels();
+  }
+}
+
+export function createTrainerService(deps: TrainerDeps): TrainerService {
+  return new TrainerService(deps);
+}

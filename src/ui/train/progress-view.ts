@@ -1,0 +1,75 @@
+/** Run controls (start / pause-resume / stop), progress bar with ETA, tokens/s, and the backend in use. */
+import type { BackendChoice } from '../../api/backend.ts';
+import type { RunState, TrainProgress } from '../../api/trainer.ts';
+import { formatDuration, h } from './dom.ts';
+
+export interface RunControls {
+  start(): void;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+}
+
+export class ProgressView {
+  readonly root: HTMLElement;
+  private readonly bar: HTMLProgressElement;
+  private readonly stepText: HTMLElement;
+  private readonly stateText: HTMLElement;
+  private readonly backendText: HTMLElement;
+  private readonly startBtn: HTMLButtonElement;
+  private readonly pauseBtn: HTMLButtonElement;
+  private readonly stopBtn: HTMLButtonElement;
+  state: RunState = 'idle';
+
+  constructor(controls: RunControls) {
+    this.startBtn = h('button', { type: 'button', class: 'primary', testid: 'train-start', onclick: () => controls.start() }, 'Train');
+    this.pauseBtn = h('button', { type: 'button', testid: 'train-pause', disabled: true, onclick: () => (this.state === 'paused' ? controls.resume() : controls.pause()) }, 'Pause');
+    this.stopBtn = h('button', { type: 'button', testid: 'train-stop', disabled: true, onclick: () => controls.stop() }, 'Stop');
+    this.bar = h('progress', { max: 1, value: 0, testid: 'train-progress', 'aria-label': 'Training progress' });
+    this.stepText = h('span', { testid: 'train-step' }, 'not started');
+    this.stateText = h('span', { testid: 'train-state' }, 'idle');
+    this.backendText = h('span', { testid: 'train-backend' }, 'backend: starting…');
+    this.root = h(
+      'section',
+      { class: 'train-run', 'aria-label': 'Run' },
+      h('div', { class: 'train-buttons' }, this.startBtn, this.pauseBtn, this.stopBtn),
+      h('div', { class: 'train-progress-row' }, this.bar, ' ', this.stepText),
+      h('div', { class: 'train-meta' }, 'State: ', this.stateText, ' · ', this.backendText),
+    );
+  }
+
+  setBackend(choice: BackendChoice | null, note?: string): void {
+    this.backendText.textContent = choice
+      ? `backend: ${choice.backend}${choice.adapter ? ` (${choice.adapter})` : ''}`
+      : `backend: ${note ?? 'starting…'}`;
+    this.backendText.title = choice?.reason ?? '';
+  }
+
+  setState(state: RunState, message?: string): void {
+    this.state = state;
+    this.stateText.textContent = message ? `${state} — ${message}` : state;
+    const active = state === 'preparing' || state === 'running' || state === 'paused' || state === 'stopping';
+    this.startBtn.disabled = active;
+    this.pauseBtn.disabled = !(state === 'running' || state === 'paused');
+    this.pauseBtn.textContent = state === 'paused' ? 'Resume' : 'Pause';
+    this.stopBtn.disabled = !active || state === 'stopping';
+  }
+
+  get active(): boolean {
+    return this.state === 'preparing' || this.state === 'running' || this.state === 'paused' || this.state === 'stopping';
+  }
+
+  setProgress(p: TrainProgress): void {
+    this.bar.max = p.totalSteps;
+    this.bar.value = p.step;
+    this.stepText.textContent =
+      `step ${p.step}/${p.totalSteps} · epoch ${p.epoch.toFixed(2)} · loss ${p.loss.toFixed(4)} · ` +
+      `${Math.round(p.tokens_per_sec)} tok/s · ETA ${formatDuration(p.eta_sec)}`;
+  }
+
+  setStartText(steps: number, totalSteps: number): void {
+    this.bar.max = Math.max(1, totalSteps);
+    this.bar.value = steps;
+    this.stepText.textContent = `step ${steps}/${totalSteps}`;
+  }
+}
