@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ShapeError } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { headDim, validateConfig, type LlamaConfig } from './config.ts';
-import { applyRope, cachedCausalBias, embed, linear, repeatKv, rmsNorm, ropeHostTables, ropeTables, visibilityBias } from './ops.ts';
+import { applyRope, cachedCausalBias, embed, groupedAttention, linear, rmsNorm, ropeHostTables, ropeTables, visibilityBias } from './ops.ts';
 
 export const EMBED = 'model.embed_tokens.weight';
 export const FINAL_NORM = 'model.norm.weight';
@@ -194,7 +194,6 @@ export class LlamaModel {
     const c = this.config;
     const [b, t] = inputIds.shape;
     const hd = headDim(c);
-    const rep = c.nHeads / c.nKvHeads;
     const n = b * t;
     const { cos, sin } = ropeTables(positions, this.ropeTable()); // [B, 1, T, hd]
     let x = embed(this.p(EMBED) as tf.Tensor2D, tf.reshape(tf.cast(inputIds, 'int32'), [n])); // [N, D]
@@ -218,8 +217,7 @@ export class LlamaModel {
         pk?.dispose();
         pv?.dispose();
       }
-      const scores = tf.add(tf.mul(tf.matMul(q, repeatKv(k, rep), false, true), 1 / Math.sqrt(hd)), bias); // [B, H, T, Tk]
-      const attn = tf.matMul(tf.softmax(scores), repeatKv(v, rep)); // [B, H, T, hd]
+      const attn = groupedAttention(q, k, v, bias); // [B, H, T, hd]
       const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [n, c.dim]) as tf.Tensor2D; // [N, D]
       x = tf.add(x, linear(merged, w('self_attn.o_proj'))); // [N, D]
       // SwiGLU feed-forward block.
