@@ -152,7 +152,11 @@ export class LlamaModel {
     return v;
   }
 
-  /** logits float32 [B, T, V]; see CONTRACTS.md for the visibility rule. */
+  /**
+   * logits float32 [B, T, V]. Query q of row b sees key k iff k ≤ q and (keyVisible[b, k] = 1 or
+   * k = q); hidden keys get a -1e9 bias. positions (int32 [B, T], default 0…T-1) must lie in
+   * [0, maxSeqLen): they index the precomputed RoPE tables.
+   */
   forward(inputIds: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
     const [b, t] = inputIds.shape;
     this.checkIds(inputIds, opts);
