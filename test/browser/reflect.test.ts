@@ -21,6 +21,21 @@ async function pyRun(code: string, opts: Record<string, unknown> = {}): Promise<
   );
 }
 
+/** Replaces the text of the Monaco editor of block i the way a user pastes it (typing would auto-indent). */
+async function pasteInto(i: number, text: string): Promise<void> {
+  await page.click(`[data-testid=reflect-block-${i}] .monaco-editor .view-lines`);
+  await page.keyboard.press('Control+A');
+  await page.evaluate((t) => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', t);
+    document.activeElement!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, text);
+  // Rendered lines (blank lines and spacing render differently): check the last non-blank line arrived.
+  const last = text.split('\n').filter((l) => l.trim()).pop()!.trim();
+  await expect.poll(() => page.locator(`[data-testid=reflect-block-${i}] .view-lines`).innerText().then((t) => t.replace(/\u00a0/g, ' ')))
+    .toContain(last);
+}
+
 const position = (): Promise<string | null> => page.locator('[data-testid=reflect-position]').textContent();
 
 beforeAll(async () => {
@@ -73,25 +88,30 @@ describe('Reflect panel', () => {
     // First the block as recorded: it fails with the recorded error.
     await page.click('[data-testid=reflect-run-0]');
     await expect.poll(() => page.locator('[data-testid=reflect-run-summary-0]').textContent(), { timeout: 60_000 }).toMatch(/failed: AssertionError/);
-    await page.click('[data-testid=reflect-block-0] .monaco-editor .view-lines');
-    await page.keyboard.press('Control+A');
-    await page.keyboard.insertText(attemptCode(p, 'fixed'));
+    await pasteInto(0, attemptCode(p, 'fixed'));
     await page.click('[data-testid=reflect-run-0]');
     await expect.poll(() => page.locator('[data-testid=reflect-run-summary-0]').textContent(), { timeout: 30_000 }).toMatch(/passed/);
     expect(await page.locator('[data-testid=reflect-run-output-0]').getAttribute('data-status')).toBe('ok');
+    // The fixed function is defined at the top level of the session and counts uppercase vowels.
+    expect((await pyRun('count_vowels("HELLO")')).stdout).toBe('2\n');
+    await page.locator('[data-testid=reflect-block-0]').scrollIntoViewIfNeeded();
+    await screenshot(page, 'reflect-run-passed');
   });
 
   it('stops an endless loop within the limit + 2 s, and the next run works', async () => {
     await page.fill('[data-testid=reflect-timeout]', '1000');
-    await page.click('[data-testid=reflect-block-3] .monaco-editor .view-lines');
-    await page.keyboard.press('Control+A');
-    await page.keyboard.insertText('n = 0\nwhile True:\n    n += 1');
+    await pasteInto(3, 'n = 0\nwhile True:\n    n += 1');
+    const starts = (): Promise<number> => page.evaluate(() => (window as unknown as { __rcPython: { starts: number } }).__rcPython.starts);
+    const before = await starts();
     const t0 = Date.now();
     await page.click('[data-testid=reflect-run-3]');
     await expect.poll(() => page.locator('[data-testid=reflect-run-summary-3]').textContent(), { timeout: 10_000, interval: 50 }).toMatch(/timed out/);
     const elapsed = Date.now() - t0;
     console.log(`Chromium: endless loop stopped after ${elapsed} ms (limit 1000 ms)`);
     expect(elapsed).toBeLessThan(1000 + 2000);
+    // Stopped by the SharedArrayBuffer interrupt (KeyboardInterrupt), not by replacing the worker.
+    expect(await starts()).toBe(before);
+    expect(await page.locator('[data-testid=reflect-run-output-3] .rc-terminal').textContent()).toContain('KeyboardInterrupt');
     expect((await pyRun('print(6 * 7)')).stdout).toBe('42\n');
   });
 
@@ -141,12 +161,13 @@ describe('Reflect panel', () => {
   });
 
   it('runs a live scripted reflection loop and saves the record', async () => {
+    expect(await page.locator('.rc-endpoint').isVisible()).toBe(false); // scripted: no endpoint fields
     await page.click('[data-testid=reflect-start]');
     await expect.poll(() => page.locator('[data-testid=reflect-outcome]').textContent(), { timeout: 60_000 }).toMatch(/^Kept: 2 rounds/);
     expect(await position()).toBe('block 6 / 6');
     expect(await page.locator('[data-testid=reflect-block-1] .rc-failing-line').count()).toBeGreaterThan(0);
     await page.getByRole('button', { name: /Save record/ }).click();
-    await expect.poll(() => page.locator('[data-testid=status-message]').textContent()).toMatch(/Reflections built here" now holds 1 records/);
+    await expect.poll(() => page.locator('[data-testid=status-message]').textContent()).toMatch(/Reflections built here" now holds 1 record\./);
     await expect.poll(() => page.locator('[data-testid=reflect-dataset] option').allTextContents()).toContain('Reflections built here (1)');
     await screenshot(page, 'reflect-panel');
     expectAllLocal(app.requests);

@@ -69,7 +69,7 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
     save.disabled = true;
     try {
       const n = await saveBuiltRecords([built.record]);
-      ctx.status.setMessage(`Saved: "Reflections built here" now holds ${n} records.`);
+      ctx.status.setMessage(`Saved: "Reflections built here" now holds ${n} record${n === 1 ? '' : 's'}.`);
       await refreshDatasets(datasetSel.value);
     } catch (e) {
       ctx.status.setMessage(`Saving failed: ${(e as Error).message}`, 'error');
