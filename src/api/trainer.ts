@@ -50,8 +50,10 @@ export interface StartRequest {
   config?: unknown;
   /** Continue this checkpoint's run where it stopped, bit for bit. */
   resumeFrom?: string;
-  /** Name of the checkpoint the run writes every `checkpointEvery` steps (default: a generated one). */
+  /** Name of the checkpoint the run writes every `checkpointEvery` steps (default: preset + date). */
   runName?: string;
+  /** Write checkpoints (every `checkpointEvery` steps, at the end and on stop). Default true when storage exists. */
+  checkpoint?: boolean;
 }
 
 export interface TrainSummary {

@@ -136,12 +136,12 @@ export class TrainerService implements TrainerApi {
       datasets: refs,
       name: request.runName ?? `${config.preset} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       onTokenizerProgress: async (merges, target) => {
-        if (merges % 64 === 0 || merges === target) this.emit({ type: 'log', message: `Tokenizer: ${merges}/${target} merges` });
+        if (merges === target || merges % Math.max(64, Math.ceil(target / 4)) === 0) this.emit({ type: 'log', message: `Tokenizer: ${merges}/${target} merges` });
         await this.deps.yieldFn();
         this.abort?.signal.throwIfAborted();
       },
     });
-    this.runCheckpointId = this.deps.openStore ? newId('run') : null;
+    this.runCheckpointId = this.deps.openStore && request.checkpoint !== false ? newId('run') : null;
     return run;
   }
 

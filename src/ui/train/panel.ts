@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import type { TrainerApi, TrainEvent } from '../../api/trainer.ts';
 import type { AppContext } from '../context.ts';
 import { createWorkerBridge } from '../bridge.ts';
+import { renderEmptyState } from '../empty-state.ts';
 import { defaultRunConfig, RUN_PRESETS, validateRunConfig } from '../../services/trainer/run-config.ts';
 import { CheckpointsView } from './checkpoints-view.ts';
 import { ConfigView } from './config-view.ts';
@@ -15,6 +16,7 @@ import { errorText, h } from './dom.ts';
 import { TrainPlots } from './plots.ts';
 import { ProgressView } from './progress-view.ts';
 import { TryModelView } from './try-view.ts';
+import './train.css';
 
 export function mountTrain(root: HTMLElement, ctx: AppContext): void {
   const bridge = createWorkerBridge<TrainerApi>(
@@ -91,7 +93,17 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
     onError: fail,
   });
 
-  root.replaceChildren(
+  root.replaceChildren();
+  renderEmptyState(root, {
+    title: 'Train',
+    body: [
+      'Fine-tune a small Llama-architecture model with reflection self-distillation: the teacher reads the whole record ' +
+        '(code, execution, analysis), the student sees the same tokens with reflection blocks hidden by the dynamic mask ' +
+        'and learns to re-answer in one go. Training runs in a Web Worker; checkpoints are kept in this browser.',
+    ],
+    steps: ['Choose datasets (the built-in demo or your JSONL).', 'Pick a preset (or edit the config).', 'Press Train and watch CE teacher, CE student and KL fall while the mask rate climbs.'],
+  });
+  root.append(
     h(
       'div',
       { class: 'train-panel', testid: 'train-panel' },
@@ -122,6 +134,7 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
         break;
       case 'checkpoint':
         void checkpoints.refresh();
+        void ctx.status.refreshStorage();
         break;
       case 'log':
         info(e.message);

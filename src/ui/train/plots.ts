@@ -64,7 +64,9 @@ export class TrainPlots {
   }
 
   private width(): number {
-    return Math.max(240, Math.floor((this.root.clientWidth || 720) / Math.min(CHARTS.length, 3)) - 12);
+    // Three charts per row: 12 px gaps between boxes, 4 px padding + 1 px border inside each.
+    const perRow = (this.root.clientWidth || 960) < 720 ? 1 : CHARTS.length;
+    return Math.max(240, Math.floor(((this.root.clientWidth || 960) - 12 * (perRow - 1)) / perRow) - 10);
   }
 
   /** Replaces everything (a resumed run restores its metrics history). */

@@ -1,0 +1,133 @@
+/**
+ * `train`: the trainer service in Node, on the built-in demo data or JSONL files. With --json,
+ * stdout is one JSON object per optimizer step, then one summary object; logs go to stderr.
+ * Ctrl-C stops at the next step boundary (and saves a checkpoint with --out).
+ */
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { isBackendPreference } from '../../api/backend.ts';
+import { BUILTIN_DEMO_DATASET, type TrainEvent, type TrainProgress } from '../../api/trainer.ts';
+import { ConfigError, UsageError } from '../../core/errors.ts';
+import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
+import { FileStore } from '../../platform/node/file-store.ts';
+import { RUN_PRESETS } from '../../services/trainer/run-config.ts';
+import { createTrainerService } from '../../services/trainer/service.ts';
+import { numberArg, parseArgs, stringArg } from '../args.ts';
+import type { CliCommand } from '../command.ts';
+
+const usage = `Usage: npm run cli -- train [options]
+
+  --preset <name>       model preset: ${RUN_PRESETS.join(', ')} (default smoke)
+  --steps <n>           optimizer steps (train.maxSteps)
+  --seed <n>            seed for init, data order and masks (train.seed); same seed → same numbers
+  --data <jsonl>...     ReflectionSeq JSONL file(s) to train on (default: the built-in demo data)
+  --config <json>       run config file (preset, model overrides, vocabSize, train, checkpointEvery);
+                        --preset/--steps/--seed override it
+  --out <dir>           file store: datasets and checkpoints (every checkpointEvery steps, at the end, on Ctrl-C)
+  --resume <id>         continue checkpoint <id> from the --out store, bit for bit
+  --backend <b>         auto | wasm | cpu | webgpu (default auto = wasm)
+  --json                one JSON object per step on stdout, then a summary object
+
+JSON step fields: step, epoch, loss, ce_teacher, ce_student, kl, mask_rate, lr, grad_norm, tokens_per_sec, eta_sec.`;
+
+async function readJson(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`--config: cannot read ${file} (${e.code ?? e.message})`);
+  });
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`--config ${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function stepLine(p: TrainProgress): string {
+  return JSON.stringify({
+    step: p.step, epoch: p.epoch, loss: p.loss, ce_teacher: p.ce_teacher, ce_student: p.ce_student, kl: p.kl,
+    mask_rate: p.mask_rate, lr: p.lr, grad_norm: p.grad_norm, tokens_per_sec: p.tokens_per_sec, eta_sec: p.eta_sec,
+  });
+}
+
+function humanLine(p: TrainProgress): string {
+  const f = (x: number) => x.toFixed(4);
+  return `step ${p.step}/${p.totalSteps}  loss ${f(p.loss)}  ce_teacher ${f(p.ce_teacher)}  ce_student ${f(p.ce_student)}  kl ${f(p.kl)}  ` +
+    `mask ${p.mask_rate.toFixed(3)}  lr ${p.lr.toExponential(2)}  ${Math.round(p.tokens_per_sec)} tok/s  ETA ${p.eta_sec.toFixed(0)} s`;
+}
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'Train with reflection self-distillation (same service as the web worker)',
+  usage,
+  async run(argv) {
+    const args = parseArgs(argv, { values: ['preset', 'steps', 'seed', 'config', 'out', 'resume', 'backend'], flags: ['json'], multi: ['data'] });
+    if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"; see train --help`);
+    const json = args.flags.has('json');
+    const backend = stringArg(args, 'backend') ?? 'auto';
+    if (!isBackendPreference(backend)) throw new UsageError(`--backend: expected auto, webgpu, wasm or cpu, found "${backend}"`);
+    const out = stringArg(args, 'out');
+    const resume = stringArg(args, 'resume');
+    if (resume && !out) throw new UsageError('--resume needs --out <dir> (the store that holds the checkpoint)');
+    const dataFiles = args.all.get('data') ?? [];
+
+    // Config: file, then flags on top.
+    const config = (stringArg(args, 'config') ? await readJson(stringArg(args, 'config')!) : {}) as Record<string, unknown>;
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ConfigError('--config: expected a JSON object');
+    const train = { ...((config.train as Record<string, unknown> | undefined) ?? {}) };
+    if (args.flags.has('steps')) train.maxSteps = numberArg(args, 'steps', 0, { integer: true, min: 1 });
+    if (args.flags.has('seed')) train.seed = numberArg(args, 'seed', 0, { integer: true, min: 0, max: 0xffffffff });
+    const preset = stringArg(args, 'preset');
+    const runConfig = { ...config, ...(preset ? { preset } : {}), train, progressEvery: 1 };
+
+    // Imported files need a store; without --out a temporary one is used and removed at exit.
+    const tmp = !out && dataFiles.length ? await mkdtemp(path.join(tmpdir(), 'rc-train-')) : null;
+    const storeDir = out ?? tmp;
+    const store = storeDir ? new FileStore(path.resolve(storeDir)) : null;
+    const svc = createTrainerService({
+      selectBackend: selectNodeBackend,
+      openStore: store ? async () => store : undefined,
+      yieldFn: () => new Promise((r) => setImmediate(r)),
+    });
+    const onSigint = () => {
+      process.stderr.write('\nstopping at the next step boundary…\n');
+      void svc.stop();
+    };
+    process.once('SIGINT', onSigint);
+    try {
+      const choice = await svc.setBackend(backend);
+      process.stderr.write(`backend: ${choice.backend} (${choice.reason})\n`);
+      const datasets: string[] = [];
+      for (const f of dataFiles) {
+        const bytes = await readFile(f).catch((e: NodeJS.ErrnoException) => {
+          throw new UsageError(`--data: cannot read ${f} (${e.code ?? e.message})`);
+        });
+        const meta = await svc.importDataset(path.basename(f), new Uint8Array(bytes));
+        process.stderr.write(`dataset ${meta.name}: ${meta.counts.reflection} reflection, ${meta.counts.generation} generation, ${meta.counts.dropped} duplicates dropped (sha-256 ${meta.provenance.sha256.slice(0, 12)}…)\n`);
+        datasets.push(meta.id);
+      }
+      if (!datasets.length) datasets.push(BUILTIN_DEMO_DATASET);
+      const onEvent = (e: TrainEvent) => {
+        if (e.type === 'progress') process.stdout.write((json ? stepLine(e.progress) : humanLine(e.progress)) + '\n');
+        else if (e.type === 'log') process.stderr.write(e.message + '\n');
+        else if (e.type === 'checkpoint') process.stderr.write(`checkpoint ${e.meta.id} at step ${e.meta.step} → ${storeDir}\n`);
+      };
+      const summary = await svc.start(
+        resume ? { datasets: [], resumeFrom: resume } : { datasets, config: runConfig, checkpoint: !!out },
+        onEvent,
+      );
+      const line = {
+        summary: true, state: summary.state, steps: summary.steps, totalSteps: summary.totalSteps, backend: summary.backend.backend,
+        loss: summary.last?.loss ?? null, ce_teacher: summary.last?.ce_teacher ?? null, ce_student: summary.last?.ce_student ?? null,
+        kl: summary.last?.kl ?? null, elapsed_sec: summary.elapsed_sec, tokens_per_sec: summary.tokens_per_sec,
+        checkpoint: summary.checkpoint ? { id: summary.checkpoint.id, dir: path.resolve(storeDir!, 'checkpoints', summary.checkpoint.id) } : null,
+      };
+      process.stdout.write((json ? JSON.stringify(line) : `${summary.state}: ${summary.steps}/${summary.totalSteps} steps in ${summary.elapsed_sec.toFixed(1)} s, ${Math.round(summary.tokens_per_sec)} tok/s${line.checkpoint ? `, checkpoint ${line.checkpoint.dir}` : ''}`) + '\n');
+      return 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+      svc.dispose();
+      disposeNodeBackends();
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,68 @@
+/** The `train` command as a user runs it: a child process, JSON lines on stdout, a checkpoint in --out, resume. */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shortRecordsJsonl, tinyConfig } from '../services/trainer/short-records.ts';
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+let dir = '';
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', rej);
+    p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const lossFields = (o: Record<string, number>) => [o.step, o.loss, o.ce_teacher, o.ce_student, o.kl, o.mask_rate, o.lr];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rc-cli-train-'));
+  await writeFile(join(dir, 'short.jsonl'), shortRecordsJsonl());
+  const { train, ...rest } = tinyConfig();
+  const { maxSteps: _m, seed: _s, ...trainRest } = train as Record<string, unknown>;
+  await writeFile(join(dir, 'cfg.json'), JSON.stringify({ ...rest, train: { ...trainRest, batchSize: 1 }, checkpointEvery: 2 }));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('cli train', () => {
+  it('prints one JSON object per step then a summary; same seed → same numbers; --out writes the checkpoint', async () => {
+    const common = ['train', '--data', join(dir, 'short.jsonl'), '--config', join(dir, 'cfg.json'), '--steps', '4', '--seed', '7', '--backend', 'wasm', '--json'];
+    const a = await cli([...common, '--out', join(dir, 'out')]);
+    expect(a.code, a.stderr).toBe(0);
+    const lines = a.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number> & { summary?: boolean; checkpoint?: { id: string } });
+    expect(lines).toHaveLength(5);
+    for (const [i, l] of lines.slice(0, 4).entries()) {
+      expect(l.step).toBe(i + 1);
+      for (const k of ['loss', 'ce_teacher', 'ce_student', 'kl', 'mask_rate', 'lr']) expect(Number.isFinite(l[k]), k).toBe(true);
+    }
+    const summary = lines[4]!;
+    expect(summary.summary).toBe(true);
+    expect(summary).toMatchObject({ state: 'finished', steps: 4, totalSteps: 4, backend: 'wasm' });
+    expect(await readdir(join(dir, 'out', 'checkpoints', summary.checkpoint!.id))).toEqual(['checkpoint.json', 'checkpoint.safetensors', 'meta.json']);
+
+    // Same seed, no --out: identical numbers.
+    const b = await cli(common);
+    expect(b.code, b.stderr).toBe(0);
+    const linesB = b.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    expect(linesB.slice(0, 4).map(lossFields)).toEqual(lines.slice(0, 4).map(lossFields));
+  });
+
+  it('rejects unknown options and bad values with a usage error (exit 2)', async () => {
+    const r = await cli(['train', '--stepz', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown option --stepz/);
+    const s = await cli(['train', '--steps', 'many']);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/--steps: expected an integer, found "many"/);
+  });
+});
