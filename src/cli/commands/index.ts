@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.ts';
+import { backendsCommand } from './backends.ts';
 import { generateCommand } from './generate.ts';
 import { trainCommand } from './train.ts';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: CliCommand[] = [generateCommand, trainCommand];
+export const commands: CliCommand[] = [backendsCommand, generateCommand, trainCommand];
