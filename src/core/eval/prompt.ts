@@ -1,0 +1,63 @@
+/**
+ * The HumanEval prompt (METHOD.md §7, paper App. D):
+ *   <|user|><|text|>Write a complete Python function for the problem.\n\n{prompt}<|endofblock|><|endofmessage|><|assistant|><|text|>```python\n
+ * Decision: `{prompt}` is the problem's prompt with Python's str.strip() applied, as the official
+ * ReflectionCoder evaluation script does (src/test.py: `sample['prompt'].strip()`); METHOD.md §7 takes
+ * its template from that script. The ids are BOS + the message tokens: every training sample starts with
+ * BOS (METHOD §2), and the trainer's generate() prepends it too. Special tokens are single ids; the
+ * problem text and the instruction are encoded as ordinary text, so a special-token string inside a
+ * problem can never inject structure.
+ */
+export const HUMANEVAL_INSTRUCTION = 'Write a complete Python function for the problem.';
+/** What the assistant's text block starts with: the opening fence of a Python code block. */
+export const ANSWER_PREFIX = '```python\n';
+
+/** Python's str.isspace() characters (CPython 3.12 `str.strip()` with no argument strips exactly these). */
+const PY_SPACE = '\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+
+/** Python's `s.strip()`: JS trim() differs (it strips U+FEFF and keeps \x1c–\x1f and U+0085). */
+export function pyStrip(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && PY_SPACE.includes(s[a])) a++;
+  while (b > a && PY_SPACE.includes(s[b - 1])) b--;
+  return s.slice(a, b);
+}
+
+/** The prompt as text, with special tokens written as their strings (what TrainerApi.generate takes). */
+export function humanEvalPromptText(problemPrompt: string): string {
+  return `<|user|><|text|>${HUMANEVAL_INSTRUCTION}\n\n${pyStrip(problemPrompt)}<|endofblock|><|endofmessage|><|assistant|><|text|>${ANSWER_PREFIX}`;
+}
+
+export interface PromptTokenizer {
+  readonly bos: number;
+  special(name: string): number;
+  /** Special-token strings are plain text here. */
+  encodeOrdinary(text: string): number[];
+}
+
+/** BOS + the §7 prompt as ids: specials atomic, text ordinary. */
+export function humanEvalPromptIds(problemPrompt: string, tok: PromptTokenizer): number[] {
+  const s = (name: string): number => tok.special(name);
+  return [
+    tok.bos,
+    s('<|user|>'),
+    s('<|text|>'),
+    ...tok.encodeOrdinary(`${HUMANEVAL_INSTRUCTION}\n\n${pyStrip(problemPrompt)}`),
+    s('<|endofblock|>'),
+    s('<|endofmessage|>'),
+    s('<|assistant|>'),
+    s('<|text|>'),
+    ...tok.encodeOrdinary(ANSWER_PREFIX),
+  ];
+}
+
+const SPECIAL_STRINGS = ['<|user|>', '<|assistant|>', '<|endofmessage|>', '<|text|>', '<|code|>', '<|execution|>', '<|endofblock|>', '<|bos|>', '<|eos|>', '<|pad|>'];
+
+/**
+ * Special-token strings inside a problem prompt. When there are none, the text prompt encoded with specials
+ * atomic (TrainerApi.generate) gives exactly humanEvalPromptIds; when there are some, it would not.
+ */
+export function specialStringsIn(problemPrompt: string): string[] {
+  return SPECIAL_STRINGS.filter((s) => problemPrompt.includes(s));
+}
