@@ -45,8 +45,8 @@ export function chatGenerator(model: ChatModel): ReflectionGenerator {
   };
 }
 
-/** Text in, text out with the local model's tokenizer; generation stops at <|endofblock|> / <|endofmessage|>
- *  and the stop token is not part of the returned text (TrainerApi.generate). */
+/** Text in, text out with the local model's tokenizer (TrainerApi.generate: adds BOS, stops at <|endofblock|> /
+ *  <|endofmessage|>; whether the stop token is in the text does not matter, the adapter cuts there). */
 export type GenerateText = (prompt: string, opts: { maxNewTokens: number; temperature?: number; signal?: AbortSignal }) => Promise<string>;
 
 const block = (type: string, content: string): string => `<|${type}|>${content}<|endofblock|>`;
@@ -63,8 +63,10 @@ export function localPrompt(ctx: ReflectionContext): string {
  * re-answer instruction and an opened ```python fence.
  */
 export function localGenerator(generateText: GenerateText, opts: { maxNewTokens?: number; temperature?: number; name?: string } = {}): ReflectionGenerator {
-  const gen = (prompt: string, signal?: AbortSignal): Promise<string> =>
-    generateText(prompt, { maxNewTokens: opts.maxNewTokens ?? 384, temperature: opts.temperature, signal });
+  const gen = async (prompt: string, signal?: AbortSignal): Promise<string> => {
+    const out = await generateText(prompt, { maxNewTokens: opts.maxNewTokens ?? 384, temperature: opts.temperature, signal });
+    return out.split('<|endofblock|>')[0].split('<|endofmessage|>')[0];
+  };
   return {
     name: opts.name ?? 'local model',
     async step(ctx, phase, signal): Promise<ReflectionStep> {

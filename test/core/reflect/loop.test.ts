@@ -55,18 +55,8 @@ describe('reflection loop (paper §3.1, App. A)', () => {
       const model = new ScriptedChatModel(turnsFromBlocks(seq, rec.messages[3].content[0].content));
       const out = await runReflection(rec.messages[2].content[0].content, chatGenerator(model), py);
       expect(out.rejection).toBeUndefined();
-      expect(out.blocks.map((b) => b.type)).toEqual(seq.map((b) => b.type));
-      for (const [i, b] of seq.entries()) {
-        if (b.type !== 'execution') {
-          expect(out.blocks[i].content).toBe(b.content);
-        } else {
-          // Same frames ('Cell In[1], line k[, in f(..)]') and final line. The context lines may differ: the
-          // demo formatter (src/core/data/prompts.ts) shows lines outside a function's own scope, which
-          // IPython 8 does not (checked against IPython 8.12; our runner follows IPython).
-          const frames = (t: string): string[] => t.split('\n').filter((l) => l.startsWith('Cell In[') || /^\w+(Error|Exception)?: /.test(l));
-          expect(frames(out.blocks[i].content)).toEqual(frames(b.content));
-        }
-      }
+      // TRAIN-CORE's demo tracebacks follow IPython 8; the runner must reproduce them byte for byte.
+      expect(out.blocks).toEqual(seq);
     }
   });
 
@@ -112,7 +102,7 @@ describe('reflection loop (paper §3.1, App. A)', () => {
       'def inc(x):\n    return x\n\nassert inc(1) == 2', // <|code|> (round 1)
       'inc returns x unchanged; it must add one.', // <|text|> analysis
       'def inc(x):\n    return x + 1\n\nassert inc(1) == 2', // <|code|> (round 2)
-      'The test passes now.', // closing <|text|>
+      'The test passes now.<|endofblock|>', // closing <|text|> (a stop token left in the text is cut)
       'def inc(x):\n    return x + 1\n```', // final code after the opened fence
     ];
     const gen = localGenerator(async (prompt) => {
