@@ -170,6 +170,15 @@ describe('Reflect panel', () => {
     await expect.poll(() => page.locator('[data-testid=status-message]').textContent()).toMatch(/Reflections built here" now holds 1 record\./);
     await expect.poll(() => page.locator('[data-testid=reflect-dataset] option').allTextContents()).toContain('Reflections built here (1)');
     await screenshot(page, 'reflect-panel');
+  });
+
+  it('offers the local model through a trainer worker (no checkpoint in a fresh profile)', async () => {
+    await page.selectOption('[data-testid=reflect-generator]', 'local');
+    await expect.poll(() => page.locator('[data-testid=reflect-checkpoint] option').first().textContent(), { timeout: 120_000 })
+      .toMatch(/no checkpoints yet/);
+    await page.click('[data-testid=reflect-start]');
+    await expect.poll(() => page.locator('[data-testid=reflect-outcome]').textContent()).toMatch(/pick a checkpoint/);
+    await page.selectOption('[data-testid=reflect-generator]', 'scripted');
     expectAllLocal(app.requests);
   });
 });

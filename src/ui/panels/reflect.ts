@@ -10,6 +10,7 @@ import type { AppContext } from '../context.ts';
 import { mountBuilderForm } from '../reflect/builder-form.ts';
 import { listDatasetChoices, loadReflectionRecords, saveBuiltRecords } from '../reflect/datasets.ts';
 import { hiddenShares, mountMaskControls, type MaskSettings } from '../reflect/mask-overlay.ts';
+import { localModelSource } from '../reflect/local-model.ts';
 import { pagePython } from '../reflect/python.ts';
 import { SequenceView } from '../reflect/sequence-view.ts';
 
@@ -106,6 +107,7 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
   root.append(toolbar, maskRoot, view.el);
   mountBuilderForm(root, {
     python,
+    local: localModelSource(ctx),
     timeoutMs,
     onStart: (name) => {
       built = null;

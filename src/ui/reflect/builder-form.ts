@@ -10,6 +10,7 @@ import { runReflection } from '../../core/reflect/loop.ts';
 import { OpenAIChatModel } from '../../services/reflect/openai.ts';
 import { ScriptedChatModel, turnsFromBlocks } from '../../services/reflect/scripted.ts';
 import type { PythonApi } from '../../api/python.ts';
+import type { LocalModelSource } from './local-model.ts';
 
 const SETTINGS_KEY = 'rcw.reflect.endpoint';
 const TURN_SEPARATOR = '\n---\n';
@@ -38,6 +39,7 @@ export interface BuilderCallbacks {
   onEvent: (e: ReflectEvent) => void;
   onDone: (o: ReflectOutcome) => void;
   onError: (message: string) => void;
+  local: LocalModelSource;
 }
 
 function field(label: string, input: HTMLElement): HTMLLabelElement {
@@ -58,8 +60,25 @@ export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void 
   kind.dataset.testid = 'reflect-generator';
   kind.add(new Option('Scripted turns (replay)', 'scripted'));
   kind.add(new Option('OpenAI-compatible endpoint', 'openai'));
-  kind.add(new Option('Local model (load a checkpoint in Train; not wired here yet)', 'local'));
-  kind.options[2].disabled = true;
+  kind.add(new Option('Local model (a checkpoint saved by the Train panel)', 'local'));
+  const checkpoint = document.createElement('select');
+  checkpoint.dataset.testid = 'reflect-checkpoint';
+  const localRow = field('Checkpoint (greedy decoding, 384 new tokens per block)', checkpoint);
+  let listed = false;
+  const listCheckpoints = async (): Promise<void> => {
+    checkpoint.textContent = '';
+    checkpoint.add(new Option('loading the list…', ''));
+    try {
+      const list = await cb.local.list();
+      checkpoint.textContent = '';
+      for (const c of list) checkpoint.add(new Option(c.name, c.id));
+      if (!list.length) checkpoint.add(new Option('no checkpoints yet: train one in the Train panel', ''));
+      listed = true;
+    } catch (e) {
+      checkpoint.textContent = '';
+      checkpoint.add(new Option(`could not list checkpoints: ${(e as Error).message}`, ''));
+    }
+  };
   const s = readSettings();
   const url = Object.assign(document.createElement('input'), { type: 'url', value: s.baseUrl, placeholder: 'http://127.0.0.1:8080/v1' });
   const model = Object.assign(document.createElement('input'), { value: s.model, placeholder: 'model name' });
@@ -76,22 +95,30 @@ export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void 
   const sync = (): void => {
     endpoint.hidden = kind.value !== 'openai';
     scriptField.hidden = kind.value !== 'scripted';
+    localRow.hidden = kind.value !== 'local';
+    if (kind.value === 'local' && !listed) void listCheckpoints();
   };
   kind.addEventListener('change', sync);
   sync();
   let controller: AbortController | null = null;
   stop.addEventListener('click', () => controller?.abort());
-  form.addEventListener('submit', (ev) => {
+  form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     let generator: ReflectionGenerator;
     try {
-      if (kind.value === 'openai') {
+      if (kind.value === 'local') {
+        if (!checkpoint.value) throw new Error('pick a checkpoint (train one in the Train panel first)');
+        start.disabled = true;
+        cb.onStart(`local model: loading checkpoint…`);
+        generator = await cb.local.generator(checkpoint.value, { maxNewTokens: 384, temperature: 0 });
+      } else if (kind.value === 'openai') {
         localStorage.setItem(SETTINGS_KEY, JSON.stringify({ baseUrl: url.value, model: model.value, apiKey: key.value }));
         generator = chatGenerator(new OpenAIChatModel({ baseUrl: url.value, model: model.value, apiKey: key.value }));
       } else {
         generator = chatGenerator(new ScriptedChatModel(script.value.split(TURN_SEPARATOR)));
       }
     } catch (e) {
+      start.disabled = false;
       cb.onError((e as Error).message);
       return;
     }
@@ -108,6 +135,6 @@ export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void 
   const buttons = document.createElement('div');
   buttons.className = 'rc-row';
   buttons.append(start, stop);
-  form.append(head, field('Problem', problem), field('Generator', kind), endpoint, scriptField, buttons);
+  form.append(head, field('Problem', problem), field('Generator', kind), endpoint, scriptField, localRow, buttons);
   root.append(form);
 }
