@@ -1,0 +1,14 @@
+/**
+ * Every benchmark `npm run bench` knows. A benchmark is `bench/<name>.ts` exporting
+ * `async function run(): Promise<object>` (plain JSON, no assertions); add one line here.
+ */
+export interface BenchModule {
+  run(): Promise<object>;
+}
+
+export const BENCHES: Record<string, () => Promise<BenchModule>> = {
+  'bundle-size': () => import('./bundle-size.ts'),
+  'cold-start': () => import('./cold-start.ts'),
+  model: () => import('./model.ts'),
+  python: () => import('./python.ts'),
+};

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# `npm test`: everything, in order, with a summary at the end and a non-zero exit on any failure.
+#   1 chromium   Debian chromium + libvulkan1 (installed if root, otherwise instructions)
+#   2 runtime    copy the Pyodide runtime and tfjs wasm binaries into public/
+#   3 typecheck  UI (DOM), workers (WebWorker) and Node code against their own libs
+#   4 unit       vitest project `unit` (Node)
+#   5 build      vite build → dist/
+#   6 browser    vitest project `browser` (the built app in Chromium)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=node_modules/.bin
+
+names=()
+results=()
+times=()
+failed=0
+
+step() {
+  local name=$1
+  shift
+  echo
+  echo "━━━ ${name}: $*"
+  local t0=$SECONDS
+  if "$@"; then
+    results+=("pass")
+  else
+    results+=("FAIL")
+    failed=1
+  fi
+  names+=("$name")
+  times+=($((SECONDS - t0)))
+}
+
+skip() {
+  names+=("$1")
+  results+=("skipped ($2)")
+  times+=(0)
+}
+
+step chromium bash scripts/ensure-chromium.sh
+chromium_ok=${results[-1]}
+step runtime node scripts/copy-runtime.mjs
+step typecheck bash -c "$BIN/tsc -p tsconfig.json --noEmit && $BIN/tsc -p tsconfig.worker.json --noEmit && $BIN/tsc -p tsconfig.node.json --noEmit"
+step unit "$BIN/vitest" run --project unit
+step build "$BIN/vite" build
+build_ok=${results[-1]}
+if [[ $build_ok != pass ]]; then
+  skip browser "the build failed"
+elif [[ $chromium_ok != pass ]]; then
+  skip browser "chromium missing"
+  failed=1
+else
+  step browser "$BIN/vitest" run --project browser
+fi
+
+echo
+echo "━━━ summary"
+for i in "${!names[@]}"; do
+  printf '  %-10s %-24s %4ss\n' "${names[$i]}" "${results[$i]}" "${times[$i]}"
+done
+if ((failed)); then
+  echo "npm test: FAILED"
+  exit 1
+fi
+echo "npm test: all passed"
