@@ -37,6 +37,8 @@ export interface StepResult {
   maskRate: number;
   /** Non-padding tokens in the step's rows (all micro-batches). */
   tokens: number;
+  /** Padded [rows, seqLen] of each micro-batch: the shapes the step actually computed (FLOP counts). */
+  shapes: [number, number][];
 }
 
 /** Every text the tokenizer should learn from: the block contents (special tokens are fixed ids). */
@@ -151,10 +153,12 @@ export class TrainingRun {
     let acc: GradMap | null = null;
     const parts: tf.Scalar[] = [];
     let tokens = 0;
+    const shapes: [number, number][] = [];
     try {
       for (let micro = 0; micro < t.gradAccumSteps; micro++) {
         const host = buildStepBatch(this.encoded, this.sampler.next(), t, step, total, this.tokenizer.pad);
         tokens += host.counts.tokens;
+        shapes.push([host.batchSize, host.seqLen]);
         const batch = batchToTensors(host);
         try {
           let kept: tf.Scalar[] = [];
@@ -187,7 +191,7 @@ export class TrainingRun {
       this.step = step + 1;
       return {
         step, loss: mean(0), ceTeacher: mean(1), ceStudent: mean(2), kl: mean(3), gradNorm: values[n * 4]!,
-        lr, maskRate: maskRate(step, total), tokens,
+        lr, maskRate: maskRate(step, total), tokens, shapes,
       };
     } finally {
       tf.dispose(parts);
