@@ -107,6 +107,11 @@ export class TrainerService implements TrainerApi {
       this.setState(summary.state);
       return summary;
     } catch (e) {
+      if (this.abort?.signal.aborted && !this.run) {
+        // Stopped while preparing (tokenizer training): nothing ran, nothing to save.
+        this.setState('stopped', 'before the first step');
+        return { state: 'stopped', steps: 0, totalSteps: 0, last: null, checkpoint: null, elapsed_sec: 0, tokens_per_sec: 0, backend: this.backend! };
+      }
       this.setState('failed', (e as Error).message);
       throw e;
     } finally {

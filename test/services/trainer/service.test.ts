@@ -120,6 +120,17 @@ describe('TrainerService controls', () => {
     svc.dispose();
   });
 
+  it('stop() while the tokenizer trains ends the run as stopped before any step', async () => {
+    const { svc, datasetId } = await service('wasm');
+    const s = await svc.start({ datasets: [datasetId!], config: tinyConfig({ maxSteps: 5 }) }, (e) => {
+      if (e.type === 'log' && e.message.startsWith('Tokenizer:')) void svc.stop();
+    });
+    expect(s).toMatchObject({ state: 'stopped', steps: 0 });
+    expect(await svc.listCheckpoints()).toEqual([]);
+    expect((await svc.status()).state).toBe('stopped');
+    svc.dispose();
+  });
+
   it('refuses a second start, a bad config (ConfigError naming the key) and unknown datasets', async () => {
     const { svc } = await service('wasm', false);
     await expect(svc.start({ datasets: ['builtin:demo'], config: { preset: 'tiny', train: { lr: -1 } } }, () => {})).rejects.toMatchObject({
