@@ -90,6 +90,23 @@ describe('Train panel (software WebGPU)', () => {
     const after = await checkpointsInIndexedDB(app);
     expect(after).toEqual([{ step: STEPS, totalSteps: STEPS }]);
     await screenshot(page, 'train-finished');
+
+    // 6) Export (two downloads: .safetensors + .json), import them back, rename the copy.
+    const downloads: { name: string; body: Buffer }[] = [];
+    page.on('download', async (d) => {
+      const chunks: Buffer[] = [];
+      for await (const c of (await d.createReadStream())!) chunks.push(c as Buffer);
+      downloads.push({ name: d.suggestedFilename(), body: Buffer.concat(chunks) });
+    });
+    await page.locator('[data-testid=checkpoint-row] button', { hasText: 'Export' }).click();
+    await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(2);
+    expect(downloads.map((d) => d.name).sort()).toEqual([expect.stringMatching(/-step6\.json$/), expect.stringMatching(/-step6\.safetensors$/)]);
+    await page.setInputFiles('[data-testid=checkpoint-import]', downloads.map((d) => ({ name: d.name, mimeType: 'application/octet-stream', buffer: d.body })));
+    await expect.poll(() => page.locator('[data-testid=checkpoint-row]').count(), { timeout: 60_000 }).toBe(2);
+    page.once('dialog', (d) => void d.accept('imported copy'));
+    await page.locator('[data-testid=checkpoint-row]').first().locator('button', { hasText: 'Rename' }).click();
+    await expect.poll(() => page.locator('[data-testid=checkpoint-name]').allTextContents()).toContain('imported copy');
+    expect(await checkpointsInIndexedDB(app)).toHaveLength(2);
     expectAllLocal(app.requests);
   });
 });
