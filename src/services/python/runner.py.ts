@@ -13,6 +13,13 @@ RULE = "-" * 75
 _BUILTINS = dict(builtins.__dict__)
 _RECURSION_LIMIT = sys.getrecursionlimit()
 _REAL_STREAMS = (sys.stdout, sys.stderr, sys.stdin)
+# Bound once: code run in an earlier cell may patch these modules (changes to imported modules persist in
+# the interpreter), and must not be able to change how later cells are compiled or how results are reported.
+_parse, _Expr, _Expression = ast.parse, ast.Expr, ast.Expression
+_dumps = json.dumps
+_getlines = linecache.getlines
+_StringIO = io.StringIO
+_exec, _eval, _compile = builtins.exec, builtins.eval, builtins.compile
 _state = {"ns": None, "cell": 0, "isolated": 0}
 # filename -> the cell number shown in tracebacks ('Cell In[n]').
 _DISPLAY = {}
@@ -103,7 +110,7 @@ def _scope(code, n_lines):
 
 def _context(code, lineno):
     # IPython 8 (stack_data) shows two non-blank lines either side of the failing line; blank lines are hidden.
-    lines = linecache.getlines(code.co_filename)
+    lines = _getlines(code.co_filename)
     if not lines or lineno is None or lineno < 1 or lineno > len(lines):
         return []
     first, last = _scope(code, len(lines))
@@ -204,13 +211,13 @@ def _error_line(e, filename):
 
 
 def _execute(code, filename, ns, out):
-    tree = ast.parse(code, filename, "exec")
+    tree = _parse(code, filename, "exec")
     last = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
-    exec(compile(tree, filename, "exec"), ns)
+    if tree.body and isinstance(tree.body[-1], _Expr):
+        last = _Expression(tree.body.pop().value)
+    _exec(_compile(tree, filename, "exec"), ns)
     if last is not None:
-        value = eval(compile(last, filename, "eval"), ns)
+        value = _eval(_compile(last, filename, "eval"), ns)
         if value is not None:
             # Like a notebook cell, the value of a final expression is shown.
             out.write(repr(value) + "\n")
@@ -234,7 +241,7 @@ def run_cell(code, cell, isolated, max_chars):
     _DISPLAY[filename] = cell
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     out, err = BoundedStream(max_chars), BoundedStream(max_chars)
-    sys.stdout, sys.stderr, sys.stdin = out, err, io.StringIO("")
+    sys.stdout, sys.stderr, sys.stdin = out, err, _StringIO("")
     result = {"status": "ok", "cell": cell, "traceback": ""}
     try:
         _execute(code, filename, ns, out)
@@ -262,5 +269,5 @@ def run_cell(code, cell, isolated, max_chars):
     result["stdout"] = out.value()
     result["stderr"] = err.value()
     result["truncated"] = bool(out.dropped or err.dropped)
-    return json.dumps(result)
+    return _dumps(result)
 `;

@@ -115,6 +115,15 @@ describe('Python service (Node sandbox)', () => {
     expect(s.cell).toBe(3);
   });
 
+  it('code patching modules cannot change how later cells run or report', async () => {
+    const patch = 'import ast, json, linecache\nast.parse = lambda *a, **k: ast.Module(body=[], type_ignores=[])\njson.dumps = lambda *a, **k: "{}"\nlinecache.getlines = lambda *a, **k: []';
+    expect((await py.run(patch, { mode: 'isolated' })).status).toBe('ok');
+    const r = await py.run('assert 1 == 2, "still checked"', { mode: 'isolated' });
+    expect(r.status).toBe('error');
+    expect(r.error?.message).toBe('still checked');
+    expect(r.traceback).toContain('----> 1 assert 1 == 2, "still checked"');
+  });
+
   it('memory and recursion errors come back as results', async () => {
     const mem = await py.run('b = bytearray(10**10)', { mode: 'isolated' });
     expect(mem.status).toBe('error');
