@@ -21,7 +21,15 @@ import './train.css';
 export function mountTrain(root: HTMLElement, ctx: AppContext): void {
   const bridge = createWorkerBridge<TrainerApi>(
     () => new Worker(new URL('../../../workers/trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' }),
-    { onError: (m) => fail(`trainer worker: ${m}`) },
+    {
+      // The worker died (load error, out of memory): calls in flight never settle, so reset the controls.
+      onError: (m) => {
+        ready = null;
+        progress.setState('failed', m);
+        config.setDisabled(false);
+        fail(`trainer worker: ${m}`);
+      },
+    },
   );
   const message = h('div', { class: 'train-message', role: 'status', testid: 'train-message' });
   const info = (text: string) => {
