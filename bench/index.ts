@@ -11,4 +11,5 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   'cold-start': () => import('./cold-start.ts'),
   model: () => import('./model.ts'),
   python: () => import('./python.ts'),
+  train: () => import('./train.ts'),
 };
