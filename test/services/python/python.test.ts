@@ -88,6 +88,19 @@ describe('Python service (Node sandbox)', () => {
     ].join('\n'));
   });
 
+  it('shows two non-blank lines after the failing one (IPython 8.12)', async () => {
+    await py.resetSession();
+    const r = await py.run('def h(x):\n    a = 1\n    return x[5]\n\nh([])\nprint(1)\nprint(2)\nprint(3)\n');
+    expect(r.traceback.split('\n').slice(2, 8).join('\n')).toBe([
+      'Cell In[1], line 5',
+      '      2     a = 1',
+      '      3     return x[5]',
+      '----> 5 h([])',
+      '      6 print(1)',
+      '      7 print(2)',
+    ].join('\n'));
+  });
+
   it('reports a syntax error at its line, IPython style', async () => {
     await py.resetSession();
     const r = await py.run('x = 1\ndef f(:\n    pass');
