@@ -44,7 +44,12 @@ export default defineConfig({
   // lists only what the main-thread bundle contains.
   worker: { format: 'es' },
   // Pyodide is loaded at run time from public/pyodide (copied by scripts/copy-runtime.mjs), never bundled.
-  optimizeDeps: { exclude: ['pyodide'] },
+  // The workers' dependencies are listed so that the dev server pre-bundles them on start instead
+  // of discovering them on first use and reloading the page.
+  optimizeDeps: {
+    exclude: ['pyodide'],
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'comlink', 'idb'],
+  },
   build: {
     target: 'es2022',
     // tfjs (with the webgpu backend) lives only in worker bundles and Monaco is a lazy chunk of
