@@ -1,15 +1,7 @@
-/** Evaluate panel (the evaluation helper replaces this body; keep the signature). */
+/** Evaluate panel: HumanEval in the browser — generate, check in Pyodide, pass@k, saved runs (src/ui/eval/). */
 import type { AppContext } from '../context.ts';
-import { renderEmptyState } from '../empty-state.ts';
+import { mountEvaluate } from '../eval/panel.ts';
 
 export function mountEvaluatePanel(root: HTMLElement, ctx: AppContext): void {
-  renderEmptyState(root, {
-    title: 'Evaluate',
-    body: [
-      'Run HumanEval in the browser: the model completes each problem (greedy for pass@1), Pyodide runs the ' +
-        "problem's check() on every completion with a 3 s limit, and the panel reports pass@k with each verdict.",
-      'Nothing leaves this machine: the model, the interpreter and the problems are all served from this page.',
-    ],
-    steps: ['Choose a trained model.', 'Load HumanEval problems (JSONL).', 'Run, then inspect failures one by one.'],
-  });
+  mountEvaluate(root, ctx);
 }

