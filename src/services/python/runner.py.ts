@@ -166,11 +166,35 @@ def _format_syntax_error(e):
     return "\n".join(lines)
 
 
+CAUSE = "The above exception was the direct cause of the following exception:"
+CONTEXT = "During handling of the above exception, another exception occurred:"
+
+
 def _format_traceback(e):
-    etype = type(e)
     if isinstance(e, SyntaxError) and _cell_of(e.filename or "") is not None:
         return _format_syntax_error(e)
-    out = [RULE, etype.__name__ + "Traceback (most recent call last)".rjust(75 - len(etype.__name__))]
+    # Chained exceptions, oldest first, joined by Python's own sentences (IPython 8 prints the rule once).
+    parts = [_format_one(e)]
+    seen = {id(e)}
+    cur = e
+    while True:
+        if cur.__cause__ is not None:
+            nxt, why = cur.__cause__, CAUSE
+        elif cur.__context__ is not None and not cur.__suppress_context__:
+            nxt, why = cur.__context__, CONTEXT
+        else:
+            break
+        if id(nxt) in seen or len(parts) > 10:
+            break
+        seen.add(id(nxt))
+        parts[:0] = [_format_one(nxt), why]
+        cur = nxt
+    return RULE + "\n" + "\n\n".join(parts)
+
+
+def _format_one(e):
+    etype = type(e)
+    out = [etype.__name__ + "Traceback (most recent call last)".rjust(75 - len(etype.__name__))]
     def frame_block(code, lineno):
         head = _location(code.co_filename, lineno) + _call(code)
         return "\n".join([head] + _context(code, lineno))

@@ -101,6 +101,38 @@ describe('Python service (Node sandbox)', () => {
     ].join('\n'));
   });
 
+  // The connecting sentences and the single rule follow IPython 8.12; its context around a try/except is
+  // narrower (stack_data pieces) than the two-lines rule used here, an accepted difference.
+  it('prints chained exceptions oldest first with Python\'s connecting sentences', async () => {
+    await py.resetSession();
+    const r = await py.run('d = {}\ntry:\n    d["k"]\nexcept KeyError as e:\n    raise ValueError("no k") from e\n');
+    expect(r.traceback).toBe([
+      '-'.repeat(75),
+      'KeyError                                  Traceback (most recent call last)',
+      'Cell In[1], line 3',
+      '      1 d = {}',
+      '      2 try:',
+      '----> 3     d["k"]',
+      '      4 except KeyError as e:',
+      '      5     raise ValueError("no k") from e',
+      '',
+      "KeyError: 'k'",
+      '',
+      'The above exception was the direct cause of the following exception:',
+      '',
+      'ValueError                                Traceback (most recent call last)',
+      'Cell In[1], line 5',
+      '      3     d["k"]',
+      '      4 except KeyError as e:',
+      '----> 5     raise ValueError("no k") from e',
+      '',
+      'ValueError: no k',
+    ].join('\n'));
+    expect(r.error).toEqual({ type: 'ValueError', message: 'no k', line: 5 });
+    const c = await py.run('try:\n    1/0\nexcept ZeroDivisionError:\n    int("x")');
+    expect(c.traceback).toContain('ZeroDivisionError: division by zero\n\nDuring handling of the above exception, another exception occurred:\n\nValueError ');
+  });
+
   it('reports a syntax error at its line, IPython style', async () => {
     await py.resetSession();
     const r = await py.run('x = 1\ndef f(:\n    pass');
