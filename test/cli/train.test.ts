@@ -50,6 +50,11 @@ describe('cli train', () => {
     expect(summary).toMatchObject({ state: 'finished', steps: 4, totalSteps: 4, backend: 'wasm' });
     expect(await readdir(join(dir, 'out', 'checkpoints', summary.checkpoint!.id))).toEqual(['checkpoint.json', 'checkpoint.safetensors', 'meta.json']);
 
+    // The trained model loads in the generate command, with its tokenizer.
+    const g = await cli(['generate', '--model', join(dir, 'out', 'model'), '--prompt', '<|user|><|text|>Define add.<|endofblock|><|endofmessage|><|assistant|>', '--max-new-tokens', '4', '--backend', 'wasm', '--print-ids']);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stdout.trim().split('\n').at(-1)).toMatch(/^(\d+( \d+)*)?$/);
+
     // Same seed, no --out: identical numbers.
     const b = await cli(common);
     expect(b.code, b.stderr).toBe(0);

@@ -3,7 +3,7 @@
  * stdout is one JSON object per optimizer step, then one summary object; logs go to stderr.
  * Ctrl-C stops at the next step boundary (and saves a checkpoint with --out).
  */
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isBackendPreference } from '../../api/backend.ts';
@@ -11,6 +11,7 @@ import { BUILTIN_DEMO_DATASET, type TrainEvent, type TrainProgress } from '../..
 import { ConfigError, UsageError } from '../../core/errors.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
 import { FileStore } from '../../platform/node/file-store.ts';
+import { checkpointToModelFiles } from '../../services/trainer/checkpoint.ts';
 import { RUN_PRESETS } from '../../services/trainer/run-config.ts';
 import { createTrainerService } from '../../services/trainer/service.ts';
 import { numberArg, parseArgs, stringArg } from '../args.ts';
@@ -24,7 +25,8 @@ const usage = `Usage: npm run cli -- train [options]
   --data <jsonl>...     ReflectionSeq JSONL file(s) to train on (default: the built-in demo data)
   --config <json>       run config file (preset, model overrides, vocabSize, train, checkpointEvery);
                         --preset/--steps/--seed override it
-  --out <dir>           file store: datasets and checkpoints (every checkpointEvery steps, at the end, on Ctrl-C)
+  --out <dir>           file store: datasets and checkpoints (every checkpointEvery steps, at the end, on Ctrl-C),
+                        plus <dir>/model/ (config.json, model.safetensors, tokenizer.json) for \`generate --model\`
   --resume <id>         continue checkpoint <id> from the --out store, bit for bit
   --backend <b>         auto | wasm | cpu | webgpu (default auto = wasm)
   --json                one JSON object per step on stdout, then a summary object
@@ -115,11 +117,23 @@ export const trainCommand: CliCommand = {
         resume ? { datasets: [], resumeFrom: resume } : { datasets, config: runConfig, checkpoint: !!out },
         onEvent,
       );
+      let modelDir: string | null = null;
+      if (store && out && summary.checkpoint) {
+        const got = await store.getCheckpoint(summary.checkpoint.id);
+        const m = checkpointToModelFiles(got!.files);
+        modelDir = path.resolve(out, 'model');
+        await mkdir(modelDir, { recursive: true });
+        await writeFile(path.join(modelDir, 'config.json'), m.configJson);
+        await writeFile(path.join(modelDir, 'model.safetensors'), m.safetensors);
+        await writeFile(path.join(modelDir, 'tokenizer.json'), m.tokenizerJson);
+        process.stderr.write(`model (Hugging Face layout) → ${modelDir}\n`);
+      }
       const line = {
         summary: true, state: summary.state, steps: summary.steps, totalSteps: summary.totalSteps, backend: summary.backend.backend,
         loss: summary.last?.loss ?? null, ce_teacher: summary.last?.ce_teacher ?? null, ce_student: summary.last?.ce_student ?? null,
         kl: summary.last?.kl ?? null, elapsed_sec: summary.elapsed_sec, tokens_per_sec: summary.tokens_per_sec,
         checkpoint: summary.checkpoint ? { id: summary.checkpoint.id, dir: path.resolve(storeDir!, 'checkpoints', summary.checkpoint.id) } : null,
+        model: modelDir,
       };
       process.stdout.write((json ? JSON.stringify(line) : `${summary.state}: ${summary.steps}/${summary.totalSteps} steps in ${summary.elapsed_sec.toFixed(1)} s, ${Math.round(summary.tokens_per_sec)} tok/s${line.checkpoint ? `, checkpoint ${line.checkpoint.dir}` : ''}`) + '\n');
       return 0;

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CheckpointFiles } from '../../api/store.ts';
 import type { TrainProgress } from '../../api/trainer.ts';
 import { CheckpointError } from '../../core/errors.ts';
-import type { LlamaConfig } from '../../core/model/config.ts';
+import { configToHF, type LlamaConfig } from '../../core/model/config.ts';
 import { parseSafetensors, writeSafetensors, type SafeTensor, type WritableTensor } from '../../core/model/safetensors.ts';
 
 export const CHECKPOINT_FORMAT = 'reflectioncoder-web/checkpoint';
@@ -126,4 +126,19 @@ export function parseCheckpoint(files: CheckpointFiles): ParsedCheckpoint {
 /** Host tensor → tf tensor (float32 or int32 as stored). */
 export function toTensor(t: SafeTensor): tf.Tensor {
   return tf.tensor(t.data, t.shape, t.data instanceof Int32Array ? 'int32' : 'float32');
+}
+
+/**
+ * The model alone, as a Hugging Face-style folder's files (config.json, model.safetensors with the
+ * weights only, tokenizer.json): what `npm run cli -- generate --model <dir>` and other tools load.
+ */
+export function checkpointToModelFiles(files: CheckpointFiles): { configJson: string; safetensors: Uint8Array; tokenizerJson: string } {
+  const { json, weights } = parseCheckpoint(files);
+  const out = new Map<string, WritableTensor>();
+  for (const [name, t] of weights) out.set(name, { shape: t.shape, data: t.data });
+  return {
+    configJson: JSON.stringify(configToHF(json.modelConfig), null, 2),
+    safetensors: writeSafetensors(out, { format: 'pt', producer: CHECKPOINT_FORMAT, step: String(json.step) }),
+    tokenizerJson: JSON.stringify(json.tokenizer),
+  };
 }
