@@ -9,6 +9,7 @@ export interface BenchModule {
 export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   'bundle-size': () => import('./bundle-size.ts'),
   'cold-start': () => import('./cold-start.ts'),
+  eval: () => import('./eval.ts'),
   model: () => import('./model.ts'),
   python: () => import('./python.ts'),
   train: () => import('./train.ts'),
