@@ -1,15 +1,40 @@
 /**
  * The Evaluate panel in Chromium: pick the official HumanEval.jsonl (../shared/data, never bundled) with the
  * file input, check the canonical solutions of the first 5 problems in the sandboxed Pyodide worker, see
- * 5 × "passed" and pass@1 = 1.000, expand a row, find the run again after a reload (IndexedDB), and make no
+ * 5 × "passed" and pass@1 = 1.000, expand a row, find the run again after a reload (IndexedDB); then evaluate
+ * a checkpoint (trained here, imported through the Train panel) with generation in the trainer worker; no
  * request off 127.0.0.1.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectNodeBackend } from '../../src/platform/node/backend.ts';
+import { FileStore } from '../../src/platform/node/file-store.ts';
+import { createTrainerService } from '../../src/services/trainer/service.ts';
+import { shortRecordsJsonl, tinyConfig } from '../services/trainer/short-records.ts';
 import type { Page } from 'playwright-core';
 import { HAS_HUMANEVAL, HUMANEVAL_PATH, SKIP_HUMANEVAL } from '../core/eval/humaneval-file.ts';
 import { expectAllLocal, openApp, screenshot, type OpenApp } from './harness.ts';
 
 let app: OpenApp;
+
+/** Trains the tiny preset for 2 steps on the short records with the Node trainer service; returns the checkpoint files. */
+async function trainTinyCheckpoint(): Promise<{ safetensors: Uint8Array; json: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'rc-eval-ckpt-'));
+  try {
+    const store = new FileStore(dir);
+    const svc = createTrainerService({ selectBackend: selectNodeBackend, openStore: async () => store, yieldFn: () => new Promise((r) => setImmediate(r)) });
+    await svc.setBackend('cpu');
+    const ds = await svc.importDataset('short.jsonl', shortRecordsJsonl());
+    const summary = await svc.start({ datasets: [ds.id], config: tinyConfig({ maxSteps: 2, batchSize: 1 }, { model: { maxSeqLen: 1024 }, checkpointEvery: 2 }), checkpoint: true }, () => {});
+    svc.dispose();
+    const got = await store.getCheckpoint(summary.checkpoint!.id);
+    return got!.files;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 let page: Page;
 
 describe.skipIf(!HAS_HUMANEVAL)(`Evaluate panel (${HAS_HUMANEVAL ? 'HumanEval present' : SKIP_HUMANEVAL})`, () => {
@@ -53,6 +78,37 @@ describe.skipIf(!HAS_HUMANEVAL)(`Evaluate panel (${HAS_HUMANEVAL ? 'HumanEval pr
     await expect.poll(() => page.locator('[data-testid=eval-verdict]').count()).toBe(5);
     expect(await page.locator('[data-testid=eval-passk]').textContent()).toBe('pass@1 = 1.000');
   }, 120_000);
+
+  it('evaluates a trained checkpoint: the trainer worker generates, Pyodide checks, pass@1 is reported', async () => {
+    // A 2-step tiny run trained here in Node, imported through the Train panel like a user's exported checkpoint.
+    const files = await trainTinyCheckpoint();
+    await page.getByRole('tab', { name: 'Train' }).click();
+    await page.setInputFiles('[data-testid=checkpoint-import]', [
+      { name: 'tiny-step2.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(files.safetensors) },
+      { name: 'tiny-step2.json', mimeType: 'application/json', buffer: Buffer.from(files.json) },
+    ]);
+    await expect.poll(() => page.locator('[data-testid=checkpoint-row]').count(), { timeout: 120_000 }).toBe(1);
+    await page.getByRole('tab', { name: 'Evaluate' }).click();
+    await page.locator('[data-testid=eval-file]').setInputFiles(HUMANEVAL_PATH);
+    await expect.poll(() => page.locator('[data-testid=eval-file-info]').textContent(), { timeout: 30_000 }).toMatch(/164 problems/);
+    await page.locator('.eval-panel button[title="Reload the checkpoint list"]').click();
+    await expect.poll(() => page.locator('[data-testid=eval-checkpoint] option').first().textContent()).toMatch(/step 2\/2/);
+    await page.locator('[data-testid=eval-limit]').fill('2');
+    await page.locator('[data-testid=eval-max-new]').fill('12');
+    const t0 = Date.now();
+    await page.locator('[data-testid=eval-run]').click();
+    await page.waitForSelector('[data-testid=eval-passk]', { timeout: 240_000 });
+    const verdicts = await page.locator('[data-testid=eval-verdict]').allTextContents();
+    expect(verdicts).toHaveLength(2);
+    for (const v of verdicts) expect(v).toMatch(/^(passed|timed out|failed: .*)$/s);
+    expect(await page.locator('[data-testid=eval-passk]').textContent()).toMatch(/^pass@1 = \d\.\d{3}$/);
+    // Generation really ran in the worker: the Generate column has a time for each sample.
+    const gen = await page.locator('[data-testid=eval-row] td:nth-child(5)').allTextContents();
+    expect(gen.every((g) => /^\d+\.\d s$/.test(g))).toBe(true);
+    console.log(`browser: 2 HumanEval problems generated (12 tokens max) + checked in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${verdicts.join(' | ')}`);
+    await screenshot(page, 'evaluate-model-2');
+    expect(app.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+  }, 360_000);
 
   it('made no request off 127.0.0.1', () => {
     expectAllLocal(app.requests);

@@ -94,7 +94,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
   const temperature = num({ min: 0.01, max: 2, value: SAMPLING_DECODING.temperature, step: 0.05, testid: 'eval-temperature', style: 'width:5em' });
   const topP = num({ min: 0.01, max: 1, value: SAMPLING_DECODING.topP, step: 0.01, testid: 'eval-top-p', style: 'width:5em' });
   const seed = num({ value: 0, step: 1, style: 'width:5em' });
-  const maxNew = num({ min: 1, max: 2048, value: 512, step: 1, style: 'width:6em' });
+  const maxNew = num({ min: 1, max: 2048, value: 512, step: 1, testid: 'eval-max-new', style: 'width:6em' });
   const samplingFields = h('span', { class: 'eval-sampling-fields' }, field('n ', n), field('temperature ', temperature), field('top-p ', topP), field('seed ', seed));
   const syncSampling = () => { samplingFields.hidden = !sampling.checked; };
   sampling.addEventListener('change', syncSampling);
