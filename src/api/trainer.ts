@@ -40,8 +40,8 @@ export type TrainEvent =
   | { type: 'checkpoint'; meta: CheckpointMeta }
   /** Sent once when a run starts: the metrics logged so far (non-empty when resuming a checkpoint). */
   | { type: 'history'; history: TrainProgress[]; totalSteps: number }
-  /** Setup progress before the first step (tokenizer training, encoding). */
-  | { type: 'log'; message: string };
+  /** Setup progress (tokenizer training, dropped records) and non-fatal failures (a checkpoint write refused). */
+  | { type: 'log'; message: string; level?: 'info' | 'error' };
 
 export interface StartRequest {
   /** Dataset ids: BUILTIN_DEMO_DATASET and/or stored dataset ids. Ignored when resuming (the checkpoint's are used). */

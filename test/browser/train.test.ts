@@ -107,6 +107,15 @@ describe('Train panel (software WebGPU)', () => {
     await page.locator('[data-testid=checkpoint-row]').first().locator('button', { hasText: 'Rename' }).click();
     await expect.poll(() => page.locator('[data-testid=checkpoint-name]').allTextContents()).toContain('imported copy');
     expect(await checkpointsInIndexedDB(app)).toHaveLength(2);
+
+    // 7) Load the imported checkpoint and generate with its tokenizer (greedy, stops at <|endofblock|>).
+    await page.locator('[data-testid=checkpoint-row]').first().locator('[data-testid=checkpoint-load]').click();
+    const message = page.locator('[data-testid=train-message]');
+    await expect.poll(() => message.textContent(), { timeout: 60_000 }).toMatch(/^Loaded “imported copy” \(step 6\)/);
+    await page.fill('[data-testid=try-prompt]', 'Define add.');
+    await page.click('[data-testid=try-generate]');
+    await expect.poll(() => page.locator('[data-testid=try-generate]').isEnabled(), { timeout: 120_000 }).toBe(true);
+    expect(await message.getAttribute('class')).not.toMatch(/error/);
     expectAllLocal(app.requests);
   });
 });

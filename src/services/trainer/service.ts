@@ -203,7 +203,7 @@ export class TrainerService implements TrainerApi {
     try {
       return await this.writeCheckpoint(run, this.runCheckpointId, run.name);
     } catch (e) {
-      this.emit({ type: 'log', message: `Checkpoint at step ${run.step} failed: ${(e as Error).message}` });
+      this.emit({ type: 'log', level: 'error', message: `Checkpoint at step ${run.step} failed (training continues): ${(e as Error).name}: ${(e as Error).message}` });
       return null;
     }
   }

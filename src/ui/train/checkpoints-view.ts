@@ -13,6 +13,8 @@ export interface CheckpointActions {
   exportFiles(id: string): Promise<{ safetensors: Uint8Array; json: string; baseName: string }>;
   importFiles(safetensors: Uint8Array, json: string, name: string): Promise<CheckpointMeta>;
   resume(id: string): void;
+  /** Loads the checkpoint's model for "Try the model". */
+  load(id: string): Promise<void>;
   /** True while a run is active: Resume/Delete are disabled then. */
   busy(): boolean;
   onError(message: string): void;
@@ -71,6 +73,7 @@ export class CheckpointsView {
             'td',
             { class: 'train-actions' },
             unfinished ? h('button', { type: 'button', testid: 'checkpoint-resume', disabled: busy, onclick: () => this.actions.resume(m.id) }, 'Resume') : '',
+            h('button', { type: 'button', disabled: busy, testid: 'checkpoint-load', onclick: () => void this.run(() => this.actions.load(m.id)) }, 'Load'),
             h('button', { type: 'button', onclick: () => void this.rename(m) }, 'Rename'),
             h('button', { type: 'button', onclick: () => void this.exportOne(m) }, 'Export'),
             h('button', { type: 'button', disabled: busy, onclick: () => void this.remove(m) }, 'Delete'),

@@ -78,6 +78,11 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
     exportFiles: async (id) => (await trainer()).exportCheckpoint(id),
     importFiles: async (safetensors, json, name) => (await trainer()).importCheckpoint({ safetensors, json }, name),
     resume: (id) => void run({ datasets: [], resumeFrom: id }),
+    load: async (id) => {
+      const meta = await (await trainer()).load(id);
+      info(`Loaded “${meta.name}” (step ${meta.step}): try it below.`);
+      tryModel.open();
+    },
     busy: () => progress.active,
     onError: fail,
   });
@@ -145,7 +150,7 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
         void ctx.status.refreshStorage();
         break;
       case 'log':
-        info(e.message);
+        (e.level === 'error' ? fail : info)(e.message);
         break;
     }
   };

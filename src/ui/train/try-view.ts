@@ -14,6 +14,7 @@ function wrapPrompt(text: string): string {
 
 export class TryModelView {
   readonly root: HTMLElement;
+  private readonly details: HTMLDetailsElement;
 
   constructor(actions: TryActions) {
     const prompt = h('textarea', { rows: 3, testid: 'try-prompt', 'aria-label': 'Prompt' });
@@ -34,7 +35,7 @@ export class TryModelView {
         btn.disabled = false;
       }
     });
-    this.root = h(
+    this.details = h(
       'details',
       { class: 'train-try' },
       h('summary', {}, 'Try the model (greedy, stops at <|endofblock|>)'),
@@ -42,5 +43,10 @@ export class TryModelView {
       h('div', {}, h('label', {}, 'Max new tokens ', maxNew), ' ', btn),
       out,
     );
+    this.root = this.details;
+  }
+
+  open(): void {
+    this.details.open = true;
   }
 }
