@@ -65,11 +65,9 @@ describe.skipIf(!haveBin)(haveBin ? 'stories260K.bin' : `stories260K.bin (skippe
     expect(worst).toBeLessThan(2e-3);
   });
 
-  it('greedy by full recompute gives exactly the cached tokens', async () => {
-    const cached = await generate(model, [1], { maxNewTokens: 40 });
-    const recomputed = await generate(model, [1], { maxNewTokens: 40, useCache: false });
-    expect(recomputed).toEqual(cached);
-    expect(cached).toEqual(refIds.slice(0, 40));
+  it('greedy by full recompute (no cache) gives exactly the same 100 tokens', async () => {
+    const recomputed = await generate(model, [1], { maxNewTokens: 100, useCache: false });
+    expect(recomputed).toEqual(refIds.slice(0, 100));
   });
 
   it('rejects a truncated file, a wrong-size header and a versioned export, loading nothing', () => {
