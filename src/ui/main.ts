@@ -25,6 +25,10 @@ function byId<T extends HTMLElement>(id: string): T {
 const status = createStatusBar(byId('status'));
 status.setPyodide('not started');
 void status.refreshStorage();
+// Checkpoints and datasets land in IndexedDB from workers; keep the figure current while visible.
+setInterval(() => {
+  if (document.visibilityState === 'visible') void status.refreshStorage();
+}, 15_000);
 
 const initial = readBackendPreference();
 if (initial.warning) status.setMessage(initial.warning, 'error');
