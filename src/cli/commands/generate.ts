@@ -70,7 +70,8 @@ export const generateCommand: CliCommand = {
     const greedy = args.flags.has('greedy');
     const temperature = numberArg(args, 'temperature', 0, { min: 0 });
     if (greedy && temperature > 0) throw new UsageError('--greedy and --temperature > 0 contradict each other');
-    const topP = numberArg(args, 'top-p', 1, { min: Number.MIN_VALUE, max: 1 });
+    const topP = numberArg(args, 'top-p', 1, { max: 1 });
+    if (topP <= 0) throw new UsageError(`--top-p: expected a value in (0, 1], found ${topP}`);
     const seed = numberArg(args, 'seed', 0, { integer: true });
     const maxNewTokens = numberArg(args, 'max-new-tokens', 120, { integer: true, min: 0 });
     const stopRaw = stringArg(args, 'stop-ids');
