@@ -65,12 +65,15 @@ function contextLines(lines: string[], line: number, fn: string | undefined): st
   const shown: number[] = [];
   for (let k = first; k <= last; k++) if (k === line || lines[k - 1]!.trim() !== '') shown.push(k);
   const at = shown.indexOf(line);
-  return shown
-    .slice(Math.max(0, at - 2), at + 3)
+  const window = shown.slice(Math.max(0, at - 2), at + 3);
+  // IPython (stack_data) strips the indentation that the shown non-blank lines have in common.
+  const indents = window.map((k) => lines[k - 1]!).filter((t) => t.trim() !== '').map((t) => t.length - t.trimStart().length);
+  const indent = indents.length ? Math.min(...indents) : 0;
+  return window
     .map((k) => {
       const num = String(k);
       const gutter = k === line ? `${'-'.repeat(Math.max(1, 7 - num.length - 2))}> ${num}` : num.padStart(7);
-      return `${gutter} ${lines[k - 1]!.trimEnd()}`;
+      return `${gutter} ${lines[k - 1]!.slice(indent).trimEnd()}`;
     })
     .join('\n');
 }

@@ -118,9 +118,13 @@ def _context(code, lineno):
     if lineno not in shown:
         shown = sorted(set(shown) | {lineno})
     at = shown.index(lineno)
+    window = shown[max(0, at - 2): at + 3]
+    # IPython (stack_data) strips the indentation that the shown non-blank lines have in common.
+    indents = [len(lines[i - 1]) - len(lines[i - 1].lstrip()) for i in window if lines[i - 1].strip()]
+    indent = min(indents) if indents else 0
     out = []
-    for i in shown[max(0, at - 2): at + 3]:
-        text = lines[i - 1].rstrip("\n").rstrip()
+    for i in window:
+        text = lines[i - 1][indent:].rstrip("\n").rstrip()
         if i == lineno:
             num = str(i)
             pad = 7 - len(num)

@@ -88,6 +88,27 @@ describe('Python service (Node sandbox)', () => {
     ].join('\n'));
   });
 
+  it('strips the indentation the shown lines of a frame share, like IPython 8.12 (stack_data)', async () => {
+    await py.resetSession();
+    const code = "def digit_sum(n):\n    total = 0\n    for ch in str(n):\n        total += int(ch)\n    return total\n\nassert digit_sum('1a') == 1\n";
+    const r = await py.run(code);
+    // Expected text printed by IPython 8.12's InteractiveShell.run_cell for the same cell.
+    expect(r.traceback.split('\n').slice(2).join('\n')).toBe([
+      'Cell In[1], line 7',
+      '      4         total += int(ch)',
+      '      5     return total',
+      "----> 7 assert digit_sum('1a') == 1",
+      '',
+      'Cell In[1], line 4, in digit_sum(n)',
+      '      2 total = 0',
+      '      3 for ch in str(n):',
+      '----> 4     total += int(ch)',
+      '      5 return total',
+      '',
+      "ValueError: invalid literal for int() with base 10: 'a'",
+    ].join('\n'));
+  });
+
   it('shows two non-blank lines after the failing one (IPython 8.12)', async () => {
     await py.resetSession();
     const r = await py.run('def h(x):\n    a = 1\n    return x[5]\n\nh([])\nprint(1)\nprint(2)\nprint(3)\n');
