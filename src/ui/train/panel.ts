@@ -100,6 +100,14 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
       progress.setState('stopping');
       void trainer().then((t) => t.stop()).catch((e) => fail(errorText(e)));
     },
+    kill: () => {
+      bridge.terminate();
+      ready = null;
+      progress.setState('stopped', 'worker terminated');
+      config.setDisabled(false);
+      info('The trainer worker was terminated; resume from the last checkpoint below.');
+      void checkpoints.refresh();
+    },
   });
   const tryModel = new TryModelView({
     generate: async (prompt, req, onText) => (await trainer()).generate(prompt, req, Comlink.proxy(onText)),
@@ -157,6 +165,8 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
 
   async function run(request: Parameters<TrainerApi['start']>[0]): Promise<void> {
     progress.setState('preparing');
+    // Ask the browser not to evict the checkpoints under storage pressure (granted silently or not at all).
+    void navigator.storage?.persist?.().catch(() => false);
     config.setDisabled(true);
     checkpoints.render();
     try {

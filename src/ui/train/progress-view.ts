@@ -8,6 +8,8 @@ export interface RunControls {
   pause(): void;
   resume(): void;
   stop(): void;
+  /** Hard stop: terminates the worker (a step that takes too long); the last checkpoint is kept. */
+  kill(): void;
 }
 
 export class ProgressView {
@@ -19,12 +21,18 @@ export class ProgressView {
   private readonly startBtn: HTMLButtonElement;
   private readonly pauseBtn: HTMLButtonElement;
   private readonly stopBtn: HTMLButtonElement;
+  private readonly killBtn: HTMLButtonElement;
   state: RunState = 'idle';
 
   constructor(controls: RunControls) {
     this.startBtn = h('button', { type: 'button', class: 'primary', testid: 'train-start', onclick: () => controls.start() }, 'Train');
     this.pauseBtn = h('button', { type: 'button', testid: 'train-pause', disabled: true, onclick: () => (this.state === 'paused' ? controls.resume() : controls.pause()) }, 'Pause');
     this.stopBtn = h('button', { type: 'button', testid: 'train-stop', disabled: true, onclick: () => controls.stop() }, 'Stop');
+    this.killBtn = h(
+      'button',
+      { type: 'button', testid: 'train-kill', hidden: true, title: 'Terminate the worker now; the run can resume from its last checkpoint', onclick: () => controls.kill() },
+      'Force stop',
+    );
     this.bar = h('progress', { max: 1, value: 0, testid: 'train-progress', 'aria-label': 'Training progress' });
     this.stepText = h('span', { testid: 'train-step' }, 'not started');
     this.stateText = h('span', { testid: 'train-state' }, 'idle');
@@ -32,7 +40,7 @@ export class ProgressView {
     this.root = h(
       'section',
       { class: 'train-run', 'aria-label': 'Run' },
-      h('div', { class: 'train-buttons' }, this.startBtn, this.pauseBtn, this.stopBtn),
+      h('div', { class: 'train-buttons' }, this.startBtn, this.pauseBtn, this.stopBtn, this.killBtn),
       h('div', { class: 'train-progress-row' }, this.bar, ' ', this.stepText),
       h('div', { class: 'train-meta' }, 'State: ', this.stateText, ' · ', this.backendText),
     );
@@ -53,6 +61,8 @@ export class ProgressView {
     this.pauseBtn.disabled = !(state === 'running' || state === 'paused');
     this.pauseBtn.textContent = state === 'paused' ? 'Resume' : 'Pause';
     this.stopBtn.disabled = !active || state === 'stopping';
+    // Stop waits for the current step; offer the hard stop while waiting.
+    this.killBtn.hidden = state !== 'stopping';
   }
 
   get active(): boolean {
