@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,6 +34,13 @@ describe('FileStore', () => {
     await s.putDataset({ id: 'd', name: 'n', provenance: { fileName: 'f', importedAt: 't', sha256: 'h' }, counts: { reflection: 1, generation: 0, dropped: 2 }, jsonl: 'x' });
     expect((await s.listDatasets())[0]).toEqual({ id: 'd', name: 'n', provenance: { fileName: 'f', importedAt: 't', sha256: 'h' }, counts: { reflection: 1, generation: 0, dropped: 2 } });
     expect((await s.getDataset('d'))?.jsonl).toBe('x');
+  });
+
+  it('reports a checkpoint folder with a missing file as a StorageError', async () => {
+    const s = await fresh();
+    await s.putCheckpoint(meta('a', 1), { safetensors: new Uint8Array([1]), json: '{}' });
+    await unlink(join(s.root, 'checkpoints', 'a', 'checkpoint.safetensors'));
+    await expect(s.getCheckpoint('a')).rejects.toMatchObject({ name: 'StorageError', message: expect.stringContaining('checkpoint.safetensors') });
   });
 
   it('rejects ids that could escape the store folder', async () => {

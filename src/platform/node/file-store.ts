@@ -95,11 +95,16 @@ export class FileStore implements TrainStore {
   async getCheckpoint(id: string): Promise<{ meta: CheckpointMeta; files: CheckpointFiles } | undefined> {
     const dir = await this.liveDir(checkId(id));
     if (!dir) return undefined;
-    const [metaText, json, st] = await Promise.all([
-      readFile(join(dir, 'meta.json'), 'utf8'),
-      readFile(join(dir, 'checkpoint.json'), 'utf8'),
-      readFile(join(dir, 'checkpoint.safetensors')),
-    ]);
+    let metaText: string, json: string, st: Buffer;
+    try {
+      [metaText, json, st] = await Promise.all([
+        readFile(join(dir, 'meta.json'), 'utf8'),
+        readFile(join(dir, 'checkpoint.json'), 'utf8'),
+        readFile(join(dir, 'checkpoint.safetensors')),
+      ]);
+    } catch (e) {
+      throw fsError(`reading checkpoint "${id}" (expected meta.json, checkpoint.json and checkpoint.safetensors in ${dir})`, e, 'nothing was changed');
+    }
     return { meta: JSON.parse(metaText) as CheckpointMeta, files: { json, safetensors: new Uint8Array(st.buffer, st.byteOffset, st.byteLength) } };
   }
 
