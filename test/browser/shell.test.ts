@@ -29,7 +29,7 @@ describe('app shell (auto backend, 1280×800)', () => {
     await app?.close();
   });
 
-  it('renders three tabs with an empty state, and is cross-origin isolated', async () => {
+  it('renders three tabs whose panels mount with content, and is cross-origin isolated', async () => {
     const { page } = app;
     const tabs = page.getByRole('tab');
     expect(await tabs.allTextContents()).toEqual(['Train', 'Reflect', 'Evaluate']);
@@ -122,6 +122,19 @@ describe('app shell (auto backend, 1280×800)', () => {
 });
 
 describe('backend selection inside the probe worker', () => {
+  it('?backend=<unknown>: ignored with a message naming the allowed values', async () => {
+    const app = await openApp({ query: '?backend=tpu' });
+    try {
+      const { page } = app;
+      await page.waitForSelector(READY, { timeout: 120_000 });
+      expect(await page.locator('[data-testid=status-message]').textContent()).toBe('ignored ?backend=tpu: expected one of auto, webgpu, wasm, cpu');
+      expect(await page.locator('#backend-select').inputValue()).toBe('auto');
+      expect(await page.locator('[data-testid=status-reason]').textContent()).toMatch(/ · auto: /);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('?backend=webgpu: finds an adapter in a worker and its matmul matches cpu', async () => {
     const app = await openApp({ query: '?backend=webgpu' });
     try {
