@@ -91,6 +91,11 @@ async function start(): Promise<Shared> {
   });
   server.stdout?.on('data', (d) => (out += d));
   server.stderr?.on('data', (d) => (out += d));
+  // A test file that forgets close() must not leave the server behind when its worker process exits
+  // (Chromium exits by itself when its debugging pipe closes).
+  const killOnExit = () => server.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  server.once('exit', () => process.off('exit', killOnExit));
   try {
     await waitForHttp(baseURL, server, () => out);
   } catch (e) {
