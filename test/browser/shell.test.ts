@@ -3,6 +3,8 @@
  * bar, backend selection inside a worker (WebGPU on SwiftShader and wasm) checked against the cpu
  * backend, the offline Pyodide runtime, and no request leaving 127.0.0.1.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAllLocal, openApp, screenshot, type OpenApp } from './harness.ts';
 
@@ -103,6 +105,38 @@ describe('app shell (auto backend, 1280×800)', () => {
     expect(wasm.type).toBe('application/wasm');
     expect(wasm.magic).toEqual([0x00, 0x61, 0x73, 0x6d]); // "\0asm"
     expect(wasm.size).toBeGreaterThan(1_000_000);
+  });
+
+  it('CSP: a loopback endpoint on another port is reachable, any other host is refused before the network', async () => {
+    const { page } = app;
+    // A stand-in for a local OpenAI-compatible server (README, "connect-src and model endpoints").
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const local = await page.evaluate(async (u) => (await fetch(u)).json(), `http://127.0.0.1:${port}/v1/models`);
+      expect(local).toEqual({ ok: true });
+      const before = app.requests.length;
+      const remote = await page.evaluate(async () => {
+        try {
+          await fetch('http://203.0.113.7/v1/models'); // TEST-NET-3: never routable
+          return 'fetched';
+        } catch (e) {
+          return (e as Error).name;
+        }
+      });
+      expect(remote).toBe('TypeError');
+      expect(app.requests.slice(before).some((u) => u.includes('203.0.113.7'))).toBe(false);
+    } finally {
+      server.close();
+    }
+    // The refusal is logged as a CSP violation; that is the expected one.
+    const csp = app.errors.filter((e) => e.includes('203.0.113.7'));
+    expect(csp.length).toBeGreaterThan(0);
+    app.errors.splice(0, app.errors.length, ...app.errors.filter((e) => !e.includes('203.0.113.7')));
   });
 
   it('renders on a narrow (400px) window', async () => {
