@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ShapeError } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { headDim, validateConfig, type LlamaConfig } from './config.ts';
-import { applyRope, cachedCausalBias, embed, groupedAttention, linear, rmsNorm, ropeHostTables, ropeTables, visibilityBias } from './ops.ts';
+import { applyRope, cachedCausalBias, embed, embedColumns, groupedAttention, linear, rmsNorm, ropeHostTables, ropeTables, visibilityBias } from './ops.ts';
 
 export const EMBED = 'model.embed_tokens.weight';
 export const FINAL_NORM = 'model.norm.weight';
@@ -42,9 +42,13 @@ export function hfParamShapes(c: LlamaConfig): Map<string, number[]> {
   return m;
 }
 
-/** Stored transposed ([in, out]) relative to Hugging Face ([out, in]). */
-function isTransposed(name: string): boolean {
-  return name === LM_HEAD || name.endsWith('_proj.weight');
+/**
+ * Stored transposed relative to Hugging Face: linear weights as [in, out], and a TIED embedding
+ * as [D, V] — the output head's layout — so neither generation nor training transposes the whole
+ * vocabulary matrix in the forward pass (tfjs-wasm's Transpose took 66 ms for 8192×384).
+ */
+function isTransposed(name: string, c: LlamaConfig): boolean {
+  return name === LM_HEAD || name.endsWith('_proj.weight') || (name === EMBED && c.tieEmbeddings);
 }
 
 /** Keys and values of past positions, per layer, after RoPE: [B, KV, Tpast, hd]. */
@@ -84,11 +88,11 @@ export class LlamaModel {
   }
 
   toHF(name: string, t: tf.Tensor): tf.Tensor {
-    return isTransposed(name) ? tf.transpose(t) : tf.clone(t);
+    return isTransposed(name, this.config) ? tf.transpose(t) : tf.clone(t);
   }
 
   fromHF(name: string, t: tf.Tensor): tf.Tensor {
-    return isTransposed(name) ? tf.transpose(t) : tf.clone(t);
+    return isTransposed(name, this.config) ? tf.transpose(t) : tf.clone(t);
   }
 
   /** Seeded init: normal(0, 0.02) for matrices (Hugging Face's initializer_range), ones for norms. */
@@ -101,9 +105,9 @@ export class LlamaModel {
       const data = new Float32Array(size);
       if (shape.length === 1) data.fill(1);
       else for (let i = 0; i < size; i++) data[i] = 0.02 * rng.normal();
-      const stored = isTransposed(name) ? [shape[1], shape[0]] : shape;
+      const stored = isTransposed(name, c) ? [shape[1], shape[0]] : shape;
       // Values drawn in HF layout then written as stored layout: transpose on the host.
-      const host = isTransposed(name) ? transposeHost(data, shape[0], shape[1]) : data;
+      const host = isTransposed(name, c) ? transposeHost(data, shape[0], shape[1]) : data;
       const init = tf.tensor(host, stored, 'float32');
       params.set(name, tf.variable(init, true));
       init.dispose();
@@ -132,7 +136,7 @@ export class LlamaModel {
     }
     const params = new Map<string, tf.Variable>();
     for (const name of expected.keys()) {
-      const stored = tf.tidy(() => (isTransposed(name) ? tf.transpose(tensors.get(name)!) : tensors.get(name)!.clone()));
+      const stored = tf.tidy(() => (isTransposed(name, c) ? tf.transpose(tensors.get(name)!) : tensors.get(name)!.clone()));
       params.set(name, tf.variable(stored, true));
       stored.dispose();
     }
@@ -200,7 +204,8 @@ export class LlamaModel {
     const hd = headDim(c);
     const n = b * t;
     const { cos, sin } = ropeTables(positions, this.ropeTable()); // [B, 1, T, hd]
-    let x = embed(this.p(EMBED) as tf.Tensor2D, tf.reshape(tf.cast(inputIds, 'int32'), [n])); // [N, D]
+    const flatIds = tf.reshape(tf.cast(inputIds, 'int32'), [n]) as tf.Tensor1D; // [N]
+    let x = c.tieEmbeddings ? embedColumns(this.p(EMBED) as tf.Tensor2D, flatIds) : embed(this.p(EMBED) as tf.Tensor2D, flatIds); // [N, D]
     const heads = (y: tf.Tensor2D, h: number) => tf.transpose(tf.reshape(y, [b, t, h, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, h, T, hd]
     for (let i = 0; i < c.nLayers; i++) {
       const w = (part: string) => this.p(layerName(i, part)) as tf.Variable<tf.Rank.R2>;
@@ -232,7 +237,7 @@ export class LlamaModel {
       x = tf.add(x, linear(act, w('mlp.down_proj'))); // [N, D]
     }
     const hFinal = rmsNorm(x, this.p(FINAL_NORM), c.normEps) as tf.Tensor2D; // [N, D]
-    const head = c.tieEmbeddings ? (tf.transpose(this.p(EMBED)) as tf.Tensor2D) : (this.p(LM_HEAD) as tf.Tensor2D); // [D, V]
+    const head = (c.tieEmbeddings ? this.p(EMBED) : this.p(LM_HEAD)) as tf.Tensor2D; // [D, V] either way
     return tf.reshape(linear(hFinal, head), [b, t, c.vocabSize]) as tf.Tensor3D;
   }
 

@@ -53,6 +53,27 @@ const embedOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
 }) as (table: tf.Tensor2D, ids: tf.Tensor1D) => tf.Tensor2D;
 
 /**
+ * Embedding from a table stored as columns, [D, V] (a tied embedding shares the output head's
+ * layout): ids [N] → [N, D]. Gradient dTable = dyᵀ [D, N] @ one-hot [N, V], a plain 2-D matmul.
+ */
+export function embedColumns(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  return embedColumnsOp(table, ids);
+}
+
+const embedColumnsOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [table, ids, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([ids]);
+  const vocab = table.shape[1] as number;
+  return {
+    value: tf.transpose(tf.gather(table, ids as tf.Tensor1D, 1)), // [D, N] → [N, D]
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const oneHot = oneHotFloat(saved[0] as tf.Tensor1D, vocab) as tf.Tensor2D; // [N, V]
+      return [tf.matMul(tf.transpose(dy) as tf.Tensor2D, oneHot), tf.zeros(saved[0].shape)]; // [D, V], [N]
+    },
+  };
+}) as (table: tf.Tensor2D, ids: tf.Tensor1D) => tf.Tensor2D;
+
+/**
  * One-hot rows as float32. tfjs-wasm's OneHot kernel ignores dtype 'float32' and writes int32
  * bit patterns (1 reads as 1.4e-45), so build int32 and cast.
  */

@@ -64,23 +64,29 @@ describe('safetensors', () => {
     for (const f of [() => parseSafetensors(good.subarray(0, good.length - 1))]) expect(f).toThrow(CheckpointError);
   });
 
-  it('writes a model that reloads bit-identically, and loads the fixture model', async () => {
+  it('writes models (untied and tied) that reload bit-identically, and loads the fixture model', async () => {
     const before = tf.memory().numTensors;
-    const model = LlamaModel.init(MODEL_PRESETS.tiny, 3);
-    const saved = await saveModel(model);
-    const back = loadModel({ kind: 'hf', config: saved.configJson, safetensors: saved.safetensors });
-    expect(back.config).toEqual(model.config);
-    for (const [name, v] of model.params) {
-      const a = new Uint32Array((await v.data() as Float32Array).buffer);
-      const b = new Uint32Array((await back.params.get(name)!.data() as Float32Array).buffer);
-      expect(Array.from(b), name).toEqual(Array.from(a));
+    for (const preset of ['tiny', 'smoke']) {
+      const model = LlamaModel.init(MODEL_PRESETS[preset], 3);
+      const saved = await saveModel(model);
+      const back = loadModel({ kind: 'hf', config: saved.configJson, safetensors: saved.safetensors });
+      expect(back.config).toEqual(model.config);
+      // Hugging Face layout on disk: [vocab, dim] embedding even when stored [dim, vocab] (tied).
+      expect(parseSafetensors(saved.safetensors).get('model.embed_tokens.weight')!.shape).toEqual([model.config.vocabSize, model.config.dim]);
+      for (const [name, v] of model.params) {
+        const a = new Uint32Array(((await v.data()) as Float32Array).buffer);
+        const b = new Uint32Array(((await back.params.get(name)!.data()) as Float32Array).buffer);
+        expect(Array.from(b), `${preset} ${name}`).toEqual(Array.from(a));
+      }
+      // Writing is deterministic: the reloaded model writes the same bytes.
+      expect((await saveModel(back)).safetensors).toEqual(saved.safetensors);
+      model.dispose();
+      back.dispose();
     }
-    // Writing is deterministic: the reloaded model writes the same bytes.
-    expect((await saveModel(back)).safetensors).toEqual(saved.safetensors);
     const fixture = loadModel({ kind: 'hf', config: readFixture('config.json'), safetensors: readFixture('model.safetensors') });
     const emb = await fixture.params.get('model.embed_tokens.weight')!.data();
     expect(Array.from(emb.slice(0, 4))).toEqual(Array.from(parseSafetensors(readFixture('model.safetensors')).get('model.embed_tokens.weight')!.data.slice(0, 4)));
-    for (const m of [model, back, fixture]) m.dispose();
+    fixture.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
