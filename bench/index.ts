@@ -7,6 +7,7 @@ export interface BenchModule {
 }
 
 export const BENCHES: Record<string, () => Promise<BenchModule>> = {
+  'browser-backends': () => import('./browser-backends.ts'),
   'bundle-size': () => import('./bundle-size.ts'),
   'cold-start': () => import('./cold-start.ts'),
   eval: () => import('./eval.ts'),
