@@ -53,7 +53,7 @@ check.addEventListener('click', async () => {
     const r = await (await probe.get()).matmulCheck(256);
     const ok = r.maxAbsDiff < 1e-3;
     status.setMessage(
-      `${r.backend}: 256×256 matmul ${ok ? 'matches' : 'DIFFERS from'} cpu (max |diff| ${r.maxAbsDiff.toExponential(1)}) in ${r.ms.toFixed(0)} ms (cpu ${r.cpuMs.toFixed(0)} ms)`,
+      `${r.backend}: 256×256 matmul ${ok ? 'matches' : 'DIFFERS from'} cpu (max |diff| ${r.maxAbsDiff.toExponential(1)}) in ${r.ms.toFixed(1)} ms (cpu ${r.cpuMs.toFixed(1)} ms)`,
       ok ? 'info' : 'error',
     );
   } catch (e) {
