@@ -70,6 +70,18 @@ describe.skipIf(!haveBin)(haveBin ? 'stories260K.bin' : `stories260K.bin (skippe
     expect(recomputed).toEqual(refIds.slice(0, 100));
   });
 
+  it('reads the untied variant (negative vocab, classifier after the RoPE tables)', async () => {
+    // Same weights with the classifier stored separately: equal to the embedding, so the same tokens.
+    const untied = new Uint8Array(bytes.length + 512 * 64 * 4);
+    untied.set(bytes);
+    untied.set(bytes.subarray(28, 28 + 512 * 64 * 4), bytes.length);
+    new DataView(untied.buffer).setInt32(20, -512, true);
+    const m = loadModel({ kind: 'llama2c', bin: untied });
+    expect(m.config.tieEmbeddings).toBe(false);
+    expect(await generate(m, [1], { maxNewTokens: 30 })).toEqual(refIds.slice(0, 30));
+    m.dispose();
+  });
+
   it('rejects a truncated file, a wrong-size header and a versioned export, loading nothing', () => {
     const before = tf.memory().numTensors;
     expect(() => importLlama2c(bytes.subarray(0, bytes.length - 4))).toThrow(/implies 1056540 bytes, the file has 1056536 \(truncated\?\)/);
