@@ -8,16 +8,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainProgress } from '../../api/trainer.ts';
 import { CheckpointError } from '../../core/errors.ts';
-import { reflectionDistillLoss } from '../../core/distill/loss.ts';
 import { maskRate } from '../../core/distill/masks.ts';
-import { paramGrads } from '../../core/model/grads.ts';
 import { LlamaModel } from '../../core/model/llama.ts';
 import { encodeRecords, type EncodedRecord } from '../../core/records/serialize.ts';
 import type { ReflectionRecord } from '../../core/records/schema.ts';
 import { BpeTokenizer } from '../../core/tokenizer/bpe.ts';
 import { AdamW, type AdamWState } from '../../core/train/adamw.ts';
-import { batchToTensors, disposeBatch } from '../../core/train/batch.ts';
-import { accumulateGrads, clipByGlobalNorm, type GradMap } from '../../core/train/grads.ts';
+import { trainStep } from '../../core/train/step.ts';
 import { BatchSampler, buildStepBatch, planRun, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
 import { cosineLr } from '../../core/train/schedule.ts';
 import type { CheckpointFiles } from '../../api/store.ts';
@@ -144,59 +141,20 @@ export class TrainingRun {
     return new TrainingRun(config, tokenizer, encoded, plan, model, optimizer, sampler, datasets, name, dropped);
   }
 
-  /** One optimizer step: gradAccumSteps micro-batches, clip, AdamW with the scheduled lr. */
+  /** One optimizer step (TRAIN-CORE's trainStep): gradAccumSteps micro-batches, clip, AdamW with the scheduled lr. */
   async trainStep(): Promise<StepResult> {
     const t = this.config.train;
     const step = this.step;
     const total = this.plan.totalSteps;
     const lr = cosineLr(step, total, this.plan.warmupSteps, t.lr);
-    let acc: GradMap | null = null;
-    const parts: tf.Scalar[] = [];
-    let tokens = 0;
-    const shapes: [number, number][] = [];
-    try {
-      for (let micro = 0; micro < t.gradAccumSteps; micro++) {
-        const host = buildStepBatch(this.encoded, this.sampler.next(), t, step, total, this.tokenizer.pad);
-        tokens += host.counts.tokens;
-        shapes.push([host.batchSize, host.seqLen]);
-        const batch = batchToTensors(host);
-        try {
-          let kept: tf.Scalar[] = [];
-          const { value, grads } = paramGrads(this.model, () => {
-            const l = reflectionDistillLoss(this.model, batch, t.lossWeights);
-            // variableGrads runs f in a tidy: keep the components for logging.
-            kept = [tf.keep(l.ceTeacher), tf.keep(l.ceStudent), tf.keep(l.kl)];
-            return l.total;
-          });
-          parts.push(value, ...kept);
-          acc = accumulateGrads(acc, grads, 1 / t.gradAccumSteps);
-        } finally {
-          disposeBatch(batch);
-        }
-      }
-      const { grads, norm } = clipByGlobalNorm(acc!, t.maxGradNorm);
-      acc = grads;
-      parts.push(norm);
-      this.optimizer.apply(grads, lr);
-      // One download for every logged number of the step: [micro × (total, ceT, ceS, kl)] + norm.
-      const packed = tf.stack(parts);
-      const values = await packed.data();
-      packed.dispose();
-      const n = t.gradAccumSteps;
-      const mean = (k: number) => {
-        let s = 0;
-        for (let i = 0; i < n; i++) s += values[i * 4 + k]!;
-        return s / n;
-      };
-      this.step = step + 1;
-      return {
-        step, loss: mean(0), ceTeacher: mean(1), ceStudent: mean(2), kl: mean(3), gradNorm: values[n * 4]!,
-        lr, maskRate: maskRate(step, total), tokens, shapes,
-      };
-    } finally {
-      tf.dispose(parts);
-      if (acc) tf.dispose([...(acc as GradMap).values()]);
-    }
+    // The sampler advances in the same order as one-at-a-time micro-batches would.
+    const hosts = Array.from({ length: t.gradAccumSteps }, () => buildStepBatch(this.encoded, this.sampler.next(), t, step, total, this.tokenizer.pad));
+    const r = await trainStep(this.model, this.optimizer, hosts, t.lossWeights, lr, t.maxGradNorm);
+    this.step = step + 1;
+    return {
+      step, loss: r.total, ceTeacher: r.ceTeacher, ceStudent: r.ceStudent, kl: r.kl, gradNorm: r.gradNorm, lr,
+      maskRate: maskRate(step, total), tokens: r.tokens, shapes: hosts.map((h) => [h.batchSize, h.seqLen] as [number, number]),
+    };
   }
 
   /** Fractional epochs consumed. */
