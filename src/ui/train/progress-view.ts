@@ -48,7 +48,7 @@ export class ProgressView {
 
   setBackend(choice: BackendChoice | null, note?: string): void {
     this.backendText.textContent = choice
-      ? `backend: ${choice.backend}${choice.adapter ? ` (${choice.adapter})` : ''}`
+      ? `backend: ${choice.backend}${choice.backend === 'webgpu' && choice.adapter ? ` (${choice.adapter})` : ''}`
       : `backend: ${note ?? 'starting…'}`;
     this.backendText.title = choice?.reason ?? '';
   }
