@@ -25,7 +25,13 @@ export function accumulateGrads(acc: GradMap | null, grads: GradMap, scale: numb
 
 /** Global L2 norm of all gradients, as a scalar tensor. */
 export function globalNorm(grads: GradMap): tf.Scalar {
-  return tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+  // Pairwise tf.add, not tf.addN: on webgpu addN with more than 7 inputs exceeds the 8 storage buffers a
+  // shader may bind (AddNPackedProgram pipeline invalid) and silently yields 0.
+  return tf.tidy(() => {
+    const squares = [...grads.values()].map((g) => tf.sum(tf.square(g)));
+    const total = squares.reduce((a, b) => tf.add(a, b), tf.scalar(0));
+    return tf.sqrt(total) as tf.Scalar;
+  });
 }
 
 /**
