@@ -42,11 +42,14 @@ describe('Train panel (software WebGPU)', () => {
 
   it('trains in the worker, plots live, survives a reload and resumes from its checkpoint', async () => {
     const { page } = app;
+    // Opening the page starts no trainer worker: the lists come straight from IndexedDB.
     const backend = page.locator('[data-testid=train-backend]');
-    await expect.poll(() => backend.textContent(), { timeout: 120_000 }).toMatch(/backend: webgpu/);
+    expect(await backend.textContent()).toMatch(/webgpu \(the worker starts with the first run\)/);
+    expect(app.requests.some((u) => /trainer\.worker/.test(u))).toBe(false);
 
-    // 1) Import a short JSONL dataset (stored in IndexedDB with provenance and counts).
+    // 1) Import a short JSONL dataset (in the worker; stored in IndexedDB with provenance and counts).
     await page.setInputFiles('[data-testid=dataset-import]', { name: 'short.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(shortRecordsJsonl()) });
+    await expect.poll(() => backend.textContent(), { timeout: 120_000 }).toMatch(/^backend: webgpu \(/);
     const rows = page.locator('[data-testid=dataset-list] li');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
     expect(await rows.nth(1).textContent()).toMatch(/short .*6 reflection, 6 generation · short\.jsonl .* sha-256 [0-9a-f]{12}/);

@@ -13,6 +13,7 @@ import { CheckpointError, StorageError, UsageError } from '../../core/errors.ts'
 import { importDataset, loadCheckpointDatasets, loadDatasets } from './datasets.ts';
 import { parseCheckpoint, parseCheckpointJson } from './checkpoint.ts';
 import { generateText, LoadedModel } from './generation.ts';
+import { checkName, exportFromStore } from './local-store.ts';
 import { Mutex } from './lock.ts';
 import { ProgressMeter } from './progress.ts';
 import { RUN_PRESETS, validateRunConfig } from './run-config.ts';
@@ -285,9 +286,9 @@ export class TrainerService implements TrainerApi {
   }
 
   async renameCheckpoint(id: string, name: string): Promise<void> {
-    if (!name.trim()) throw new UsageError('a checkpoint name cannot be empty');
-    await (await this.getStore()).renameCheckpoint(id, name.trim());
-    if (this.run && id === this.runCheckpointId) this.run.name = name.trim();
+    const n = checkName(name);
+    await (await this.getStore()).renameCheckpoint(id, n);
+    if (this.run && id === this.runCheckpointId) this.run.name = n;
   }
 
   async deleteCheckpoint(id: string): Promise<void> {
@@ -296,10 +297,7 @@ export class TrainerService implements TrainerApi {
   }
 
   async exportCheckpoint(id: string): Promise<CheckpointFiles & { baseName: string }> {
-    const got = await (await this.getStore()).getCheckpoint(id);
-    if (!got) throw new CheckpointError(`no checkpoint "${id}" in storage`);
-    const base = `${got.meta.name}-step${got.meta.step}`.replace(/[^A-Za-z0-9._-]+/g, '_');
-    return { ...got.files, baseName: base };
+    return exportFromStore(await this.getStore(), id);
   }
 
   async importCheckpoint(files: CheckpointFiles, name?: string): Promise<CheckpointMeta> {

@@ -1,13 +1,16 @@
 /**
  * The Train panel: datasets + preset/config → Train, live progress and plots, checkpoints (with
- * Resume after a reload), and a small "try the model" box. All work happens in the trainer worker;
- * this module only talks to it through the bridge and renders plain-data events.
+ * Resume after a reload), and a small "try the model" box. Training, imports and generation happen
+ * in the trainer worker, started on first use; listing, renaming, deleting and exporting read
+ * IndexedDB directly while no worker runs, so opening the page costs no worker and no tfjs.
  */
 import * as Comlink from 'comlink';
 import type { TrainerApi, TrainEvent } from '../../api/trainer.ts';
 import type { AppContext } from '../context.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import { renderEmptyState } from '../empty-state.ts';
+import { IdbStore } from '../../platform/browser/store.ts';
+import { storageOps, type StorageOps } from '../../services/trainer/local-store.ts';
 import { defaultRunConfig, RUN_PRESETS, validateRunConfig } from '../../services/trainer/run-config.ts';
 import { CheckpointsView } from './checkpoints-view.ts';
 import { ConfigView } from './config-view.ts';
@@ -62,20 +65,30 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
     return ready;
   };
 
+  // Storage operations: through the worker while it runs (it guards the active run's checkpoint
+  // and renames it in memory too), else straight on IndexedDB.
+  let localStore: Promise<IdbStore> | null = null;
+  const local = storageOps(() => {
+    localStore ??= IdbStore.open();
+    localStore.catch(() => (localStore = null));
+    return localStore;
+  });
+  const ops = async (): Promise<StorageOps> => (bridge.running ? trainer() : local);
+
   const datasets = new DatasetsView({
-    list: async () => (await trainer()).listDatasets(),
+    list: async () => (await ops()).listDatasets(),
     importFile: async (name, bytes) => (await trainer()).importDataset(name, Comlink.transfer(bytes, [bytes.buffer])),
-    remove: async (id) => (await trainer()).deleteDataset(id),
+    remove: async (id) => (await ops()).deleteDataset(id),
     onError: fail,
     onInfo: info,
   });
   const config = new ConfigView({ presets: RUN_PRESETS, defaults: defaultRunConfig, validate: validateRunConfig }, 'smoke');
   const plots = h('div', { testid: 'train-plots' });
   const checkpoints = new CheckpointsView({
-    list: async () => (await trainer()).listCheckpoints(),
-    rename: async (id, name) => (await trainer()).renameCheckpoint(id, name),
-    remove: async (id) => (await trainer()).deleteCheckpoint(id),
-    exportFiles: async (id) => (await trainer()).exportCheckpoint(id),
+    list: async () => (await ops()).listCheckpoints(),
+    rename: async (id, name) => (await ops()).renameCheckpoint(id, name),
+    remove: async (id) => (await ops()).deleteCheckpoint(id),
+    exportFiles: async (id) => (await ops()).exportCheckpoint(id),
     importFiles: async (safetensors, json, name) => (await trainer()).importCheckpoint({ safetensors, json }, name),
     resume: (id) => void run({ datasets: [], resumeFrom: id }),
     load: async (id) => {
@@ -186,20 +199,14 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
     }
   }
 
-  ctx.onBackendPreferenceChange(() => {
-    // The backend is fixed for a worker's life: a new preference starts a new worker, unless busy.
+  ctx.onBackendPreferenceChange((pref) => {
+    // The backend is fixed for a worker's life: the next use starts a worker on the new one.
     if (progress.active) return info('The new backend applies to the next run (a run is in progress).');
     bridge.terminate();
     ready = null;
-    void trainer();
+    progress.setBackend(null, `${pref} (the worker starts with the first run)`);
   });
 
-  void (async () => {
-    try {
-      await trainer();
-      await Promise.all([datasets.refresh(), checkpoints.refresh()]);
-    } catch (e) {
-      fail(errorText(e));
-    }
-  })();
+  progress.setBackend(null, `${ctx.backendPreference} (the worker starts with the first run)`);
+  void Promise.all([datasets.refresh(), checkpoints.refresh()]);
 }
