@@ -184,8 +184,9 @@ export class TrainerService implements TrainerApi {
       await this.deps.yieldFn();
     }
     const stopped = !run.done;
-    // The end (or a stop) always leaves a checkpoint when storage is there, so a run can resume.
-    if (this.runCheckpointId && (cfg.checkpointEvery > 0 || stopped)) checkpoint = (await this.writeRunCheckpoint(run)) ?? checkpoint;
+    // The end (or a stop) always leaves a checkpoint when checkpointing is on, so a run can resume
+    // or be evaluated (checkpointEvery 0 = only this one).
+    if (this.runCheckpointId) checkpoint = (await this.writeRunCheckpoint(run)) ?? checkpoint;
     return {
       state: stopped ? 'stopped' : 'finished',
       steps: run.step,
