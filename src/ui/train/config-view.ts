@@ -51,6 +51,9 @@ export class ConfigView {
     }
     try {
       this.valid = this.source.validate(raw);
+      // The JSON is authoritative: keep the preset selector in step with it.
+      const preset = (this.valid as { preset?: unknown }).preset;
+      if (typeof preset === 'string' && this.source.presets.includes(preset)) this.preset.value = preset;
       this.error.textContent = '';
       this.editor.removeAttribute('aria-invalid');
     } catch (e) {
