@@ -62,6 +62,37 @@ describe('cli train', () => {
     expect(linesB.slice(0, 4).map(lossFields)).toEqual(lines.slice(0, 4).map(lossFields));
   });
 
+  it('Ctrl-C stops at a step boundary with a checkpoint; --resume continues to the same numbers as a straight run', async () => {
+    const out = join(dir, 'sigint');
+    const args = ['train', '--data', join(dir, 'short.jsonl'), '--config', join(dir, 'cfg.json'), '--steps', '40', '--seed', '3', '--backend', 'wasm', '--json'];
+    const p = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args, '--out', out], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let first = '';
+    let sent = false;
+    p.stdout.on('data', (d) => {
+      first += d;
+      if (!sent && first.includes('\n')) {
+        sent = true;
+        p.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number>((r) => p.on('close', (c) => r(c ?? -1)));
+    expect(code).toBe(0);
+    const partA = first.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number> & { summary?: boolean; state?: string; checkpoint?: { id: string } });
+    const summaryA = partA.at(-1)!;
+    expect(summaryA).toMatchObject({ summary: true, state: 'stopped', totalSteps: 40 });
+    expect(summaryA.steps).toBeLessThan(40);
+
+    const b = await cli(['train', '--out', out, '--resume', summaryA.checkpoint!.id, '--json', '--backend', 'wasm']);
+    expect(b.code, b.stderr).toBe(0);
+    const partB = b.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number> & { summary?: boolean; state?: string });
+    expect(partB.at(-1)).toMatchObject({ summary: true, state: 'finished', steps: 40 });
+
+    const c = await cli(args);
+    const straight = c.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>).slice(0, 40);
+    const resumed = [...partA.slice(0, -1), ...partB.slice(0, -1)];
+    expect(resumed.map(lossFields)).toEqual(straight.map(lossFields));
+  });
+
   it('rejects unknown options and bad values with a usage error (exit 2)', async () => {
     const r = await cli(['train', '--stepz', '3']);
     expect(r.code).toBe(2);
