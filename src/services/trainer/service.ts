@@ -32,7 +32,9 @@ export interface TrainerDeps {
 const ACTIVE: RunState[] = ['preparing', 'running', 'paused', 'stopping'];
 
 function newId(prefix: string): string {
-  return `${prefix}-${crypto.randomUUID()}`;
+  // randomUUID needs a secure context; ids only have to be unique within this store.
+  const rand = typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  return `${prefix}-${rand}`;
 }
 
 export class TrainerService implements TrainerApi {
