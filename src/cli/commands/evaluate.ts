@@ -16,7 +16,7 @@ import { loadEvalModel, type EvalModel } from '../../platform/node/eval-model.ts
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
 import { createNodePython } from '../../platform/node/python-node.ts';
 import { DEFAULT_DECODING, evaluateProblems, validateDecoding } from '../../services/eval/evaluate.ts';
-import { modelGenerator } from '../../services/eval/generator.ts';
+import { modelGenerator } from '../../services/eval/model-generator.ts';
 import { numberArg, parseArgs, stringArg } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 

@@ -13,7 +13,7 @@ import { parseProblemsJsonl, selectProblems } from '../../core/eval/problems.ts'
 import { EvalStore, type EvalRunMeta } from '../../platform/browser/eval-store.ts';
 import { IdbStore } from '../../platform/browser/store.ts';
 import { evaluateProblems, SAMPLING_DECODING, summarize, validateDecoding, type CompletionGenerator } from '../../services/eval/evaluate.ts';
-import { textGenerator } from '../../services/eval/generator.ts';
+import { textGenerator } from '../../services/eval/text-generator.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';
 import { pagePython } from '../reflect/python.ts';
