@@ -4,12 +4,9 @@
  * - decode tokens/s for 256 new tokens with and without the KV cache;
  * - one training step (loss + gradients of every parameter): tokens/s and efficiency =
  *   achieved FLOP/s ÷ the measured matmul FLOP/s.
- * `run()` returns plain JSON; `tsx bench/model.ts` runs it standalone and writes
+ * `run()` returns plain JSON; `npm run bench -- model` runs it and writes
  * bench-results/model.json. No assertions: numbers only.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../src/api/backend.ts';
 import { countParams, headDim, MODEL_PRESETS, type LlamaConfig } from '../src/core/model/config.ts';
@@ -148,13 +145,4 @@ export async function run(): Promise<object> {
   }
   disposeNodeBackends();
   return { name: 'model', when: new Date().toISOString(), results };
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const res = await run();
-  const text = JSON.stringify(res, null, 2);
-  console.log(text);
-  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench-results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'model.json'), text + '\n');
 }

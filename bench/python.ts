@@ -4,9 +4,6 @@
  * that ignores the interrupt. Writes bench-results/python.json. Chromium numbers are printed by
  * test/browser/reflect.test.ts. No assertions: numbers only.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createNodePython } from '../src/platform/node/python-node.ts';
 
 const median = (xs: number[]): number => {
@@ -60,13 +57,4 @@ export async function run(): Promise<object> {
   } finally {
     py.dispose();
   }
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const res = await run();
-  const text = JSON.stringify(res, null, 2);
-  console.log(text);
-  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench-results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'python.json'), text + '\n');
 }

@@ -5,12 +5,9 @@
  * - training tokens/s (non-padding tokens of teacher and student rows);
  * - efficiency = achieved FLOP/s ÷ the backend's 512×512 matmul FLOP/s, with FLOPs counted on the
  *   padded shapes the step computed (3 × forward: every linear incl. the head, QKᵀ and AV).
- * `run()` returns plain JSON; `tsx bench/train.ts` runs it standalone and writes
+ * `run()` returns plain JSON; `npm run bench -- train` runs it and writes
  * bench-results/train.json. Numbers only, no assertions.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../src/api/backend.ts';
 import { demoRecords } from '../src/core/data/demo-records.ts';
@@ -101,13 +98,4 @@ export async function run(): Promise<object> {
   }
   disposeNodeBackends();
   return { name: 'train', when: new Date().toISOString(), results };
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const res = await run();
-  const text = JSON.stringify(res, null, 2);
-  console.log(text);
-  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench-results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'train.json'), text + '\n');
 }
