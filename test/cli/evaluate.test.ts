@@ -6,28 +6,16 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, repoRoot } from './run-cli.ts';
 import { humanEvalPromptText } from '../../src/core/eval/prompt.ts';
 import { LlamaModel } from '../../src/core/model/llama.ts';
 import { saveModel } from '../../src/core/model/load.ts';
 import { BpeTokenizer } from '../../src/core/tokenizer/bpe.ts';
 
-const repoRoot = resolve(import.meta.dirname, '..', '..');
 let dir = '';
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res, rej) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', rej);
-    p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const PROBLEMS = [
   { task_id: 'Toy/0', prompt: 'def double(x):\n    """Twice x."""\n', canonical_solution: '    return 2 * x\n', test: '\n\ndef check(candidate):\n    assert candidate(3) == 6\n', entry_point: 'double' },
