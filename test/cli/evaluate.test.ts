@@ -3,7 +3,6 @@
  * a model folder (config.json + model.safetensors + tokenizer.json) generating n samples, and usage errors.
  * Problems are written here (original toy problems), so the test does not need ../shared.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
