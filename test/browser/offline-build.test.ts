@@ -49,4 +49,22 @@ describe(`the build in ${distDir}`, () => {
     expect(scanned).toBeGreaterThan(3);
     expect(hits.filter((h) => !KNOWN.includes(h))).toEqual([]);
   });
+
+  it('keeps tfjs out of what the page loads up front (it runs in the workers)', () => {
+    // The entry script of index.html and every chunk it imports statically (not the lazy import()s).
+    const html = readFileSync(join(distDir, 'index.html'), 'utf8');
+    const entry = /<script[^>]+src="\/?([^"]+\.js)"/.exec(html)?.[1];
+    expect(entry, 'entry script in index.html').toBeTruthy();
+    const seen = new Set<string>();
+    const queue = [entry!];
+    while (queue.length) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(join(distDir, file), 'utf8');
+      expect(text.includes('registerBackend'), `${file} contains tfjs`).toBe(false);
+      for (const m of text.matchAll(/(?:\bfrom|\bimport)\s*["']\.\/([^"']+\.js)["']/g)) queue.push(join(file, '..', m[1]));
+    }
+    expect(seen.size).toBeGreaterThan(0);
+  });
 });
