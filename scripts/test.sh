@@ -37,11 +37,12 @@ skip() {
   times+=(0)
 }
 
+rm -f test-results/vitest-unit.json test-results/vitest-browser.json
 step chromium bash scripts/ensure-chromium.sh
 chromium_ok=${results[-1]}
 step runtime node scripts/copy-runtime.mjs
 step typecheck bash -c "$BIN/tsc -p tsconfig.json --noEmit && $BIN/tsc -p tsconfig.worker.json --noEmit && $BIN/tsc -p tsconfig.node.json --noEmit"
-step unit "$BIN/vitest" run --project unit
+step unit "$BIN/vitest" run --project unit --reporter=default --reporter=json --outputFile.json=test-results/vitest-unit.json
 step build "$BIN/vite" build
 build_ok=${results[-1]}
 if [[ $build_ok != pass ]]; then
@@ -50,7 +51,7 @@ elif [[ $chromium_ok != pass ]]; then
   skip browser "chromium missing"
   failed=1
 else
-  step browser "$BIN/vitest" run --project browser
+  step browser "$BIN/vitest" run --project browser --reporter=default --reporter=json --outputFile.json=test-results/vitest-browser.json
 fi
 
 echo
@@ -58,6 +59,18 @@ echo "━━━ summary"
 for i in "${!names[@]}"; do
   printf '  %-10s %-24s %4ss\n' "${names[$i]}" "${results[$i]}" "${times[$i]}"
 done
+# One plain closing line with the test counts of both vitest projects (from their JSON reports).
+node -e '
+  const fs = require("fs");
+  let p = 0, f = 0, s = 0;
+  for (const n of ["unit", "browser"]) {
+    const file = `test-results/vitest-${n}.json`;
+    if (!fs.existsSync(file)) continue;
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
+'
 if ((failed)); then
   echo "npm test: FAILED"
   exit 1
