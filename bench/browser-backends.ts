@@ -4,10 +4,10 @@
  * Figures: ms and GFLOP/s of the active backend, and max |diff| against cpu.
  */
 import { benchDist } from './build.ts';
+import { median } from './timing.ts';
 
 const N = 256;
 const WARM_RUNS = 5;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run(): Promise<object> {
   benchDist();

@@ -5,9 +5,9 @@
  * cache) in the running browser. Per backend preference, because the probe initialises it.
  */
 import { benchDist } from './build.ts';
+import { median } from './timing.ts';
 
 const RUNS = 5;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run(): Promise<object> {
   benchDist(); // sets RCW_DIST before the harness reads it

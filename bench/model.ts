@@ -8,6 +8,7 @@
  * bench-results/model.json. No assertions: numbers only.
  */
 import * as tf from '@tensorflow/tfjs';
+import { matmulGflops, timeIt } from './timing.ts';
 import type { BackendName } from '../src/api/backend.ts';
 import { countParams, headDim, MODEL_PRESETS, type LlamaConfig } from '../src/core/model/config.ts';
 import { generate } from '../src/core/model/generate.ts';
@@ -17,35 +18,8 @@ import { nextTokenCrossEntropy } from '../src/core/model/loss.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../src/platform/node/backend.ts';
 
 const DECODE_TOKENS = 256;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/**
- * Median and best of `reps` timed runs after one warm-up (kernel compilation, wasm memory growth).
- * Efficiency uses the best times of both the step and the yardstick matmul: on a shared machine
- * the minimum is the least disturbed by other processes.
- */
-async function timeIt(fn: () => Promise<void>, reps: number): Promise<{ median: number; min: number }> {
-  await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    ts.push(performance.now() - t0);
-  }
-  return { median: median(ts), min: Math.min(...ts) };
-}
 
-async function matmulGflops(n: number, transposeB: boolean, reps: number): Promise<number> {
-  const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
-  const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
-  const { min } = await timeIt(async () => {
-    const c = tf.matMul(a, b, false, transposeB);
-    await c.data();
-    c.dispose();
-  }, reps);
-  tf.dispose([a, b]);
-  return (2 * n ** 3) / (min / 1000) / 1e9;
-}
 
 /** Matmul FLOPs of one forward over [B, T] tokens: every linear (incl. output head) + QKᵀ and AV. */
 function forwardFlops(c: LlamaConfig, b: number, t: number): number {
@@ -85,8 +59,8 @@ async function trainStep(config: LlamaConfig, b: number, t: number, reps: number
 async function benchBackend(backend: BackendName) {
   await selectNodeBackend(backend);
   const slow = backend !== 'wasm';
-  const matmul512 = await matmulGflops(512, false, slow ? 3 : 10);
-  const matmul512TransposedB = await matmulGflops(512, true, slow ? 3 : 10);
+  const matmul512 = await matmulGflops(512, slow ? 3 : 10, { stat: 'best' });
+  const matmul512TransposedB = await matmulGflops(512, slow ? 3 : 10, { transposeB: true, stat: 'best' });
   const out: Record<string, unknown> = {
     backend,
     matmul512Gflops: +matmul512.toFixed(3),

@@ -5,11 +5,8 @@
  * test/browser/reflect.test.ts. No assertions: numbers only.
  */
 import { createNodePython } from '../src/platform/node/python-node.ts';
+import { median } from './timing.ts';
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const CHECK = `
 def has_close_elements(numbers, threshold):

@@ -8,7 +8,7 @@
  * `run()` returns plain JSON; `npm run bench -- train` runs it and writes
  * bench-results/train.json. Numbers only, no assertions.
  */
-import * as tf from '@tensorflow/tfjs';
+import { matmulGflops } from './timing.ts';
 import type { BackendName } from '../src/api/backend.ts';
 import { demoRecords } from '../src/core/data/demo-records.ts';
 import { countParams, headDim, type LlamaConfig } from '../src/core/model/config.ts';
@@ -16,26 +16,7 @@ import { disposeNodeBackends, selectNodeBackend } from '../src/platform/node/bac
 import { defaultRunConfig, validateRunConfig } from '../src/services/trainer/run-config.ts';
 import { TrainingRun } from '../src/services/trainer/run.ts';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function matmulGflops(n: number, reps: number): Promise<number> {
-  const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
-  const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
-  const once = async () => {
-    const c = tf.matMul(a, b);
-    await c.data();
-    c.dispose();
-  };
-  await once();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await once();
-    ts.push(performance.now() - t0);
-  }
-  tf.dispose([a, b]);
-  return (2 * n ** 3) / (median(ts) / 1000) / 1e9;
-}
 
 /** Forward matmul FLOPs of `rows` rows of length `t`. */
 function forwardFlops(c: LlamaConfig, rows: number, t: number): number {
