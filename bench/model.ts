@@ -8,14 +8,14 @@
  * bench-results/model.json. No assertions: numbers only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matmulGflops, timeIt } from './timing.ts';
+import { matmulGflops, perNodeBackend, timeIt } from './timing.ts';
 import type { BackendName } from '../src/api/backend.ts';
 import { countParams, headDim, MODEL_PRESETS, type LlamaConfig } from '../src/core/model/config.ts';
 import { generate } from '../src/core/model/generate.ts';
 import { paramGrads } from '../src/core/model/grads.ts';
 import { LlamaModel } from '../src/core/model/llama.ts';
 import { nextTokenCrossEntropy } from '../src/core/model/loss.ts';
-import { disposeNodeBackends, selectNodeBackend } from '../src/platform/node/backend.ts';
+import { selectNodeBackend } from '../src/platform/node/backend.ts';
 
 const DECODE_TOKENS = 256;
 
@@ -106,17 +106,6 @@ async function benchBackend(backend: BackendName) {
   return out;
 }
 
-export async function run(): Promise<object> {
-  const backends: BackendName[] = ['wasm', 'cpu'];
-  if (process.env.BENCH_WEBGPU === '1') backends.push('webgpu');
-  const results: object[] = [];
-  for (const b of backends) {
-    try {
-      results.push(await benchBackend(b));
-    } catch (e) {
-      results.push({ backend: b, skipped: (e as Error).message });
-    }
-  }
-  disposeNodeBackends();
-  return { name: 'model', when: new Date().toISOString(), results };
+export function run(): Promise<object> {
+  return perNodeBackend('model', (b) => benchBackend(b));
 }

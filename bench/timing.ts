@@ -1,5 +1,7 @@
 /** Timing helpers shared by the benchmarks. */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../src/api/backend.ts';
+import { disposeNodeBackends } from '../src/platform/node/backend.ts';
 
 /** The median (mean of the two middle values for an even count). */
 export function median(xs: number[]): number {
@@ -37,4 +39,28 @@ export async function matmulGflops(n: number, reps: number, opts: { transposeB?:
   } finally {
     tf.dispose([a, b]);
   }
+}
+
+/**
+ * Runs `bench` on wasm and cpu (and webgpu on the software adapter when BENCH_WEBGPU=1), one backend after the
+ * other; a backend that cannot start or fails is reported as skipped with the reason.
+ */
+export async function perNodeBackend(name: string, bench: (backend: BackendName) => Promise<object>): Promise<object> {
+  const backends: BackendName[] = ['wasm', 'cpu'];
+  if (process.env.BENCH_WEBGPU === '1') backends.push('webgpu');
+  const results: object[] = [];
+  try {
+    for (const b of backends) {
+      try {
+        const r = await bench(b);
+        console.error(`${name} ${b}: ${JSON.stringify(r)}`);
+        results.push(r);
+      } catch (e) {
+        results.push({ backend: b, skipped: (e as Error).message });
+      }
+    }
+  } finally {
+    disposeNodeBackends();
+  }
+  return { name, when: new Date().toISOString(), results };
 }

@@ -8,11 +8,11 @@
  * `run()` returns plain JSON; `npm run bench -- train` runs it and writes
  * bench-results/train.json. Numbers only, no assertions.
  */
-import { matmulGflops } from './timing.ts';
+import { matmulGflops, perNodeBackend } from './timing.ts';
 import type { BackendName } from '../src/api/backend.ts';
 import { demoRecords } from '../src/core/data/demo-records.ts';
 import { countParams, headDim, type LlamaConfig } from '../src/core/model/config.ts';
-import { disposeNodeBackends, selectNodeBackend } from '../src/platform/node/backend.ts';
+import { selectNodeBackend } from '../src/platform/node/backend.ts';
 import { defaultRunConfig, validateRunConfig } from '../src/services/trainer/run-config.ts';
 import { TrainingRun } from '../src/services/trainer/run.ts';
 
@@ -64,19 +64,6 @@ async function benchBackend(backend: BackendName, preset: string) {
   }
 }
 
-export async function run(): Promise<object> {
-  const backends: BackendName[] = ['wasm', 'cpu'];
-  if (process.env.BENCH_WEBGPU === '1') backends.push('webgpu');
-  const results: object[] = [];
-  for (const b of backends) {
-    try {
-      const r = await benchBackend(b, 'smoke');
-      console.error(`train ${b}: ${JSON.stringify(r)}`);
-      results.push(r);
-    } catch (e) {
-      results.push({ backend: b, skipped: (e as Error).message });
-    }
-  }
-  disposeNodeBackends();
-  return { name: 'train', when: new Date().toISOString(), results };
+export function run(): Promise<object> {
+  return perNodeBackend('train', (b) => benchBackend(b, 'smoke'));
 }
