@@ -9,7 +9,7 @@
 import { CheckpointError, ConfigError, ShapeError } from '../errors.ts';
 import type { TokenizerLike } from '../records/serialize.ts';
 import { makeSpecialSplitter, splitWords } from './pretokenize.ts';
-import { learnMerges, type TrainProgress } from './train.ts';
+import { applyMerge, learnMerges, type TrainProgress } from './train.ts';
 
 export const SPECIAL_TOKENS = ['<|user|>', '<|assistant|>', '<|endofmessage|>', '<|text|>', '<|code|>', '<|execution|>', '<|endofblock|>'] as const;
 export const CONTROL_TOKENS = ['<|pad|>', '<|bos|>', '<|eos|>'] as const;
@@ -115,15 +115,7 @@ export class BpeTokenizer implements TokenizerLike {
       }
       if (best < 0) break;
       const [a, b] = this.merges[bestRank]!;
-      const merged = MIN_VOCAB_SIZE + bestRank;
-      const next: number[] = [];
-      for (let i = 0; i < ids.length; i++) {
-        if (i + 1 < ids.length && ids[i] === a && ids[i + 1] === b) {
-          next.push(merged);
-          i++;
-        } else next.push(ids[i]!);
-      }
-      ids = next;
+      ids = applyMerge(ids, a, b, MIN_VOCAB_SIZE + bestRank);
     }
     if (this.cache.size >= WORD_CACHE_LIMIT) this.cache.clear();
     this.cache.set(w, ids);

@@ -60,6 +60,18 @@ class PairHeap {
   }
 }
 
+/** Replaces every left-to-right, non-overlapping occurrence of the pair (a, b) in `seq` by `merged`. */
+export function applyMerge(seq: readonly number[], a: number, b: number, merged: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < seq.length; i++) {
+    if (i + 1 < seq.length && seq[i] === a && seq[i + 1] === b) {
+      out.push(merged);
+      i++;
+    } else out.push(seq[i]!);
+  }
+  return out;
+}
+
 /**
  * Learns up to `numMerges` merges over `words` (piece → count), whose symbols start as
  * `byteOffset + byte`; merge k creates id `firstMergeId + k`. Yields progress every `chunk`
@@ -119,14 +131,7 @@ export function* learnMerges(
       for (let i = 0; i + 1 < s.length; i++) if (s[i] === a && s[i + 1] === b) { found = true; break; }
       if (!found) continue; // stale index entry
       addPairs(w, -1, touched);
-      const out: number[] = [];
-      for (let i = 0; i < s.length; i++) {
-        if (i + 1 < s.length && s[i] === a && s[i + 1] === b) {
-          out.push(c);
-          i++;
-        } else out.push(s[i]!);
-      }
-      syms[w] = out;
+      syms[w] = applyMerge(s, a, b, c);
       addPairs(w, 1, touched);
     }
     where.delete(top.key);
