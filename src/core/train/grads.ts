@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 export type GradMap = Map<string, tf.Tensor>;
 
 /**
- * acc + scale · grads, by name. CONSUMES both `acc` (may be null) and `grads` (disposed, or returned
-
- * as they are when there is no acc and scale is 1); returns the accumulated map. With scale = 1/gradAccumSteps the result is the mean of the micro-batch gradients
- * (each micro-batch's loss is its own token mean, so this is a mean of means — documented choice).
+ * acc + scale · grads, by name. CONSUMES both `acc` (may be null) and `grads`: they are disposed, or
+ * `grads` is returned as it is when there is no acc and scale is 1. With scale = 1/gradAccumSteps the
+ * result is the mean of the micro-batch gradients (each micro-batch's loss is its own token mean, so
+ * this is a mean of means — documented choice).
  */
 export function accumulateGrads(acc: GradMap | null, grads: GradMap, scale: number): GradMap {
   // One micro-batch (the usual case): the gradients are the result; no copy per parameter per step.
