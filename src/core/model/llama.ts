@@ -167,8 +167,30 @@ export class LlamaModel {
     return tf.tidy(() => {
       const positions = opts.positions ?? (tf.tile(tf.range(0, t, 1, 'int32').reshape([1, t]), [b, 1]) as tf.Tensor2D); // [B, T]
       const bias = visibilityBias(b, t, opts.keyVisible); // [B|1, 1, T, T]
+      return tf.reshape(this.head(this.run(inputIds, positions, bias, null)), [b, t, this.config.vocabSize]) as tf.Tensor3D;
+    });
+  }
+
+  /**
+   * The final-normed hidden states [B·T, D] (row-major over B then T), before the output head.
+   * Losses that read only some positions gather rows here and call head() on those alone, so the
+   * [T, V] logits of unlabelled positions are never computed.
+   */
+  forwardHidden(inputIds: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor2D {
+    const [b, t] = inputIds.shape;
+    this.checkIds(inputIds, opts);
+    return tf.tidy(() => {
+      const positions = opts.positions ?? (tf.tile(tf.range(0, t, 1, 'int32').reshape([1, t]), [b, 1]) as tf.Tensor2D); // [B, T]
+      const bias = visibilityBias(b, t, opts.keyVisible); // [B|1, 1, T, T]
       return this.run(inputIds, positions, bias, null);
     });
+  }
+
+  /** Output head: hidden [M, D] → logits [M, V]. */
+  head(hidden: tf.Tensor2D): tf.Tensor2D {
+    const c = this.config;
+    const w = (c.tieEmbeddings ? this.p(EMBED) : this.p(LM_HEAD)) as tf.Tensor2D; // [D, V] either way
+    return linear(hidden, w);
   }
 
   /**
@@ -181,7 +203,7 @@ export class LlamaModel {
     const past = cache.length;
     const logits = tf.tidy(() => {
       const positions = tf.tile(tf.range(past, past + t, 1, 'int32').reshape([1, t]), [b, 1]) as tf.Tensor2D; // [B, Tn]
-      return this.run(inputIds, positions, cachedCausalBias(past, t), cache);
+      return tf.reshape(this.head(this.run(inputIds, positions, cachedCausalBias(past, t), cache)), [b, t, this.config.vocabSize]) as tf.Tensor3D;
     });
     cache.length = past + t;
     return logits;
@@ -198,7 +220,8 @@ export class LlamaModel {
     }
   }
 
-  private run(inputIds: tf.Tensor2D, positions: tf.Tensor2D, bias: tf.Tensor4D, cache: KVCache | null): tf.Tensor3D {
+  /** The decoder stack: final-normed hidden states [B·T, D]. */
+  private run(inputIds: tf.Tensor2D, positions: tf.Tensor2D, bias: tf.Tensor4D, cache: KVCache | null): tf.Tensor2D {
     const c = this.config;
     const [b, t] = inputIds.shape;
     const hd = headDim(c);
@@ -236,9 +259,7 @@ export class LlamaModel {
       const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) ⊙ up, [N, F]
       x = tf.add(x, linear(act, w('mlp.down_proj'))); // [N, D]
     }
-    const hFinal = rmsNorm(x, this.p(FINAL_NORM), c.normEps) as tf.Tensor2D; // [N, D]
-    const head = (c.tieEmbeddings ? this.p(EMBED) : this.p(LM_HEAD)) as tf.Tensor2D; // [D, V] either way
-    return tf.reshape(linear(hFinal, head), [b, t, c.vocabSize]) as tf.Tensor3D;
+    return rmsNorm(x, this.p(FINAL_NORM), c.normEps) as tf.Tensor2D; // [N, D]
   }
 
   private ropeTable(): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
