@@ -45,3 +45,7 @@ export class BackendError extends AppError {
 export class GeneratorError extends AppError {
   override name = 'GeneratorError';
 }
+/** A tokenizer.json / tokenizer_config.json that cannot be used (unsupported model type, malformed). */
+export class TokenizerError extends AppError {
+  override name = 'TokenizerError';
+}
