@@ -4,6 +4,7 @@
  * to a default.
  */
 import { ConfigError } from '../errors.ts';
+import { checkModelBounds, guardModel } from './budget.ts';
 
 export interface LlamaConfig {
   vocabSize: number;
@@ -35,6 +36,8 @@ export function validateConfig(raw: unknown): LlamaConfig {
     const v = o[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(`model config: ${k} must be a positive integer, found ${JSON.stringify(v)}`);
   }
+  // Resource guard (budget.ts): size bounds before any arithmetic on them.
+  checkModelBounds(o, 'model config');
   for (const k of ['ropeTheta', 'normEps'] as const) {
     const v = o[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(`model config: ${k} must be a positive finite number, found ${JSON.stringify(v)}`);
@@ -48,6 +51,7 @@ export function validateConfig(raw: unknown): LlamaConfig {
   }
   if ((c.dim / c.nHeads) % 2 !== 0) throw new ConfigError(`model config: the head size dim/nHeads = ${c.dim / c.nHeads} must be even (RoPE rotates pairs)`);
   if (c.vocabSize > 1 << 24) throw new ConfigError(`model config: vocabSize ${c.vocabSize} is larger than 2^24 (ids would not survive float32)`);
+  guardModel(c, 'model config');
   return {
     vocabSize: c.vocabSize, dim: c.dim, nLayers: c.nLayers, nHeads: c.nHeads, nKvHeads: c.nKvHeads, ffnDim: c.ffnDim,
     ropeTheta: c.ropeTheta, normEps: c.normEps, maxSeqLen: c.maxSeqLen, tieEmbeddings: c.tieEmbeddings,
@@ -85,6 +89,12 @@ function num(j: Record<string, unknown>, key: string, fallback?: number): number
   return v;
 }
 
+/** config.json names of the size fields, so a refusal names the key the file has. */
+const HF_NAMES = {
+  vocabSize: 'vocab_size', dim: 'hidden_size', nLayers: 'num_hidden_layers', nHeads: 'num_attention_heads',
+  nKvHeads: 'num_key_value_heads', ffnDim: 'intermediate_size', maxSeqLen: 'max_position_embeddings',
+} as const;
+
 /** Reads a Hugging Face LlamaConfig (config.json). Keys this model cannot honour are rejected by name. */
 export function configFromHF(json: unknown): LlamaConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError('config.json: expected a JSON object');
@@ -100,6 +110,10 @@ export function configFromHF(json: unknown): LlamaConfig {
   if (j.head_dim !== undefined && j.head_dim !== dim / nHeads) {
     throw new ConfigError(`config.json: head_dim ${JSON.stringify(j.head_dim)} must equal hidden_size / num_attention_heads = ${dim / nHeads}`);
   }
+  checkModelBounds(
+    { vocabSize: j.vocab_size, dim, nLayers: j.num_hidden_layers, nHeads, nKvHeads: j.num_key_value_heads, ffnDim: j.intermediate_size, maxSeqLen: j.max_position_embeddings },
+    'config.json', HF_NAMES,
+  );
   const tie = j.tie_word_embeddings ?? false;
   if (typeof tie !== 'boolean') throw new ConfigError(`config.json: tie_word_embeddings must be a boolean, found ${JSON.stringify(tie)}`);
   return validateConfig({

@@ -5,6 +5,7 @@
  * when every value fits). Every malformation is a CheckpointError saying expected vs found.
  */
 import { CheckpointError } from '../errors.ts';
+import { backendLimits } from './budget.ts';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64';
 export interface SafeTensor {
@@ -40,7 +41,7 @@ export function parseSafetensors(bytes: Uint8Array, metadata?: Record<string, st
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new CheckpointError('safetensors: header must be a JSON object');
   const dataStart = 8 + lo;
   const dataLen = bytes.length - dataStart;
-  const spans: { name: string; begin: number; end: number }[] = [];
+  const spans: { name: string; begin: number; end: number; dtype: SafetensorsDtype; shape: number[]; count: number }[] = [];
   const out = new Map<string, SafeTensor>();
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
@@ -68,9 +69,17 @@ export function parseSafetensors(bytes: Uint8Array, metadata?: Record<string, st
       throw new CheckpointError(`safetensors: tensor ${name} ${dtype}[${shape}] needs ${count * BYTES[dtype]} bytes, its offsets span ${end - begin}`);
     }
     if (end > dataLen) throw new CheckpointError(`safetensors: tensor ${name} ends at byte ${end} of the data but the data section has ${dataLen} bytes (truncated?)`);
-    spans.push({ name, begin, end });
-    out.set(name, { dtype, shape, data: decode(bytes, dataStart + begin, count, dtype, name) });
+    spans.push({ name, begin, end, dtype, shape, count });
   }
+  // Resource guard (budget.ts): what decoding will allocate, checked before any of it is.
+  const limits = backendLimits();
+  let decoded = 0;
+  for (const s of spans) {
+    decoded += s.count * 4;
+    if (s.count * 4 > limits.maxBufferBytes) throw new CheckpointError(`safetensors: tensor ${s.name} [${s.shape}] decodes to ${s.count * 4} bytes, over the per-buffer limit ${limits.maxBufferBytes} (${limits.source})`);
+  }
+  if (decoded > limits.totalBytes) throw new CheckpointError(`safetensors: the tensors decode to ${decoded} bytes, over the limit ${limits.totalBytes} (${limits.source})`);
+  const order = new Map(Object.keys(header as object).map((n, i) => [n, i]));
   // The format requires the data section to be exactly covered, without holes or overlaps.
   spans.sort((a, b) => a.begin - b.begin);
   let cursor = 0;
@@ -79,6 +88,9 @@ export function parseSafetensors(bytes: Uint8Array, metadata?: Record<string, st
     cursor = s.end;
   }
   if (cursor !== dataLen) throw new CheckpointError(`safetensors: header describes ${cursor} data bytes but the file has ${dataLen}`);
+  for (const s of [...spans].sort((a, b) => order.get(a.name)! - order.get(b.name)!)) {
+    out.set(s.name, { dtype: s.dtype, shape: s.shape, data: decode(bytes, dataStart + s.begin, s.count, s.dtype, s.name) });
+  }
   return out;
 }
 
