@@ -28,3 +28,10 @@ export class UsageError extends AppError {}
 export class BackendError extends AppError {}
 /** A text generator (OpenAI-compatible endpoint, scripted turns, local model) failed or answered out of format. */
 export class GeneratorError extends AppError {}
+/**
+ * Stored bytes do not match the digest written with them (a flipped byte, a truncated file, an
+ * edited checkpoint.json). The message names the damaged file and what the store offers instead.
+ */
+export class IntegrityError extends AppError {
+  override name = 'IntegrityError';
+}
