@@ -26,9 +26,9 @@ export async function digestOf(data: Uint8Array | string): Promise<FileDigest> {
 export type Sealed<T> = T & { files?: Record<string, FileDigest>; digest: string };
 
 /**
- * Seals `value` and the digests of `files` (without `files`, digests already in `value` are kept). The digest covers JSON.stringify of the object
- * without `digest`; parsing and re-stringifying reproduces it exactly (no whitespace, same key
- * order), so any edit to the stored text changes it.
+ * Seals `value` and the digests of `files` (without `files`, digests already in `value` are kept).
+ * The digest covers the canonical JSON of the object without `digest` (keys sorted), so it does
+ * not depend on how a store orders or splits the fields, and any edited value or key changes it.
  */
 export async function seal<T extends object>(value: T, files?: Record<string, Uint8Array | string>): Promise<Sealed<T>> {
   const { digest: _d, ...rest } = value as T & { digest?: string };
@@ -38,7 +38,7 @@ export async function seal<T extends object>(value: T, files?: Record<string, Ui
     for (const [name, data] of Object.entries(files)) digests[name] = await digestOf(data);
     out.files = digests;
   }
-  out.digest = await sha256Hex(JSON.stringify(out));
+  out.digest = await sha256Hex(canonicalJson(out));
   return out as Sealed<T>;
 }
 
@@ -50,7 +50,7 @@ export function isSealed(value: unknown): value is Sealed<object> {
 /** Throws IntegrityError naming `what` when the object's own digest does not match. */
 export async function checkSeal(value: Sealed<object>, what: string): Promise<void> {
   const { digest, ...rest } = value;
-  const found = await sha256Hex(JSON.stringify(rest));
+  const found = await sha256Hex(canonicalJson(rest));
   if (found !== digest) throw new IntegrityError(`${what} is damaged: its content digest does not match (expected sha-256 ${short(digest)}, found ${short(found)})`);
 }
 
@@ -75,6 +75,14 @@ export async function checkFiles(value: Sealed<object>, files: Record<string, Ui
 export function unseal<T extends object>(value: T): Omit<T, 'digest' | 'files'> {
   const { digest: _d, files: _f, ...rest } = value as T & { digest?: unknown; files?: unknown };
   return rest as Omit<T, 'digest' | 'files'>;
+}
+
+/** JSON.stringify with object keys sorted at every level. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+  });
 }
 
 function short(hex: string): string {
