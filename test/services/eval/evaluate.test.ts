@@ -14,7 +14,7 @@ import { HAS_HUMANEVAL, readHumanEval, SKIP_HUMANEVAL } from '../../core/eval/hu
 const GRACE_MS = 1000;
 let py: PythonSupervisor;
 beforeAll(async () => {
-  py = createNodePython({ graceMs: GRACE_MS });
+  py = createNodePython({ graceMs: GRACE_MS, pristine: true });
   await py.start();
 }, 120_000);
 afterAll(() => py?.dispose());
