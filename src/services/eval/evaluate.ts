@@ -8,7 +8,7 @@ import type { DecodingOptions, EvalEvent, EvalRunResult, HumanEvalProblem, Sampl
 import type { PythonApi } from '../../api/python.ts';
 import { CHECK_TIMEOUT_MS, checkDriver, checkProgram, verdictOf } from '../../core/eval/check.ts';
 import { passAtK } from '../../core/eval/passk.ts';
-import { postprocessCompletion } from '../../core/eval/postprocess.ts';
+import { postprocessCompletion, type PostprocessMode } from '../../core/eval/postprocess.ts';
 import { UsageError } from '../../core/errors.ts';
 
 /** Raw model text for one problem (everything after the prompt, special-token strings included or not). */
@@ -24,6 +24,8 @@ export interface EvaluateOptions {
   timeoutMs?: number;
   onEvent?: (e: EvalEvent) => void | Promise<void>;
   signal?: AbortSignal;
+  /** Completion post-processing: `official` (src/test.py post_process, default) or `clean`. */
+  postprocess?: PostprocessMode;
 }
 
 export const DEFAULT_DECODING: DecodingOptions = { temperature: 0, topP: 1, n: 1, seed: 0, maxNewTokens: 512 };
@@ -90,7 +92,7 @@ export async function evaluateProblems(problems: readonly HumanEvalProblem[], op
           note = `no completion: ${(e as Error).message}`;
         }
         generateMs = performance.now() - g0;
-        completion = postprocessCompletion(raw);
+        completion = postprocessCompletion(raw, opts.postprocess);
       }
       opts.signal?.throwIfAborted();
       const c = await checkCompletion(opts.python, problem, completion, timeoutMs);
