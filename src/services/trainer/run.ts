@@ -208,7 +208,7 @@ export class TrainingRun {
  * A checkpoint written before `train.objective` existed was trained with the per-term objective (and
  * mixed batching, then the only one): it resumes with that objective, not the new default.
  */
-function legacyRunConfig(raw: unknown): unknown {
+export function legacyRunConfig(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null) return raw;
   const r = raw as Record<string, unknown>;
   const train = r.train;
