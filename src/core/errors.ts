@@ -49,3 +49,10 @@ export class GeneratorError extends AppError {
 export class TokenizerError extends AppError {
   override name = 'TokenizerError';
 }
+/**
+ * Stored bytes do not match the digest written with them (a flipped byte, a truncated file, an
+ * edited checkpoint.json). The message names the damaged file and what the store offers instead.
+ */
+export class IntegrityError extends AppError {
+  override name = 'IntegrityError';
+}

@@ -4,6 +4,7 @@
  * to a default.
  */
 import { ConfigError } from '../errors.ts';
+import { checkModelBounds, guardModel } from './budget.ts';
 
 export interface LlamaConfig {
   vocabSize: number;
@@ -51,6 +52,8 @@ export function validateConfig(raw: unknown): LlamaConfig {
     const v = o[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(`model config: ${k} must be a positive integer, found ${JSON.stringify(v)}`);
   }
+  // Resource guard (budget.ts): size bounds before any arithmetic on them.
+  checkModelBounds(o, 'model config');
   for (const k of ['ropeTheta', 'normEps'] as const) {
     const v = o[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(`model config: ${k} must be a positive finite number, found ${JSON.stringify(v)}`);
@@ -64,6 +67,7 @@ export function validateConfig(raw: unknown): LlamaConfig {
   }
   if ((c.dim / c.nHeads) % 2 !== 0) throw new ConfigError(`model config: the head size dim/nHeads = ${c.dim / c.nHeads} must be even (RoPE rotates pairs)`);
   if (c.vocabSize > 1 << 24) throw new ConfigError(`model config: vocabSize ${c.vocabSize} is larger than 2^24 (ids would not survive float32)`);
+  guardModel(c, 'model config');
   const out: LlamaConfig = {
     vocabSize: c.vocabSize, dim: c.dim, nLayers: c.nLayers, nHeads: c.nHeads, nKvHeads: c.nKvHeads, ffnDim: c.ffnDim,
     ropeTheta: c.ropeTheta, normEps: c.normEps, maxSeqLen: c.maxSeqLen, tieEmbeddings: c.tieEmbeddings,

@@ -5,6 +5,7 @@
  * this implementation cannot honour is refused by name — never silently ignored.
  */
 import { ConfigError } from '../errors.ts';
+import { checkModelBounds } from './budget.ts';
 import { validateConfig, type LlamaConfig, type ModelArch, type RopeScaling } from './config.ts';
 
 const ARCHS: Record<string, ModelArch> = { LlamaForCausalLM: 'llama', Qwen2ForCausalLM: 'qwen2' };
@@ -62,6 +63,12 @@ export interface HFConfigOptions {
   maxContext?: number;
 }
 
+/** config.json names of the size fields, so a refusal names the key the file has. */
+const HF_NAMES = {
+  vocabSize: 'vocab_size', dim: 'hidden_size', nLayers: 'num_hidden_layers', nHeads: 'num_attention_heads',
+  nKvHeads: 'num_key_value_heads', ffnDim: 'intermediate_size', maxSeqLen: 'max_position_embeddings',
+} as const;
+
 /** Reads a Hugging Face config.json object (LlamaForCausalLM or Qwen2ForCausalLM). */
 export function configFromHF(json: unknown, opts: HFConfigOptions = {}): LlamaConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError('config.json: expected a JSON object');
@@ -90,6 +97,11 @@ export function configFromHF(json: unknown, opts: HFConfigOptions = {}): LlamaCo
     if (j.attention_bias === true) attentionBias = 'qkvo';
     mlpBias = j.mlp_bias === true;
   }
+  // Resource guard (budget.ts): size fields bounded, by their config.json names, before any arithmetic on them.
+  checkModelBounds(
+    { vocabSize: j.vocab_size, dim, nLayers: j.num_hidden_layers, nHeads, nKvHeads: j.num_key_value_heads ?? nHeads, ffnDim: j.intermediate_size, maxSeqLen: j.max_position_embeddings ?? undefined },
+    'config.json', HF_NAMES,
+  );
   const tie = j.tie_word_embeddings ?? false;
   if (typeof tie !== 'boolean') throw new ConfigError(`config.json: tie_word_embeddings must be a boolean, found ${JSON.stringify(tie)}`);
   const maxPos = num(j, 'max_position_embeddings', DEFAULT_MAX_POS[arch]);

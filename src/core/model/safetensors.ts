@@ -5,6 +5,7 @@
  * when every value fits). Every malformation is a CheckpointError saying expected vs found.
  */
 import { CheckpointError } from '../errors.ts';
+import { backendLimits } from './budget.ts';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64';
 export interface SafeTensor {
@@ -45,7 +46,7 @@ export function safetensorsHeaderLength(prefix: Uint8Array, fileSize: number): n
 
 /**
  * Parses and checks a header (the file's first 8 + length bytes) against the file size, without
- * reading any data: entries with absolute offsets, in file order.
+ * reading any data: entries with absolute offsets, in header order.
  */
 export function parseSafetensorsHeader(head: Uint8Array, fileSize: number, metadata?: Record<string, string>): SafetensorsEntry[] {
   const lo = safetensorsHeaderLength(head, fileSize);
@@ -88,10 +89,18 @@ export function parseSafetensorsHeader(head: Uint8Array, fileSize: number, metad
     if (end > dataLen) throw new CheckpointError(`safetensors: tensor ${name} ends at byte ${end} of the data but the data section has ${dataLen} bytes (truncated?)`);
     spans.push({ name, dtype, shape, begin: dataStart + begin, end: dataStart + end });
   }
-  // The format requires the data section to be exactly covered, without holes or overlaps.
-  spans.sort((a, b) => a.begin - b.begin);
-  let cursor = dataStart;
+  // Resource guard (budget.ts): what decoding will allocate, checked before any of it is.
+  const limits = backendLimits();
+  let decoded = 0;
   for (const s of spans) {
+    const bytes = s.shape.reduce((a, b) => a * b, 1) * 4;
+    decoded += bytes;
+    if (bytes > limits.maxBufferBytes) throw new CheckpointError(`safetensors: tensor ${s.name} [${s.shape}] decodes to ${bytes} bytes, over the per-buffer limit ${limits.maxBufferBytes} (${limits.source})`);
+  }
+  if (decoded > limits.totalBytes) throw new CheckpointError(`safetensors: the tensors decode to ${decoded} bytes, over the limit ${limits.totalBytes} (${limits.source})`);
+  // The format requires the data section to be exactly covered, without holes or overlaps.
+  let cursor = dataStart;
+  for (const s of [...spans].sort((a, b) => a.begin - b.begin)) {
     if (s.begin !== cursor) throw new CheckpointError(`safetensors: tensor ${s.name} starts at ${s.begin - dataStart}, expected ${cursor - dataStart} (overlap or hole in the data)`);
     cursor = s.end;
   }
