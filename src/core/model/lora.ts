@@ -65,6 +65,13 @@ export class LoraAdapter {
   readonly modules = new Map<string, { a: tf.Variable; b: tf.Variable }>();
   rows: TrainableRows | null = null;
   private dropCalls = 0;
+  private dropStep = 0;
+
+  /** Dropout masks depend on (seed, step, call within the step) only, so a resumed run draws the same masks. */
+  beginStep(step: number): void {
+    this.dropStep = step;
+    this.dropCalls = 0;
+  }
 
   private constructor(
     readonly config: LoraConfig,
@@ -131,7 +138,7 @@ export class LoraAdapter {
     const adapters = new Map<string, (x: tf.Tensor2D) => tf.Tensor2D>();
     for (const [w, { a, b }] of this.modules) {
       adapters.set(w, (x) => {
-        const xin = opts.train && p > 0 ? (tf.dropout(x, p, undefined, seed * 1_000_003 + this.dropCalls++) as tf.Tensor2D) : x;
+        const xin = opts.train && p > 0 ? (tf.dropout(x, p, undefined, (seed * 1_000_003 + this.dropStep * 10_007 + this.dropCalls++) >>> 0) as tf.Tensor2D) : x;
         return tf.mul(linear(linear(xin, a as tf.Tensor2D), b as tf.Tensor2D), this.scale) as tf.Tensor2D; // [N, out]
       });
     }
