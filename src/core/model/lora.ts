@@ -198,6 +198,7 @@ export class LoraAdapter {
 
   /** Builds an adapter from PEFT tensors (HF layout) and adapter_config.json; refuses another base's adapter. */
   static fromPeft(mc: LlamaConfig, adapterConfig: unknown, tensors: Map<string, { shape: number[]; data: Float32Array | Int32Array }>): LoraAdapter {
+    const saved = [`${PEFT_PREFIX}${EMBED}`, `${PEFT_PREFIX}${LM_HEAD}`];
     const cfg = parsePeftConfig(adapterConfig);
     const ad = new LoraAdapter(cfg, mc);
     const shapes = hfParamShapes(mc);
@@ -223,7 +224,7 @@ export class LoraAdapter {
         made.push(b);
         ad.modules.set(w, { a, b });
       }
-      const extra = [...tensors.keys()].filter((k) => !seen.has(k));
+      const extra = [...tensors.keys()].filter((k) => !seen.has(k) && !saved.includes(k));
       if (extra.length) throw new CheckpointError(`adapter has tensor(s) this base does not have: ${extra.slice(0, 3).join(', ')}: it is for another base model`);
     } catch (e) {
       for (const v of made) v.dispose();

@@ -17,7 +17,7 @@ import { inspectHFFolder, loadHFWeights, type HFFolderPlan, type LoadProgress, t
 import type { LlamaModel } from '../../core/model/llama.ts';
 import { LoraAdapter, validateLoraConfig, type LoraConfig } from '../../core/model/lora.ts';
 import { addReflectionTokens } from '../../core/model/reflection-tokens.ts';
-import { parseSafetensors, writeSafetensors, type WritableTensor } from '../../core/model/safetensors.ts';
+import { parseSafetensors, writeSafetensors, type SafeTensor, type WritableTensor } from '../../core/model/safetensors.ts';
 import { encodeRecords, type EncodedRecord } from '../../core/records/serialize.ts';
 import type { ReflectionRecord } from '../../core/records/schema.ts';
 import type { HFTokenizer } from '../../core/tokenizer/hf.ts';
@@ -135,26 +135,7 @@ export class FinetuneRun {
     await checkFingerprint(src, j.base.files);
     const run = await FinetuneRun.create(src, records, validateFinetuneConfig(j.config));
     try {
-      const tensors = parseSafetensors(ckpt.safetensors);
-      const trainable = run.model.trainable;
-      const toStored = (name: string, shape: number[], data: Float32Array) =>
-        tf.tidy(() => {
-          const hf = tf.tensor(data, shape, 'float32');
-          return run.adapter ? run.adapter.toHF(name, hf) /* its own inverse: a transpose or a copy */ : run.model.fromHF(name, hf);
-        });
-      const m: Record<string, { shape: number[]; data: Float32Array }> = {};
-      const v: Record<string, { shape: number[]; data: Float32Array }> = {};
-      for (const [name, variable] of trainable) {
-        for (const [prefix, into] of [['', null], ['optimizer.m.', m], ['optimizer.v.', v]] as const) {
-          const t = tensors.get(prefix + name);
-          if (!t) throw new CheckpointError(`checkpoint has no ${prefix + name}`);
-          const stored = toStored(name, t.shape, t.data as Float32Array);
-          if (stored.shape.join(',') !== variable.shape.join(',')) throw new CheckpointError(`checkpoint tensor ${prefix + name}: shape [${t.shape}] does not fit this run`);
-          if (into) into[name] = { shape: [...stored.shape], data: (await stored.data()) as Float32Array };
-          else variable.assign(stored);
-          stored.dispose();
-        }
-      }
+      const { m, v } = await assignTrainable(run.model, run.adapter, parseSafetensors(ckpt.safetensors));
       run.optimizer.importState({ step: j.optimizerStep, m, v });
       run.sampler.setState(j.sampler);
       run.step = j.step;
@@ -226,6 +207,56 @@ export class FinetuneRun {
       this.adapter.dispose();
     }
     this.model.dispose();
+  }
+}
+
+/**
+ * Sets the trainable variables (adapter, or every parameter in full mode) from a checkpoint's
+ * HF-layout tensors and returns the AdamW moments in the parameter layout.
+ */
+export async function assignTrainable(model: LlamaModel, adapter: LoraAdapter | null, tensors: Map<string, SafeTensor>): Promise<{ m: MomentMap; v: MomentMap }> {
+  const toStored = (name: string, shape: number[], data: Float32Array) =>
+    tf.tidy(() => {
+      const hf = tf.tensor(data, shape, 'float32');
+      return adapter ? adapter.toHF(name, hf) /* its own inverse: a transpose or a copy */ : model.fromHF(name, hf);
+    });
+  const m: MomentMap = {};
+  const v: MomentMap = {};
+  for (const [name, variable] of model.trainable) {
+    for (const [prefix, into] of [['', null], ['optimizer.m.', m], ['optimizer.v.', v]] as const) {
+      const t = tensors.get(prefix + name);
+      if (!t) {
+        if (into) continue; // an export-only reader needs no moments
+        throw new CheckpointError(`checkpoint has no ${prefix + name}`);
+      }
+      const stored = toStored(name, t.shape, t.data as Float32Array);
+      if (stored.shape.join(',') !== variable.shape.join(',')) {
+        stored.dispose();
+        throw new CheckpointError(`checkpoint tensor ${prefix + name}: shape [${t.shape}] does not fit this run`);
+      }
+      if (into) into[name] = { shape: [...stored.shape], data: (await stored.data()) as Float32Array };
+      else variable.assign(stored);
+      stored.dispose();
+    }
+  }
+  return { m, v };
+}
+type MomentMap = Record<string, { shape: number[]; data: Float32Array }>;
+
+/** Base + checkpoint without records or optimizer: what export and generation need. */
+export async function openFinetuned(src: ModelSource, ckpt: { json: string; safetensors: Uint8Array }, onProgress?: (p: LoadProgress) => void) {
+  const j = parseFinetuneJson(ckpt.json);
+  await checkFingerprint(src, j.base.files);
+  const o = await openForFinetune(src, validateFinetuneConfig(j.config), onProgress);
+  try {
+    await assignTrainable(o.model, o.adapter, parseSafetensors(ckpt.safetensors));
+    o.adapter?.attach(o.model, { train: false });
+    return { ...o, json: j };
+  } catch (e) {
+    if (o.adapter) LoraAdapter.detach(o.model);
+    o.adapter?.dispose();
+    o.model.dispose();
+    throw e;
   }
 }
 
