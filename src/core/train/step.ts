@@ -32,7 +32,7 @@ export function lossAndGrads(model: LlamaModel, host: HostBatch, weights: LossWe
   const batch = batchToTensors(host);
   try {
     let parts: tf.Tensor1D | null = null;
-    const vars = [...model.params.values()];
+    const vars = [...model.trainable.values()]; // every parameter, or only a LoRA adapter's (lora.ts)
     const { value, grads } = tf.variableGrads(() => {
       const l = reflectionDistillLoss(model, batch, weights);
       parts = tf.keep(tf.stack([l.total, l.ceTeacher, l.ceStudent, l.kl, l.ce]) as tf.Tensor1D); // [5]
@@ -40,7 +40,7 @@ export function lossAndGrads(model: LlamaModel, host: HostBatch, weights: LossWe
     }, vars);
     value.dispose();
     const out: GradMap = new Map();
-    for (const [name, v] of model.params) out.set(name, grads[v.name] ?? tf.zerosLike(v));
+    for (const [name, v] of model.trainable) out.set(name, grads[v.name] ?? tf.zerosLike(v));
     return { parts: parts!, grads: out };
   } finally {
     disposeBatch(batch);
