@@ -1,10 +1,11 @@
 import type { CliCommand } from '../command.ts';
 import { backendsCommand } from './backends.ts';
 import { evaluateCommand } from './evaluate.ts';
+import { experimentCommand } from './experiment.ts';
 import { generateCommand } from './generate.ts';
 import { pythonCommand } from './python.ts';
 import { reflectCommand } from './reflect.ts';
 import { trainCommand } from './train.ts';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: CliCommand[] = [backendsCommand, generateCommand, trainCommand, evaluateCommand, pythonCommand, reflectCommand];
+export const commands: CliCommand[] = [backendsCommand, generateCommand, trainCommand, evaluateCommand, pythonCommand, reflectCommand, experimentCommand];
