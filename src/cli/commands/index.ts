@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.ts';
 import { backendsCommand } from './backends.ts';
 import { evaluateCommand } from './evaluate.ts';
+import { experimentCommand } from './experiment.ts';
 import { exportCommand } from './export.ts';
 import { finetuneCommand } from './finetune.ts';
 import { generateCommand } from './generate.ts';
@@ -11,4 +12,16 @@ import { tokenizeCommand } from './tokenize.ts';
 import { trainCommand } from './train.ts';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: CliCommand[] = [backendsCommand, generateCommand, importCommand, trainCommand, finetuneCommand, evaluateCommand, pythonCommand, reflectCommand, tokenizeCommand, exportCommand];
+export const commands: CliCommand[] = [
+  backendsCommand,
+  generateCommand,
+  importCommand,
+  trainCommand,
+  finetuneCommand,
+  evaluateCommand,
+  experimentCommand,
+  pythonCommand,
+  reflectCommand,
+  tokenizeCommand,
+  exportCommand,
+];
