@@ -10,6 +10,7 @@ import type {
   GenerateRequest, RunState, StartRequest, TrainerApi, TrainerStatus, TrainEvent, TrainProgress, TrainSummary,
 } from '../../api/trainer.ts';
 import { CheckpointError, StorageError, UsageError } from '../../core/errors.ts';
+import type { Prompt } from '../../core/prompt.ts';
 import { importDataset, loadCheckpointDatasets, loadDatasets } from './datasets.ts';
 import { parseCheckpoint, parseCheckpointJson } from './checkpoint.ts';
 import { generateText, LoadedModel } from './generation.ts';
@@ -274,7 +275,7 @@ export class TrainerService implements TrainerApi {
     return got.meta;
   }
 
-  async generate(prompt: string, request: GenerateRequest, onText?: (delta: string) => void): Promise<string> {
+  async generate(prompt: Prompt, request: GenerateRequest, onText?: (delta: string) => void): Promise<string> {
     if (this.state === 'running' || this.state === 'preparing' || this.state === 'stopping') {
       throw new UsageError('the model is training: pause the run (or wait for it to end) to generate');
     }
