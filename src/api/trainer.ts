@@ -94,6 +94,8 @@ export interface TrainerApi {
   listDatasets(): Promise<DatasetMeta[]>;
   /** Parses JSONL (all-or-nothing; DataFormatError lists the bad lines), stores it with provenance and counts. */
   importDataset(fileName: string, bytes: Uint8Array): Promise<DatasetMeta>;
+  /** Several files all-or-nothing: every file is checked before any is stored, and a failed store removes the rest. */
+  importDatasets(files: { fileName: string; bytes: Uint8Array }[]): Promise<DatasetMeta[]>;
   deleteDataset(id: string): Promise<void>;
 
   /** Runs until finished or stopped; events arrive through onEvent (wrap it in Comlink.proxy). */

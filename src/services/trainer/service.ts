@@ -11,7 +11,7 @@ import type {
 } from '../../api/trainer.ts';
 import { CheckpointError, StorageError, UsageError } from '../../core/errors.ts';
 import type { Prompt } from '../../core/prompt.ts';
-import { importDataset, loadCheckpointDatasets, loadDatasets } from './datasets.ts';
+import { importDataset, importDatasets, loadCheckpointDatasets, loadDatasets } from './datasets.ts';
 import { parseCheckpoint, parseCheckpointJson } from './checkpoint.ts';
 import { generateText, LoadedModel } from './generation.ts';
 import { checkName, exportFromStore } from './local-store.ts';
@@ -81,6 +81,11 @@ export class TrainerService implements TrainerApi {
 
   async importDataset(fileName: string, bytes: Uint8Array): Promise<DatasetMeta> {
     return importDataset(await this.getStore(), fileName, bytes);
+  }
+
+  /** Several files, all or none (train --data a b). */
+  async importDatasets(files: { fileName: string; bytes: Uint8Array }[]): Promise<DatasetMeta[]> {
+    return importDatasets(await this.getStore(), files);
   }
 
   async deleteDataset(id: string): Promise<void> {
