@@ -119,11 +119,15 @@ export const trainCommand: CliCommand = {
       const choice = await svc.setBackend(backend);
       process.stderr.write(`backend: ${choice.backend} (${choice.reason})\n`);
       const datasets: string[] = [];
+      const files: { fileName: string; bytes: Uint8Array }[] = [];
       for (const f of dataFiles) {
         const bytes = await readFile(f).catch((e: NodeJS.ErrnoException) => {
           throw new UsageError(`--data: cannot read ${f} (${e.code ?? e.message})`);
         });
-        const meta = await svc.importDataset(path.basename(f), new Uint8Array(bytes));
+        files.push({ fileName: path.basename(f), bytes: new Uint8Array(bytes) });
+      }
+      // All files or none (a bad second file must not leave the first one stored).
+      for (const meta of files.length ? await svc.importDatasets(files) : []) {
         process.stderr.write(`dataset ${meta.name}: ${meta.counts.reflection} reflection, ${meta.counts.generation} generation, ${meta.counts.dropped} duplicates dropped (sha-256 ${meta.provenance.sha256.slice(0, 12)}…)\n`);
         datasets.push(meta.id);
       }
