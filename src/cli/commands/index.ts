@@ -5,7 +5,8 @@ import { generateCommand } from './generate.ts';
 import { importCommand } from './import.ts';
 import { pythonCommand } from './python.ts';
 import { reflectCommand } from './reflect.ts';
+import { tokenizeCommand } from './tokenize.ts';
 import { trainCommand } from './train.ts';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: CliCommand[] = [backendsCommand, generateCommand, importCommand, trainCommand, evaluateCommand, pythonCommand, reflectCommand];
+export const commands: CliCommand[] = [backendsCommand, generateCommand, importCommand, trainCommand, evaluateCommand, pythonCommand, reflectCommand, tokenizeCommand];

@@ -10,12 +10,10 @@ import { DataFormatError, StorageError } from '../../core/errors.ts';
 import { parseRecordsJsonl, recordToJson, recordsToJsonl } from '../../core/records/jsonl.ts';
 import type { ReflectionRecord } from '../../core/records/schema.ts';
 import { demoRecords } from '../../core/data/demo-records.ts';
+import { sha256Hex } from '../../core/integrity.ts';
 import type { DatasetRef } from './checkpoint.ts';
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { sha256Hex } from '../../core/integrity.ts';
 
 /** Parses and de-duplicates a JSONL file; the StoredDataset holds the records re-serialised. */
 export async function datasetFromFile(fileName: string, bytes: Uint8Array, now = new Date()): Promise<StoredDataset> {

@@ -5,6 +5,7 @@
  * unknown keys and impossible values are ConfigErrors naming the key. Pure: the UI imports it too.
  */
 import { ConfigError } from '../../core/errors.ts';
+import { guardTraining } from '../../core/model/budget.ts';
 import { MODEL_PRESETS, validateConfig, type LlamaConfig } from '../../core/model/config.ts';
 import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../core/train/config.ts';
 import { RECIPE_NAMES, TRAIN_RECIPES } from '../../core/train/recipes.ts';
@@ -112,6 +113,7 @@ export function validateRunConfig(raw: unknown): RunConfig {
   if (train.maxLen > model.maxSeqLen) {
     throw new ConfigError(`train.maxLen (${train.maxLen}) exceeds the model's maxSeqLen (${model.maxSeqLen}); lower train.maxLen or raise model.maxSeqLen`);
   }
+  guardTraining(model, train, 'run config');
   return {
     preset,
     model: modelRaw as ModelOverrides,
