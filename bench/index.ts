@@ -11,6 +11,7 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   'bundle-size': () => import('./bundle-size.ts'),
   'cold-start': () => import('./cold-start.ts'),
   eval: () => import('./eval.ts'),
+  'loss-gather': () => import('./loss-gather.ts'),
   model: () => import('./model.ts'),
   python: () => import('./python.ts'),
   train: () => import('./train.ts'),
