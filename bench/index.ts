@@ -12,6 +12,7 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   'cold-start': () => import('./cold-start.ts'),
   eval: () => import('./eval.ts'),
   model: () => import('./model.ts'),
+  pretrained: () => import('./pretrained.ts'),
   python: () => import('./python.ts'),
   train: () => import('./train.ts'),
 };
