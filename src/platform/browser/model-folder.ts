@@ -32,22 +32,3 @@ export function fileListSource(files: Iterable<File>, label?: string): ModelSour
     },
   };
 }
-
-/** Every File under a dropped directory entry (DataTransferItem.webkitGetAsEntry), one level of folders deep. */
-export async function filesFromDrop(items: DataTransferItemList): Promise<File[]> {
-  const out: File[] = [];
-  const entries = [...items].map((i) => i.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
-  const fileOf = (e: FileSystemFileEntry) => new Promise<File>((res, rej) => e.file(res, rej));
-  for (const e of entries) {
-    if (e.isFile) out.push(await fileOf(e as FileSystemFileEntry));
-    else if (e.isDirectory) {
-      const reader = (e as FileSystemDirectoryEntry).createReader();
-      for (;;) {
-        const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
-        if (!batch.length) break;
-        for (const c of batch) if (c.isFile) out.push(await fileOf(c as FileSystemFileEntry));
-      }
-    }
-  }
-  return out;
-}
