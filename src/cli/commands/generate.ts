@@ -5,6 +5,7 @@
  * Statistics go to stderr so stdout stays machine-readable: with --print-ids the last stdout line
  * is the generated ids (prompt excluded), space-separated.
  */
+import { encodePrompt, promptFromTypedText } from '../../core/prompt.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BackendPreference } from '../../api/backend.ts';
@@ -94,7 +95,8 @@ export const generateCommand: CliCommand = {
     let promptIds: number[];
     if (promptText !== undefined) {
       if (!tokenizer) throw new UsageError('--prompt needs a tokenizer.json in the model directory; use --prompt-ids');
-      promptIds = [tokenizer.bos, ...tokenizer.encode(promptText)];
+      // Typed by the person running the command: special-token strings they wrote are structure.
+      promptIds = encodePrompt(tokenizer, promptFromTypedText(promptText));
     } else promptIds = promptIdsRaw ? parseIds(promptIdsRaw, 'prompt-ids') : [1];
 
     const choice = await selectNodeBackend(backendRaw as BackendPreference);
