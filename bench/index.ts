@@ -13,6 +13,7 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   eval: () => import('./eval.ts'),
   'loss-gather': () => import('./loss-gather.ts'),
   model: () => import('./model.ts'),
+  pretrained: () => import('./pretrained.ts'),
   python: () => import('./python.ts'),
   train: () => import('./train.ts'),
 };
