@@ -10,7 +10,7 @@ import { UsageError } from '../../core/errors.ts';
 import type { ExperimentPreset } from './presets.ts';
 import { referenceCell, runCell, evalTasks, type CellEvent, type CellResult, type ExperimentData } from './single-run.ts';
 import { tableRows, type TableRow } from './stats.ts';
-import { TABLE2_VARIANTS, type Variant } from './variants.ts';
+import { rowOrder, TABLE2_VARIANTS, type Variant } from './variants.ts';
 
 export interface ResultStore {
   get(key: string): Promise<CellResult | undefined>;
@@ -62,10 +62,6 @@ export function planCells(preset: ExperimentPreset, seeds: number[], variants: V
     for (const v of variants) cells.push({ key: key(v.name, seed), variant: v, seed });
   }
   return cells;
-}
-
-export function rowOrder(variants: Variant[]): { name: string; label: string }[] {
-  return [...variants.map((v) => ({ name: v.name, label: v.label })), { name: 'untrained', label: 'untrained model' }, { name: 'reference', label: 'reference solutions' }];
 }
 
 export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentResult> {
