@@ -45,3 +45,14 @@ export class BackendError extends AppError {
 export class GeneratorError extends AppError {
   override name = 'GeneratorError';
 }
+/** A tokenizer.json / tokenizer_config.json that cannot be used (unsupported model type, malformed). */
+export class TokenizerError extends AppError {
+  override name = 'TokenizerError';
+}
+/**
+ * Stored bytes do not match the digest written with them (a flipped byte, a truncated file, an
+ * edited checkpoint.json). The message names the damaged file and what the store offers instead.
+ */
+export class IntegrityError extends AppError {
+  override name = 'IntegrityError';
+}

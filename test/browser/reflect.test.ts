@@ -167,7 +167,7 @@ describe('Reflect panel', () => {
     expect(await position()).toBe('block 6 / 6');
     expect(await page.locator('[data-testid=reflect-block-1] .rc-failing-line').count()).toBeGreaterThan(0);
     await page.getByRole('button', { name: /Save record/ }).click();
-    await expect.poll(() => page.locator('[data-testid=status-message]').textContent()).toMatch(/Reflections built here" now holds 1 record\./);
+    await expect.poll(() => page.locator('[data-testid=reflect-notice-text]').textContent()).toMatch(/Reflections built here" now holds 1 record\./);
     await expect.poll(() => page.locator('[data-testid=reflect-dataset] option').allTextContents()).toContain('Reflections built here (1)');
     await screenshot(page, 'reflect-panel');
   });
@@ -177,7 +177,7 @@ describe('Reflect panel', () => {
     await expect.poll(() => page.locator('[data-testid=reflect-checkpoint] option').first().textContent(), { timeout: 120_000 })
       .toMatch(/no checkpoints yet/);
     await page.click('[data-testid=reflect-start]');
-    await expect.poll(() => page.locator('[data-testid=reflect-outcome]').textContent()).toMatch(/pick a checkpoint/);
+    await expect.poll(() => page.locator('[data-testid=reflect-outcome]').textContent()).toMatch(/^The loop stopped: Pick a checkpoint/);
     await page.selectOption('[data-testid=reflect-generator]', 'scripted');
     expectAllLocal(app.requests);
   });

@@ -16,6 +16,10 @@ import type { BackendChoice, BackendPreference } from '../../api/backend.ts';
 import { BackendError } from '../../core/errors.ts';
 import { installNodeWebGPU, type NodeWebGPU } from '../node-webgpu.ts';
 
+// tfjs prints an "install the node backend" banner on first use of cpu in Node; this app chooses wasm or
+// webgpu deliberately, so the banner is only noise. PROD mode silences tfjs's console warnings (nothing else).
+tf.env().set('PROD', true);
+
 let wasmPathsSet = false;
 let webgpu: NodeWebGPU | null = null;
 

@@ -8,7 +8,7 @@
  *   manifest.json      provenance: generator version, seed, counts, filter statistics, task keys per file.
  * The prompts match the evaluation prompt (METHOD.md §7), so a model trained here is evaluated on the same format.
  */
-import type { PythonApi } from '../../api/python.ts';
+import type { PythonApi, PythonChecker } from '../../api/python.ts';
 import type { RejectionReason } from '../../api/reflect.ts';
 import { HUMANEVAL_INSTRUCTION, pyStrip } from '../../core/eval/prompt.ts';
 import { recordToJson } from '../../core/records/jsonl.ts';
@@ -70,7 +70,7 @@ const bump = (m: Record<string, number>, k: string): void => {
 };
 
 export interface BuildOptions {
-  python: PythonApi;
+  python: PythonApi & PythonChecker;
   seed?: number;
   /** Only the first N reflection-train tasks (tests); default all. */
   reflectionLimit?: number;

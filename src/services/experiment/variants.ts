@@ -26,7 +26,7 @@ export const TABLE2_VARIANTS: Variant[] = [
 /** Optional: Table 3 block orders and the other mask strategies, all else as ReflectionCoder. */
 export const EXTRA_VARIANTS: Variant[] = [
   ...(['ECA', 'AEC', 'ACE', 'CEA', 'CAE'] as const).map((order): Variant => ({ name: `order-${order}`, label: `block mask, order ${order.split('').join('-')}`, train: { mask: { strategy: 'block', order }, ablation: { ...NO_ABLATION } } })),
-  ...(['sequential', 'random'] as const).map((strategy): Variant => ({ name: `mask-${strategy}`, label: `${strategy} mask`, train: { mask: { strategy, order: 'EAC' }, ablation: { ...NO_ABLATION } } })),
+  ...(['sequential-block', 'random-block', 'three-strategies'] as const).map((strategy): Variant => ({ name: `mask-${strategy}`, label: `${strategy} mask`, train: { mask: { strategy, order: 'EAC' }, ablation: { ...NO_ABLATION } } })),
 ];
 
 export const ALL_VARIANTS = [...TABLE2_VARIANTS, ...EXTRA_VARIANTS];

@@ -6,13 +6,14 @@
 import { BUILTIN_DEMO_DATASET } from '../../api/trainer.ts';
 import type { DatasetMeta } from '../../api/store.ts';
 import { errorText, h } from './dom.ts';
+import { createNotice } from '../notice.ts';
 
 export interface DatasetActions {
   list(): Promise<DatasetMeta[]>;
   importFile(fileName: string, bytes: Uint8Array): Promise<DatasetMeta>;
   remove(id: string): Promise<void>;
-  onError(message: string): void;
-  onInfo(message: string): void;
+  /** Called after an import or a delete (the storage figure changes). */
+  onChange?(): void;
 }
 
 export class DatasetsView {
@@ -20,6 +21,7 @@ export class DatasetsView {
   private readonly list: HTMLElement;
   private readonly selected = new Set<string>([BUILTIN_DEMO_DATASET]);
   private items: DatasetMeta[] = [];
+  private readonly notice = createNotice('dataset-notice');
 
   constructor(private readonly actions: DatasetActions) {
     this.list = h('ul', { class: 'train-datasets', testid: 'dataset-list' });
@@ -30,6 +32,7 @@ export class DatasetsView {
       { 'aria-label': 'Datasets' },
       h('h3', {}, 'Datasets'),
       this.list,
+      this.notice.el,
       h('label', { class: 'train-import' }, 'Import JSONL (ReflectionSeq schema): ', input),
     );
   }
@@ -43,7 +46,7 @@ export class DatasetsView {
     try {
       this.items = await this.actions.list();
     } catch (e) {
-      this.actions.onError(errorText(e));
+      this.notice.error(errorText(e));
     }
     this.render();
   }
@@ -57,7 +60,7 @@ export class DatasetsView {
         {},
         h('label', {}, box, ` ${label}`),
         h('span', { class: 'train-detail' }, ` ${detail} `),
-        removable ? h('button', { type: 'button', onclick: () => void this.remove(id, label) }, 'Delete') : '',
+        removable ? h('button', { type: 'button', 'aria-label': `Delete dataset ${label}`, onclick: () => void this.remove(id, label) }, 'Delete') : '',
       );
     };
     this.list.replaceChildren(
@@ -78,14 +81,16 @@ export class DatasetsView {
     const file = input.files?.[0];
     input.value = '';
     if (!file) return;
+    this.notice.info(`Importing ${file.name}…`);
     try {
       const meta = await this.actions.importFile(file.name, new Uint8Array(await file.arrayBuffer()));
       this.selected.add(meta.id);
-      this.actions.onInfo(`Imported ${meta.name}: ${meta.counts.reflection} reflection and ${meta.counts.generation} generation records.`);
+      this.notice.info(`Imported ${meta.name}: ${meta.counts.reflection} reflection and ${meta.counts.generation} generation records.`);
     } catch (e) {
-      this.actions.onError(errorText(e));
+      this.notice.error(`${file.name} was not imported: ${errorText(e)}`);
     }
     await this.refresh();
+    this.actions.onChange?.();
   }
 
   private async remove(id: string, label: string): Promise<void> {
@@ -93,9 +98,11 @@ export class DatasetsView {
     try {
       await this.actions.remove(id);
       this.selected.delete(id);
+      this.notice.clear();
     } catch (e) {
-      this.actions.onError(errorText(e));
+      this.notice.error(errorText(e));
     }
     await this.refresh();
+    this.actions.onChange?.();
   }
 }
