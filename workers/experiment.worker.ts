@@ -22,7 +22,7 @@ const api: ExperimentWorkerApi = {
         seeds: req.seeds,
         variants: variantsByName(req.variants),
         data: parseExperimentData(req.data),
-        python: { run: (code, opts) => python.run(code, opts) },
+        python: { check: (kind, payload, options) => python.check(kind, payload, options) },
         store,
         onEvent: (e) => onEvent(e),
         signal: controller.signal,

@@ -4,7 +4,7 @@
  * (after Ctrl-C, a reload, a crash) skips the cells already in the store; the store key includes a fingerprint of
  * the preset and the data, so a changed preset or data set never reuses stale cells.
  */
-import type { PythonApi, PythonChecker } from '../../api/python.ts';
+import type { PythonChecker } from '../../api/python.ts';
 import { hash32 } from '../../core/tasks/generate.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { ExperimentPreset } from './presets.ts';
@@ -34,7 +34,7 @@ export interface ExperimentOptions {
   seeds: number[];
   variants?: Variant[];
   data: ExperimentData;
-  python: PythonApi & PythonChecker;
+  python: PythonChecker;
   store: ResultStore;
   onEvent?: (e: ExperimentEvent) => void;
   signal?: AbortSignal;

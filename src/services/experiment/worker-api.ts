@@ -1,6 +1,6 @@
 /** What the experiment worker exposes (comlink): run the experiment on texts the page fetched, with the page's Python. */
 import type { BackendChoice, BackendPreference } from '../../api/backend.ts';
-import type { RunOptions, RunResult } from '../../api/python.ts';
+import type { PythonChecker } from '../../api/python.ts';
 import type { ExperimentEvent, ExperimentResult } from './runner.ts';
 
 export interface ExperimentRequest {
@@ -12,9 +12,7 @@ export interface ExperimentRequest {
 }
 
 /** The page's Python service, as a comlink proxy (checks run in the page's sandboxed Pyodide workers). */
-export interface PythonRunner {
-  run(code: string, opts?: RunOptions): Promise<RunResult>;
-}
+export type PythonRunner = PythonChecker;
 
 export interface ExperimentWorkerApi {
   run(req: ExperimentRequest, python: PythonRunner, onEvent: (e: ExperimentEvent) => void): Promise<ExperimentResult & { backend: BackendChoice }>;

@@ -12,7 +12,7 @@ import type { ExperimentWorkerApi } from '../../services/experiment/worker-api.t
 import { IdbResultStore } from '../../platform/browser/experiment-results.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';
-import { pagePython } from '../reflect/python.ts';
+import { pageCheckPool } from '../eval/check-pool.ts';
 import { errorText, formatDuration, h } from '../train/dom.ts';
 import { renderCurves, renderTable } from './table-view.ts';
 import './experiment.css';
@@ -82,7 +82,7 @@ export function mountExperimentPanel(panel: HTMLElement, ctx: AppContext): void 
       status.textContent = 'Loading the built-in data and starting the worker…';
       const data = await fetchData();
       const api = await bridge.get();
-      const python = pagePython(ctx);
+      const python = pageCheckPool();
       const preset = mode === 'demo' ? 'smoke' : (presetSel.value as 'smoke' | 'demo');
       const seeds = mode === 'demo' ? [0] : Array.from({ length: Math.max(1, Math.min(10, Number(seedsIn.value) || 1)) }, (_, i) => i);
       const variants = mode === 'demo' ? ['reflectioncoder'] : TABLE2_VARIANTS.map((v) => v.name);
@@ -101,7 +101,7 @@ export function mountExperimentPanel(panel: HTMLElement, ctx: AppContext): void 
       };
       const result = await api.run(
         { preset, seeds, variants, backend: ctx.backendPreference, data },
-        Comlink.proxy({ run: (code: string, opts?: Parameters<typeof python.run>[1]) => python.run(code, opts) }),
+        Comlink.proxy({ check: (...a: Parameters<typeof python.check>) => python.check(...a) }),
         Comlink.proxy(onEvent),
       );
       show(result);
