@@ -100,6 +100,7 @@ createTabs(byId('app'), [
   { id: 'train', label: 'Train', mount: (el) => mountTrainPanel(el, ctx) },
   { id: 'reflect', label: 'Reflect', mount: (el) => mountReflectPanel(el, ctx) },
   { id: 'evaluate', label: 'Evaluate', mount: (el) => mountEvaluatePanel(el, ctx) },
+  { id: 'experiment', label: 'Experiment', mount: (el) => void import('./experiment/panel.ts').then((m) => m.mountExperimentPanel(el, ctx)) },
 ]);
 
 void runProbe().then(() => {

@@ -17,7 +17,7 @@ import { UNSEEN_TEMPLATES } from './templates-unseen.ts';
 import { SPLITS, type Names, type Params, type Split, type Task, type Template } from './types.ts';
 
 /** Bumped whenever a template, a split rule or a rendering changes (provenance of the shipped data). */
-export const TASKS_VERSION = 1;
+export const TASKS_VERSION = 2;
 
 export const SEEN_TEMPLATES: Template[] = [...LIST_TEMPLATES, ...STRING_TEMPLATES, ...NUMBER_TEMPLATES, ...DICT_TEMPLATES];
 export { UNSEEN_TEMPLATES };
