@@ -11,11 +11,11 @@ const quiet = {
 // and `browser` (drives the built page in Debian's Chromium through playwright-core).
 export default defineConfig({
   test: {
+    ...quiet,
     projects: [
       {
         test: {
           name: 'unit',
-          ...quiet,
           include: ['test/**/*.test.ts'],
           exclude: ['test/browser/**', 'node_modules/**'],
           environment: 'node',
@@ -27,7 +27,6 @@ export default defineConfig({
       {
         test: {
           name: 'browser',
-          ...quiet,
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',
           testTimeout: 180_000,

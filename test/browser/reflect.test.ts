@@ -177,7 +177,7 @@ describe('Reflect panel', () => {
     await expect.poll(() => page.locator('[data-testid=reflect-checkpoint] option').first().textContent(), { timeout: 120_000 })
       .toMatch(/no checkpoints yet/);
     await page.click('[data-testid=reflect-start]');
-    await expect.poll(() => page.locator('[data-testid=reflect-outcome]').textContent()).toMatch(/pick a checkpoint/);
+    await expect.poll(() => page.locator('[data-testid=reflect-outcome]').textContent()).toMatch(/^The loop stopped: Pick a checkpoint/);
     await page.selectOption('[data-testid=reflect-generator]', 'scripted');
     expectAllLocal(app.requests);
   });

@@ -23,7 +23,10 @@ export class CompareView {
   private readonly out = h('div', { class: 'eval-compare-out', testid: 'compare-result', 'aria-live': 'polite' });
   private readonly button = h('button', { type: 'button', testid: 'compare-run' }, 'Compare');
 
+  private picked = false;
+
   constructor(private readonly actions: CompareActions) {
+    for (const sel of [this.a, this.b]) sel.addEventListener('change', () => (this.picked = true));
     this.button.addEventListener('click', () => void this.compare());
     this.root = h(
       'section',
@@ -36,15 +39,15 @@ export class CompareView {
     this.setRuns([]);
   }
 
+  /** Lists the runs (newest first). Until the user picks, A is the second newest run and B the newest. */
   setRuns(runs: EvalRunMeta[]): void {
-    const keepA = this.a.value;
-    const keepB = this.b.value;
+    const keep = [this.a.value, this.b.value];
     const opts = (): HTMLOptionElement[] => runs.map((r) => new Option(runLabel(r), r.id));
     this.a.replaceChildren(...opts());
     this.b.replaceChildren(...opts());
-    if (runs.some((r) => r.id === keepA)) this.a.value = keepA;
-    else if (runs.length > 1) this.a.value = runs[1].id; // the older of the newest two
-    if (runs.some((r) => r.id === keepB)) this.b.value = keepB;
+    const has = (id: string): boolean => runs.some((r) => r.id === id);
+    this.a.value = this.picked && has(keep[0]) ? keep[0] : (runs[1]?.id ?? runs[0]?.id ?? '');
+    this.b.value = this.picked && has(keep[1]) ? keep[1] : (runs[0]?.id ?? '');
     this.root.hidden = runs.length < 2;
   }
 

@@ -35,7 +35,7 @@ export function failureReason(s: SampleResult): string {
   const message = s.result.replace(/^failed:\s*/, '').trim();
   const exc = exceptionLine(s.detail);
   const where = failingLine(s.detail);
-  const what = message || exc || 'an exception without a message';
+  const what = message || exc || 'an exception without a message (most often a bare assert in the tests)';
   const type = exc && message && !exc.includes(message) ? `${exc.split(':')[0]}: ` : '';
   return where && !what.includes(where) ? `${type}${what} — at ${where}` : `${type}${what}`;
 }

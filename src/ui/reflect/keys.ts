@@ -13,6 +13,7 @@ export const REFLECT_KEYS: [string, string][] = [
   ['← or k', 'previous block'],
   ['→ or j', 'next block'],
   ['Ctrl+Enter (⌘+Enter)', 'run the code block in focus, or the current one'],
+  ['Esc, then Tab', 'leave a code editor (inside it, Tab indents)'],
   ['?', 'show or hide this list'],
   ['Esc', 'close this list'],
 ];
