@@ -8,7 +8,7 @@
  * The estimate is deliberately a little pessimistic (activations count what the backward pass
  * keeps alive); docs/reliability.md explains each term.
  */
-import { ConfigError } from '../errors.ts';
+import { CheckpointError, ConfigError } from '../errors.ts';
 
 /** The size fields the estimate needs (a LlamaConfig, or a raw config before validation). */
 export interface ModelShape {
@@ -273,4 +273,12 @@ export function guardTraining(
 export function firstNonFinite(data: ArrayLike<number>): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
+}
+
+/** Throws CheckpointError naming the first tensor that holds NaN/±Infinity (every import path calls this or firstNonFinite). */
+export function refuseNonFinite(tensors: Map<string, { data: ArrayLike<number> }>, source: string): void {
+  for (const [name, t] of tensors) {
+    const bad = firstNonFinite(t.data);
+    if (bad >= 0) throw new CheckpointError(`${source}: tensor ${name} holds a non-finite value (${t.data[bad]}) at index ${bad} (corrupt or diverged file?)`);
+  }
 }
