@@ -140,6 +140,14 @@ describe('FileStore', () => {
     await expect(s.getDataset('d')).rejects.toMatchObject({ name: 'IntegrityError' });
   });
 
+  it('removes dataset files left half-written by a dead writer', async () => {
+    const s = await fresh();
+    await s.putDataset({ id: 'd', name: 'n', provenance: { fileName: 'f', importedAt: 't', sha256: 'h' }, counts: { reflection: 1, generation: 0, dropped: 0 }, jsonl: 'x' });
+    await writeFile(join(s.root, 'datasets', 'e.json.tmp-9999999-1'), '{"id":"e","na');
+    expect((await s.listDatasets()).map((d) => d.id)).toEqual(['d']);
+    expect(await readdir(join(s.root, 'datasets'))).toEqual(['d.json']);
+  });
+
   it('detects a changed byte in a stored dataset', async () => {
     const s = await fresh();
     await s.putDataset({ id: 'd', name: 'n', provenance: { fileName: 'f', importedAt: 't', sha256: 'h' }, counts: { reflection: 1, generation: 0, dropped: 0 }, jsonl: '{"x":"hello"}' });

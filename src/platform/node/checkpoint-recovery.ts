@@ -86,7 +86,9 @@ async function isDir(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isDirectory(), () => false);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id exists (another user's counts as alive). */
+export function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;

@@ -16,7 +16,7 @@ import type { CheckpointFiles, CheckpointMeta, DatasetMeta, StoredDataset, Train
 import { IntegrityError, StorageError } from '../../core/errors.ts';
 import { checkSeal, isLegacy, seal, unseal, type Sealed } from '../../core/integrity.ts';
 import { Mutex } from '../../services/trainer/lock.ts';
-import { CheckpointDirs, readFolder, verifyFolder } from './checkpoint-recovery.ts';
+import { CheckpointDirs, isAlive, readFolder, verifyFolder } from './checkpoint-recovery.ts';
 import { beginWrite, faultPoint } from './fault-points.ts';
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -66,6 +66,11 @@ export class FileStore implements TrainStore {
 
   async listDatasets(): Promise<DatasetMeta[]> {
     const names = await readdir(this.datasetsDir).catch(() => [] as string[]);
+    // A dataset write interrupted before its rename leaves `<id>.json.tmp-<pid>-<time>`: drop those of dead writers.
+    for (const n of names) {
+      const m = /\.json\.tmp-(\d+)-\d+$/.exec(n);
+      if (m && !isAlive(Number(m[1]))) await rm(join(this.datasetsDir, n), { force: true });
+    }
     const out: DatasetMeta[] = [];
     for (const n of names.filter((x) => x.endsWith('.json'))) {
       const ds = await this.readDataset(n.slice(0, -'.json'.length)).catch(() => undefined);
