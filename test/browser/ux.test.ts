@@ -173,6 +173,10 @@ describe('the app as a person uses it', () => {
     await page.locator('[data-testid=compare-run]').click();
     await expect.poll(() => page.locator('[data-testid=compare-summary]').textContent()).toMatch(/pass@1: A 0\.667 · B 1\.000 over 3 common task\(s\): B better on 1/);
     expect(await page.locator('[data-testid=compare-row]').allTextContents()).toEqual([expect.stringMatching(/^Demo\/1.*0\/1 passed.*1\/1 passed.*B better/)]);
+    // Show the older run again (with its failure) for the screenshots, the failing row expanded.
+    await page.locator('[data-testid=eval-saved-run]').nth(1).getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => page.locator('[data-testid=eval-reason]').count()).toBe(1);
+    await page.locator('[data-testid=eval-row] .eval-expand').nth(1).click();
   }, 360_000);
 
   it('Reflect: intro, problem, keyboard, token overlay, Run on a masked block', async () => {
