@@ -22,6 +22,8 @@ export interface ModelSource {
   files(): string[];
   size(name: string): number;
   read(name: string, begin?: number, end?: number): Promise<Uint8Array>;
+  /** Optional streaming sha-256 (hex); without it the file is read whole and hashed with WebCrypto. */
+  sha256?(name: string): Promise<string>;
 }
 
 export interface LoadProgress {

@@ -223,7 +223,8 @@ export class LlamaModel {
   head(hidden: tf.Tensor2D): tf.Tensor2D {
     const c = this.config;
     const w = (c.tieEmbeddings ? this.p(EMBED) : this.p(LM_HEAD)) as tf.Tensor2D; // [D, V] either way
-    return linear(hidden, w);
+    const logits = linear(hidden, w);
+    return this.headHook ? tf.add(logits, this.headHook(hidden)) : logits;
   }
 
   /**
@@ -262,6 +263,7 @@ export class LlamaModel {
     const { cos, sin } = ropeTables(positions, this.ropeTable()); // [B, 1, T, hd]
     const flatIds = tf.reshape(tf.cast(inputIds, 'int32'), [n]) as tf.Tensor1D; // [N]
     let x = c.tieEmbeddings ? embedColumns(this.p(EMBED) as tf.Tensor2D, flatIds) : embed(this.p(EMBED) as tf.Tensor2D, flatIds); // [N, D]
+    if (this.embedHook) x = tf.add(x, this.embedHook(flatIds));
     const heads = (y: tf.Tensor2D, h: number) => tf.transpose(tf.reshape(y, [b, t, h, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, h, T, hd]
     for (let i = 0; i < c.nLayers; i++) {
       const biased = new Set<string>(biasedLinears(c));
@@ -311,6 +313,18 @@ export class LlamaModel {
 
   /** Extra terms added to a linear's output, keyed by the linear's weight name (LoRA). */
   adapters: Map<string, (x: tf.Tensor2D) => tf.Tensor2D> | null = null;
+  /** Extra term added to the token embeddings [N, D] of ids [N] (trainable new-token rows in LoRA mode). */
+  embedHook: ((ids: tf.Tensor1D) => tf.Tensor2D) | null = null;
+  /** Extra term added to the logits [M, V] of hidden [M, D] (trainable new-token head rows in LoRA mode). */
+  headHook: ((hidden: tf.Tensor2D) => tf.Tensor2D) | null = null;
+  /**
+   * The variables training updates: every parameter, or — with an adapter attached (lora.ts) —
+   * only the adapter's (the base stays frozen and AdamW holds moments for these alone).
+   */
+  trainableOverride: Map<string, tf.Variable> | null = null;
+  get trainable(): Map<string, tf.Variable> {
+    return this.trainableOverride ?? this.params;
+  }
 
   private ropeTable(): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
     if (!this.rope) throw new Error('LlamaModel used after dispose()');

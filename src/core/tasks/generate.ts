@@ -22,14 +22,16 @@ export const TASKS_VERSION = 1;
 export const SEEN_TEMPLATES: Template[] = [...LIST_TEMPLATES, ...STRING_TEMPLATES, ...NUMBER_TEMPLATES, ...DICT_TEMPLATES];
 export { UNSEEN_TEMPLATES };
 
-/** FNV-1a 32-bit. */
+/** FNV-1a 32-bit with murmur3's finalizer (plain FNV-1a barely moves its high bits for keys that differ in the last character). */
 export function hash32(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return h >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 export function taskKey(templateId: string, params: Params): string {

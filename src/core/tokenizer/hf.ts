@@ -93,6 +93,11 @@ export class HFTokenizer implements TokenizerLike {
     return this.tok.encode(text, { add_special_tokens: false }).ids;
   }
 
+  /** ids as `tokenizer(text)` gives them by default (add_special_tokens=true: e.g. Llama's BOS). */
+  encodeForPrompt(text: string): number[] {
+    return this.tok.encode(text, { add_special_tokens: true }).ids;
+  }
+
   /** ids of the text as ordinary text: added-token strings are tokenised like any other text. */
   encodeOrdinary(text: string): number[] {
     this.plain ??= build({ ...this.tokenizerJson, added_tokens: [] }, { ...this.tokenizerConfig, additional_special_tokens: [] });

@@ -17,6 +17,7 @@ import { IntegrityError, StorageError } from '../../core/errors.ts';
 import { checkSeal, isSealed, seal, unseal, type Sealed } from '../../core/integrity.ts';
 import { Mutex } from '../../services/trainer/lock.ts';
 import { CheckpointDirs, readFolder, verifyFolder } from './checkpoint-recovery.ts';
+import { beginWrite, faultPoint } from './fault-points.ts';
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -34,10 +35,16 @@ export function fsError(what: string, e: unknown, kept: string): StorageError {
 }
 
 /** Writes and flushes one file (so a power cut after the rename cannot leave it empty). */
-export async function writeDurable(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeDurable(path: string, data: Uint8Array | string, onHalf?: () => void): Promise<void> {
   const fh = await open(path, 'w');
   try {
-    await fh.writeFile(data);
+    if (onHalf && typeof data !== 'string') {
+      const half = data.byteLength >> 1;
+      await fh.write(data.subarray(0, half));
+      await fh.sync();
+      onHalf();
+      await fh.write(data.subarray(half));
+    } else await fh.writeFile(data);
     await fh.sync();
   } finally {
     await fh.close();
@@ -161,12 +168,17 @@ export class FileStore implements TrainStore {
     const sealed = await seal(meta, { 'checkpoint.json': files.json, 'checkpoint.safetensors': files.safetensors });
     const tmp = this.dirs.newTmp(id);
     this.dirs.inflight.add(tmp);
+    beginWrite();
     try {
       try {
         await mkdir(tmp, { recursive: true });
-        await writeDurable(join(tmp, 'checkpoint.safetensors'), files.safetensors);
+        faultPoint('tmp-created');
+        await writeDurable(join(tmp, 'checkpoint.safetensors'), files.safetensors, () => faultPoint('safetensors-partial'));
+        faultPoint('safetensors-written');
         await writeDurable(join(tmp, 'checkpoint.json'), files.json);
+        faultPoint('json-written');
         await writeDurable(join(tmp, 'meta.json'), JSON.stringify(sealed)); // last: marks the folder complete
+        faultPoint('meta-written');
       } catch (e) {
         await rm(tmp, { recursive: true, force: true });
         throw fsError(what, e, 'the previous checkpoint was kept');
@@ -177,9 +189,12 @@ export class FileStore implements TrainStore {
         try {
           if (await this.dirs.exists(this.dirs.live(id))) {
             await rm(this.dirs.prev(id), { recursive: true, force: true });
+            faultPoint('prev-removed');
             await rename(this.dirs.live(id), this.dirs.prev(id));
+            faultPoint('live-moved');
           }
           await rename(tmp, this.dirs.live(id));
+          faultPoint('swapped');
         } catch (e) {
           throw fsError(what, e, 'the previous checkpoint was kept (recovered on the next read)');
         }

@@ -1,5 +1,6 @@
 /** A ModelSource over a directory on disk: range reads, so a shard is never read whole. */
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import type { ModelSource } from '../../core/model/hf-folder.ts';
@@ -29,6 +30,11 @@ export function nodeModelSource(dir: string): ModelSource {
         closeSync(fd);
       }
       return out;
+    },
+    async sha256(n) {
+      const h = createHash('sha256');
+      for await (const chunk of createReadStream(path.join(dir, n))) h.update(chunk as Buffer);
+      return h.digest('hex');
     },
   };
 }

@@ -51,6 +51,7 @@ export function readFailure(execution: string, code: string): { line?: string; e
   return { line, error };
 }
 
+const CODER_TESTS = 4;
 const OPENERS = ['The test', 'The assertion', 'This check'];
 
 export class ScriptedCoder implements ReflectionGenerator {
@@ -63,8 +64,13 @@ export class ScriptedCoder implements ReflectionGenerator {
     private readonly rng = new Rng(hash32(`words:${task.key}`)),
   ) {}
 
+  /** The coder's own tests: the task's first four asserts (edge cases first); the final code is checked on all of them by make-data. */
+  private get tests(): string[] {
+    return this.task.asserts.slice(0, CODER_TESTS);
+  }
+
   private cell(a: Attempt): string {
-    return `${a.code}\n\n${this.task.asserts.join('\n')}`;
+    return `${a.code}\n\n${this.tests.join('\n')}`;
   }
 
   private analysis(ctx: ReflectionContext): string {
@@ -82,7 +88,7 @@ export class ScriptedCoder implements ReflectionGenerator {
   async step(ctx: ReflectionContext, phase: 'attempt' | 'closing'): Promise<ReflectionStep> {
     if (phase === 'closing') {
       const last = this.plan.attempts[this.round - 1]!;
-      return { text: `All ${this.task.asserts.length} tests pass now${this.round > 2 ? ` after ${this.round - 1} fixes` : ''}. \`${this.task.entryPoint}\` ${last.mistake ? 'passes these tests' : 'is correct on the edge cases too'}.` };
+      return { text: `All ${this.tests.length} tests pass now${this.round > 2 ? ` after ${this.round - 1} fixes` : ''}. \`${this.task.entryPoint}\` ${last.mistake ? 'passes these tests' : 'is correct on the edge cases too'}.` };
     }
     const attempt = this.plan.attempts[Math.min(this.round, this.plan.attempts.length - 1)]!;
     const text = this.round === 0 ? undefined : this.analysis(ctx);

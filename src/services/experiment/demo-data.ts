@@ -8,19 +8,21 @@
  *   manifest.json      provenance: generator version, seed, counts, filter statistics, task keys per file.
  * The prompts match the evaluation prompt (METHOD.md §7), so a model trained here is evaluated on the same format.
  */
-import type { PythonApi } from '../../api/python.ts';
+import type { PythonApi, PythonChecker } from '../../api/python.ts';
 import type { RejectionReason } from '../../api/reflect.ts';
 import { HUMANEVAL_INSTRUCTION, pyStrip } from '../../core/eval/prompt.ts';
 import { recordToJson } from '../../core/records/jsonl.ts';
 import type { ReflectionRecord } from '../../core/records/schema.ts';
 import { runReflection } from '../../core/reflect/loop.ts';
 import { fencePython } from '../../core/reflect/text.ts';
-import { generateTasks, TASKS_VERSION } from '../../core/tasks/generate.ts';
+import { generateTasks, TASKS_VERSION, toHumanEval } from '../../core/tasks/generate.ts';
+import { checkCompletion } from '../eval/evaluate.ts';
 import type { Split, Task } from '../../core/tasks/types.ts';
 import { planFor, ScriptedCoder, type PlanKind } from './coder.ts';
 
 export const DEMO_DATA_VERSION = 1;
 export const DEMO_DATA_SEED = 0;
+export const INSTRUCTION_RENAMINGS = 3;
 export const DEMO_FILES = ['instruction.jsonl', 'reflection.jsonl', 'validation.jsonl', 'manifest.json'] as const;
 
 /** The instruction of a task, word for word the evaluation prompt's user text. */
@@ -47,7 +49,7 @@ export interface DemoManifest {
   reflection: {
     tasks: number;
     kept: number;
-    rejected: Partial<Record<RejectionReason, number>>;
+    rejected: Partial<Record<RejectionReason | 'final-fails-hidden-tests', number>>;
     plans: Partial<Record<PlanKind, number>>;
     rounds: Record<string, number>;
     mistakes: Record<string, number>;
@@ -68,7 +70,7 @@ const bump = (m: Record<string, number>, k: string): void => {
 };
 
 export interface BuildOptions {
-  python: PythonApi;
+  python: PythonApi & PythonChecker;
   seed?: number;
   /** Only the first N reflection-train tasks (tests); default all. */
   reflectionLimit?: number;
@@ -78,7 +80,9 @@ export interface BuildOptions {
 export async function buildDemoData(opts: BuildOptions): Promise<DemoData> {
   const seed = opts.seed ?? DEMO_DATA_SEED;
   const split = (s: Split): Task[] => generateTasks({ seed, split: s });
-  const instr = split('instruction-train');
+  // Instruction tasks in INSTRUCTION_RENAMINGS renderings (names and inputs from seeds seed, seed+1, ...): the same
+  // tasks, so no new keys, but a model has to copy names from the prompt instead of memorising them.
+  const instr = Array.from({ length: INSTRUCTION_RENAMINGS }, (_, k) => generateTasks({ seed: seed + k, split: 'instruction-train' })).flat();
   const valid = split('validation');
   const reflTasks = split('reflection-train').slice(0, opts.reflectionLimit);
   const reflection: ReflectionRecord[] = [];
@@ -88,7 +92,11 @@ export async function buildDemoData(opts: BuildOptions): Promise<DemoData> {
     const plan = planFor(task, seed);
     bump(stats.plans, plan.kind);
     const out = await runReflection(taskInstruction(task), new ScriptedCoder(task, plan), opts.python, { maxRounds: 8, timeoutMs: 10_000 });
-    if (out.record) {
+    // The coder tested with four asserts; a final answer must also pass all the task's hidden tests.
+    const hidden = out.record ? await checkCompletion(opts.python, toHumanEval(task), out.finalCode!) : undefined;
+    if (out.record && hidden && !hidden.passed) {
+      bump(stats.rejected as Record<string, number>, 'final-fails-hidden-tests');
+    } else if (out.record) {
       reflection.push(out.record);
       reflKeys.push(task.key);
       stats.kept += 1;

@@ -10,7 +10,8 @@ import type {
   GenerateRequest, RunState, StartRequest, TrainerApi, TrainerStatus, TrainEvent, TrainProgress, TrainSummary,
 } from '../../api/trainer.ts';
 import { CheckpointError, StorageError, UsageError } from '../../core/errors.ts';
-import { importDataset, loadCheckpointDatasets, loadDatasets } from './datasets.ts';
+import type { Prompt } from '../../core/prompt.ts';
+import { importDataset, importDatasets, loadCheckpointDatasets, loadDatasets } from './datasets.ts';
 import { parseCheckpoint, parseCheckpointJson } from './checkpoint.ts';
 import { generateText, LoadedModel } from './generation.ts';
 import { checkName, exportFromStore } from './local-store.ts';
@@ -80,6 +81,11 @@ export class TrainerService implements TrainerApi {
 
   async importDataset(fileName: string, bytes: Uint8Array): Promise<DatasetMeta> {
     return importDataset(await this.getStore(), fileName, bytes);
+  }
+
+  /** Several files, all or none (train --data a b). */
+  async importDatasets(files: { fileName: string; bytes: Uint8Array }[]): Promise<DatasetMeta[]> {
+    return importDatasets(await this.getStore(), files);
   }
 
   async deleteDataset(id: string): Promise<void> {
@@ -274,7 +280,7 @@ export class TrainerService implements TrainerApi {
     return got.meta;
   }
 
-  async generate(prompt: string, request: GenerateRequest, onText?: (delta: string) => void): Promise<string> {
+  async generate(prompt: Prompt, request: GenerateRequest, onText?: (delta: string) => void): Promise<string> {
     if (this.state === 'running' || this.state === 'preparing' || this.state === 'stopping') {
       throw new UsageError('the model is training: pause the run (or wait for it to end) to generate');
     }

@@ -16,7 +16,7 @@ import { evaluateProblems, SAMPLING_DECODING, summarize, validateDecoding, type 
 import { textGenerator } from '../../services/eval/text-generator.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';
-import { pagePython } from '../reflect/python.ts';
+import { pageCheckPool } from './check-pool.ts';
 import { download, errorText, h } from '../train/dom.ts';
 import { onCheckpointsChanged } from '../events.ts';
 import { createNotice } from '../notice.ts';
@@ -30,7 +30,7 @@ const num = (attrs: Record<string, string | number>) => h('input', { type: 'numb
 const field = (label: string, el: HTMLElement) => h('label', { class: 'eval-field' }, label, el);
 
 export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
-  const python = pagePython(ctx);
+  const python = pageCheckPool();
   const trainerBridge = createWorkerBridge<TrainerApi>(
     () => new Worker(new URL('../../../workers/trainer.worker.ts', import.meta.url), { type: 'module', name: 'eval-trainer' }),
     { onError: (m) => fail(`The model worker stopped (${m}). Run again to start a new one.`) },
@@ -210,6 +210,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
       await python.start();
       const res = await evaluateProblems(chosen, {
         python,
+        concurrency: python.size,
         generator,
         n: samplesPerProblem,
         seed: dec?.seed ?? 0,

@@ -1,15 +1,16 @@
 /** "Try the model": prompt in, streamed completion out, with the model of the current run or loaded checkpoint. */
 import type { GenerateRequest } from '../../api/trainer.ts';
+import { userTurn, type Prompt } from '../../core/prompt.ts';
 import { createNotice } from '../notice.ts';
 import { errorText, h } from './dom.ts';
 
 export interface TryActions {
-  generate(prompt: string, req: GenerateRequest, onText: (delta: string) => void): Promise<string>;
+  generate(prompt: Prompt, req: GenerateRequest, onText: (delta: string) => void): Promise<string>;
 }
 
 /** The evaluation prompt format (METHOD.md §7) with an instruction in place of the HumanEval prompt. */
-function wrapPrompt(text: string): string {
-  return `<|user|><|text|>${text}<|endofblock|><|endofmessage|><|assistant|><|text|>`;
+function wrapPrompt(text: string): Prompt {
+  return userTurn(text);
 }
 
 export class TryModelView {

@@ -8,9 +8,12 @@ import type { BackendName } from '../../../src/api/backend.ts';
 import { paramGrads } from '../../../src/core/model/grads.ts';
 import type { LlamaModel } from '../../../src/core/model/llama.ts';
 import { nextTokenCrossEntropy } from '../../../src/core/model/loss.ts';
+import { LoraAdapter } from '../../../src/core/model/lora.ts';
+import { loadPeftAdapter } from '../../../src/core/model/peft-folder.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../../src/platform/node/backend.ts';
+import { nodeModelSource } from '../../../src/platform/node/model-folder.ts';
 import { relErr } from './fixture.ts';
-import { countOutside, openTinyQwen, qwenReference } from './qwen2-fixture.ts';
+import { countOutside, openTinyQwen, qwenDir, qwenReference } from './qwen2-fixture.ts';
 
 export function qwen2Suite(backend: BackendName, opts: { optional?: boolean } = {}): void {
   describe(`tiny-qwen2 on ${backend}`, () => {
@@ -58,6 +61,37 @@ export function qwen2Suite(backend: BackendName, opts: { optional?: boolean } = 
       }
       tf.dispose([ids, mask, logits, value]);
       expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('with the PEFT LoRA adapter: logits, loss, adapter gradients (base frozen) and merged weights', async (ctx) => {
+      if (unavailable) ctx.skip(unavailable);
+      const lref = qwenReference('lora/reference.safetensors');
+      const adapter = await loadPeftAdapter(nodeModelSource(`${qwenDir}/lora`), model.config);
+      expect(adapter.scale).toBe(2);
+      adapter.attach(model);
+      try {
+        const ids = tf.tensor2d(idsData, [2, 10], 'int32');
+        const mask = tf.onesLike(ids);
+        const logits = model.forward(ids);
+        expect(relErr(await logits.data(), lref.get('logits')!.data)).toBeLessThan(1e-4);
+        expect(model.trainable.size).toBe(28);
+        const { value, grads } = tf.variableGrads(() => nextTokenCrossEntropy(model.forward(ids), ids, mask), [...model.trainable.values()]);
+        const want = lref.get('loss')!.data[0];
+        expect(Math.abs((await value.data())[0] - want) / want).toBeLessThan(1e-5);
+        expect(Object.keys(grads).length).toBe(28); // the base gets no gradient
+        for (const [name, v] of model.trainable) {
+          const hf = adapter.toHF(name, grads[v.name]);
+          expect(countOutside(await hf.data(), lref.get(`grad.${name}`)!.data), name).toBe(0);
+          hf.dispose();
+        }
+        const merged = adapter.mergedWeights(model);
+        expect(merged.size).toBe(14);
+        for (const [name, t] of merged) expect(relErr(await t.data(), lref.get(`merged.${name}`)!.data), name).toBeLessThan(1e-5);
+        tf.dispose([ids, mask, logits, value, ...Object.values(grads), ...merged.values()]);
+      } finally {
+        LoraAdapter.detach(model);
+        adapter.dispose();
+      }
     });
   });
 }
