@@ -79,6 +79,14 @@ describe('the app as a person uses it', () => {
     const legend = await page.locator('[data-testid=plot-losses] .u-legend .u-value').allTextContents();
     expect(legend.filter((v) => v.trim()).length).toBeGreaterThan(0);
     expect(legend.join(' ')).not.toContain('--');
+    // Under the cursor: the legend follows the step the mouse is on (the first step at the plot's left edge).
+    const stepValue = () => page.locator('[data-testid=plot-losses] .u-legend .u-series').first().locator('.u-value').textContent();
+    expect(await stepValue()).toBe('3');
+    const over = (await page.locator('[data-testid=plot-losses] .u-over').boundingBox())!;
+    await page.mouse.move(over.x + 2, over.y + over.height / 2);
+    await expect.poll(stepValue).toBe('1');
+    await page.mouse.move(0, 0);
+    await expect.poll(stepValue).toBe('3');
     expect(await page.locator('[data-testid=plots-legend]').textContent()).toMatch(/CE teacher.*CE student.*KL.*Instruction-only steps/s);
 
     // After a reload the plots are not blank: the newest checkpoint's history is drawn again.
