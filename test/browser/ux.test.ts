@@ -111,7 +111,13 @@ describe('the app as a person uses it', () => {
   it('Train: while training at 1280×800 the Train button and the plots are in view; Stop clears the ETA', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.locator('[data-testid=dataset-choice][data-id="builtin:demo"]').uncheck();
+    // Train with nothing chosen: the error appears under the run controls and goes once a dataset is ticked.
+    await page.click('[data-testid=train-start]');
+    const trainNotice = page.locator('[data-testid=train-message]');
+    expect(await trainNotice.getAttribute('data-kind')).toBe('error');
+    expect(await trainNotice.textContent()).toMatch(/^No dataset is chosen/);
     await page.locator('[data-testid=dataset-choice]').nth(1).check();
+    expect(await trainNotice.isVisible()).toBe(false);
     await page.selectOption('[data-testid=preset]', 'tiny');
     await page.locator('[data-testid=config-json]').fill(JSON.stringify(tinyConfig({ maxSteps: 40, batchSize: 1 }, { checkpointEvery: 5 })));
     // At the top of the panel, the Train button is fully visible: below the tabs, above the status bar.
