@@ -51,7 +51,7 @@ export interface StatusBarOptions {
 }
 
 export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}): StatusBar {
-  root.setAttribute('role', 'status');
+  // The footer stays a contentinfo landmark; not a live region (the job text changes every training step).
   root.setAttribute('aria-label', 'App status');
   const backend = item('Backend', 'status-backend', 'tfjs backend of the workers');
   const reason = document.createElement('span');

@@ -79,6 +79,14 @@ describe('the app as a person uses it', () => {
     const legend = await page.locator('[data-testid=plot-losses] .u-legend .u-value').allTextContents();
     expect(legend.filter((v) => v.trim()).length).toBeGreaterThan(0);
     expect(legend.join(' ')).not.toContain('--');
+    // Under the cursor: the legend follows the step the mouse is on (the first step at the plot's left edge).
+    const stepValue = () => page.locator('[data-testid=plot-losses] .u-legend .u-series').first().locator('.u-value').textContent();
+    expect(await stepValue()).toBe('3');
+    const over = (await page.locator('[data-testid=plot-losses] .u-over').boundingBox())!;
+    await page.mouse.move(over.x + 2, over.y + over.height / 2);
+    await expect.poll(stepValue).toBe('1');
+    await page.mouse.move(0, 0);
+    await expect.poll(stepValue).toBe('3');
     expect(await page.locator('[data-testid=plots-legend]').textContent()).toMatch(/CE teacher.*CE student.*KL.*Instruction-only steps/s);
 
     // After a reload the plots are not blank: the newest checkpoint's history is drawn again.
@@ -103,7 +111,13 @@ describe('the app as a person uses it', () => {
   it('Train: while training at 1280×800 the Train button and the plots are in view; Stop clears the ETA', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.locator('[data-testid=dataset-choice][data-id="builtin:demo"]').uncheck();
+    // Train with nothing chosen: the error appears under the run controls and goes once a dataset is ticked.
+    await page.click('[data-testid=train-start]');
+    const trainNotice = page.locator('[data-testid=train-message]');
+    expect(await trainNotice.getAttribute('data-kind')).toBe('error');
+    expect(await trainNotice.textContent()).toMatch(/^No dataset is chosen/);
     await page.locator('[data-testid=dataset-choice]').nth(1).check();
+    expect(await trainNotice.isVisible()).toBe(false);
     await page.selectOption('[data-testid=preset]', 'tiny');
     await page.locator('[data-testid=config-json]').fill(JSON.stringify(tinyConfig({ maxSteps: 40, batchSize: 1 }, { checkpointEvery: 5 })));
     // At the top of the panel, the Train button is fully visible: below the tabs, above the status bar.
@@ -173,6 +187,10 @@ describe('the app as a person uses it', () => {
     await page.locator('[data-testid=compare-run]').click();
     await expect.poll(() => page.locator('[data-testid=compare-summary]').textContent()).toMatch(/pass@1: A 0\.667 · B 1\.000 over 3 common task\(s\): B better on 1/);
     expect(await page.locator('[data-testid=compare-row]').allTextContents()).toEqual([expect.stringMatching(/^Demo\/1.*0\/1 passed.*1\/1 passed.*B better/)]);
+    // Show the older run again (with its failure) for the screenshots, the failing row expanded.
+    await page.locator('[data-testid=eval-saved-run]').nth(1).getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => page.locator('[data-testid=eval-reason]').count()).toBe(1);
+    await page.locator('[data-testid=eval-row] .eval-expand').nth(1).click();
   }, 360_000);
 
   it('Reflect: intro, problem, keyboard, token overlay, Run on a masked block', async () => {

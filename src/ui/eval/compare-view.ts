@@ -13,7 +13,7 @@ const outcome = (o: TaskOutcome | null): string => (o ? `${o.passed}/${o.total} 
 
 export function runLabel(r: EvalRunMeta): string {
   const what = r.summary.mode === 'canonical' ? 'canonical solutions' : `${r.checkpoint?.name ?? 'model'} (step ${r.checkpoint?.step ?? '?'})`;
-  return `${what} · ${r.summary.problems} problems · ${new Date(r.savedAt).toLocaleString()}`;
+  return `${new Date(r.savedAt).toLocaleString()} · ${what} · ${r.problems.fileName} (${r.summary.problems})`;
 }
 
 export class CompareView {
