@@ -12,7 +12,7 @@ import { createAppContext } from './context.ts';
 import { mountEvaluatePanel } from './panels/evaluate.ts';
 import { mountReflectPanel } from './panels/reflect.ts';
 import { mountTrainPanel } from './panels/train.ts';
-import { readBackendPreference, saveBackendPreference } from './settings.ts';
+import { mountThreadsSetting, readBackendPreference, saveBackendPreference } from './settings.ts';
 import { createStatusBar } from './status.ts';
 import { createTabs } from './tabs.ts';
 
@@ -73,6 +73,12 @@ async function runProbe(): Promise<void> {
     status.setMessage(`No tfjs backend could start: ${(e as Error).message}`, 'error');
   }
 }
+// Settings: wasm threads; a change restarts the probe worker so the status bar shows the new count.
+mountThreadsSetting(check, () => {
+  probe.terminate();
+  void runProbe();
+});
+
 // A new preference gets a fresh worker: tfjs keeps backends registered per worker.
 ctx.onBackendPreferenceChange(() => {
   probe.terminate();
