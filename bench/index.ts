@@ -12,6 +12,8 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   'cold-start': () => import('./cold-start.ts'),
   eval: () => import('./eval.ts'),
   model: () => import('./model.ts'),
+  profile: () => import('./profile.ts'),
   python: () => import('./python.ts'),
+  threads: () => import('./threads.ts'),
   train: () => import('./train.ts'),
 };

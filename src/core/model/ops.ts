@@ -169,15 +169,18 @@ export function groupedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D,
   const kv = k.shape[1];
   const tk = k.shape[2];
   const rep = h / kv;
-  const qg = tf.reshape(q, [b * kv, rep * t, hd]) as tf.Tensor3D; // [B·KV, rep·T, hd]
+  // The 1/√hd scale goes on q ([.., T, hd]) rather than on the [.., T, Tk] scores: T·hd multiplies
+  // instead of T·Tk, forward and backward.
+  const qg = tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [b * kv, rep * t, hd]) as tf.Tensor3D; // [B·KV, rep·T, hd]
   const kg = tf.reshape(k, [b * kv, tk, hd]) as tf.Tensor3D; // [B·KV, Tk, hd]
   const vg = tf.reshape(v, [b * kv, tk, hd]) as tf.Tensor3D; // [B·KV, Tk, hd]
-  // On wasm, splitting into 2-D matmuls made a training step 28% faster at head size 32 (mini,
-  // T 128; attention fwd+bwd alone 2.6–3.7× at T 128–512) but slower at head size 16, where the
-  // thin 2-D matmuls lose their edge. Other backends: one batched kernel is fewer dispatches.
-  const split = tf.getBackend() === 'wasm' && hd >= 32 && b * kv > 1;
+  // On wasm, G plain 2-D matmuls beat one batched matmul (whose transposed/batched path runs at
+  // ~1.2 GFLOP/s): a mini step (hd 32, T 128) was 28% faster; at hd 16 the thin 2-D matmuls lose
+  // for short rows but win 3.8x at T 776 (smoke distillation rows: 785 ms → 207 ms for QKᵀ).
+  // Other backends: one batched kernel is fewer dispatches.
+  const split = tf.getBackend() === 'wasm' && (hd >= 32 || tk >= 256) && b * kv > 1;
   const raw = split ? splitBatchedMatMul(qg, tf.transpose(kg, [0, 2, 1]) as tf.Tensor3D) : tf.matMul(qg, kg, false, true); // [B·KV, rep·T, Tk]
-  const scores = tf.reshape(tf.mul(raw, 1 / Math.sqrt(hd)), [b, h, t, tk]); // [B, H, T, Tk]
+  const scores = tf.reshape(raw, [b, h, t, tk]); // [B, H, T, Tk]
   const probs = tf.reshape(tf.softmax(tf.add(scores, bias)), [b * kv, rep * t, tk]) as tf.Tensor3D; // [B·KV, rep·T, Tk]
   const out = split ? splitBatchedMatMul(probs, vg) : tf.matMul(probs, vg); // [B·KV, rep·T, hd]
   return tf.reshape(out, [b, h, t, hd]) as tf.Tensor4D;
@@ -199,7 +202,11 @@ export function visibilityBias(batch: number, t: number, keyVisible?: tf.Tensor2
     return tf.reshape(tf.mul(tf.sub(causalT, 1), -HIDDEN_BIAS), [1, 1, t, t]) as tf.Tensor4D;
   }
   const vis = tf.reshape(tf.cast(keyVisible, 'float32'), [batch, 1, t]); // [B, 1, T]
-  const allowed = tf.mul(causalT, tf.maximum(vis, tf.tensor2d(eye, [t, t]))); // [B, T, T]
+  const eyeT = tf.tensor2d(eye, [t, t]); // [T, T]
+  // max(vis, eye) for 0/1 values, as vis + eye − vis·eye: tfjs-wasm's broadcasting Maximum took
+  // ~1 s at B 4, T 776 against ~24 ms for these three broadcasting XNNPACK ops.
+  const visOrSelf = tf.sub(tf.add(vis, eyeT), tf.mul(vis, eyeT)); // [B, T, T]
+  const allowed = tf.mul(causalT, visOrSelf); // [B, T, T]
   return tf.reshape(tf.mul(tf.sub(allowed, 1), -HIDDEN_BIAS), [batch, 1, t, t]) as tf.Tensor4D;
 }
 
