@@ -14,6 +14,8 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   'loss-gather': () => import('./loss-gather.ts'),
   model: () => import('./model.ts'),
   pretrained: () => import('./pretrained.ts'),
+  profile: () => import('./profile.ts'),
   python: () => import('./python.ts'),
+  threads: () => import('./threads.ts'),
   train: () => import('./train.ts'),
 };
