@@ -41,3 +41,18 @@ export interface EvalRunResult {
   summary: EvalSummary;
   samples: SampleResult[];
 }
+
+/** A saved evaluation run's metadata, as the runs list shows it (its samples are stored beside it). */
+export interface EvalRunMeta {
+  id: string;
+  /** ISO-8601 time the run finished (or was stopped). */
+  savedAt: string;
+  /** The problems file the user picked: name + sha-256 of its bytes. */
+  problems: { fileName: string; sha256: string; selected: string[] };
+  /** null in canonical mode. */
+  checkpoint: { id: string; name: string; step: number } | null;
+  decoding: DecodingOptions | null;
+  summary: EvalSummary;
+  /** true when the user stopped the run before the last problem. */
+  partial: boolean;
+}

@@ -5,43 +5,6 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeViolation, importsOf, layerOf, readGraph, violations } from './layers.ts';
 
-/** Edges still being moved (this list only shrinks; a new forbidden edge or a fixed one left here fails). */
-const PENDING: string[] = [
-  `src/platform/browser/python-transport.ts (platform) → src/services/python/host-core.mjs (services) via '../../services/python/host-core.mjs'`,
-  `src/platform/browser/python-transport.ts (platform) → src/services/python/evalcheck.py (services) via '../../services/python/evalcheck.py?raw'`,
-  `src/platform/browser/python-transport.ts (platform) → src/services/python/runner.py (services) via '../../services/python/runner.py?raw'`,
-  `src/platform/browser/python-transport.ts (platform) → src/services/python/transport.ts (services) via '../../services/python/transport.ts'`,
-  `src/platform/node/eval-model.ts (platform) → src/services/trainer/generation.ts (services) via '../../services/trainer/generation.ts'`,
-  `src/platform/node/python-node.ts (platform) → src/services/python/supervisor.ts (services) via '../../services/python/supervisor.ts'`,
-  `src/platform/node/python-node.ts (platform) → src/services/eval/pool.ts (services) via '../../services/eval/pool.ts'`,
-  `src/platform/node/python-node.ts (platform) → src/services/python/transport.ts (services) via '../../services/python/transport.ts'`,
-  `src/ui/eval/check-pool.ts (ui) → src/platform/browser/python-transport.ts (platform) via '../../platform/browser/python-transport.ts'`,
-  `src/ui/eval/check-pool.ts (ui) → src/services/eval/pool.ts (services) via '../../services/eval/pool.ts'`,
-  `src/ui/eval/check-pool.ts (ui) → src/services/python/supervisor.ts (services) via '../../services/python/supervisor.ts'`,
-  `src/ui/eval/compare-view.ts (ui) → src/platform/browser/eval-store.ts (platform) via '../../platform/browser/eval-store.ts'`,
-  `src/ui/eval/panel.ts (ui) → src/platform/browser/eval-store.ts (platform) via '../../platform/browser/eval-store.ts'`,
-  `src/ui/eval/panel.ts (ui) → src/platform/browser/store.ts (platform) via '../../platform/browser/store.ts'`,
-  `src/ui/eval/panel.ts (ui) → src/services/eval/evaluate.ts (services) via '../../services/eval/evaluate.ts'`,
-  `src/ui/eval/panel.ts (ui) → src/services/eval/text-generator.ts (services) via '../../services/eval/text-generator.ts'`,
-  `src/ui/eval/runs-view.ts (ui) → src/platform/browser/eval-store.ts (platform) via '../../platform/browser/eval-store.ts'`,
-  `src/ui/experiment/panel.ts (ui) → src/services/experiment/runner.ts (services) via '../../services/experiment/runner.ts'`,
-  `src/ui/experiment/panel.ts (ui) → src/services/experiment/stats.ts (services) via '../../services/experiment/stats.ts'`,
-  `src/ui/experiment/panel.ts (ui) → src/services/experiment/variants.ts (services) via '../../services/experiment/variants.ts'`,
-  `src/ui/experiment/panel.ts (ui) → src/services/experiment/worker-api.ts (services) via '../../services/experiment/worker-api.ts'`,
-  `src/ui/experiment/panel.ts (ui) → src/platform/browser/experiment-results.ts (platform) via '../../platform/browser/experiment-results.ts'`,
-  `src/ui/experiment/table-view.ts (ui) → src/services/experiment/single-run.ts (services) via '../../services/experiment/single-run.ts'`,
-  `src/ui/experiment/table-view.ts (ui) → src/services/experiment/stats.ts (services) via '../../services/experiment/stats.ts'`,
-  `src/ui/main.ts (ui) → src/platform/browser/store.ts (platform) via '../platform/browser/store.ts'`,
-  `src/ui/reflect/builder-form.ts (ui) → src/services/reflect/openai.ts (services) via '../../services/reflect/openai.ts'`,
-  `src/ui/reflect/builder-form.ts (ui) → src/services/reflect/scripted.ts (services) via '../../services/reflect/scripted.ts'`,
-  `src/ui/reflect/datasets.ts (ui) → src/platform/browser/store.ts (platform) via '../../platform/browser/store.ts'`,
-  `src/ui/reflect/python.ts (ui) → src/platform/browser/python-transport.ts (platform) via '../../platform/browser/python-transport.ts'`,
-  `src/ui/reflect/python.ts (ui) → src/services/python/supervisor.ts (services) via '../../services/python/supervisor.ts'`,
-  `src/ui/train/panel.ts (ui) → src/platform/browser/store.ts (platform) via '../../platform/browser/store.ts'`,
-  `src/ui/train/panel.ts (ui) → src/services/trainer/local-store.ts (services) via '../../services/trainer/local-store.ts'`,
-  `src/ui/train/panel.ts (ui) → src/services/trainer/run-config.ts (services) via '../../services/trainer/run-config.ts'`,
-];
-
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('layering of src/ and workers/', () => {
@@ -52,7 +15,7 @@ describe('layering of src/ and workers/', () => {
   });
 
   it('has no import that crosses the layers the wrong way', () => {
-    expect(violations(readGraph(root)).map(describeViolation).sort()).toEqual([...PENDING].sort());
+    expect(violations(readGraph(root)).map(describeViolation)).toEqual([]);
   });
 });
 

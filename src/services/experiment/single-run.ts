@@ -16,7 +16,7 @@ import type { Split } from '../../core/tasks/types.ts';
 import { evaluateProblems } from '../eval/evaluate.ts';
 import { modelGenerator } from '../eval/model-generator.ts';
 import { TrainingRun } from '../trainer/run.ts';
-import { validateRunConfig, type RunConfig } from '../trainer/run-config.ts';
+import { validateRunConfig, type RunConfig } from '../../core/train/run-config.ts';
 import { DEMO_DATA_SEED } from './demo-data.ts';
 import type { ExperimentPreset } from './presets.ts';
 import type { Variant } from './variants.ts';

@@ -19,7 +19,7 @@ import { generateText, LoadedModel } from './generation.ts';
 import { checkName, exportFromStore } from './local-store.ts';
 import { Mutex } from '../../core/lock.ts';
 import { ProgressMeter } from './progress.ts';
-import { RUN_PRESETS, validateRunConfig } from './run-config.ts';
+import { RUN_PRESETS, validateRunConfig } from '../../core/train/run-config.ts';
 import { TrainingRun } from './run.ts';
 
 export interface TrainerDeps {
