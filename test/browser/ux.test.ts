@@ -135,6 +135,10 @@ describe('the app as a person uses it', () => {
     shots.push(await screenshot(page, 'ux-train-running-1280'));
     await page.setViewportSize({ width: 400, height: 860 });
     expect(await horizontalOverflow(page)).toEqual({ page: 0, panels: 0 });
+    // The status bar stays one compact line, and the backend is never cut.
+    const bar = (await page.locator('#status').boundingBox())!;
+    expect(bar.height).toBeLessThan(40);
+    expect(await page.locator('[data-testid=status-backend]').evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
     shots.push(await screenshot(page, 'ux-train-running-400'));
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.click('[data-testid=train-stop]');
@@ -235,6 +239,10 @@ describe('the app as a person uses it', () => {
   for (const name of PANELS) {
     it(`${name}: no sideways scroll at 400 and 1280 px, axe-core clean, every control reachable by Tab with visible focus`, async () => {
       await tab(name);
+      // The narrowest supported width: nothing scrolls sideways there either.
+      await page.setViewportSize({ width: 360, height: 800 });
+      await page.waitForTimeout(250);
+      expect(await horizontalOverflow(page), `${name} at 360px`).toEqual({ page: 0, panels: 0 });
       await shootAt(name, 400);
       await shootAt(name, 1280);
       const axe = await runAxe(page);
