@@ -80,8 +80,9 @@ export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}):
         reason.textContent = '';
         return;
       }
-      backend.value.textContent = choice.backend;
+      backend.value.textContent = choice.threads ? `${choice.backend} · ${choice.threads} thread${choice.threads > 1 ? 's' : ''}` : choice.backend;
       backend.value.dataset.backend = choice.backend;
+      backend.value.dataset.threads = choice.threads ? String(choice.threads) : '';
       const adapter = choice.adapter ? `${choice.adapter}${choice.isFallbackAdapter ? ' (fallback)' : ''}` : 'no WebGPU adapter';
       reason.textContent = `${adapter} · ${choice.reason}`;
       reason.title = reason.textContent;

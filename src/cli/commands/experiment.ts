@@ -65,7 +65,7 @@ export const experimentCommand: CliCommand = {
       controller.abort();
     };
     process.once('SIGINT', onSigint);
-    const python = createNodePython();
+    const python = createNodePython({ pristine: true, graceMs: 1000 });
     try {
       const choice = await selectNodeBackend(backend);
       process.stderr.write(`backend: ${choice.backend} (${choice.reason}); preset ${preset.name}, seeds ${seeds.join(',')}, results in ${out}\n`);

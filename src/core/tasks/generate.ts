@@ -17,7 +17,7 @@ import { UNSEEN_TEMPLATES } from './templates-unseen.ts';
 import { SPLITS, type Names, type Params, type Split, type Task, type Template } from './types.ts';
 
 /** Bumped whenever a template, a split rule or a rendering changes (provenance of the shipped data). */
-export const TASKS_VERSION = 1;
+export const TASKS_VERSION = 2;
 
 export const SEEN_TEMPLATES: Template[] = [...LIST_TEMPLATES, ...STRING_TEMPLATES, ...NUMBER_TEMPLATES, ...DICT_TEMPLATES];
 export { UNSEEN_TEMPLATES };
@@ -90,7 +90,7 @@ export function generateTasks(opts: GenerateOptions): Task[] {
   return order.map((i) => tasks[i]!);
 }
 
-/** The task as a HumanEval problem for the evaluator: the completion is a whole function (METHOD.md §7). */
+/** The task as a HumanEval problem for the evaluator: the completion is a whole function (docs/METHOD.md §7). */
 export function toHumanEval(task: Task): HumanEvalProblem {
   const renamed = task.asserts.map((a) => '    ' + a.replace(new RegExp(`^assert ${task.entryPoint}\\(`), 'assert candidate('));
   return {

@@ -26,6 +26,12 @@ export const PREDICATES: Predicate[] = [
   ...[3, 4, 5, 6, 7].map((k): Predicate => ({ key: `div${k}`, phrase: `are divisible by ${k}`, py: (v) => `${v} % ${k} == 0`, js: (x) => pyMod(x, k) === 0, wrong: (v) => `${v} % ${k} != 0`, boundary: k })),
 ];
 
+/** The value nearest the boundary that satisfies (want = true) or fails the predicate: every test set holds both. */
+export function witness(p: Predicate, want: boolean): number {
+  for (let d = 1; d < 50; d++) for (const v of [p.boundary + d, p.boundary - d]) if (p.js(v) === want) return v;
+  throw new RangeError(`no witness for ${p.key}`);
+}
+
 export const predicate = (key: string): Predicate => {
   const p = PREDICATES.find((x) => x.key === key);
   if (!p) throw new RangeError(`unknown predicate ${key}`);

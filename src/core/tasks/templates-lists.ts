@@ -1,6 +1,6 @@
 /** List templates: predicates over integer lists, element-wise operations, extremes. */
 import { fnSource, product, randList } from './helpers.ts';
-import { PREDICATES, predicate } from './predicates.ts';
+import { PREDICATES, predicate, witness } from './predicates.ts';
 import { pyDiv, pyMod } from './pyrepr.ts';
 import type { Names, Params, PyValue, Template } from './types.ts';
 
@@ -17,6 +17,9 @@ function predInputs(pred: string, rng: import('../rng.ts').Rng): PyValue[][] {
     l.splice(rng.int(l.length + 1), 0, b);
     out.push([l]);
   }
+  // A value that matches and one that does not, so no constant answer passes the tests.
+  (out[2]![0] as number[]).push(witness(predicate(pred), true));
+  (out[3]![0] as number[]).push(witness(predicate(pred), false));
   return out;
 }
 

@@ -3,7 +3,7 @@
  * seen templates (predicates, strings, dicts) into functions no training record shows.
  */
 import { fnSource, product, randDict, randList, randText } from './helpers.ts';
-import { PREDICATES, predicate } from './predicates.ts';
+import { PREDICATES, predicate, witness } from './predicates.ts';
 import type { Params, PyDict, PyValue, Template } from './types.ts';
 
 type PredP = Params & { pred: string };
@@ -18,6 +18,9 @@ function predInputs(pred: string, rng: import('../rng.ts').Rng): PyValue[][] {
     l.splice(rng.int(l.length + 1), 0, b);
     out.push([l]);
   }
+  // A value that matches and one that does not, so no constant answer passes the tests.
+  (out[2]![0] as number[]).push(witness(predicate(pred), true));
+  (out[3]![0] as number[]).push(witness(predicate(pred), false));
   return out;
 }
 

@@ -6,7 +6,7 @@
  *                      every execution block is what the interpreter printed;
  *   validation.jsonl   generation records of the validation split (the experiment's validation loss);
  *   manifest.json      provenance: generator version, seed, counts, filter statistics, task keys per file.
- * The prompts match the evaluation prompt (METHOD.md §7), so a model trained here is evaluated on the same format.
+ * The prompts match the evaluation prompt (docs/METHOD.md §7), so a model trained here is evaluated on the same format.
  */
 import type { PythonApi, PythonChecker } from '../../api/python.ts';
 import type { RejectionReason } from '../../api/reflect.ts';
@@ -70,7 +70,10 @@ const bump = (m: Record<string, number>, k: string): void => {
 };
 
 export interface BuildOptions {
-  python: PythonApi & PythonChecker;
+  /** Session-mode interpreter for the reflection loop. */
+  python: PythonApi;
+  /** Pristine checks of the final code against the hidden tests. */
+  checker: PythonChecker;
   seed?: number;
   /** Only the first N reflection-train tasks (tests); default all. */
   reflectionLimit?: number;
@@ -93,7 +96,7 @@ export async function buildDemoData(opts: BuildOptions): Promise<DemoData> {
     bump(stats.plans, plan.kind);
     const out = await runReflection(taskInstruction(task), new ScriptedCoder(task, plan), opts.python, { maxRounds: 8, timeoutMs: 10_000 });
     // The coder tested with four asserts; a final answer must also pass all the task's hidden tests.
-    const hidden = out.record ? await checkCompletion(opts.python, toHumanEval(task), out.finalCode!) : undefined;
+    const hidden = out.record ? await checkCompletion(opts.checker, toHumanEval(task), out.finalCode!) : undefined;
     if (out.record && hidden && !hidden.passed) {
       bump(stats.rejected as Record<string, number>, 'final-fails-hidden-tests');
     } else if (out.record) {

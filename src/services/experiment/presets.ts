@@ -30,11 +30,11 @@ const RECIPE: Partial<TrainConfig> = { batchSize: 1, gradAccumSteps: 1, maxLen: 
 export const EXPERIMENT_PRESETS: Record<ExperimentPreset['name'], ExperimentPreset> = {
   smoke: {
     name: 'smoke', model: { preset: 'smoke', overrides: { dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 172, maxSeqLen: 1024 } }, vocabSize: 1024,
-    train: { ...RECIPE, maxSteps: 60, lr: 3e-3 }, seeds: 1, evalSeen: 8, evalUnseen: 4, maxNewTokens: 64, curveEvery: 5,
+    train: { ...RECIPE, maxSteps: 30, lr: 3e-3 }, seeds: 1, evalSeen: 8, evalUnseen: 4, maxNewTokens: 64, curveEvery: 3,
   },
   demo: {
     name: 'demo', model: { preset: 'smoke', overrides: { dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 172, maxSeqLen: 1024 } }, vocabSize: 1024,
-    train: { ...RECIPE, maxSteps: 400, lr: 3e-3 }, seeds: 3, evalSeen: Infinity, evalUnseen: 30, maxNewTokens: 96, curveEvery: 10,
+    train: { ...RECIPE, maxSteps: 150, lr: 3e-3 }, seeds: 3, evalSeen: Infinity, evalUnseen: 30, maxNewTokens: 96, curveEvery: 5,
   },
   full: {
     name: 'full', model: { preset: 'mini', overrides: { maxSeqLen: 1024 } }, vocabSize: 2048,

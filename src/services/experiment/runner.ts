@@ -4,13 +4,13 @@
  * (after Ctrl-C, a reload, a crash) skips the cells already in the store; the store key includes a fingerprint of
  * the preset and the data, so a changed preset or data set never reuses stale cells.
  */
-import type { PythonApi, PythonChecker } from '../../api/python.ts';
+import type { PythonChecker } from '../../api/python.ts';
 import { hash32 } from '../../core/tasks/generate.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { ExperimentPreset } from './presets.ts';
 import { referenceCell, runCell, evalTasks, type CellEvent, type CellResult, type ExperimentData } from './single-run.ts';
 import { tableRows, type TableRow } from './stats.ts';
-import { TABLE2_VARIANTS, type Variant } from './variants.ts';
+import { rowOrder, TABLE2_VARIANTS, type Variant } from './variants.ts';
 
 export interface ResultStore {
   get(key: string): Promise<CellResult | undefined>;
@@ -34,7 +34,7 @@ export interface ExperimentOptions {
   seeds: number[];
   variants?: Variant[];
   data: ExperimentData;
-  python: PythonApi & PythonChecker;
+  python: PythonChecker;
   store: ResultStore;
   onEvent?: (e: ExperimentEvent) => void;
   signal?: AbortSignal;
@@ -62,10 +62,6 @@ export function planCells(preset: ExperimentPreset, seeds: number[], variants: V
     for (const v of variants) cells.push({ key: key(v.name, seed), variant: v, seed });
   }
   return cells;
-}
-
-export function rowOrder(variants: Variant[]): { name: string; label: string }[] {
-  return [...variants.map((v) => ({ name: v.name, label: v.label })), { name: 'untrained', label: 'untrained model' }, { name: 'reference', label: 'reference solutions' }];
 }
 
 export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentResult> {

@@ -3,7 +3,7 @@
  * validation loss and its greedy pass@1 on both test splits through the evaluator (Pyodide, isolated checks).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { PythonApi, PythonChecker } from '../../api/python.ts';
+import type { PythonChecker } from '../../api/python.ts';
 import { generationRow } from '../../core/distill/rows.ts';
 import type { LlamaModel } from '../../core/model/llama.ts';
 import { nextTokenCrossEntropy } from '../../core/model/loss.ts';
@@ -89,7 +89,7 @@ export async function validationLoss(model: LlamaModel, tok: BpeTokenizer, recor
   return count ? sum / count : NaN;
 }
 
-async function score(model: LlamaModel, tok: BpeTokenizer, preset: ExperimentPreset, split: 'test-seen' | 'test-unseen', python: PythonApi & PythonChecker, onEvent?: (e: CellEvent) => void, signal?: AbortSignal): Promise<SplitScore> {
+async function score(model: LlamaModel, tok: BpeTokenizer, preset: ExperimentPreset, split: 'test-seen' | 'test-unseen', python: PythonChecker, onEvent?: (e: CellEvent) => void, signal?: AbortSignal): Promise<SplitScore> {
   const tasks = evalTasks(preset, split);
   const gen = modelGenerator(model, tok, { temperature: 0, topP: 1, n: 1, seed: 0, maxNewTokens: preset.maxNewTokens });
   const r = await evaluateProblems(tasks.map(toHumanEval), {
@@ -106,7 +106,7 @@ export async function runCell(opts: {
   variant: Variant;
   seed: number;
   data: ExperimentData;
-  python: PythonApi & PythonChecker;
+  python: PythonChecker;
   untrained?: boolean;
   onEvent?: (e: CellEvent) => void;
   signal?: AbortSignal;
@@ -143,7 +143,7 @@ export async function runCell(opts: {
 }
 
 /** The reference row: the reference solutions as completions (must be 100%: the harness sanity check). */
-export async function referenceCell(preset: ExperimentPreset, python: PythonApi & PythonChecker): Promise<CellResult> {
+export async function referenceCell(preset: ExperimentPreset, python: PythonChecker): Promise<CellResult> {
   const e0 = performance.now();
   const one = async (split: 'test-seen' | 'test-unseen'): Promise<SplitScore> => {
     const tasks = evalTasks(preset, split);

@@ -38,3 +38,8 @@ export function variantsByName(names: readonly string[]): Variant[] {
     return v;
   });
 }
+
+/** Table rows in order: the trained variants, then the untrained model and the reference solutions. */
+export function rowOrder(variants: readonly Variant[]): { name: string; label: string }[] {
+  return [...variants.map((v) => ({ name: v.name, label: v.label })), { name: 'untrained', label: 'untrained model' }, { name: 'reference', label: 'reference solutions' }];
+}

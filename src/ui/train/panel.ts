@@ -78,7 +78,7 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
 
   const datasets = new DatasetsView({
     list: async () => (await ops()).listDatasets(),
-    importFile: async (name, bytes) => (await trainer()).importDataset(name, Comlink.transfer(bytes, [bytes.buffer])),
+    importFiles: async (files) => (await trainer()).importDatasets(Comlink.transfer(files, files.map((f) => f.bytes.buffer))),
     remove: async (id) => (await ops()).deleteDataset(id),
     onChange: () => void ctx.status.refreshStorage(),
   });

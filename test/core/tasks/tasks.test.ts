@@ -20,6 +20,8 @@ describe('task family', () => {
       expect(t.solution.startsWith(t.signature), t.key).toBe(true);
       expect(t.prompt).toContain(t.instruction);
       for (const m of t.mistakes) expect(m.code, `${t.key} ${m.kind}`).not.toBe(t.solution);
+      // No constant answer passes: the expected values differ.
+      expect(new Set(t.asserts.map((a) => a.replace(/^assert \w+\(.*\) (==|is) /, ''))).size, t.key).toBeGreaterThan(1);
     }
     expect(new Set(tasks.map((t) => t.key)).size).toBe(tasks.length);
   });
