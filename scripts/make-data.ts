@@ -18,12 +18,16 @@ try {
   const data = await buildDemoData({
     python,
     checker,
-    onProgress: (d, n) => { if (d % 20 === 0 || d === n) process.stderr.write(`reflection records: ${d}/${n}\n`); },
+    onProgress: (d, n) => {
+      if (d % 20 === 0 || d === n) process.stderr.write(`reflection records: ${d}/${n}\n`);
+    },
   });
   mkdirSync(out, { recursive: true });
   for (const [name, text] of Object.entries(data.files)) writeFileSync(path.join(out, name), text);
   const m = data.manifest;
-  console.log(`wrote ${out}: ${JSON.stringify(m.counts)}; reflection kept ${m.reflection.kept}/${m.reflection.tasks}, rejected ${JSON.stringify(m.reflection.rejected)}, rounds ${JSON.stringify(m.reflection.rounds)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `wrote ${out}: ${JSON.stringify(m.counts)}; reflection kept ${m.reflection.kept}/${m.reflection.tasks}, rejected ${JSON.stringify(m.reflection.rejected)}, rounds ${JSON.stringify(m.reflection.rounds)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 } finally {
   python.dispose();
   checker.dispose();

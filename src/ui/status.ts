@@ -66,6 +66,7 @@ export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}):
   const running = new Map<string, string>();
   const renderJobs = (): void => {
     jobs.value.textContent = [...running.values()].join(' · ');
+    jobs.value.title = jobs.value.textContent;
     jobs.root.hidden = running.size === 0;
   };
   renderJobs();
@@ -106,7 +107,8 @@ export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}):
       if (navigator.storage?.estimate) ({ usage = 0, quota = 0 } = await navigator.storage.estimate().catch(() => ({ usage: 0, quota: 0 })));
       const known = opts.knownBytes ? await opts.knownBytes().catch(() => 0) : 0;
       const used = Math.max(usage, known);
-      storage.value.textContent = quota ? `${formatBytes(used)} of ${formatBytes(quota)}` : used ? formatBytes(used) : 'unknown';
+      storage.value.textContent = quota || used ? formatBytes(used) : 'unknown';
+      if (quota) storage.value.append(Object.assign(document.createElement('span'), { className: 'status-quota', textContent: ` of ${formatBytes(quota)}` }));
       storage.value.dataset.bytes = String(used);
     },
   };

@@ -73,5 +73,13 @@ export function compareRuns(a: SampleResult[], b: SampleResult[]): Comparison {
       rows.push({ task_id: id, a: oa, b: ob, delta });
     }
   }
-  return { passAt1A: common ? sumA / common : 0, passAt1B: common ? sumB / common : 0, common, better, worse, same, rows };
+  return {
+    passAt1A: common ? sumA / common : 0,
+    passAt1B: common ? sumB / common : 0,
+    common,
+    better,
+    worse,
+    same,
+    rows,
+  };
 }
