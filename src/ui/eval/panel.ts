@@ -16,7 +16,7 @@ import { EvalStore, IdbStore } from '../../page/stores.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';
 import { pageCheckPool } from '../../page/python.ts';
-import { download, errorText, h } from '../train/dom.ts';
+import { download, errorText, h } from '../dom.ts';
 import { onCheckpointsChanged } from '../events.ts';
 import { createNotice } from '../notice.ts';
 import { CompareView } from './compare-view.ts';
