@@ -2,7 +2,7 @@
  * A decoder-only Llama model in TensorFlow.js: embedding, RMSNorm, rotary position embedding
  * (Hugging Face rotate-half convention), grouped-query attention, SwiGLU, final norm, tied or
  * untied output head. Forward takes explicit position ids and a per-row key visibility so a
- * student row can hide reflection blocks while keeping the teacher's positions (METHOD.md §3).
+ * student row can hide reflection blocks while keeping the teacher's positions (docs/METHOD.md §3).
  *
  * Parameters are tf.Variables keyed by Hugging Face names. Linear weights are stored transposed,
  * [in, out], so that every weight matmul is a plain 2-D x @ W (the wasm fast path); toHF/fromHF
