@@ -33,11 +33,11 @@ export type Sealed<T> = T & { files?: Record<string, FileDigest>; digest: string
 export async function seal<T extends object>(value: T, files?: Record<string, Uint8Array | string>): Promise<Sealed<T>> {
   const { digest: _d, ...rest } = value as T & { digest?: string };
   const out: Record<string, unknown> = { ...rest };
-  if (files) {
-    const digests: Record<string, FileDigest> = {};
-    for (const [name, data] of Object.entries(files)) digests[name] = await digestOf(data);
-    out.files = digests;
-  }
+  const digests: Record<string, FileDigest> = {};
+  for (const [name, data] of Object.entries(files ?? {})) digests[name] = await digestOf(data);
+  // `files` is always present (maybe empty): with `digest` it marks a sealed record, and one changed
+  // byte cannot remove both keys, so a damaged record can never pass for one written before seals.
+  out.files = files ? digests : ((rest as { files?: unknown }).files ?? {});
   out.digest = await sha256Hex(canonicalJson(out));
   return out as Sealed<T>;
 }
@@ -47,9 +47,17 @@ export function isSealed(value: unknown): value is Sealed<object> {
   return typeof value === 'object' && value !== null && typeof (value as { digest?: unknown }).digest === 'string';
 }
 
+/** A record from before seals existed: neither `digest` nor `files`. Anything else must verify. */
+export function isLegacy(value: object): boolean {
+  return !('digest' in value) && !('files' in value);
+}
+
 /** Throws IntegrityError naming `what` when the object's own digest does not match. */
 export async function checkSeal(value: Sealed<object>, what: string): Promise<void> {
   const { digest, ...rest } = value;
+  if (typeof digest !== 'string' || typeof rest.files !== 'object' || rest.files === null) {
+    throw new IntegrityError(`${what} is damaged: its ${typeof digest !== 'string' ? 'digest' : 'file digests'} field is missing or altered`);
+  }
   const found = await sha256Hex(canonicalJson(rest));
   if (found !== digest) throw new IntegrityError(`${what} is damaged: its content digest does not match (expected sha-256 ${short(digest)}, found ${short(found)})`);
 }

@@ -127,6 +127,27 @@ describe('FileStore', () => {
     });
   });
 
+  it('a damaged seal never passes for a record written before digests existed', async () => {
+    const s = await fresh();
+    await s.putCheckpoint(meta('a', 1), { safetensors: new Uint8Array([1]), json: '{}' });
+    await s.putCheckpoint(meta('a', 2), { safetensors: new Uint8Array([2]), json: '{}' });
+    const path = join(s.root, 'checkpoints', 'a', 'meta.json');
+    await writeFile(path, (await readFile(path, 'utf8')).replace('"digest"', '"digesu"'));
+    await expect(s.getCheckpoint('a')).rejects.toMatchObject({ name: 'IntegrityError', message: expect.stringContaining('digest field is missing or altered') });
+    await s.putDataset({ id: 'd', name: 'n', provenance: { fileName: 'f', importedAt: 't', sha256: 'h' }, counts: { reflection: 1, generation: 0, dropped: 0 }, jsonl: 'x' });
+    const ds = join(s.root, 'datasets', 'd.json');
+    await writeFile(ds, (await readFile(ds, 'utf8')).replace('"files"', '"filez"'));
+    await expect(s.getDataset('d')).rejects.toMatchObject({ name: 'IntegrityError' });
+  });
+
+  it('removes dataset files left half-written by a dead writer', async () => {
+    const s = await fresh();
+    await s.putDataset({ id: 'd', name: 'n', provenance: { fileName: 'f', importedAt: 't', sha256: 'h' }, counts: { reflection: 1, generation: 0, dropped: 0 }, jsonl: 'x' });
+    await writeFile(join(s.root, 'datasets', 'e.json.tmp-9999999-1'), '{"id":"e","na');
+    expect((await s.listDatasets()).map((d) => d.id)).toEqual(['d']);
+    expect(await readdir(join(s.root, 'datasets'))).toEqual(['d.json']);
+  });
+
   it('detects a changed byte in a stored dataset', async () => {
     const s = await fresh();
     await s.putDataset({ id: 'd', name: 'n', provenance: { fileName: 'f', importedAt: 't', sha256: 'h' }, counts: { reflection: 1, generation: 0, dropped: 0 }, jsonl: '{"x":"hello"}' });

@@ -8,7 +8,7 @@
  * The estimate is deliberately a little pessimistic (activations count what the backward pass
  * keeps alive); docs/reliability.md explains each term.
  */
-import { ConfigError } from '../errors.ts';
+import { CheckpointError, ConfigError } from '../errors.ts';
 
 /** The size fields the estimate needs (a LlamaConfig, or a raw config before validation). */
 export interface ModelShape {
@@ -153,9 +153,8 @@ export interface BackendEnv {
   gpu?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number };
   /** navigator.deviceMemory (GiB, rounded down by the browser). */
   deviceMemoryGiB?: number;
-  /** Node: physical memory and V8 heap limit (bytes). */
+  /** Node: physical memory (bytes). Tensors and typed arrays live outside the V8 heap, so its limit does not bound them. */
   nodeTotalMem?: number;
-  nodeHeapLimit?: number;
 }
 
 const GIB = 2 ** 30;
@@ -168,6 +167,15 @@ let envCache: BackendEnv | null = null;
 function cachedEnv(): BackendEnv {
   envCache ??= detectEnv();
   return envCache;
+}
+
+/**
+ * Tells the guard which backend this thread computes on (and its WebGPU device limits), once it is
+ * chosen: every later check uses them (wasm's 4 GiB, the GPU's largest buffer).
+ */
+export function setActiveBackend(backend: string, gpu?: BackendEnv['gpu']): Limits {
+  envCache = { ...detectEnv(backend), gpu };
+  return backendLimits(envCache);
 }
 
 /** Limits for a backend on this device; the smallest applicable bound wins. */
@@ -203,9 +211,7 @@ export function detectEnv(backend?: string): BackendEnv {
   const proc = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown; versions?: { node?: string } } }).process;
   if (proc?.versions?.node && typeof proc.getBuiltinModule === 'function') {
     const os = proc.getBuiltinModule('os') as { totalmem?: () => number } | undefined;
-    const v8 = proc.getBuiltinModule('v8') as { getHeapStatistics?: () => { heap_size_limit: number } } | undefined;
     env.nodeTotalMem = os?.totalmem?.();
-    env.nodeHeapLimit = v8?.getHeapStatistics?.().heap_size_limit;
   }
   return env;
 }
@@ -267,4 +273,12 @@ export function guardTraining(
 export function firstNonFinite(data: ArrayLike<number>): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
+}
+
+/** Throws CheckpointError naming the first tensor that holds NaN/±Infinity (every import path calls this or firstNonFinite). */
+export function refuseNonFinite(tensors: Map<string, { data: ArrayLike<number> }>, source: string): void {
+  for (const [name, t] of tensors) {
+    const bad = firstNonFinite(t.data);
+    if (bad >= 0) throw new CheckpointError(`${source}: tensor ${name} holds a non-finite value (${t.data[bad]}) at index ${bad} (corrupt or diverged file?)`);
+  }
 }

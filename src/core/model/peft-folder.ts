@@ -1,6 +1,7 @@
 /** A PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors) from any ModelSource. */
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ConfigError } from '../errors.ts';
+import { refuseNonFinite } from './budget.ts';
 import type { LlamaConfig } from './config.ts';
 import type { ModelSource } from './hf-folder.ts';
 import { EMBED, LM_HEAD, type LlamaModel } from './llama.ts';
@@ -17,6 +18,7 @@ export async function loadPeftAdapter(src: ModelSource, mc: LlamaConfig): Promis
     throw new ConfigError(`${src.label}/adapter_config.json is not valid JSON: ${(e as Error).message}`);
   }
   const tensors = parseSafetensors(await src.read('adapter_model.safetensors'));
+  refuseNonFinite(tensors, `${src.label}/adapter_model.safetensors`);
   return LoraAdapter.fromPeft(mc, cfg, tensors);
 }
 
@@ -27,6 +29,7 @@ export async function loadPeftAdapter(src: ModelSource, mc: LlamaConfig): Promis
  */
 export async function applyPeftAdapter(src: ModelSource, model: LlamaModel): Promise<LoraAdapter> {
   const tensors = parseSafetensors(await src.read('adapter_model.safetensors'));
+  refuseNonFinite(tensors, `${src.label}/adapter_model.safetensors`);
   for (const [name, key] of [[EMBED, `${PEFT_PREFIX}${EMBED}`], [LM_HEAD, `${PEFT_PREFIX}${LM_HEAD}`]] as const) {
     const t = tensors.get(key);
     if (!t) continue;

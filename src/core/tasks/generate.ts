@@ -116,7 +116,7 @@ export function generateTasks(opts: GenerateOptions): Task[] {
   return order.map((i) => tasks[i]!);
 }
 
-/** The task as a HumanEval problem for the evaluator: the completion is a whole function (METHOD.md §7). */
+/** The task as a HumanEval problem for the evaluator: the completion is a whole function (docs/METHOD.md §7). */
 export function toHumanEval(task: Task): HumanEvalProblem {
   const renamed = task.asserts.map(
     (a) => '    ' + a.replace(new RegExp(`^assert ${task.entryPoint}\\(`), 'assert candidate('),

@@ -10,7 +10,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { CheckpointFiles, CheckpointMeta, DatasetMeta, StoredDataset, TrainStore } from '../../api/store.ts';
 import { IntegrityError, StorageError } from '../../core/errors.ts';
-import { checkFiles, checkSeal, isSealed, seal, unseal, type Sealed } from '../../core/integrity.ts';
+import { checkFiles, checkSeal, isLegacy, seal, unseal, type Sealed } from '../../core/integrity.ts';
 
 interface TrainDB extends DBSchema {
   datasetMeta: { key: string; value: DatasetMeta };
@@ -97,8 +97,8 @@ export class IdbStore implements TrainStore {
     if (!meta && !data) return undefined;
     if (!meta || !data) throw new IntegrityError(`dataset "${id}" in browser storage is damaged: its ${meta ? 'records are' : 'metadata is'} missing; import the JSONL file again`);
     const ds = { ...meta, jsonl: data.jsonl };
-    if (isSealed(ds)) {
-      await checkSeal(ds, `dataset "${meta.name}" in browser storage`).catch((e: Error) => {
+    if (!isLegacy(ds)) {
+      await checkSeal(ds as Sealed<StoredDataset>, `dataset "${meta.name}" in browser storage`).catch((e: Error) => {
         throw new IntegrityError(`${e.message}; import the JSONL file again`);
       });
     }
@@ -173,8 +173,8 @@ export class IdbStore implements TrainStore {
     const meta = await this.db.get('checkpointMeta', id);
     if (!meta) throw new StorageError(`no checkpoint with id "${id}" to rename`);
     // Never re-seal damaged metadata: that would launder it.
-    if (isSealed(meta)) await checkSeal(meta, `checkpoint "${meta.name}" in browser storage: its metadata`);
-    const next = isSealed(meta) ? await seal({ ...meta, name }) : { ...meta, name };
+    if (!isLegacy(meta)) await checkSeal(meta as Sealed<CheckpointMeta>, `checkpoint "${meta.name}" in browser storage: its metadata`);
+    const next = !isLegacy(meta) ? await seal({ ...meta, name }) : { ...meta, name };
     await this.write(['checkpointMeta'], `renaming checkpoint ${id}`, 'the old name was kept', async (put, tx) => {
       const cur = await tx.objectStore('checkpointMeta').get(id);
       if (!cur) throw new StorageError(`no checkpoint with id "${id}" to rename`);
@@ -233,10 +233,10 @@ async function verify(id: string, meta: CheckpointMeta | undefined, files: { saf
   const what = `checkpoint "${meta?.name ?? id}" in browser storage`;
   if (!meta) return `${what} is damaged: its metadata is missing`;
   if (!files) return `${what} is damaged: its files (checkpoint.json, checkpoint.safetensors) are missing`;
-  if (!isSealed(meta)) return null; // stored before digests existed
+  if (isLegacy(meta)) return null; // stored before digests existed
   try {
-    await checkSeal(meta, `${what}: its metadata`);
-    await checkFiles(meta, { 'checkpoint.json': files.json, 'checkpoint.safetensors': files.safetensors }, what);
+    await checkSeal(meta as Sealed<CheckpointMeta>, `${what}: its metadata`);
+    await checkFiles(meta as Sealed<CheckpointMeta>, { 'checkpoint.json': files.json, 'checkpoint.safetensors': files.safetensors }, what);
     return null;
   } catch (e) {
     return (e as Error).message;

@@ -13,7 +13,7 @@ import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckpointFiles, CheckpointMeta } from '../../api/store.ts';
 import { StorageError } from '../../core/errors.ts';
-import { checkFiles, checkSeal, isSealed, type Sealed } from '../../core/integrity.ts';
+import { checkFiles, checkSeal, isLegacy, type Sealed } from '../../core/integrity.ts';
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const TMP = /^\.tmp-(.+)-(\d+)-(\d+)-(\d+)$/;
@@ -64,7 +64,7 @@ export async function verifyFolder(dir: string): Promise<FolderCheck> {
   const what = `checkpoint "${meta.name ?? meta.id}" in ${dir}`;
   const [json, st] = await Promise.all([readOptional(join(dir, 'checkpoint.json')), readOptional(join(dir, 'checkpoint.safetensors'))]);
   try {
-    if (isSealed(meta)) {
+    if (!isLegacy(meta)) {
       await checkSeal(meta, `${what}: meta.json`);
       await checkFiles(meta, { ...(json ? { 'checkpoint.json': json } : {}), ...(st ? { 'checkpoint.safetensors': st } : {}) }, what);
     } else if (!json || !st) {
@@ -78,7 +78,7 @@ export async function verifyFolder(dir: string): Promise<FolderCheck> {
     state: 'ok',
     meta,
     files: { json: json!.toString('utf8'), safetensors: new Uint8Array(st!.buffer, st!.byteOffset, st!.byteLength) },
-    verified: isSealed(meta),
+    verified: !isLegacy(meta),
   };
 }
 
@@ -86,7 +86,9 @@ async function isDir(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isDirectory(), () => false);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id exists (another user's counts as alive). */
+export function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;

@@ -14,9 +14,9 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckpointFiles, CheckpointMeta, DatasetMeta, StoredDataset, TrainStore } from '../../api/store.ts';
 import { IntegrityError, StorageError } from '../../core/errors.ts';
-import { checkSeal, isSealed, seal, unseal, type Sealed } from '../../core/integrity.ts';
+import { checkSeal, isLegacy, seal, unseal, type Sealed } from '../../core/integrity.ts';
 import { Mutex } from '../../services/trainer/lock.ts';
-import { CheckpointDirs, readFolder, verifyFolder } from './checkpoint-recovery.ts';
+import { CheckpointDirs, isAlive, readFolder, verifyFolder } from './checkpoint-recovery.ts';
 import { beginWrite, faultPoint } from './fault-points.ts';
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -66,6 +66,11 @@ export class FileStore implements TrainStore {
 
   async listDatasets(): Promise<DatasetMeta[]> {
     const names = await readdir(this.datasetsDir).catch(() => [] as string[]);
+    // A dataset write interrupted before its rename leaves `<id>.json.tmp-<pid>-<time>`: drop those of dead writers.
+    for (const n of names) {
+      const m = /\.json\.tmp-(\d+)-\d+$/.exec(n);
+      if (m && !isAlive(Number(m[1]))) await rm(join(this.datasetsDir, n), { force: true });
+    }
     const out: DatasetMeta[] = [];
     for (const n of names.filter((x) => x.endsWith('.json'))) {
       const ds = await this.readDataset(n.slice(0, -'.json'.length)).catch(() => undefined);
@@ -95,7 +100,8 @@ export class FileStore implements TrainStore {
     } catch (e) {
       throw new IntegrityError(`dataset file ${file} is damaged: not valid JSON (${(e as Error).message}); import the JSONL file again`);
     }
-    if (isSealed(value)) await checkSeal(value, `dataset file ${file}`).catch((e: Error) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new IntegrityError(`dataset file ${file} is damaged: not a dataset record; import the JSONL file again`);
+    if (!isLegacy(value)) await checkSeal(value as Sealed<object>, `dataset file ${file}`).catch((e: Error) => {
       throw new IntegrityError(`${e.message}; import the JSONL file again`);
     });
     return unseal(value as StoredDataset) as StoredDataset;
@@ -124,7 +130,7 @@ export class FileStore implements TrainStore {
     for (const id of await this.dirs.liveIds()) {
       // A damaged meta.json is left out of the list; loading that id names the damage.
       const m = await readFolder(this.dirs.live(id)).catch(() => undefined);
-      if (m?.meta && (!isSealed(m.meta) || (await checkSeal(m.meta, 'meta').then(() => true, () => false)))) out.push(unseal(m.meta) as CheckpointMeta);
+      if (m?.meta && (isLegacy(m.meta) || (await checkSeal(m.meta, 'meta').then(() => true, () => false)))) out.push(unseal(m.meta) as CheckpointMeta);
     }
     return out.sort((a, b) => b.savedAt.localeCompare(a.savedAt));
   }
@@ -210,10 +216,10 @@ export class FileStore implements TrainStore {
     const dir = this.dirs.live(id);
     const m = await readFolder(dir).catch(() => undefined);
     if (!m?.meta) throw new StorageError(`no checkpoint with id "${id}" to rename`);
-    if (isSealed(m.meta)) await checkSeal(m.meta, `${join(dir, 'meta.json')}`);
+    if (!isLegacy(m.meta)) await checkSeal(m.meta, `${join(dir, 'meta.json')}`);
     const current: object = m.meta;
     // Sealed metadata is re-sealed (file digests kept); metadata from before digests stays as it was.
-    const next = isSealed(current) ? await seal({ ...(current as Sealed<CheckpointMeta>), name }) : { ...current, name };
+    const next = !isLegacy(current) ? await seal({ ...(current as Sealed<CheckpointMeta>), name }) : { ...current, name };
     const tmp = join(dir, `meta.json.tmp-${process.pid}`);
     await writeDurable(tmp, JSON.stringify(next));
     await rename(tmp, join(dir, 'meta.json'));

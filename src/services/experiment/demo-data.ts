@@ -6,7 +6,7 @@
  *                      every execution block is what the interpreter printed;
  *   validation.jsonl   generation records of the validation split (the experiment's validation loss);
  *   manifest.json      provenance: generator version, seed, counts, filter statistics, task keys per file.
- * The prompts match the evaluation prompt (METHOD.md §7), so a model trained here is evaluated on the same format.
+ * The prompts match the evaluation prompt (docs/METHOD.md §7), so a model trained here is evaluated on the same format.
  */
 import type { PythonApi, PythonChecker } from '../../api/python.ts';
 import type { RejectionReason } from '../../api/reflect.ts';

@@ -4,12 +4,14 @@
  * (IndexedDB or files), backend selection, and `yieldFn`, awaited between steps so pause/stop
  * messages are handled (comlink cannot pass an AbortSignal: stop() aborts a controller in here).
  */
+import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendPreference } from '../../api/backend.ts';
 import type { CheckpointFiles, CheckpointMeta, DatasetMeta, TrainStore } from '../../api/store.ts';
 import type {
   GenerateRequest, RunState, StartRequest, TrainerApi, TrainerStatus, TrainEvent, TrainProgress, TrainSummary,
 } from '../../api/trainer.ts';
 import { CheckpointError, StorageError, UsageError } from '../../core/errors.ts';
+import { setActiveBackend } from '../../core/model/budget.ts';
 import type { Prompt } from '../../core/prompt.ts';
 import { importDataset, importDatasets, loadCheckpointDatasets, loadDatasets } from './datasets.ts';
 import { parseCheckpoint, parseCheckpointJson } from './checkpoint.ts';
@@ -60,6 +62,9 @@ export class TrainerService implements TrainerApi {
   async setBackend(pref: BackendPreference): Promise<BackendChoice> {
     if (ACTIVE.includes(this.state)) throw new UsageError('cannot change the backend while a run is active; stop it first');
     this.backend = await this.deps.selectBackend(pref);
+    // The resource guard (budget.ts) checks every later config against this backend's limits.
+    const device = (tf.backend() as unknown as { device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } }).device;
+    setActiveBackend(this.backend.backend, device?.limits ? { maxBufferSize: device.limits.maxBufferSize, maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize } : undefined);
     return this.backend;
   }
 

@@ -10,7 +10,8 @@ import { createNotice } from '../notice.ts';
 
 export interface DatasetActions {
   list(): Promise<DatasetMeta[]>;
-  importFile(fileName: string, bytes: Uint8Array): Promise<DatasetMeta>;
+  /** All files or none (TrainerApi.importDatasets). */
+  importFiles(files: { fileName: string; bytes: Uint8Array }[]): Promise<DatasetMeta[]>;
   remove(id: string): Promise<void>;
   /** Called after an import or a delete (the storage figure changes). */
   onChange?(): void;
@@ -25,7 +26,7 @@ export class DatasetsView {
 
   constructor(private readonly actions: DatasetActions) {
     this.list = h('ul', { class: 'train-datasets', testid: 'dataset-list' });
-    const input = h('input', { type: 'file', accept: '.jsonl,.json,application/jsonl', testid: 'dataset-import', 'aria-label': 'Import a JSONL dataset' });
+    const input = h('input', { type: 'file', multiple: true, accept: '.jsonl,.json,application/jsonl', testid: 'dataset-import', 'aria-label': 'Import a JSONL dataset' });
     input.addEventListener('change', () => void this.importPicked(input));
     this.root = h(
       'section',
@@ -78,16 +79,18 @@ export class DatasetsView {
   }
 
   private async importPicked(input: HTMLInputElement): Promise<void> {
-    const file = input.files?.[0];
+    const picked = [...(input.files ?? [])];
     input.value = '';
-    if (!file) return;
-    this.notice.info(`Importing ${file.name}…`);
+    if (!picked.length) return;
+    const names = picked.map((f) => f.name).join(', ');
+    this.notice.info(`Importing ${names}…`);
     try {
-      const meta = await this.actions.importFile(file.name, new Uint8Array(await file.arrayBuffer()));
-      this.selected.add(meta.id);
-      this.notice.info(`Imported ${meta.name}: ${meta.counts.reflection} reflection and ${meta.counts.generation} generation records.`);
+      const files = await Promise.all(picked.map(async (f) => ({ fileName: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+      const metas = await this.actions.importFiles(files);
+      for (const meta of metas) this.selected.add(meta.id);
+      this.notice.info(metas.map((meta) => `Imported ${meta.name}: ${meta.counts.reflection} reflection and ${meta.counts.generation} generation records.`).join(' '));
     } catch (e) {
-      this.notice.error(`${file.name} was not imported: ${errorText(e)}`);
+      this.notice.error(`${names} ${picked.length > 1 ? 'were' : 'was'} not imported (all or none): ${errorText(e)}`);
     }
     await this.refresh();
     this.actions.onChange?.();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.ts';
 import {
-  backendLimits, checkBudget, estimateMemory, guardTraining, loraParamCount, paramCount, WASM_MAX_BYTES,
+  backendLimits, checkBudget, estimateMemory, guardTraining, loraParamCount, paramCount, setActiveBackend, WASM_MAX_BYTES,
 } from '../../../src/core/model/budget.ts';
 import { configFromHF, countParams, MODEL_PRESETS, validateConfig } from '../../../src/core/model/config.ts';
 import { importLlama2c } from '../../../src/core/model/llama2c.ts';
@@ -61,6 +61,18 @@ describe('backendLimits and checkBudget', () => {
     const webgpu = backendLimits({ backend: 'webgpu', gpu: { maxBufferSize: 2 ** 20 } });
     expect(() => checkBudget(estimateMemory(MODEL_PRESETS.small, { batch: 1, seqLen: 1, mode: 'inference' }), webgpu, 'model')).toThrow(/one buffer of 12\.0 MiB, over the per-buffer limit of 1\.0 MiB/);
     expect(() => checkBudget(estimateMemory(tiny, { batch: 1, seqLen: 16, mode: 'full' }), limits, 'tiny')).not.toThrow();
+  });
+
+  it('checks later configs against the backend set for this thread (WebGPU buffer limits)', () => {
+    try {
+      setActiveBackend('webgpu', { maxBufferSize: 2 ** 20, maxStorageBufferBindingSize: 2 ** 20 });
+      expect(() => validateConfig(MODEL_PRESETS.small)).toThrow(/model config needs one buffer of 12\.0 MiB, over the per-buffer limit of 1\.0 MiB \(.*WebGPU max buffer 1 MiB\)/);
+      expect(() => validateConfig(tiny)).not.toThrow();
+      expect(setActiveBackend('wasm').totalBytes).toBe(WASM_MAX_BYTES);
+    } finally {
+      setActiveBackend('cpu');
+    }
+    expect(() => validateConfig(MODEL_PRESETS.small)).not.toThrow();
   });
 
   it('lets every preset through at its default run config', () => {
