@@ -270,7 +270,7 @@ export function guardModel(
 ): MemoryEstimate {
   checkModelBounds(c, what, names);
   const e = estimateMemory(c, { batch: 1, seqLen: 1, mode: 'inference' });
-  checkBudget(e, limits, what);
+  checkBudget(e, limits, `${what} (${shapeText(c)})`);
   return e;
 }
 
@@ -292,7 +292,7 @@ export function guardTraining(
       throw new ConfigError(`${what}: train.${k} = ${t[k]} is beyond the supported bound ${TRAIN_BOUNDS[k]}`);
   }
   const e = estimateMemory(c, { batch: 1, seqLen: Math.min(t.maxLen, c.maxSeqLen), mode });
-  checkBudget(e, limits, what);
+  checkBudget(e, limits, `${what} (${shapeText(c)}, train.maxLen ${t.maxLen})`);
   return e;
 }
 
@@ -311,4 +311,9 @@ export function refuseNonFinite(tensors: Map<string, { data: ArrayLike<number> }
         `${source}: tensor ${name} holds a non-finite value (${t.data[bad]}) at index ${bad} (corrupt or diverged file?)`,
       );
   }
+}
+
+/** The size fields, for a refusal that says which config was too big. */
+function shapeText(c: ModelShape): string {
+  return `vocabSize ${c.vocabSize}, dim ${c.dim}, nLayers ${c.nLayers}, nHeads ${c.nHeads}/${c.nKvHeads}, ffnDim ${c.ffnDim}, maxSeqLen ${c.maxSeqLen}`;
 }

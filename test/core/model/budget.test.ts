@@ -89,7 +89,7 @@ describe('backendLimits and checkBudget', () => {
     try {
       setActiveBackend('webgpu', { maxBufferSize: 2 ** 20, maxStorageBufferBindingSize: 2 ** 20 });
       expect(() => validateConfig(MODEL_PRESETS.small)).toThrow(
-        /model config needs one buffer of 12\.0 MiB, over the per-buffer limit of 1\.0 MiB \(.*WebGPU max buffer 1 MiB\)/,
+        /model config \(vocabSize 8192, dim 384, nLayers 6, .*\) needs one buffer of 12\.0 MiB, over the per-buffer limit of 1\.0 MiB \(.*WebGPU max buffer 1 MiB\)/,
       );
       expect(() => validateConfig(tiny)).not.toThrow();
       expect(setActiveBackend('wasm').totalBytes).toBe(WASM_MAX_BYTES);
