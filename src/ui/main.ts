@@ -12,7 +12,7 @@ import { createAppContext } from './context.ts';
 import { mountEvaluatePanel } from './panels/evaluate.ts';
 import { mountReflectPanel } from './panels/reflect.ts';
 import { mountTrainPanel } from './panels/train.ts';
-import { readBackendPreference, saveBackendPreference } from './settings.ts';
+import { mountThreadsSetting, readBackendPreference, saveBackendPreference } from './settings.ts';
 import { humanMessage } from './messages.ts';
 import { createNotice } from './notice.ts';
 import { createStatusBar } from './status.ts';
@@ -90,6 +90,12 @@ async function runProbe(): Promise<void> {
     headerNotice.error(`No tfjs backend could start: ${humanMessage(e)} Choose another backend in the list, or reload the page.`);
   }
 }
+// Settings: wasm threads; a change restarts the probe worker so the status bar shows the new count.
+mountThreadsSetting(check, () => {
+  probe.terminate();
+  void runProbe();
+});
+
 // A new preference gets a fresh worker: tfjs keeps backends registered per worker.
 ctx.onBackendPreferenceChange(() => {
   probe.terminate();
@@ -100,6 +106,7 @@ createTabs(byId('app'), [
   { id: 'train', label: 'Train', mount: (el) => mountTrainPanel(el, ctx) },
   { id: 'reflect', label: 'Reflect', mount: (el) => mountReflectPanel(el, ctx) },
   { id: 'evaluate', label: 'Evaluate', mount: (el) => mountEvaluatePanel(el, ctx) },
+  { id: 'experiment', label: 'Experiment', mount: (el) => void import('./experiment/panel.ts').then((m) => m.mountExperimentPanel(el, ctx)) },
 ]);
 
 void runProbe().then(() => {

@@ -27,6 +27,7 @@ export function humanMessage(e: unknown): string {
   const name = err?.name ?? '';
   const message = stripErrorPrefix(String(err?.message ?? e ?? ''));
   if (BROWSER[name] && (!message || name === 'QuotaExceededError')) return BROWSER[name];
-  if (!message) return BROWSER[name] ?? 'Something went wrong, without a description. Try again; if it repeats, reload the page.';
+  if (!message)
+    return BROWSER[name] ?? 'Something went wrong, without a description. Try again; if it repeats, reload the page.';
   return message;
 }

@@ -51,7 +51,7 @@ export interface StatusBarOptions {
 }
 
 export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}): StatusBar {
-  root.setAttribute('role', 'status');
+  // The footer stays a contentinfo landmark; not a live region (the job text changes every training step).
   root.setAttribute('aria-label', 'App status');
   const backend = item('Backend', 'status-backend', 'tfjs backend of the workers');
   const reason = document.createElement('span');
@@ -66,6 +66,7 @@ export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}):
   const running = new Map<string, string>();
   const renderJobs = (): void => {
     jobs.value.textContent = [...running.values()].join(' · ');
+    jobs.value.title = jobs.value.textContent;
     jobs.root.hidden = running.size === 0;
   };
   renderJobs();
@@ -79,8 +80,9 @@ export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}):
         reason.textContent = '';
         return;
       }
-      backend.value.textContent = choice.backend;
+      backend.value.textContent = choice.threads ? `${choice.backend} · ${choice.threads} thread${choice.threads > 1 ? 's' : ''}` : choice.backend;
       backend.value.dataset.backend = choice.backend;
+      backend.value.dataset.threads = choice.threads ? String(choice.threads) : '';
       const adapter = choice.adapter ? `${choice.adapter}${choice.isFallbackAdapter ? ' (fallback)' : ''}` : 'no WebGPU adapter';
       reason.textContent = `${adapter} · ${choice.reason}`;
       reason.title = reason.textContent;
@@ -105,7 +107,8 @@ export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}):
       if (navigator.storage?.estimate) ({ usage = 0, quota = 0 } = await navigator.storage.estimate().catch(() => ({ usage: 0, quota: 0 })));
       const known = opts.knownBytes ? await opts.knownBytes().catch(() => 0) : 0;
       const used = Math.max(usage, known);
-      storage.value.textContent = quota ? `${formatBytes(used)} of ${formatBytes(quota)}` : used ? formatBytes(used) : 'unknown';
+      storage.value.textContent = quota || used ? formatBytes(used) : 'unknown';
+      if (quota) storage.value.append(Object.assign(document.createElement('span'), { className: 'status-quota', textContent: ` of ${formatBytes(quota)}` }));
       storage.value.dataset.bytes = String(used);
     },
   };

@@ -240,6 +240,8 @@ export async function horizontalOverflow(page: Page): Promise<{ page: number; pa
 export interface AxeSummary {
   /** Violations by impact, counted per rule. */
   counts: Record<string, number>;
+  /** Rule ids of every violation, by impact. */
+  rules: Record<string, string[]>;
   /** Serious and critical violations: rule id, help text and the first few offending selectors. */
   blocking: { id: string; impact: string; help: string; targets: string[] }[];
   passes: number;
@@ -259,11 +261,15 @@ export async function runAxe(page: Page): Promise<AxeSummary> {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResult> } }).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
     const counts: Record<string, number> = {};
-    for (const v of r.violations) counts[v.impact] = (counts[v.impact] ?? 0) + 1;
+    const rules: Record<string, string[]> = {};
+    for (const v of r.violations) {
+      counts[v.impact] = (counts[v.impact] ?? 0) + 1;
+      (rules[v.impact] ??= []).push(v.id);
+    }
     const blocking = r.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
-    return { counts, blocking, passes: r.passes.length };
+    return { counts, rules, blocking, passes: r.passes.length };
   });
 }
 

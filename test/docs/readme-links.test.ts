@@ -13,7 +13,12 @@ function links(file: string): string[] {
 }
 
 describe('documentation links', () => {
-  const files = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const files = [
+    'README.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
   for (const file of files) {
     it(`${file}: every relative link resolves inside the repository`, () => {
       const missing = links(file)

@@ -4,7 +4,16 @@ import { compareRuns } from '../../src/ui/eval/compare.ts';
 import { failureReason, postprocessNote, tracebackTail } from '../../src/ui/eval/reasons.ts';
 
 const sample = (over: Partial<SampleResult>): SampleResult => ({
-  task_id: 'HumanEval/0', completion_id: 0, completion: '    return 1\n', result: 'passed', passed: true, raw: '', detail: '', checkMs: 1, generateMs: 0, ...over,
+  task_id: 'HumanEval/0',
+  completion_id: 0,
+  completion: '    return 1\n',
+  result: 'passed',
+  passed: true,
+  raw: '',
+  detail: '',
+  checkMs: 1,
+  generateMs: 0,
+  ...over,
 });
 
 const BARE_ASSERT = `Traceback (most recent call last):
@@ -21,16 +30,28 @@ describe('failure reasons', () => {
   });
 
   it('keeps a message, names its exception type, and explains time-outs and empty completions', () => {
-    const r = failureReason(sample({ passed: false, result: "failed: name 'x' is not defined", detail: "Traceback…\nNameError: name 'x' is not defined" }));
+    const r = failureReason(
+      sample({
+        passed: false,
+        result: "failed: name 'x' is not defined",
+        detail: "Traceback…\nNameError: name 'x' is not defined",
+      }),
+    );
     expect(r).toBe("name 'x' is not defined");
-    expect(failureReason(sample({ passed: false, result: 'failed: boom', detail: 'Traceback…\nValueError: boom' }))).toBe('boom');
+    expect(
+      failureReason(sample({ passed: false, result: 'failed: boom', detail: 'Traceback…\nValueError: boom' })),
+    ).toBe('boom');
     expect(failureReason(sample({ passed: false, result: 'timed out' }))).toMatch(/^timed out: /);
-    expect(failureReason(sample({ passed: false, result: 'failed: ', completion: '' }))).toMatch(/empty after post-processing/);
+    expect(failureReason(sample({ passed: false, result: 'failed: ', completion: '' }))).toMatch(
+      /empty after post-processing/,
+    );
     expect(failureReason(sample({}))).toBe('');
   });
 
   it('notes what post-processing did to the raw output', () => {
-    expect(postprocessNote(sample({ raw: '    return 1\n\ndef extra():\n    pass' }))).toMatch(/kept 13 of 35 characters/);
+    expect(postprocessNote(sample({ raw: '    return 1\n\ndef extra():\n    pass' }))).toMatch(
+      /kept 13 of 35 characters/,
+    );
     expect(postprocessNote(sample({ raw: '', completion: 'x' }))).toBe('');
     expect(postprocessNote(sample({ raw: '???', completion: '' }))).toMatch(/left nothing/);
   });

@@ -29,7 +29,7 @@ const usage = `Usage: npm run cli -- train [options]
   --config <json>       run config file (preset, model overrides, vocabSize, recipe, train, checkpointEvery);
                         --preset/--recipe/--steps/--seed override it
   --recipe <name>       training recipe over the preset's defaults: ${RECIPE_NAMES.join(', ')} (released = the official
-                        command's knobs, for pretrained models; see docs/METHOD.md §6)
+                        command's knobs, for pretrained models; see docs/METHOD.md §8)
   --out <dir>           file store: datasets and checkpoints (every checkpointEvery steps, at the end, on Ctrl-C),
                         plus <dir>/model/ (config.json, model.safetensors, tokenizer.json) for \`generate --model\`
   --resume <id>         continue checkpoint <id> from the --out store, bit for bit

@@ -1,10 +1,10 @@
 /**
- * The HumanEval prompt (METHOD.md §7, paper App. D):
+ * The HumanEval prompt (docs/METHOD.md §7, paper App. D):
  *   <|user|><|text|>Write a complete Python function for the problem.\n\n{prompt}<|endofblock|><|endofmessage|><|assistant|><|text|>```python\n
  * Decision: `{prompt}` is the problem's prompt with Python's str.strip() applied, as the official
- * ReflectionCoder evaluation script does (src/test.py: `sample['prompt'].strip()`); METHOD.md §7 takes
+ * ReflectionCoder evaluation script does (src/test.py: `sample['prompt'].strip()`); docs/METHOD.md §7 takes
  * its template from that script. The ids are BOS + the message tokens: every training sample starts with
- * BOS (METHOD §2), and the trainer's generate() prepends it too. Special tokens are single ids; the
+ * BOS (docs/METHOD.md §2), and the trainer's generate() prepends it too. Special tokens are single ids; the
  * problem text and the instruction are encoded as ordinary text, so a special-token string inside a
  * problem can never inject structure.
  */

@@ -2,7 +2,7 @@
  * A decoder-only Llama model in TensorFlow.js: embedding, RMSNorm, rotary position embedding
  * (Hugging Face rotate-half convention), grouped-query attention, SwiGLU, final norm, tied or
  * untied output head. Forward takes explicit position ids and a per-row key visibility so a
- * student row can hide reflection blocks while keeping the teacher's positions (METHOD.md §3).
+ * student row can hide reflection blocks while keeping the teacher's positions (docs/METHOD.md §3).
  *
  * Parameters are tf.Variables keyed by Hugging Face names. Linear weights are stored transposed,
  * [in, out], so that every weight matmul is a plain 2-D x @ W (the wasm fast path); toHF/fromHF
@@ -13,6 +13,7 @@ import { CheckpointError, ShapeError } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { headDim, validateConfig, type LlamaConfig } from './config.ts';
 import { applyRope, cachedCausalBias, embed, embedColumns, groupedAttention, linear, rmsNorm, ropeTables, visibilityBias } from './ops.ts';
+import { frozenEmbed, frozenLinear } from './frozen.ts';
 import { ropeTablesFromInvFreq, scaledInvFreq } from './rope-scaling.ts';
 
 export const EMBED = 'model.embed_tokens.weight';
@@ -223,7 +224,7 @@ export class LlamaModel {
   head(hidden: tf.Tensor2D): tf.Tensor2D {
     const c = this.config;
     const w = (c.tieEmbeddings ? this.p(EMBED) : this.p(LM_HEAD)) as tf.Tensor2D; // [D, V] either way
-    const logits = linear(hidden, w);
+    const logits = this.frozenBase ? frozenLinear(hidden, w) : linear(hidden, w);
     return this.headHook ? tf.add(logits, this.headHook(hidden)) : logits;
   }
 
@@ -262,7 +263,9 @@ export class LlamaModel {
     const n = b * t;
     const { cos, sin } = ropeTables(positions, this.ropeTable()); // [B, 1, T, hd]
     const flatIds = tf.reshape(tf.cast(inputIds, 'int32'), [n]) as tf.Tensor1D; // [N]
-    let x = c.tieEmbeddings ? embedColumns(this.p(EMBED) as tf.Tensor2D, flatIds) : embed(this.p(EMBED) as tf.Tensor2D, flatIds); // [N, D]
+    let x = this.frozenBase
+      ? frozenEmbed(this.p(EMBED) as tf.Tensor2D, flatIds, c.tieEmbeddings)
+      : c.tieEmbeddings ? embedColumns(this.p(EMBED) as tf.Tensor2D, flatIds) : embed(this.p(EMBED) as tf.Tensor2D, flatIds); // [N, D]
     if (this.embedHook) x = tf.add(x, this.embedHook(flatIds));
     const heads = (y: tf.Tensor2D, h: number) => tf.transpose(tf.reshape(y, [b, t, h, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, h, T, hd]
     for (let i = 0; i < c.nLayers; i++) {
@@ -306,7 +309,8 @@ export class LlamaModel {
    * (LoRA: see lora.ts). Biases are added by the caller.
    */
   protected project(i: number, part: LinearName, x: tf.Tensor2D): tf.Tensor2D {
-    const y = linear(x, this.p(layerName(i, part)) as tf.Tensor2D);
+    const w = this.p(layerName(i, part)) as tf.Tensor2D;
+    const y = this.frozenBase ? frozenLinear(x, w) : linear(x, w);
     const adapter = this.adapters?.get(layerName(i, part));
     return adapter ? tf.add(y, adapter(x)) : y;
   }
@@ -322,6 +326,8 @@ export class LlamaModel {
    * only the adapter's (the base stays frozen and AdamW holds moments for these alone).
    */
   trainableOverride: Map<string, tf.Variable> | null = null;
+  /** True while an adapter trains: base weights get no gradient (frozen.ts skips computing it). */
+  frozenBase = false;
   get trainable(): Map<string, tf.Variable> {
     return this.trainableOverride ?? this.params;
   }

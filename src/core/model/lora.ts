@@ -163,6 +163,7 @@ export class LoraAdapter {
       model.headHook = null;
     }
     model.trainableOverride = this.params();
+    model.frozenBase = true;
   }
 
   static detach(model: LlamaModel): void {
@@ -170,6 +171,7 @@ export class LoraAdapter {
     model.embedHook = null;
     model.headHook = null;
     model.trainableOverride = null;
+    model.frozenBase = false;
   }
 
   /** HF layout of one adapter parameter (lora_A [r, in], lora_B [out, r]; rows as stored). */

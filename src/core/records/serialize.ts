@@ -1,5 +1,5 @@
 /**
- * Serialisation of a record into one token sequence (METHOD.md §2), kept separate from tokenisation:
+ * Serialisation of a record into one token sequence (docs/METHOD.md §2), kept separate from tokenisation:
  * the caller supplies any `TokenizerLike`, so tests can feed the fixture's pre-tokenised ids.
  *
  *   sample  = BOS + messages + EOS
@@ -65,7 +65,7 @@ export function messageSegments(type: RecordType, roles: readonly Role[]): Messa
   });
 }
 
-/** Whether an annotated token is a teacher target (METHOD.md §2): not BOS, not part of a user
+/** Whether an annotated token is a teacher target (docs/METHOD.md §2): not BOS, not part of a user
  *  message, not part of an execution block — the environment supplies those at use time. */
 export function isTeacherTarget(a: TokenAnnotation): boolean {
   if (a.segment === 'bos') return false;

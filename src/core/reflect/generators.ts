@@ -1,6 +1,6 @@
 /**
  * Two ways to drive the loop: a chat model (OpenAI-compatible endpoint, scripted turns) and the local
- * model trained here, which speaks the record serialisation of METHOD.md §2 (special tokens per block).
+ * model trained here, which speaks the record serialisation of docs/METHOD.md §2 (special tokens per block).
  */
 import type { ChatMessage, ChatModel, ReflectionContext, ReflectionGenerator, ReflectionStep } from '../../api/reflect.ts';
 import { GeneratorError } from '../errors.ts';
@@ -51,7 +51,7 @@ export function chatGenerator(model: ChatModel): ReflectionGenerator {
 export type GenerateText = (prompt: Prompt, opts: { maxNewTokens: number; temperature?: number; signal?: AbortSignal }) => Promise<string>;
 
 /**
- * The serialised conversation up to the open assistant message (METHOD.md §2, without BOS: the generator
+ * The serialised conversation up to the open assistant message (docs/METHOD.md §2, without BOS: the generator
  * adds it), as prompt parts: the instruction, code and execution output are content, never structure.
  */
 export function localPrompt(ctx: ReflectionContext): PromptPart[] {
@@ -61,7 +61,7 @@ export function localPrompt(ctx: ReflectionContext): PromptPart[] {
 /**
  * The local model writes one block per call; the loop forces the block type so no special token has to be
  * parsed back: after an execution an analysis (<|text|>) then code (<|code|>); the first step is code;
- * the closing step is text. Stage 2 follows the evaluation prompt (METHOD.md §7): the problem as the
+ * the closing step is text. Stage 2 follows the evaluation prompt (docs/METHOD.md §7): the problem as the
  * re-answer instruction and an opened ```python fence.
  */
 export function localGenerator(generateText: GenerateText, opts: { maxNewTokens?: number; temperature?: number; name?: string } = {}): ReflectionGenerator {

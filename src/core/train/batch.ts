@@ -8,14 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '../errors.ts';
 import type { TrainRow } from '../distill/rows.ts';
+import type { Objective } from './config.ts';
 
-/**
- * `official`: SenseLLM/ReflectionCoder compute_loss (one CE over teacher + student labels, KL at the
- * unshifted distillation-label positions). `per-term`: separate teacher / student CE means, KL at the
- * positions that predict the student targets.
- */
-export const OBJECTIVES = ['official', 'per-term'] as const;
-export type Objective = (typeof OBJECTIVES)[number];
 
 /** Positions (of the flattened [B·T] hidden states) that go through the output head. */
 export interface HeadPlan {

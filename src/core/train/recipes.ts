@@ -1,6 +1,6 @@
 /**
  * Training recipes: named sets of TrainConfig values applied on top of a preset's defaults (and under
- * the user's own `train` keys). docs/METHOD.md §6 lists where the paper and the released command differ.
+ * the user's own `train` keys). docs/METHOD.md §8 lists where the paper and the released command differ.
  *
  * `released` — the only released training command (SenseLLM/ReflectionCoder README.md, "Train Script"):
  *   --learning_rate 5e-5 --lr_scheduler_type cosine --warmup_ratio 0.05 --num_train_epochs 2

@@ -31,7 +31,12 @@ export function browserPythonTransports(indexURL: string): PythonTransportFactor
     });
     worker.postMessage({ type: 'init', indexURL, runner: RUNNER, pristine: options.pristine, interruptBuffer: flag?.buffer }, [channel.port2]);
     return {
-      send: (msg) => { if (!exited) channel.port1.postMessage(msg); },
+      send: (msg) => {
+        if (exited) return;
+        // Cleared by the writer before the request leaves, so a late-starting request cannot erase its interrupt.
+        if (flag) Atomics.store(flag, 0, 0);
+        channel.port1.postMessage(msg);
+      },
       onMessage: (cb) => { channel.port1.onmessage = (ev) => cb(ev.data); },
       onExit: (cb) => { exitCb = cb; },
       interrupt: () => { if (flag) Atomics.store(flag, 0, SIGINT); },

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PythonSupervisor, type SupervisorOptions } from '../../services/python/supervisor.ts';
+import { CheckPool } from '../../services/eval/pool.ts';
 import type { HostOptions, PythonTransport } from '../../services/python/transport.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -74,4 +75,9 @@ export function spawnNodePythonTransport(options: HostOptions = { pristine: fals
 /** A PythonApi for Node (CLI, tests, benchmarks): untrusted code runs only inside the sandbox child. */
 export function createNodePython(opts: SupervisorOptions = {}): PythonSupervisor {
   return new PythonSupervisor(spawnNodePythonTransport, opts);
+}
+
+/** N pristine sandbox hosts for evaluation checks (each check starts from the idle interpreter's snapshot). */
+export function createNodeCheckPool(size: number, opts: SupervisorOptions = {}): CheckPool {
+  return new CheckPool(Array.from({ length: size }, () => createNodePython({ graceMs: 1000, ...opts, pristine: true })));
 }

@@ -34,6 +34,9 @@ process.on('message', (msg) => {
   } else if (msg.type === 'interrupt') {
     Atomics.store(flag, 0, SIGINT);
   } else if (worker !== null) {
+    // Cleared here, on the thread that also writes interrupts, before the request leaves: an interrupt sent
+    // for this request can then never be erased by a host that starts it late.
+    Atomics.store(flag, 0, 0);
     worker.postMessage(msg);
   }
 });

@@ -4,13 +4,20 @@
  * (after Ctrl-C, a reload, a crash) skips the cells already in the store; the store key includes a fingerprint of
  * the preset and the data, so a changed preset or data set never reuses stale cells.
  */
-import type { PythonApi, PythonChecker } from '../../api/python.ts';
+import type { PythonChecker } from '../../api/python.ts';
 import { hash32 } from '../../core/tasks/generate.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { ExperimentPreset } from './presets.ts';
-import { referenceCell, runCell, evalTasks, type CellEvent, type CellResult, type ExperimentData } from './single-run.ts';
+import {
+  referenceCell,
+  runCell,
+  evalTasks,
+  type CellEvent,
+  type CellResult,
+  type ExperimentData,
+} from './single-run.ts';
 import { tableRows, type TableRow } from './stats.ts';
-import { TABLE2_VARIANTS, type Variant } from './variants.ts';
+import { rowOrder, TABLE2_VARIANTS, type Variant } from './variants.ts';
 
 export interface ResultStore {
   get(key: string): Promise<CellResult | undefined>;
@@ -27,14 +34,22 @@ export type ExperimentEvent =
   | { type: 'plan'; cells: number; done: number }
   | { type: 'cell-start'; key: string; index: number; cells: number }
   | { type: 'cell'; key: string; event: CellEvent; index: number; cells: number }
-  | { type: 'cell-done'; key: string; result: CellResult; cached: boolean; index: number; cells: number; etaSec: number | null };
+  | {
+      type: 'cell-done';
+      key: string;
+      result: CellResult;
+      cached: boolean;
+      index: number;
+      cells: number;
+      etaSec: number | null;
+    };
 
 export interface ExperimentOptions {
   preset: ExperimentPreset;
   seeds: number[];
   variants?: Variant[];
   data: ExperimentData;
-  python: PythonApi & PythonChecker;
+  python: PythonChecker;
   store: ResultStore;
   onEvent?: (e: ExperimentEvent) => void;
   signal?: AbortSignal;
@@ -50,11 +65,19 @@ export interface ExperimentResult {
 
 /** What decides a cell's numbers besides variant and seed: the preset and the data. */
 export function fingerprint(preset: ExperimentPreset, data: ExperimentData): string {
-  const text = JSON.stringify({ preset: { ...preset, evalSeen: String(preset.evalSeen), evalUnseen: String(preset.evalUnseen) }, data });
+  const text = JSON.stringify({
+    preset: { ...preset, evalSeen: String(preset.evalSeen), evalUnseen: String(preset.evalUnseen) },
+    data,
+  });
   return hash32(text).toString(16).padStart(8, '0');
 }
 
-export function planCells(preset: ExperimentPreset, seeds: number[], variants: Variant[], fp: string): ExperimentPlanCell[] {
+export function planCells(
+  preset: ExperimentPreset,
+  seeds: number[],
+  variants: Variant[],
+  fp: string,
+): ExperimentPlanCell[] {
   const key = (v: string, s: number) => `${preset.name}/${fp}/${v}@${s}`;
   const cells: ExperimentPlanCell[] = [{ key: key('reference', 0), variant: 'reference', seed: 0 }];
   for (const seed of seeds) {
@@ -62,10 +85,6 @@ export function planCells(preset: ExperimentPreset, seeds: number[], variants: V
     for (const v of variants) cells.push({ key: key(v.name, seed), variant: v, seed });
   }
   return cells;
-}
-
-export function rowOrder(variants: Variant[]): { name: string; label: string }[] {
-  return [...variants.map((v) => ({ name: v.name, label: v.label })), { name: 'untrained', label: 'untrained model' }, { name: 'reference', label: 'reference solutions' }];
 }
 
 export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentResult> {
@@ -88,17 +107,36 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
         c.variant === 'reference'
           ? await referenceCell(opts.preset, opts.python)
           : await runCell({
-              preset: opts.preset, seed: c.seed, data: opts.data, python: opts.python, signal: opts.signal,
-              variant: c.variant === 'untrained' ? variants[0]! : c.variant, untrained: c.variant === 'untrained',
+              preset: opts.preset,
+              seed: c.seed,
+              data: opts.data,
+              python: opts.python,
+              signal: opts.signal,
+              variant: c.variant === 'untrained' ? variants[0]! : c.variant,
+              untrained: c.variant === 'untrained',
               onEvent: (event) => opts.onEvent?.({ type: 'cell', key: c.key, event, index: i, cells: plan.length }),
             });
       secs.push({ sec: (performance.now() - t0) / 1000, variant: result.variant });
       await opts.store.put(c.key, result);
     }
     cells.push(result);
-    opts.onEvent?.({ type: 'cell-done', key: c.key, result, cached: wasCached, index: i, cells: plan.length, etaSec: eta(plan.slice(i + 1), secs) });
+    opts.onEvent?.({
+      type: 'cell-done',
+      key: c.key,
+      result,
+      cached: wasCached,
+      index: i,
+      cells: plan.length,
+      etaSec: eta(plan.slice(i + 1), secs),
+    });
   }
-  return { preset: opts.preset.name, seeds: opts.seeds, fingerprint: fp, cells, rows: tableRows(cells, rowOrder(variants)) };
+  return {
+    preset: opts.preset.name,
+    seeds: opts.seeds,
+    fingerprint: fp,
+    cells,
+    rows: tableRows(cells, rowOrder(variants)),
+  };
 }
 
 /** Remaining time from the measured cells: the same variant's mean when known, else the mean of all trained cells. */
@@ -121,7 +159,14 @@ export function summaryLine(r: ExperimentResult): string {
     summary: true,
     preset: r.preset,
     seeds: r.seeds,
-    rows: r.rows.map((row) => ({ variant: row.variant, seen: pct(row.seen), unseen: pct(row.unseen), valLoss: row.valLoss ? { mean: round(row.valLoss.mean, 4), std: round(row.valLoss.std, 4), n: row.valLoss.n } : null })),
+    rows: r.rows.map((row) => ({
+      variant: row.variant,
+      seen: pct(row.seen),
+      unseen: pct(row.unseen),
+      valLoss: row.valLoss
+        ? { mean: round(row.valLoss.mean, 4), std: round(row.valLoss.std, 4), n: row.valLoss.n }
+        : null,
+    })),
     seenTasks: r.cells[0]?.seen.total ?? 0,
     unseenTasks: r.cells[0]?.unseen.total ?? 0,
   });

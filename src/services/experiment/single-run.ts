@@ -3,7 +3,7 @@
  * validation loss and its greedy pass@1 on both test splits through the evaluator (Pyodide, isolated checks).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { PythonApi, PythonChecker } from '../../api/python.ts';
+import type { PythonChecker } from '../../api/python.ts';
 import { generationRow } from '../../core/distill/rows.ts';
 import type { LlamaModel } from '../../core/model/llama.ts';
 import { nextTokenCrossEntropy } from '../../core/model/loss.ts';
@@ -72,14 +72,25 @@ export function evalTasks(preset: ExperimentPreset, split: 'test-seen' | 'test-u
 }
 
 /** Mean next-token CE over the answer tokens of the validation records (teacher targets of generation rows). */
-export async function validationLoss(model: LlamaModel, tok: BpeTokenizer, records: readonly ReflectionRecord[], maxLen: number): Promise<number> {
+export async function validationLoss(
+  model: LlamaModel,
+  tok: BpeTokenizer,
+  records: readonly ReflectionRecord[],
+  maxLen: number,
+): Promise<number> {
   const { encoded } = encodeRecords(records, tok, maxLen);
   let sum = 0;
   let count = 0;
   for (const e of encoded) {
     const host = makeHostBatch([], [generationRow(e)], tok.pad);
     const batch = batchToTensors(host);
-    const ce = tf.tidy(() => nextTokenCrossEntropy(model.forward(batch.inputIds, { positions: batch.positions, keyVisible: batch.keyVisible }), batch.inputIds, batch.teacherMask));
+    const ce = tf.tidy(() =>
+      nextTokenCrossEntropy(
+        model.forward(batch.inputIds, { positions: batch.positions, keyVisible: batch.keyVisible }),
+        batch.inputIds,
+        batch.teacherMask,
+      ),
+    );
     const v = (await ce.data())[0]!;
     ce.dispose();
     disposeBatch(batch);
@@ -89,12 +100,24 @@ export async function validationLoss(model: LlamaModel, tok: BpeTokenizer, recor
   return count ? sum / count : NaN;
 }
 
-async function score(model: LlamaModel, tok: BpeTokenizer, preset: ExperimentPreset, split: 'test-seen' | 'test-unseen', python: PythonApi & PythonChecker, onEvent?: (e: CellEvent) => void, signal?: AbortSignal): Promise<SplitScore> {
+async function score(
+  model: LlamaModel,
+  tok: BpeTokenizer,
+  preset: ExperimentPreset,
+  split: 'test-seen' | 'test-unseen',
+  python: PythonChecker,
+  onEvent?: (e: CellEvent) => void,
+  signal?: AbortSignal,
+): Promise<SplitScore> {
   const tasks = evalTasks(preset, split);
   const gen = modelGenerator(model, tok, { temperature: 0, topP: 1, n: 1, seed: 0, maxNewTokens: preset.maxNewTokens });
   const r = await evaluateProblems(tasks.map(toHumanEval), {
-    python, generator: gen, signal,
-    onEvent: (e) => { if (e.type === 'sample') onEvent?.({ type: 'eval', split, done: e.done, total: e.total }); },
+    python,
+    generator: gen,
+    signal,
+    onEvent: (e) => {
+      if (e.type === 'sample') onEvent?.({ type: 'eval', split, done: e.done, total: e.total });
+    },
   });
   const passedKeys = r.samples.filter((s) => s.passed).map((s) => s.task_id);
   return { passed: passedKeys.length, total: tasks.length, passAt1: passedKeys.length / tasks.length, passedKeys };
@@ -106,14 +129,19 @@ export async function runCell(opts: {
   variant: Variant;
   seed: number;
   data: ExperimentData;
-  python: PythonApi & PythonChecker;
+  python: PythonChecker;
   untrained?: boolean;
   onEvent?: (e: CellEvent) => void;
   signal?: AbortSignal;
 }): Promise<CellResult> {
   const { preset, variant, seed } = opts;
   const config = runConfigFor(preset, variant, seed);
-  const run = await TrainingRun.create({ config, records: opts.data.records, datasets: [], name: `${variant.name}@${seed}` });
+  const run = await TrainingRun.create({
+    config,
+    records: opts.data.records,
+    datasets: [],
+    name: `${variant.name}@${seed}`,
+  });
   try {
     const t0 = performance.now();
     const curve: CellResult['curve'] = [];
@@ -136,14 +164,24 @@ export async function runCell(opts: {
     const valLoss = await validationLoss(run.model, run.tokenizer, opts.data.validation, config.train.maxLen);
     const seen = await score(run.model, run.tokenizer, preset, 'test-seen', opts.python, opts.onEvent, opts.signal);
     const unseen = await score(run.model, run.tokenizer, preset, 'test-unseen', opts.python, opts.onEvent, opts.signal);
-    return { variant: opts.untrained ? 'untrained' : variant.name, seed, steps, seen, unseen, valLoss, curve, trainSec, evalSec: (performance.now() - e0) / 1000 };
+    return {
+      variant: opts.untrained ? 'untrained' : variant.name,
+      seed,
+      steps,
+      seen,
+      unseen,
+      valLoss,
+      curve,
+      trainSec,
+      evalSec: (performance.now() - e0) / 1000,
+    };
   } finally {
     run.dispose();
   }
 }
 
 /** The reference row: the reference solutions as completions (must be 100%: the harness sanity check). */
-export async function referenceCell(preset: ExperimentPreset, python: PythonApi & PythonChecker): Promise<CellResult> {
+export async function referenceCell(preset: ExperimentPreset, python: PythonChecker): Promise<CellResult> {
   const e0 = performance.now();
   const one = async (split: 'test-seen' | 'test-unseen'): Promise<SplitScore> => {
     const tasks = evalTasks(preset, split);
@@ -153,5 +191,15 @@ export async function referenceCell(preset: ExperimentPreset, python: PythonApi 
   };
   const seen = await one('test-seen');
   const unseen = await one('test-unseen');
-  return { variant: 'reference', seed: 0, steps: 0, seen, unseen, valLoss: null, curve: [], trainSec: 0, evalSec: (performance.now() - e0) / 1000 };
+  return {
+    variant: 'reference',
+    seed: 0,
+    steps: 0,
+    seen,
+    unseen,
+    valLoss: null,
+    curve: [],
+    trainSec: 0,
+    evalSec: (performance.now() - e0) / 1000,
+  };
 }

@@ -9,15 +9,18 @@ The interpreter is restored from a memory snapshot before every check (host-core
 (builtins.exit = None, os.* = None, ...) never reaches the next check.
 Written from reading openai/human-eval (execution.py) and evalplus/evalplus (evalplus/eval/__init__.py).
 """
-import base64 as _b64
 import copy as _copy
+import importlib as _importlib
 import math as _math
-import pickle as _pickle
 import time as _time
 
 # A check's verdict text is kept whole up to this many characters (human-eval stores str(e) whole; a
 # message of 100 MB must still give a verdict and not exhaust memory).
 MAX_VERDICT_CHARS = 1_000_000
+# Imported before the snapshot, so checks find them loaded (what HumanEval / MBPP solutions and tests import).
+PRELOADED = ("asyncio", "bisect", "collections", "contextlib", "copy", "datetime", "decimal", "fractions", "functools",
+             "hashlib", "heapq", "itertools", "math", "operator", "random", "re", "shutil", "statistics", "string",
+             "subprocess", "typing", "warnings")
 NUMPY_OFFLINE = "No module named 'numpy': numpy is not available offline (the evaluator's Pyodide has no numpy package)"
 
 
@@ -268,28 +271,37 @@ def _dataset(problem):
     return "mbpp" if problem["task_id"].startswith("Mbpp/") else "humaneval"
 
 
-def _evalplus_truth(p):
-    problem = json.loads(p["problem"])
+def _canonical_outputs(problem, part):
+    """EvalPlus's trusted_exec of prompt + canonical_solution: outputs (on deep copies of the inputs) and times."""
     entry = problem["entry_point"]
-    not_none = _dataset(problem) == "mbpp" and entry in MBPP_OUTPUT_NOT_NONE_TASKS
-    truth = {}
+    exec_globals = {}
+    outputs, times = [], []
+    with _SwallowIO():
+        _exec(problem["prompt"] + problem["canonical_solution"], exec_globals)
+        fn = exec_globals[entry]
+        for inp in _problem_inputs(problem, part):
+            inp = _copy.deepcopy(inp)
+            start = _time.time()
+            outputs.append(fn(*inp))
+            times.append(_time.time() - start)
+    if _dataset(problem) == "mbpp" and entry in MBPP_OUTPUT_NOT_NONE_TASKS:
+        outputs = [o is not None for o in outputs]
+    return outputs, times
+
+
+def _evalplus_truth(p):
+    """The canonical solution's time per input, which sets the per-input limits (EvalPlus's get_groundtruth).
+    The expected outputs themselves are recomputed inside each check (they can be hundreds of megabytes)."""
+    problem = json.loads(p["problem"])
+    out = {}
     for part in ("base", "plus"):
-        exec_globals = {}
-        with _SwallowIO():
-            _exec(problem["prompt"] + problem["canonical_solution"], exec_globals)
-            fn = exec_globals[entry]
-            outputs, times = [], []
-            for inp in _problem_inputs(problem, part):
-                inp = _copy.deepcopy(inp)
-                start = _time.time()
-                outputs.append(fn(*inp))
-                times.append(_time.time() - start)
-        if not_none:
-            outputs = [o is not None for o in outputs]
-        truth[part] = outputs
-        truth[part + "_time"] = times
-    return {"truth": _b64.b64encode(_pickle.dumps(truth)).decode("ascii"),
-            "base_time": sum(truth["base_time"]), "plus_time": sum(truth["plus_time"])}
+        _, times = _canonical_outputs(problem, part)
+        limits = [max(MIN_TIME_LIMIT, GT_TIME_LIMIT_FACTOR * t) for t in times]
+        out[part + "_time"] = times
+        # EvalPlus's untrusted_check: timeout = min(60, sum(limits)) + 1, and the process is killed after
+        # join(timeout + 1) (fast_check adds nothing).
+        out[part + "_timeout"] = min(TIMEOUT_PER_TASK, sum(limits)) + 2
+    return out
 
 
 def is_floats(x):
@@ -303,13 +315,12 @@ def is_floats(x):
 def _evalplus(p):
     """One input set of one sample; returns status 'pass' | 'fail' and how many inputs were checked."""
     problem = json.loads(p["problem"])
-    truth = _pickle.loads(_b64.b64decode(p["truth"]))
     part = p["part"]
     entry = problem["entry_point"]
     dataset = _dataset(problem)
     inputs = _problem_inputs(problem, part)
-    expected = truth[part]
-    limits = [max(MIN_TIME_LIMIT, GT_TIME_LIMIT_FACTOR * t) for t in truth[part + "_time"]]
+    expected, _ = _canonical_outputs(problem, part)
+    limits = [max(MIN_TIME_LIMIT, GT_TIME_LIMIT_FACTOR * t) for t in p["times"]]
     atol = problem["atol"]
     _reliability_guard()
     details = []
@@ -400,5 +411,5 @@ def prepare_pristine():
             pass
         sys.modules.pop(name, None)
     sys.meta_path.insert(0, _NumpyBlocker())
-    import asyncio, bisect, collections, contextlib, copy, decimal, fractions, functools, hashlib, heapq, itertools  # noqa: F401,E401
-    import operator, random, re, shutil, statistics, string, subprocess, typing, warnings, datetime  # noqa: F401,E401
+    for name in PRELOADED:
+        _importlib.import_module(name)

@@ -43,6 +43,10 @@ export async function startPythonHost({ loadPyodide, indexURL, runner, interrupt
     snapshot = takeSnapshot(pyodide);
   }
 
+  // An interrupt can also be noticed by Pyodide as the call into Python starts or returns; it then arrives here
+  // as a PythonError of type KeyboardInterrupt, with the interpreter intact (no Python frame was running).
+  const isInterrupt = (err) => Boolean(err && err.type === 'KeyboardInterrupt');
+
   function fatal(id, err) {
     dead = true;
     const text = String((err && err.message) || err);
@@ -72,20 +76,25 @@ export async function startPythonHost({ loadPyodide, indexURL, runner, interrupt
   }
 
   function dispatch(msg) {
+    // The interrupt flag is cleared by the side that writes it, just before it forwards a request (transport),
+    // never here: a request that starts late (a busy machine) would otherwise erase an interrupt already sent.
     if (msg.type === 'check') {
-      if (interruptBuffer) new Uint8Array(interruptBuffer)[0] = 0;
       try {
         send({ type: 'checked', id: msg.id, json: runCheck(String(msg.kind), String(msg.payload), Number(msg.maxChars)) });
       } catch (err) {
-        fatal(msg.id, err);
+        if (isInterrupt(err)) send({ type: 'checked', id: msg.id, json: '{"error": "KeyboardInterrupt", "keyboard_interrupt": true}' });
+        else fatal(msg.id, err);
       }
     } else if (msg.type === 'run') {
-      if (interruptBuffer) new Uint8Array(interruptBuffer)[0] = 0;
       try {
         const json = runCell(String(msg.code), 0, Boolean(msg.isolated), Number(msg.maxChars));
         send({ type: 'result', id: msg.id, result: JSON.parse(json) });
       } catch (err) {
-        // run_cell catches BaseException, so anything escaping it means the interpreter itself broke
+        if (isInterrupt(err)) {
+          send({ type: 'result', id: msg.id, result: { status: 'error', stdout: '', stderr: '', traceback: 'KeyboardInterrupt', cell: 1, truncated: false, error: { type: 'KeyboardInterrupt', message: '', line: null } } });
+          return;
+        }
+        // run_cell catches BaseException, so anything else escaping it means the interpreter itself broke
         // (os._exit, a wasm trap, stack exhaustion in C).
         fatal(msg.id, err);
       }

@@ -9,7 +9,7 @@ Loaded with Vite `?raw` in the browser (src/platform/browser/python-transport.ts
 (src/platform/node/python-node.ts).
 """
 
-import ast, builtins, inspect, io, json, linecache, sys
+import ast, builtins, inspect, io, json, linecache, sys, time
 
 # IPython 8 draws its traceback header rule and right-aligns "Traceback (most recent call last)" in this width.
 TRACEBACK_WIDTH = 75
@@ -31,6 +31,25 @@ _getlines = linecache.getlines
 _StringIO = io.StringIO
 _exec, _eval, _compile = builtins.exec, builtins.eval, builtins.compile
 _state = {"ns": None, "cell": 0, "isolated": 0}
+# time.sleep in Pyodide blocks inside C and reads the interrupt flag there through JavaScript, which throws the
+# KeyboardInterrupt across the C frames of the running cell: the interpreter is then lost, and a run stuck in
+# sleep(100) could only be stopped by replacing it. A sleep that waits in Python bytecode receives the
+# interrupt like any loop (at the cost of a busy core while it waits).
+_real_sleep = time.sleep
+_monotonic = time.monotonic
+
+
+def _interruptible_sleep(seconds):
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    end = _monotonic() + seconds
+    while _monotonic() < end:
+        pass
+
+
+_interruptible_sleep.__name__ = _interruptible_sleep.__qualname__ = "sleep"
+_interruptible_sleep.__doc__ = _real_sleep.__doc__
+time.sleep = _interruptible_sleep
 # filename -> the cell number shown in tracebacks ('Cell In[n]').
 _DISPLAY = {}
 

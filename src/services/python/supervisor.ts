@@ -15,6 +15,9 @@ export interface SupervisorOptions {
   pristine?: boolean;
 }
 
+/** Interval at which the interrupt is repeated until the run answers (see armLimit). */
+const INTERRUPT_REPEAT_MS = 50;
+
 /** Largest check answer accepted (a verdict keeps up to 1 M characters of an exception message). */
 const CHECK_MAX_CHARS = 4_000_000;
 
@@ -200,20 +203,40 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
     });
   }
 
+  /**
+   * The wall-clock limit of one request: at the limit the interrupt is sent, and sent again every
+   * INTERRUPT_REPEAT_MS (Pyodide reads and clears its flag in two steps, so a write landing between them is
+   * lost); if there is still no answer after the grace period, the host is replaced.
+   */
+  private armLimit(inst: Instance, timeoutMs: number): { interrupted: boolean; killed: boolean; clear(): void } {
+    const state = { interrupted: false, killed: false, clear: () => {} };
+    let repeat: ReturnType<typeof setInterval> | undefined;
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const limitTimer = setTimeout(() => {
+      state.interrupted = true;
+      inst.transport.interrupt();
+      repeat = setInterval(() => inst.transport.interrupt(), INTERRUPT_REPEAT_MS);
+      killTimer = setTimeout(() => {
+        state.killed = true;
+        clearInterval(repeat);
+        this.kill(inst, `no answer ${this.graceMs} ms after the interrupt`);
+      }, this.graceMs);
+    }, timeoutMs);
+    state.clear = () => {
+      clearTimeout(limitTimer);
+      clearTimeout(killTimer);
+      clearInterval(repeat);
+    };
+    return state;
+  }
+
   private async checkNow(kind: string, payload: string, timeoutMs: number): Promise<CheckOutcome | 'recycle'> {
     const inst = await this.ensure();
     const t0 = now();
-    let interrupted = false;
-    let killed = false;
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    const limitTimer = setTimeout(() => {
-      interrupted = true;
-      inst.transport.interrupt();
-      killTimer = setTimeout(() => { killed = true; this.kill(inst, `no answer ${this.graceMs} ms after the interrupt`); }, this.graceMs);
-    }, timeoutMs);
+    const limit = this.armLimit(inst, timeoutMs);
     const reply = await this.request(inst, (id) => ({ type: 'check', id, kind, payload, maxChars: CHECK_MAX_CHARS }));
-    clearTimeout(limitTimer);
-    clearTimeout(killTimer);
+    limit.clear();
+    const { interrupted, killed } = limit;
     const durationMs = now() - t0;
     if (reply.type === 'recycle') {
       this.recycled.push(String(reply.reason));
@@ -243,17 +266,10 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
     const isolated = mode === 'isolated';
     this.setState('running');
     const t0 = now();
-    let interrupted = false;
-    let killed = false;
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    const limitTimer = setTimeout(() => {
-      interrupted = true;
-      inst.transport.interrupt();
-      killTimer = setTimeout(() => { killed = true; this.kill(inst, `no answer ${this.graceMs} ms after the interrupt`); }, this.graceMs);
-    }, timeoutMs);
+    const limit = this.armLimit(inst, timeoutMs);
     const reply = await this.request(inst, (id) => ({ type: 'run', id, code, isolated, maxChars }));
-    clearTimeout(limitTimer);
-    clearTimeout(killTimer);
+    limit.clear();
+    const { interrupted, killed } = limit;
     const durationMs = now() - t0;
     if (inst.alive) this.setState('ready', inst.version ? `Python ${inst.version}` : undefined);
 

@@ -1,6 +1,6 @@
 /**
  * Text generation with a trained model and its own tokenizer: text in → text out, stopping at
- * <|endofblock|> / <|endofmessage|> (METHOD.md §7), streaming decoded text deltas.
+ * <|endofblock|> / <|endofmessage|> (docs/METHOD.md §7), streaming decoded text deltas.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckpointFiles } from '../../api/store.ts';

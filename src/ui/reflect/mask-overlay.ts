@@ -1,5 +1,5 @@
 /**
- * Which reflection blocks the student would not see (METHOD.md §4), computed by TRAIN-CORE's
+ * Which reflection blocks the student would not see (docs/METHOD.md §4), computed by TRAIN-CORE's
  * studentVisibility on the record. No trained tokenizer is needed for the picture: a character-level
  * stand-in gives the same block-level masks, and for the token strategies the hidden share of each block
  * is counted in characters.

@@ -40,6 +40,11 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
   const notice = createNotice('train-message');
   const info = (text: string) => notice.info(text);
   const fail = (text: string) => notice.error(text);
+  let setupError = false;
+  const failSetup = (text: string): void => {
+    fail(text);
+    setupError = true;
+  };
 
   /** The worker with the app's backend preference applied (once per worker). */
   let ready: Promise<Comlink.Remote<TrainerApi>> | null = null;
@@ -99,9 +104,9 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
     start: () => {
       notice.clear();
       const cfg = config.value();
-      if (!cfg) return fail('Fix the run config first (see the message under the editor).');
+      if (!cfg) return failSetup('The run config has an error: fix it (see the message under the editor), then press Train.');
       const chosen = datasets.chosen();
-      if (chosen.length === 0) return fail('Choose at least one dataset.');
+      if (chosen.length === 0) return failSetup('No dataset is chosen: tick at least one under Datasets, then press Train.');
       void run({ datasets: chosen, config: cfg });
     },
     pause: () => void trainer().then((t) => t.pause()).catch((e) => fail(errorText(e))),
@@ -133,11 +138,21 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
     ],
     steps: ['Choose datasets (the built-in demo or your JSONL).', 'Pick a preset (or edit the config).', 'Press Train and watch CE teacher, CE student and KL fall while the mask rate climbs.'],
   });
+  // A setup error goes away by itself once the setup is fixed (a dataset ticked, the config valid again).
+  const setup = h('div', { class: 'train-setup' }, datasets.root, config.root);
+  const recheckSetup = (): void => {
+    if (setupError && config.value() && datasets.chosen().length > 0) {
+      setupError = false;
+      notice.clear();
+    }
+  };
+  setup.addEventListener('change', recheckSetup);
+  setup.addEventListener('input', recheckSetup);
   const plotsCaption = h('p', { class: 'train-plots-caption', testid: 'plots-caption' }, 'No metrics yet: the plots fill in as a run logs its steps.');
   const panel = h(
     'div',
     { class: 'train-panel', testid: 'train-panel' },
-    h('div', { class: 'train-setup' }, datasets.root, config.root),
+    setup,
     h(
       'div',
       { class: 'train-main' },

@@ -8,7 +8,7 @@ export interface TryActions {
   generate(prompt: Prompt, req: GenerateRequest, onText: (delta: string) => void): Promise<string>;
 }
 
-/** The evaluation prompt format (METHOD.md §7) with an instruction in place of the HumanEval prompt. */
+/** The evaluation prompt format (docs/METHOD.md §7) with an instruction in place of the HumanEval prompt. */
 function wrapPrompt(text: string): Prompt {
   return userTurn(text);
 }

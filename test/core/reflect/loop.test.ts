@@ -97,7 +97,7 @@ describe('reflection loop (paper §3.1, App. A)', () => {
     expect(parseReply('no code')).toEqual({ text: 'no code' });
   });
 
-  it('drives the local model block by block with forced block types (METHOD.md §2 serialisation)', async () => {
+  it('drives the local model block by block with forced block types (docs/METHOD.md §2 serialisation)', async () => {
     const prompts: string[] = [];
     const answers = [
       'def inc(x):\n    return x\n\nassert inc(1) == 2', // <|code|> (round 1)

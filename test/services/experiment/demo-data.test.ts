@@ -10,21 +10,31 @@ import { checkRecordsJsonl } from '../../../src/core/records/jsonl.ts';
 import { executionText } from '../../../src/core/reflect/text.ts';
 import { generateTasks } from '../../../src/core/tasks/index.ts';
 import { createNodePython } from '../../../src/platform/node/python-node.ts';
-import { buildDemoData, DEMO_FILES, taskInstruction, type DemoManifest } from '../../../src/services/experiment/demo-data.ts';
+import {
+  buildDemoData,
+  DEMO_FILES,
+  taskInstruction,
+  type DemoManifest,
+} from '../../../src/services/experiment/demo-data.ts';
 import type { PythonSupervisor } from '../../../src/services/python/supervisor.ts';
 
 const DIR = path.join(import.meta.dirname, '../../../public/demo');
 const shipped = (f: string): string => readFileSync(path.join(DIR, f), 'utf8');
 let py: PythonSupervisor;
+let checker: PythonSupervisor;
 beforeAll(async () => {
   py = createNodePython();
-  await py.start();
+  checker = createNodePython({ pristine: true, graceMs: 1000 });
+  await Promise.all([py.start(), checker.start()]);
 }, 120_000);
-afterAll(() => py?.dispose());
+afterAll(() => {
+  py?.dispose();
+  checker?.dispose();
+});
 
 describe('built-in experiment data', () => {
   it('make-data reproduces the shipped files byte for byte', async () => {
-    const data = await buildDemoData({ python: py });
+    const data = await buildDemoData({ python: py, checker });
     for (const f of DEMO_FILES) expect(data.files[f], f).toBe(shipped(f));
   }, 120_000);
 

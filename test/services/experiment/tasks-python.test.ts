@@ -7,7 +7,7 @@ import type { PythonSupervisor } from '../../../src/services/python/supervisor.t
 
 let py: PythonSupervisor;
 beforeAll(async () => {
-  py = createNodePython();
+  py = createNodePython({ pristine: true, graceMs: 1000 });
   await py.start();
 }, 120_000);
 afterAll(() => py?.dispose());
