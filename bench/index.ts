@@ -11,6 +11,7 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   'bundle-size': () => import('./bundle-size.ts'),
   'cold-start': () => import('./cold-start.ts'),
   eval: () => import('./eval.ts'),
+  gpu: () => import('./gpu.ts'),
   model: () => import('./model.ts'),
   profile: () => import('./profile.ts'),
   python: () => import('./python.ts'),
