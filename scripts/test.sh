@@ -3,6 +3,7 @@
 #   1 chromium   Debian chromium + libvulkan1 (installed if root, otherwise instructions)
 #   2 runtime    copy the Pyodide runtime and tfjs wasm binaries into public/
 #   3 typecheck  UI (DOM), workers (WebWorker) and Node code against their own libs
+#   3b python    compileall (+ pyflakes when installed) on the Python run inside Pyodide
 #   4 unit       vitest project `unit` (Node)
 #   5 build      vite build → dist/
 #   6 browser    vitest project `browser` (the built app in Chromium)
@@ -42,6 +43,7 @@ step chromium bash scripts/ensure-chromium.sh
 chromium_ok=${results[-1]}
 step runtime node scripts/copy-runtime.mjs
 step typecheck bash -c "$BIN/tsc -p tsconfig.json --noEmit && $BIN/tsc -p tsconfig.worker.json --noEmit && $BIN/tsc -p tsconfig.node.json --noEmit"
+step python bash scripts/check-python.sh
 step unit "$BIN/vitest" run --project unit --reporter=default --reporter=json --outputFile.json=test-results/vitest-unit.json
 step build "$BIN/vite" build
 build_ok=${results[-1]}

@@ -7,7 +7,7 @@
 import { lockDownWorkerScope } from '../src/platform/browser/python-lockdown.ts';
 import { startPythonHost } from '../src/services/python/host-core.mjs';
 
-interface InitMessage { type: 'init'; indexURL: string; runner: string; interruptBuffer?: SharedArrayBuffer }
+interface InitMessage { type: 'init'; indexURL: string; runner: string; pristine?: boolean; interruptBuffer?: SharedArrayBuffer }
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 scope.addEventListener('message', (ev: MessageEvent<InitMessage>) => {
@@ -24,6 +24,7 @@ async function start(init: InitMessage, port: MessagePort): Promise<void> {
       indexURL: init.indexURL,
       runner: init.runner,
       interruptBuffer: init.interruptBuffer,
+      pristine: init.pristine === true,
       jsglobals: Object.create(null) as object,
       send: (msg) => port.postMessage(msg),
     });

@@ -18,7 +18,7 @@ export function readBackendPreference(search: string = location.search): Prefere
   let warning: string | undefined;
   if (fromUrl !== null) {
     if (isBackendPreference(fromUrl)) return { pref: fromUrl, source: 'url' };
-    warning = `ignored ?backend=${fromUrl}: expected one of ${BACKEND_PREFERENCES.join(', ')}`;
+    warning = `The address asks for ?backend=${fromUrl}, which this app does not know; it was ignored. Choose one of ${BACKEND_PREFERENCES.join(', ')}.`;
   }
   let saved: string | null = null;
   try {

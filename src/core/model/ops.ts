@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** A bias that hides a key: large and finite, so a softmax row never becomes NaN (METHOD.md §3). */
+/** A bias that hides a key: large and finite, so a softmax row never becomes NaN (docs/METHOD.md §3). */
 export const HIDDEN_BIAS = -1e9;
 
 /**

@@ -1,4 +1,9 @@
-import type { PythonTransport, PythonTransportFactory } from '../../services/python/transport.ts';
+import { SIGINT } from '../../services/python/host-core.mjs';
+import evalcheckPy from '../../services/python/evalcheck.py?raw';
+import runnerPy from '../../services/python/runner.py?raw';
+import type { HostOptions, PythonTransport, PythonTransportFactory } from '../../services/python/transport.ts';
+
+const RUNNER = runnerPy + '\n' + evalcheckPy;
 
 /**
  * Python hosts in dedicated workers. Each host gets a MessageChannel port at start and answers only on it;
@@ -7,7 +12,7 @@ import type { PythonTransport, PythonTransportFactory } from '../../services/pyt
  * run past its limit is stopped by replacing the worker).
  */
 export function browserPythonTransports(indexURL: string): PythonTransportFactory {
-  return (runner: string): PythonTransport => {
+  return (options: HostOptions = { pristine: false }): PythonTransport => {
     const worker = new Worker(new URL('../../../workers/python.worker.ts', import.meta.url), { type: 'module', name: 'python' });
     const channel = new MessageChannel();
     const flag = globalThis.crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
@@ -24,12 +29,17 @@ export function browserPythonTransports(indexURL: string): PythonTransportFactor
       ev.preventDefault();
       exit(ev.message || 'the Python worker failed to load');
     });
-    worker.postMessage({ type: 'init', indexURL, runner, interruptBuffer: flag?.buffer }, [channel.port2]);
+    worker.postMessage({ type: 'init', indexURL, runner: RUNNER, pristine: options.pristine, interruptBuffer: flag?.buffer }, [channel.port2]);
     return {
-      send: (msg) => { if (!exited) channel.port1.postMessage(msg); },
+      send: (msg) => {
+        if (exited) return;
+        // Cleared by the writer before the request leaves, so a late-starting request cannot erase its interrupt.
+        if (flag) Atomics.store(flag, 0, 0);
+        channel.port1.postMessage(msg);
+      },
       onMessage: (cb) => { channel.port1.onmessage = (ev) => cb(ev.data); },
       onExit: (cb) => { exitCb = cb; },
-      interrupt: () => { if (flag) Atomics.store(flag, 0, 2); },
+      interrupt: () => { if (flag) Atomics.store(flag, 0, SIGINT); },
       terminate: () => exit('terminated'),
     };
   };

@@ -20,6 +20,10 @@ import { BackendError } from '../../core/errors.ts';
 import { installNodeWebGPU, type NodeWebGPU } from '../node-webgpu.ts';
 import { registerThreadedWasm, wasmThreadsInUse, type ThreadedWasmFactory } from '../wasm-threaded.ts';
 
+// tfjs prints an "install the node backend" banner on first use of cpu in Node; this app chooses wasm or
+// webgpu deliberately, so the banner is only noise. PROD mode silences tfjs's console warnings (nothing else).
+tf.env().set('PROD', true);
+
 let wasmPathsSet = false;
 let webgpu: NodeWebGPU | null = null;
 

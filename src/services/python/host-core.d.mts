@@ -2,7 +2,10 @@ import type { PyodideAPI } from 'pyodide';
 
 export interface HostRunRequest { type: 'run'; id: number; code: string; isolated: boolean; maxChars: number }
 export interface HostResetRequest { type: 'reset'; id: number }
-export type HostRequest = HostRunRequest | HostResetRequest;
+/** An evaluation check (runner's run_check): kind 'human-eval' | 'evalplus-truth' | 'evalplus', payload JSON. */
+export interface HostCheckRequest { type: 'check'; id: number; kind: string; payload: string; maxChars: number }
+export type HostRequest = HostRunRequest | HostResetRequest | HostCheckRequest;
+export const SIGINT: 2;
 
 /** What run_cell returns (RunResult without durationMs / the timeout mapping done by the supervisor). */
 export interface HostRunResult {
@@ -17,13 +20,16 @@ export interface HostRunResult {
 export type HostReply =
   | { type: 'result'; id: number; result: HostRunResult }
   | { type: 'fatal'; id: number; message: string }
-  | { type: 'reset-done'; id: number };
+  | { type: 'reset-done'; id: number }
+  | { type: 'checked'; id: number; json: string }
+  | { type: 'recycle'; id: number; reason: string };
 
 export interface PythonHost {
   handle(msg: HostRequest): void;
   version: string;
   loadMs: number;
   pyodide: PyodideAPI;
+  snapshotBytes: number;
 }
 
 export function startPythonHost(opts: {
@@ -33,4 +39,5 @@ export function startPythonHost(opts: {
   interruptBuffer?: SharedArrayBuffer;
   jsglobals: object;
   send: (msg: HostReply) => void;
+  pristine?: boolean;
 }): Promise<PythonHost>;

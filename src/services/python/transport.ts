@@ -20,5 +20,10 @@ export interface PythonTransport {
   terminate(): void;
 }
 
-/** Starts a new host that loads Pyodide and then runs `runner` (RUNNER_PY). */
-export type PythonTransportFactory = (runner: string) => PythonTransport;
+export interface HostOptions {
+  /** Evaluation host: restore a memory snapshot of the idle interpreter before every request (pristine.mjs). */
+  pristine: boolean;
+}
+
+/** Starts a new host that loads Pyodide and then the runner (runner.py + evalcheck.py, loaded by the platform). */
+export type PythonTransportFactory = (options: HostOptions) => PythonTransport;

@@ -1,15 +1,25 @@
-/**
- * The Python side of the runner, executed once in a fresh interpreter inside a private module namespace.
- * It defines `run_cell(code, cell, isolated, max_chars) -> str` (JSON) and `reset_session()`.
- *
- * Why it formats tracebacks itself: the reflection data of the paper (ReflectionSeq, App. C) shows IPython's
- * traceback style (`Cell In[1], line 15`, the failing line marked `---> 15`, two context lines either side,
- * `ErrorType: message`), and a model trained on those records should see the same shape at use time.
- */
-export const RUNNER_PY = String.raw`
-import ast, builtins, io, json, linecache, sys
+"""The Python side of the runner, executed once in a fresh interpreter inside a private module namespace.
 
-RULE = "-" * 75
+It defines `run_cell(code, cell, isolated, max_chars) -> str` (JSON) and `reset_session()`.
+
+Why it formats tracebacks itself: the reflection data of the paper (ReflectionSeq, App. C) shows IPython's
+traceback style (`Cell In[1], line 15`, the failing line marked `---> 15`, two context lines either side,
+`ErrorType: message`), and a model trained on those records should see the same shape at use time.
+Loaded with Vite `?raw` in the browser (src/platform/browser/python-transport.ts) and read from disk in Node
+(src/platform/node/python-node.ts).
+"""
+
+import ast, builtins, inspect, io, json, linecache, sys, time
+
+# IPython 8 draws its traceback header rule and right-aligns "Traceback (most recent call last)" in this width.
+TRACEBACK_WIDTH = 75
+RULE = "-" * TRACEBACK_WIDTH
+# Longest chain of __cause__/__context__ exceptions shown (a cycle-safe bound, like traceback's own limit).
+MAX_CHAINED = 10
+# IPython collapses a run of at least this many identical frames (deep recursion) into first two, a note, last.
+COLLAPSE_RUN = 4
+# Line-number column width of IPython's context lines ("---> 15 " / "     16 ").
+LINENO_WIDTH = 7
 _BUILTINS = dict(builtins.__dict__)
 _RECURSION_LIMIT = sys.getrecursionlimit()
 _REAL_STREAMS = (sys.stdout, sys.stderr, sys.stdin)
@@ -21,6 +31,25 @@ _getlines = linecache.getlines
 _StringIO = io.StringIO
 _exec, _eval, _compile = builtins.exec, builtins.eval, builtins.compile
 _state = {"ns": None, "cell": 0, "isolated": 0}
+# time.sleep in Pyodide blocks inside C and reads the interrupt flag there through JavaScript, which throws the
+# KeyboardInterrupt across the C frames of the running cell: the interpreter is then lost, and a run stuck in
+# sleep(100) could only be stopped by replacing it. A sleep that waits in Python bytecode receives the
+# interrupt like any loop (at the cost of a busy core while it waits).
+_real_sleep = time.sleep
+_monotonic = time.monotonic
+
+
+def _interruptible_sleep(seconds):
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    end = _monotonic() + seconds
+    while _monotonic() < end:
+        pass
+
+
+_interruptible_sleep.__name__ = _interruptible_sleep.__qualname__ = "sleep"
+_interruptible_sleep.__doc__ = _real_sleep.__doc__
+time.sleep = _interruptible_sleep
 # filename -> the cell number shown in tracebacks ('Cell In[n]').
 _DISPLAY = {}
 
@@ -93,9 +122,9 @@ def _call(code):
     if code.co_name == "<module>":
         return ""
     names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
-    if code.co_flags & 0x04:
+    if code.co_flags & inspect.CO_VARARGS:
         names.append("*" + code.co_varnames[len(names)])
-    if code.co_flags & 0x08:
+    if code.co_flags & inspect.CO_VARKEYWORDS:
         names.append("**" + code.co_varnames[len(names)])
     return ", in %s(%s)" % (code.co_name, ", ".join(names))
 
@@ -127,11 +156,11 @@ def _context(code, lineno):
         text = lines[i - 1][indent:].rstrip("\n").rstrip()
         if i == lineno:
             num = str(i)
-            pad = 7 - len(num)
+            pad = LINENO_WIDTH - len(num)
             arrow = ("-" * (pad - 2) + "> ") if pad >= 2 else (">" if pad == 1 else "")
             out.append("%s%s %s" % (arrow, num, text))
         else:
-            out.append("%7d %s" % (i, text))
+            out.append("%*d %s" % (LINENO_WIDTH, i, text))
     return out
 
 
@@ -188,7 +217,7 @@ def _format_traceback(e):
             nxt, why = cur.__context__, CONTEXT
         else:
             break
-        if id(nxt) in seen or len(parts) > 10:
+        if id(nxt) in seen or len(parts) > MAX_CHAINED:
             break
         seen.add(id(nxt))
         parts[:0] = [_format_one(nxt), why]
@@ -198,7 +227,7 @@ def _format_traceback(e):
 
 def _format_one(e):
     etype = type(e)
-    out = [etype.__name__ + "Traceback (most recent call last)".rjust(75 - len(etype.__name__))]
+    out = [etype.__name__ + "Traceback (most recent call last)".rjust(TRACEBACK_WIDTH - len(etype.__name__))]
     def frame_block(code, lineno):
         head = _location(code.co_filename, lineno) + _call(code)
         return "\n".join([head] + _context(code, lineno))
@@ -213,7 +242,7 @@ def _format_one(e):
             runs.append([key, (code, lineno), 1])
     blocks = []
     for key, (code, lineno), n in runs:
-        if n >= 4:
+        if n >= COLLAPSE_RUN:
             # IPython: the first two, a note, the last one.
             blocks += [frame_block(code, lineno)] * 2
             blocks.append("    [... skipping similar frames: %s at line %s (%d times)]" % (key[2], key[1], n - 3))
@@ -251,6 +280,14 @@ def _execute(code, filename, ns, out):
             out.write(repr(value) + "\n")
 
 
+def _cap(text, max_chars, capped):
+    """The first max_chars characters of text, with a note of how many were dropped (recorded in capped)."""
+    if len(text) <= max_chars:
+        return text
+    capped.append(len(text) - max_chars)
+    return text[:max_chars] + "\n[truncated: %d more characters]" % (len(text) - max_chars)
+
+
 def run_cell(code, cell, isolated, max_chars):
     if isolated:
         _restore_builtins()
@@ -271,18 +308,24 @@ def run_cell(code, cell, isolated, max_chars):
     out, err = BoundedStream(max_chars), BoundedStream(max_chars)
     sys.stdout, sys.stderr, sys.stdin = out, err, _StringIO("")
     result = {"status": "ok", "cell": cell, "traceback": ""}
+    capped = []
     try:
         _execute(code, filename, ns, out)
     except BaseException as e:
         try:
             tb = _format_traceback(e)
         except BaseException as fmt_err:
-            tb = "%s: %s\n(traceback formatting failed: %r)" % (type(e).__name__, e, fmt_err)
+            tb = "%s\n(traceback formatting failed: %s)" % (type(e).__name__, type(fmt_err).__name__)
+        try:
+            message = str(e) if not isinstance(e, SyntaxError) else str(e.msg)
+        except BaseException as str_err:
+            message = "(str() of the exception failed: %s)" % type(str_err).__name__
         result["status"] = "error"
-        result["traceback"] = tb
+        # The output cap covers every channel: an exception message or traceback of any size is cut too.
+        result["traceback"] = _cap(tb, max_chars, capped)
         result["error"] = {
-            "type": type(e).__name__,
-            "message": str(e) if not isinstance(e, SyntaxError) else e.msg,
+            "type": _cap(type(e).__name__, max_chars, capped),
+            "message": _cap(message, max_chars, capped),
             "line": _error_line(e, filename),
         }
         e.__traceback__ = None
@@ -296,6 +339,5 @@ def run_cell(code, cell, isolated, max_chars):
             _DISPLAY.pop(filename, None)
     result["stdout"] = out.value()
     result["stderr"] = err.value()
-    result["truncated"] = bool(out.dropped or err.dropped)
+    result["truncated"] = bool(out.dropped or err.dropped or capped)
     return _dumps(result)
-`;
