@@ -8,18 +8,7 @@ import type { PythonChecker } from '../../api/python.ts';
 import { hash32 } from '../../core/tasks/generate.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { ExperimentPreset } from './presets.ts';
-<<<<<<< HEAD
-import {
-  referenceCell,
-  runCell,
-  evalTasks,
-  type CellEvent,
-  type CellResult,
-  type ExperimentData,
-} from './single-run.ts';
-=======
 import { referenceCell, runCell, evalTasks, type CellEvent, type CellResult, type ExperimentData } from './single-run.ts';
->>>>>>> main
 import type { ResultStore } from '../../api/experiment.ts';
 import { tableRows, type TableRow } from './stats.ts';
 import { rowOrder, TABLE2_VARIANTS, type Variant } from './variants.ts';
