@@ -14,7 +14,19 @@ export interface BackendChoice {
   isFallbackAdapter?: boolean;
   /** One sentence saying why this backend was chosen (shown in the status bar). */
   reason: string;
+  /** wasm only: threads XNNPACK runs on (1 = the single-threaded SIMD build). */
+  threads?: number;
 }
+
+/**
+ * Settings the page sends to a tfjs worker as its first message (src/ui/bridge.ts), before any
+ * comlink call: `{ [RUNTIME_SETTINGS_KEY]: RuntimeSettings }`.
+ */
+export interface RuntimeSettings {
+  /** wasm threads; absent = navigator.hardwareConcurrency. */
+  wasmThreads?: number;
+}
+export const RUNTIME_SETTINGS_KEY = 'rcwRuntimeSettings';
 
 export function isBackendPreference(v: unknown): v is BackendPreference {
   return typeof v === 'string' && (BACKEND_PREFERENCES as readonly string[]).includes(v);

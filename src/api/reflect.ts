@@ -1,5 +1,5 @@
 /**
- * Reflection-sequence construction (paper §3.1, App. A; METHOD.md §6): plain-data types shared by the loop
+ * Reflection-sequence construction (paper §3.1, App. A; docs/METHOD.md §6): plain-data types shared by the loop
  * (src/core/reflect/), the generators (src/services/reflect/) and the Reflect panel.
  */
 import type { Block, ReflectionRecord } from '../core/records/schema.ts';

@@ -5,6 +5,7 @@
  */
 import type { BackendChoice, BackendPreference } from './backend.ts';
 import type { CheckpointFiles, CheckpointMeta, DatasetMeta } from './store.ts';
+import type { Prompt } from '../core/prompt.ts';
 
 /** The built-in demo dataset (src/core/data/demo-records.ts); stored datasets use their store id. */
 export const BUILTIN_DEMO_DATASET = 'builtin:demo';
@@ -93,6 +94,8 @@ export interface TrainerApi {
   listDatasets(): Promise<DatasetMeta[]>;
   /** Parses JSONL (all-or-nothing; DataFormatError lists the bad lines), stores it with provenance and counts. */
   importDataset(fileName: string, bytes: Uint8Array): Promise<DatasetMeta>;
+  /** Several files all-or-nothing: every file is checked before any is stored, and a failed store removes the rest. */
+  importDatasets(files: { fileName: string; bytes: Uint8Array }[]): Promise<DatasetMeta[]>;
   deleteDataset(id: string): Promise<void>;
 
   /** Runs until finished or stopped; events arrive through onEvent (wrap it in Comlink.proxy). */
@@ -105,8 +108,9 @@ export interface TrainerApi {
   save(name?: string): Promise<CheckpointMeta>;
   /** Loads a checkpoint's model and tokenizer for generate(). */
   load(checkpointId: string): Promise<CheckpointMeta>;
-  /** Text in, text out with the loaded tokenizer; stops at <|endofblock|> / <|endofmessage|>. onText gets each decoded delta. */
-  generate(prompt: string, request: GenerateRequest, onText?: (delta: string) => void): Promise<string>;
+  /** Prompt parts in (src/core/prompt.ts: structure tokens by name, content always ordinary text), text out with the
+   *  loaded tokenizer; stops at <|endofblock|> / <|endofmessage|>. onText gets each decoded delta. */
+  generate(prompt: Prompt, request: GenerateRequest, onText?: (delta: string) => void): Promise<string>;
 
   listCheckpoints(): Promise<CheckpointMeta[]>;
   renameCheckpoint(id: string, name: string): Promise<void>;

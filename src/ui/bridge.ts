@@ -4,6 +4,8 @@
  * kills), and the next `get()` starts a fresh one. The UI imports only the worker's API type.
  */
 import * as Comlink from 'comlink';
+import { RUNTIME_SETTINGS_KEY } from '../api/backend.ts';
+import { readRuntimeSettings } from './settings.ts';
 
 export interface WorkerBridge<T> {
   /** The remote API, starting the worker if none is running. */
@@ -35,6 +37,8 @@ export function createWorkerBridge<T>(make: () => Worker, opts: WorkerBridgeOpti
   async function get(): Promise<Comlink.Remote<T>> {
     if (remote) return remote;
     const w = make();
+    // Bridged workers run tfjs: their first message is the runtime settings (wasm threads).
+    w.postMessage({ [RUNTIME_SETTINGS_KEY]: readRuntimeSettings() });
     w.addEventListener('error', (ev: Event) => {
       // A script that fails to load fires a plain Event (no message) and leaves comlink calls
       // pending forever: drop that worker so the next call starts a new one. An ErrorEvent is an

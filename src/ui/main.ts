@@ -12,8 +12,11 @@ import { createAppContext } from './context.ts';
 import { mountEvaluatePanel } from './panels/evaluate.ts';
 import { mountReflectPanel } from './panels/reflect.ts';
 import { mountTrainPanel } from './panels/train.ts';
-import { readBackendPreference, saveBackendPreference } from './settings.ts';
+import { mountThreadsSetting, readBackendPreference, saveBackendPreference } from './settings.ts';
+import { humanMessage } from './messages.ts';
+import { createNotice } from './notice.ts';
 import { createStatusBar } from './status.ts';
+import { IdbStore } from '../platform/browser/store.ts';
 import { createTabs } from './tabs.ts';
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -22,7 +25,22 @@ function byId<T extends HTMLElement>(id: string): T {
   return el as T;
 }
 
-const status = createStatusBar(byId('status'));
+// The header's own notice: results of its Check button, and messages from hooks without a place of their own.
+const headerNotice = createNotice('header-notice');
+headerNotice.el.classList.add('header-notice');
+document.querySelector('.app-header')?.append(headerNotice.el);
+
+/** Checkpoint bytes in IndexedDB: the browser's usage estimate can trail fresh writes (and says 0 B then). */
+async function knownBytes(): Promise<number> {
+  const s = await IdbStore.open();
+  try {
+    return (await s.listCheckpoints()).reduce((sum, m) => sum + (m.bytes || 0), 0);
+  } finally {
+    s.close();
+  }
+}
+
+const status = createStatusBar(byId('status'), { message: headerNotice, knownBytes });
 status.setPyodide('not started');
 void status.refreshStorage();
 // Checkpoints and datasets land in IndexedDB from workers; keep the figure current while visible.
@@ -31,11 +49,11 @@ setInterval(() => {
 }, 15_000);
 
 const initial = readBackendPreference();
-if (initial.warning) status.setMessage(initial.warning, 'error');
+if (initial.warning) headerNotice.error(initial.warning);
 
 const probe = createWorkerBridge<ProbeApi>(
   () => new Worker(new URL('../../workers/probe.worker.ts', import.meta.url), { type: 'module', name: 'probe' }),
-  { onError: (m) => status.setMessage(`Backend probe worker failed: ${m}`, 'error') },
+  { onError: (m) => headerNotice.error(`The backend probe stopped (${m}). Reload the page to try again.`) },
 );
 const ctx = createAppContext({ pref: initial.pref, status, probe, save: saveBackendPreference });
 
@@ -48,16 +66,15 @@ select.addEventListener('change', () => ctx.setBackendPreference(select.value as
 const check = byId<HTMLButtonElement>('backend-check');
 check.addEventListener('click', async () => {
   check.disabled = true;
-  status.setMessage('Checking the backend: 256×256 matmul against the cpu reference…');
+  headerNotice.info('Checking the backend: 256×256 matmul against the cpu reference…');
   try {
     const r = await (await probe.get()).matmulCheck(256);
     const ok = r.maxAbsDiff < 1e-3;
-    status.setMessage(
-      `${r.backend}: 256×256 matmul ${ok ? 'matches' : 'DIFFERS from'} cpu (max |diff| ${r.maxAbsDiff.toExponential(1)}) in ${r.ms.toFixed(1)} ms (cpu ${r.cpuMs.toFixed(1)} ms)`,
-      ok ? 'info' : 'error',
-    );
+    const text = `${r.backend}: 256×256 matmul ${ok ? 'matches' : 'DIFFERS from'} cpu (max |diff| ${r.maxAbsDiff.toExponential(1)}) in ${r.ms.toFixed(1)} ms (cpu ${r.cpuMs.toFixed(1)} ms)`;
+    if (ok) headerNotice.info(text);
+    else headerNotice.error(`${text}. Choose another backend in the list.`);
   } catch (e) {
-    status.setMessage(`Backend check failed: ${(e as Error).message}`, 'error');
+    headerNotice.error(`The backend check failed: ${humanMessage(e)}`);
   } finally {
     check.disabled = false;
   }
@@ -70,9 +87,15 @@ async function runProbe(): Promise<void> {
     ctx.setBackendChoice(choice);
   } catch (e) {
     status.setBackend(null, 'unavailable');
-    status.setMessage(`No tfjs backend could start: ${(e as Error).message}`, 'error');
+    headerNotice.error(`No tfjs backend could start: ${humanMessage(e)} Choose another backend in the list, or reload the page.`);
   }
 }
+// Settings: wasm threads; a change restarts the probe worker so the status bar shows the new count.
+mountThreadsSetting(check, () => {
+  probe.terminate();
+  void runProbe();
+});
+
 // A new preference gets a fresh worker: tfjs keeps backends registered per worker.
 ctx.onBackendPreferenceChange(() => {
   probe.terminate();
@@ -83,6 +106,7 @@ createTabs(byId('app'), [
   { id: 'train', label: 'Train', mount: (el) => mountTrainPanel(el, ctx) },
   { id: 'reflect', label: 'Reflect', mount: (el) => mountReflectPanel(el, ctx) },
   { id: 'evaluate', label: 'Evaluate', mount: (el) => mountEvaluatePanel(el, ctx) },
+  { id: 'experiment', label: 'Experiment', mount: (el) => void import('./experiment/panel.ts').then((m) => m.mountExperimentPanel(el, ctx)) },
 ]);
 
 void runProbe().then(() => {

@@ -60,6 +60,11 @@ export function createEditor(el: HTMLElement, value: string, opts: EditorOptions
     theme: 'vs',
     ...opts.monaco,
   });
+  // No keyboard trap: Tab indents inside the editor, but after Esc the next Tab (or Shift+Tab) leaves it.
+  editor.onKeyDown((e) => {
+    if (e.keyCode === monaco.KeyCode.Escape) editor.updateOptions({ tabFocusMode: true });
+  });
+  editor.onDidBlurEditorText(() => editor.updateOptions({ tabFocusMode: false }));
   if (opts.onChange) {
     const onChange = opts.onChange;
     editor.onDidChangeModelContent(() => onChange(editor.getValue()));

@@ -1,4 +1,7 @@
-/** The status bar: backend + adapter + reason, Pyodide state, storage use, and one message slot. */
+/**
+ * The status bar holds state only: backend (+ adapter and reason), Python, storage use and the running
+ * jobs. Messages about an action are shown where the action was taken (src/ui/notice.ts).
+ */
 import type { BackendChoice } from '../api/backend.ts';
 
 export type PyodideState = 'not started' | 'loading' | 'ready' | 'error';
@@ -6,11 +9,17 @@ export type PyodideState = 'not started' | 'loading' | 'ready' | 'error';
 export interface StatusBar {
   setBackend(choice: BackendChoice | null, pending?: string): void;
   setPyodide(state: PyodideState, detail?: string): void;
+  /** A running job (training, an evaluation, a reflection loop): `text` null removes it. */
+  setJob(id: string, text: string | null): void;
+  /**
+   * For actions taken outside a panel (the header's backend Check) and hooks without a place of their own:
+   * shown in the dismissable notice under the header, never in the status bar.
+   */
   setMessage(text: string, kind?: 'info' | 'error'): void;
   refreshStorage(): Promise<void>;
 }
 
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let i = 0;
   while (n >= 1000 && i < units.length - 1) {
@@ -20,9 +29,10 @@ function formatBytes(n: number): string {
   return `${n.toFixed(n < 10 && i > 0 ? 1 : 0)} ${units[i]}`;
 }
 
-function item(label: string, testId: string): { root: HTMLElement; value: HTMLElement } {
+function item(label: string, testId: string, title: string): { root: HTMLElement; value: HTMLElement } {
   const root = document.createElement('div');
   root.className = 'status-item';
+  root.title = title;
   const l = document.createElement('span');
   l.className = 'status-label';
   l.textContent = label;
@@ -33,21 +43,34 @@ function item(label: string, testId: string): { root: HTMLElement; value: HTMLEl
   return { root, value };
 }
 
-export function createStatusBar(root: HTMLElement): StatusBar {
-  root.setAttribute('role', 'status');
-  root.setAttribute('aria-live', 'polite');
-  const backend = item('Backend', 'status-backend');
+export interface StatusBarOptions {
+  /** Where setMessage writes (the header notice). */
+  message?: { info(text: string): void; error(text: string): void };
+  /** Bytes the app knows it stored (checkpoints, datasets): the browser's estimate can lag behind writes. */
+  knownBytes?: () => Promise<number>;
+}
+
+export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}): StatusBar {
+  // The footer stays a contentinfo landmark; not a live region (the job text changes every training step).
+  root.setAttribute('aria-label', 'App status');
+  const backend = item('Backend', 'status-backend', 'tfjs backend of the workers');
   const reason = document.createElement('span');
   reason.className = 'status-reason';
   reason.dataset.testid = 'status-reason';
   backend.root.append(reason);
   backend.root.classList.add('status-backend');
-  const pyodide = item('Python', 'status-pyodide');
-  const storage = item('Storage', 'status-storage');
-  const message = document.createElement('div');
-  message.className = 'status-message';
-  message.dataset.testid = 'status-message';
-  root.append(backend.root, pyodide.root, storage.root, message);
+  const pyodide = item('Python', 'status-pyodide', 'The Pyodide interpreter (starts on the first run)');
+  const storage = item('Storage', 'status-storage', 'Space this site uses in the browser, of what it may use');
+  const jobs = item('Jobs', 'status-jobs', 'What is running now');
+  jobs.root.classList.add('status-jobs');
+  const running = new Map<string, string>();
+  const renderJobs = (): void => {
+    jobs.value.textContent = [...running.values()].join(' · ');
+    jobs.value.title = jobs.value.textContent;
+    jobs.root.hidden = running.size === 0;
+  };
+  renderJobs();
+  root.append(backend.root, pyodide.root, storage.root, jobs.root);
 
   return {
     setBackend(choice, pending) {
@@ -57,27 +80,36 @@ export function createStatusBar(root: HTMLElement): StatusBar {
         reason.textContent = '';
         return;
       }
-      backend.value.textContent = choice.backend;
+      backend.value.textContent = choice.threads ? `${choice.backend} · ${choice.threads} thread${choice.threads > 1 ? 's' : ''}` : choice.backend;
       backend.value.dataset.backend = choice.backend;
+      backend.value.dataset.threads = choice.threads ? String(choice.threads) : '';
       const adapter = choice.adapter ? `${choice.adapter}${choice.isFallbackAdapter ? ' (fallback)' : ''}` : 'no WebGPU adapter';
       reason.textContent = `${adapter} · ${choice.reason}`;
       reason.title = reason.textContent;
     },
     setPyodide(state, detail) {
       pyodide.value.textContent = detail ? `${state} (${detail})` : state;
+      pyodide.value.title = pyodide.value.textContent;
       pyodide.value.dataset.state = state;
     },
+    setJob(id, text) {
+      if (text) running.set(id, text);
+      else running.delete(id);
+      renderJobs();
+    },
     setMessage(text, kind = 'info') {
-      message.textContent = text;
-      message.dataset.kind = kind;
+      if (kind === 'error') opts.message?.error(text);
+      else opts.message?.info(text);
     },
     async refreshStorage() {
-      if (!navigator.storage?.estimate) {
-        storage.value.textContent = 'unknown';
-        return;
-      }
-      const { usage = 0, quota = 0 } = await navigator.storage.estimate();
-      storage.value.textContent = `${formatBytes(usage)} of ${formatBytes(quota)}`;
+      let usage = 0;
+      let quota = 0;
+      if (navigator.storage?.estimate) ({ usage = 0, quota = 0 } = await navigator.storage.estimate().catch(() => ({ usage: 0, quota: 0 })));
+      const known = opts.knownBytes ? await opts.knownBytes().catch(() => 0) : 0;
+      const used = Math.max(usage, known);
+      storage.value.textContent = quota || used ? formatBytes(used) : 'unknown';
+      if (quota) storage.value.append(Object.assign(document.createElement('span'), { className: 'status-quota', textContent: ` of ${formatBytes(quota)}` }));
+      storage.value.dataset.bytes = String(used);
     },
   };
 }

@@ -120,6 +120,8 @@ async function start(): Promise<Shared> {
         '--enable-unsafe-webgpu',
         '--remote-debugging-pipe',
         '--no-startup-window',
+        // Extra flags, e.g. bench/gpu.ts's hardware-adapter (Vulkan) flags.
+        ...(process.env.RCW_CHROMIUM_ARGS ?? '').split(/\s+/).filter(Boolean),
       ],
     });
   } catch (e) {
@@ -203,11 +205,124 @@ export function expectAllLocal(requests: string[]): void {
   if (bad.length) throw new Error(`requests left 127.0.0.1:\n  ${bad.join('\n  ')}`);
 }
 
-/** Saves a full-page PNG under test-results/ and returns its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a full-page PNG under test-results/ and returns its path. The app scrolls inside its panel area, so
+ * with `wholePanel` the layout is let flow for the shot (the whole panel is captured), then restored.
+ */
+export async function screenshot(page: Page, name: string, wholePanel = false): Promise<string> {
   const dir = join(repoRoot, 'test-results');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  const flow = (on: boolean) =>
+    page.evaluate((v) => {
+      for (const el of [document.documentElement, document.body]) el.style.height = v ? 'auto' : '';
+      const panels = document.querySelector<HTMLElement>('.panels');
+      if (panels) panels.style.overflow = v ? 'visible' : '';
+    }, on);
+  if (wholePanel) await flow(true);
+  try {
+    await page.screenshot({ path, fullPage: true });
+  } finally {
+    if (wholePanel) await flow(false);
+  }
   return path;
+}
+
+/** Horizontal overflow in CSS px of the page and of the scrolling panel area (0 when nothing scrolls sideways). */
+export async function horizontalOverflow(page: Page): Promise<{ page: number; panels: number }> {
+  return page.evaluate(() => {
+    const panels = document.querySelector<HTMLElement>('.panels');
+    return {
+      page: document.documentElement.scrollWidth - window.innerWidth,
+      panels: panels ? panels.scrollWidth - panels.clientWidth : 0,
+    };
+  });
+}
+
+export interface AxeSummary {
+  /** Violations by impact, counted per rule. */
+  counts: Record<string, number>;
+  /** Rule ids of every violation, by impact. */
+  rules: Record<string, string[]>;
+  /** Serious and critical violations: rule id, help text and the first few offending selectors. */
+  blocking: { id: string; impact: string; help: string; targets: string[] }[];
+  passes: number;
+}
+
+/**
+ * Runs axe-core (node_modules/axe-core/axe.min.js, injected through the devtools protocol, which the page's
+ * CSP does not govern) on the document as it is now.
+ */
+export async function runAxe(page: Page): Promise<AxeSummary> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    const { readFileSync } = await import('node:fs');
+    await page.evaluate(readFileSync(join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'));
+  }
+  return page.evaluate(async () => {
+    type AxeResult = { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[]; passes: unknown[] };
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResult> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    const counts: Record<string, number> = {};
+    const rules: Record<string, string[]> = {};
+    for (const v of r.violations) {
+      counts[v.impact] = (counts[v.impact] ?? 0) + 1;
+      (rules[v.impact] ??= []).push(v.id);
+    }
+    const blocking = r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+    return { counts, rules, blocking, passes: r.passes.length };
+  });
+}
+
+/**
+ * Presses Tab up to `max` times from the element focused now and returns what got focus: a selector-ish
+ * label per element and whether its focus was visible (an outline or a focus ring). A focused Monaco
+ * editor gets Esc first (the app's switch from "Tab indents" to "Tab leaves the editor", src/ui/monaco.ts).
+ */
+export async function tabThrough(page: Page, max = 250): Promise<{ reached: Set<string>; invisible: string[] }> {
+  const reached = new Set<string>();
+  const invisible: string[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const got = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return null;
+      el.dataset.kbdSeen = '1';
+      const editor = el.closest<HTMLElement>('.monaco-editor');
+      const inMonaco = Boolean(editor);
+      // Each editor needs its own Esc (tabFocusMode is per editor).
+      const newEditor = editor ? !editor.dataset.kbdToggled : false;
+      if (editor) editor.dataset.kbdToggled = '1';
+      const cs = getComputedStyle(el);
+      const ring = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || (cs.boxShadow && cs.boxShadow !== 'none');
+      const label = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.dataset.testid ? '[' + el.dataset.testid + ']' : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}"`;
+      return { label, inMonaco, newEditor, visible: inMonaco || Boolean(ring) };
+    });
+    if (!got) continue;
+    if (got.newEditor) await page.keyboard.press('Escape');
+    if (!got.visible) invisible.push(got.label);
+    if (reached.has(got.label) && /^button#tab-|section#panel-/.test(got.label)) break; // wrapped around
+    reached.add(got.label);
+  }
+  return { reached, invisible };
+}
+
+/** Controls in `scope` a keyboard user must be able to reach, that Tab never focused (see tabThrough). */
+export async function unreachedControls(page: Page, scope: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const root = document.querySelector(sel);
+    if (!root) return [`${sel} is missing`];
+    const all = Array.from(root.querySelectorAll<HTMLElement>('button, select, input, textarea, summary, a[href], [tabindex]:not([tabindex="-1"])'));
+    return all
+      .filter((el) => {
+        if (el.matches(':disabled') || el.tabIndex < 0 || el.offsetParent === null) return false;
+        // Inside a closed <details>, or otherwise not rendered: not a control the user can see.
+        if (!el.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true } as CheckVisibilityOptions)) return false;
+        if (el.closest('.monaco-editor') && el.tagName !== 'TEXTAREA') return false;
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && !el.dataset.kbdSeen;
+      })
+      .map((el) => `${el.tagName.toLowerCase()}${el.dataset.testid ? '[' + el.dataset.testid + ']' : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`);
+  }, scope);
 }

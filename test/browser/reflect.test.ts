@@ -166,8 +166,12 @@ describe('Reflect panel', () => {
     await expect.poll(() => page.locator('[data-testid=reflect-outcome]').textContent(), { timeout: 60_000 }).toMatch(/^Kept: 2 rounds/);
     expect(await position()).toBe('block 6 / 6');
     expect(await page.locator('[data-testid=reflect-block-1] .rc-failing-line').count()).toBeGreaterThan(0);
+    // The finished loop's record is shown before it is saved: its problem above, its final answer below.
+    expect(await page.locator('[data-testid=reflect-problem-statement]').textContent()).toContain('count_vowels');
+    expect(await page.locator('[data-testid=reflect-final-answer]').isVisible()).toBe(true);
+    expect(await page.locator('[data-testid=reflect-final-answer] pre').textContent()).toMatch(/def count_vowels/);
     await page.getByRole('button', { name: /Save record/ }).click();
-    await expect.poll(() => page.locator('[data-testid=status-message]').textContent()).toMatch(/Reflections built here" now holds 1 record\./);
+    await expect.poll(() => page.locator('[data-testid=reflect-notice-text]').textContent()).toMatch(/Reflections built here" now holds 1 record\./);
     await expect.poll(() => page.locator('[data-testid=reflect-dataset] option').allTextContents()).toContain('Reflections built here (1)');
     await screenshot(page, 'reflect-panel');
   });
@@ -177,7 +181,7 @@ describe('Reflect panel', () => {
     await expect.poll(() => page.locator('[data-testid=reflect-checkpoint] option').first().textContent(), { timeout: 120_000 })
       .toMatch(/no checkpoints yet/);
     await page.click('[data-testid=reflect-start]');
-    await expect.poll(() => page.locator('[data-testid=reflect-outcome]').textContent()).toMatch(/pick a checkpoint/);
+    await expect.poll(() => page.locator('[data-testid=reflect-outcome]').textContent()).toMatch(/^The loop stopped: Pick a checkpoint/);
     await page.selectOption('[data-testid=reflect-generator]', 'scripted');
     expectAllLocal(app.requests);
   });

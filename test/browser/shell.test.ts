@@ -13,7 +13,7 @@ const READY = 'html[data-ready="true"]';
 async function backendCheck(app: OpenApp): Promise<{ backend: string; maxAbsDiff: number }> {
   const { page } = app;
   await page.click('#backend-check');
-  const msg = page.locator('[data-testid=status-message]');
+  const msg = page.locator('[data-testid=header-notice-text]');
   await expect.poll(() => msg.textContent(), { timeout: 120_000 }).toMatch(/matmul .* cpu \(max \|diff\|/);
   const text = (await msg.textContent()) ?? '';
   const m = /^(\w+): 256×256 matmul (?:matches|DIFFERS from) cpu \(max \|diff\| ([0-9.e+-]+)\)/.exec(text);
@@ -161,7 +161,12 @@ describe('backend selection inside the probe worker', () => {
     try {
       const { page } = app;
       await page.waitForSelector(READY, { timeout: 120_000 });
-      expect(await page.locator('[data-testid=status-message]').textContent()).toBe('ignored ?backend=tpu: expected one of auto, webgpu, wasm, cpu');
+      expect(await page.locator('[data-testid=header-notice-text]').textContent()).toBe(
+        'The address asks for ?backend=tpu, which this app does not know; it was ignored. Choose one of auto, webgpu, wasm, cpu.',
+      );
+      // Dismissable: the message goes, and the status bar never held it.
+      await page.getByRole('button', { name: 'Dismiss this message' }).click();
+      expect(await page.locator('[data-testid=header-notice]').isVisible()).toBe(false);
       expect(await page.locator('#backend-select').inputValue()).toBe('auto');
       expect(await page.locator('[data-testid=status-reason]').textContent()).toMatch(/ · auto: /);
     } finally {

@@ -30,7 +30,7 @@ describe('selectBackend without WebGPU', () => {
 
   it('auto falls back to wasm and says why', async () => {
     const c = await selectBackend('auto', opts);
-    expect(c).toEqual({ backend: 'wasm', reason: 'auto: no WebGPU adapter (navigator.gpu is missing (WebGPU unsupported or disabled)); using wasm' });
+    expect(c).toEqual({ backend: 'wasm', reason: 'auto: no WebGPU adapter (navigator.gpu is missing (WebGPU unsupported or disabled)); using wasm', threads: 1 });
     expect(tf.getBackend()).toBe('wasm');
   });
 

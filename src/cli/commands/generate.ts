@@ -5,6 +5,7 @@
  * Statistics go to stderr so stdout stays machine-readable: with --print-ids the last stdout line
  * is the generated ids (prompt excluded), space-separated.
  */
+import { encodePrompt, promptFromTypedText } from '../../core/prompt.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BackendPreference } from '../../api/backend.ts';
@@ -15,13 +16,18 @@ import { loadModel, type ModelFiles } from '../../core/model/load.ts';
 import { BpeTokenizer } from '../../core/tokenizer/bpe.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
 import { numberArg, parseArgs, stringArg } from '../args.ts';
+import { generateHF, isHFFolder } from './generate-hf.ts';
 import type { CliCommand } from '../command.ts';
 
 const usage = `Usage: npm run cli -- generate --model <file.bin | dir> [options]
 
-  --model <path>          llama2.c checkpoint (.bin), or a directory with config.json + model.safetensors
+  --model <path>          llama2.c checkpoint (.bin), or a folder with config.json + safetensors (a Hugging Face
+                          Llama/Qwen2 folder: single or sharded, bf16/f16/f32; tokenizer.json optional)
+  --adapter <folder>      a PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors) on --model
+  --chat                  wrap --prompt in the model's chat template (chat/instruct models)
   --prompt-ids <ids>      prompt token ids, e.g. "1" or "1 403 12" or "1,403,12" (default: 1 = BOS)
-  --prompt <text>         prompt text (needs tokenizer.json next to the model; BOS is prepended)
+  --prompt <text>         prompt text (needs tokenizer.json next to the model; a project BPE prepends BOS, a
+                          Hugging Face tokenizer adds what tokenizer(text) adds)
   --max-new-tokens <n>    default 120
   --greedy                greedy decoding (the default unless --temperature > 0)
   --temperature <t>       sampling temperature (0 = greedy)
@@ -60,8 +66,8 @@ export const generateCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv, {
-      values: ['model', 'prompt-ids', 'prompt', 'max-new-tokens', 'temperature', 'top-p', 'seed', 'stop-ids', 'backend'],
-      flags: ['greedy', 'print-ids', 'no-cache'],
+      values: ['model', 'prompt-ids', 'prompt', 'max-new-tokens', 'temperature', 'top-p', 'seed', 'stop-ids', 'backend', 'adapter'],
+      flags: ['greedy', 'print-ids', 'no-cache', 'chat'],
     });
     const modelPath = stringArg(args, 'model');
     if (!modelPath) throw new UsageError(`--model is required\n\n${usage}`);
@@ -77,6 +83,10 @@ export const generateCommand: CliCommand = {
     const stopRaw = stringArg(args, 'stop-ids');
     const stopTokens = stopRaw ? parseIds(stopRaw, 'stop-ids') : [];
 
+    if (isHFFolder(modelPath)) {
+      return generateHF(modelPath, args, { maxNewTokens, temperature, topP, seed, stopTokens, backend: backendRaw as BackendPreference, usage });
+    }
+    if (stringArg(args, 'adapter') || args.flags.has('chat')) throw new UsageError('--adapter and --chat need a Hugging Face model folder as --model');
     const { files, tokenizerPath } = readModelFiles(modelPath);
     const tokenizer = tokenizerPath ? BpeTokenizer.fromJSON(JSON.parse(readFileSync(tokenizerPath, 'utf8'))) : undefined;
     const promptText = stringArg(args, 'prompt');
@@ -85,7 +95,8 @@ export const generateCommand: CliCommand = {
     let promptIds: number[];
     if (promptText !== undefined) {
       if (!tokenizer) throw new UsageError('--prompt needs a tokenizer.json in the model directory; use --prompt-ids');
-      promptIds = [tokenizer.bos, ...tokenizer.encode(promptText)];
+      // Typed by the person running the command: special-token strings they wrote are structure.
+      promptIds = encodePrompt(tokenizer, promptFromTypedText(promptText));
     } else promptIds = promptIdsRaw ? parseIds(promptIdsRaw, 'prompt-ids') : [1];
 
     const choice = await selectNodeBackend(backendRaw as BackendPreference);

@@ -11,8 +11,11 @@ import { BUILTIN_DEMO_DATASET, type TrainEvent, type TrainProgress } from '../..
 import { ConfigError, UsageError } from '../../core/errors.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
 import { FileStore } from '../../platform/node/file-store.ts';
-import { checkpointToModelFiles } from '../../services/trainer/checkpoint.ts';
-import { RUN_PRESETS } from '../../services/trainer/run-config.ts';
+import { effectiveMaskOptions, officialOrder, showOrder } from '../../core/distill/masks.ts';
+import { checkpointToModelFiles, parseCheckpointJson } from '../../services/trainer/checkpoint.ts';
+import { legacyRunConfig } from '../../services/trainer/run.ts';
+import { RUN_PRESETS, validateRunConfig, type RunConfig } from '../../services/trainer/run-config.ts';
+import { RECIPE_NAMES } from '../../core/train/recipes.ts';
 import { createTrainerService } from '../../services/trainer/service.ts';
 import { numberArg, parseArgs, stringArg } from '../args.ts';
 import type { CliCommand } from '../command.ts';
@@ -23,15 +26,18 @@ const usage = `Usage: npm run cli -- train [options]
   --steps <n>           optimizer steps (train.maxSteps)
   --seed <n>            seed for init, data order and masks (train.seed); same seed → same numbers
   --data <jsonl>...     ReflectionSeq JSONL file(s) to train on (default: the built-in demo data)
-  --config <json>       run config file (preset, model overrides, vocabSize, train, checkpointEvery);
-                        --preset/--steps/--seed override it
+  --config <json>       run config file (preset, model overrides, vocabSize, recipe, train, checkpointEvery);
+                        --preset/--recipe/--steps/--seed override it
+  --recipe <name>       training recipe over the preset's defaults: ${RECIPE_NAMES.join(', ')} (released = the official
+                        command's knobs, for pretrained models; see docs/METHOD.md §8)
   --out <dir>           file store: datasets and checkpoints (every checkpointEvery steps, at the end, on Ctrl-C),
                         plus <dir>/model/ (config.json, model.safetensors, tokenizer.json) for \`generate --model\`
   --resume <id>         continue checkpoint <id> from the --out store, bit for bit
   --backend <b>         auto | wasm | cpu | webgpu (default auto = wasm)
   --json                one JSON object per step on stdout, then a summary object
 
-JSON step fields: step, epoch, loss, ce_teacher, ce_student, kl, mask_rate, lr, grad_norm, tokens_per_sec, eta_sec.`;
+JSON step fields: step, epoch, loss, ce_teacher, ce_student, kl, mask_rate, lr, grad_norm, tokens_per_sec, eta_sec.
+The summary object also names the objective, batching, recipe, and the mask strategy and block order used.`;
 
 async function readJson(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
@@ -57,12 +63,23 @@ function humanLine(p: TrainProgress): string {
     `mask ${p.mask_rate.toFixed(3)}  lr ${p.lr.toExponential(2)}  ${Math.round(p.tokens_per_sec)} tok/s  ETA ${p.eta_sec.toFixed(0)} s`;
 }
 
+/** What the summary says about the method: objective, batching, recipe, mask strategy and order (both spellings). */
+function methodOf(c: RunConfig) {
+  const t = c.train;
+  return {
+    objective: t.objective,
+    batching: t.batching,
+    recipe: c.recipe,
+    mask: { strategy: effectiveMaskOptions(t.mask, t.ablation).strategy, order: t.mask.order, order_official: officialOrder(t.mask.order) },
+  };
+}
+
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train with reflection self-distillation (same service as the web worker)',
   usage,
   async run(argv) {
-    const args = parseArgs(argv, { values: ['preset', 'steps', 'seed', 'config', 'out', 'resume', 'backend'], flags: ['json'], multi: ['data'] });
+    const args = parseArgs(argv, { values: ['preset', 'recipe', 'steps', 'seed', 'config', 'out', 'resume', 'backend'], flags: ['json'], multi: ['data'] });
     if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"; see train --help`);
     const json = args.flags.has('json');
     const backend = stringArg(args, 'backend') ?? 'auto';
@@ -79,7 +96,10 @@ export const trainCommand: CliCommand = {
     if (args.flags.has('steps')) train.maxSteps = numberArg(args, 'steps', 0, { integer: true, min: 1 });
     if (args.flags.has('seed')) train.seed = numberArg(args, 'seed', 0, { integer: true, min: 0, max: 0xffffffff });
     const preset = stringArg(args, 'preset');
-    const runConfig = { ...config, ...(preset ? { preset } : {}), train, progressEvery: 1 };
+    const recipe = stringArg(args, 'recipe');
+    const runConfig = { ...config, ...(preset ? { preset } : {}), ...(recipe ? { recipe } : {}), train, progressEvery: 1 };
+    // Validated here too, so a bad config fails before any dataset is imported, and the summary can name the method.
+    let resolved: RunConfig | null = resume ? null : validateRunConfig(runConfig);
 
     // Imported files need a store; without --out a temporary one is used and removed at exit.
     const tmp = !out && dataFiles.length ? await mkdtemp(path.join(tmpdir(), 'rc-train-')) : null;
@@ -99,11 +119,15 @@ export const trainCommand: CliCommand = {
       const choice = await svc.setBackend(backend);
       process.stderr.write(`backend: ${choice.backend} (${choice.reason})\n`);
       const datasets: string[] = [];
+      const files: { fileName: string; bytes: Uint8Array }[] = [];
       for (const f of dataFiles) {
         const bytes = await readFile(f).catch((e: NodeJS.ErrnoException) => {
           throw new UsageError(`--data: cannot read ${f} (${e.code ?? e.message})`);
         });
-        const meta = await svc.importDataset(path.basename(f), new Uint8Array(bytes));
+        files.push({ fileName: path.basename(f), bytes: new Uint8Array(bytes) });
+      }
+      // All files or none (a bad second file must not leave the first one stored).
+      for (const meta of files.length ? await svc.importDatasets(files) : []) {
         process.stderr.write(`dataset ${meta.name}: ${meta.counts.reflection} reflection, ${meta.counts.generation} generation, ${meta.counts.dropped} duplicates dropped (sha-256 ${meta.provenance.sha256.slice(0, 12)}…)\n`);
         datasets.push(meta.id);
       }
@@ -117,6 +141,11 @@ export const trainCommand: CliCommand = {
         resume ? { datasets: [], resumeFrom: resume } : { datasets, config: runConfig, checkpoint: !!out },
         onEvent,
       );
+      if (!resolved && store && resume) {
+        const got = await store.getCheckpoint(resume);
+        if (got) resolved = validateRunConfig(legacyRunConfig(parseCheckpointJson(got.files.json).runConfig));
+      }
+      const method = resolved ? methodOf(resolved) : null;
       let modelDir: string | null = null;
       if (store && out && summary.checkpoint) {
         const got = await store.getCheckpoint(summary.checkpoint.id);
@@ -134,7 +163,9 @@ export const trainCommand: CliCommand = {
         kl: summary.last?.kl ?? null, elapsed_sec: summary.elapsed_sec, tokens_per_sec: summary.tokens_per_sec,
         checkpoint: summary.checkpoint ? { id: summary.checkpoint.id, dir: path.resolve(storeDir!, 'checkpoints', summary.checkpoint.id) } : null,
         model: modelDir,
+        ...method,
       };
+      if (method && !json) process.stderr.write(`objective ${method.objective}, batching ${method.batching}, recipe ${method.recipe}, mask ${method.mask.strategy}, order ${showOrder(method.mask.order as never)}\n`);
       process.stdout.write((json ? JSON.stringify(line) : `${summary.state}: ${summary.steps}/${summary.totalSteps} steps in ${summary.elapsed_sec.toFixed(1)} s, ${Math.round(summary.tokens_per_sec)} tok/s${line.checkpoint ? `, checkpoint ${line.checkpoint.dir}` : ''}`) + '\n');
       return 0;
     } finally {

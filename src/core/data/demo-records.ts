@@ -4,7 +4,7 @@
  * reflection record follows the paper's loop — code with asserts, a failing execution (the Jupyter
  * traceback that running that code prints: test/core/data/demo-records-python.test.ts compares
  * each one byte for byte with the project's Pyodide service), an analysis, the fixed code, an empty
- * execution (it passed), a closing analysis — then the re-answer instruction (the plain problem, METHOD.md §3) and the final answer
+ * execution (it passed), a closing analysis — then the re-answer instruction (the plain problem, docs/METHOD.md §3) and the final answer
  * in a ```python fence. Generation records are plain instruction → answer pairs.
  */
 import type { ReflectionRecord } from '../records/schema.ts';

@@ -1,5 +1,5 @@
 /**
- * Prompt wording for building reflection data (paper §3.1 / METHOD.md §6) and a formatter for the
+ * Prompt wording for building reflection data (paper §3.1 / docs/METHOD.md §6) and a formatter for the
  * Jupyter-style tracebacks an execution block holds (IPython 8: a 75-dash rule, the exception name
  * padded to 42 columns before "Traceback (most recent call last)", one "Cell In[1], line k" frame
  * per level with two non-blank lines of context on each side, limited to the frame's own function,
@@ -22,7 +22,7 @@ export function reflectionInstruction(problem: string): string {
 
 /** Stage 2: asks for the final, standalone answer (paper §3.1, "Prompt for generating final code").
  *  Used when building data with a model; in a training record the re-answer instruction is the
- *  plain problem (METHOD.md §3), so the second round is exactly a one-off generation. */
+ *  plain problem (docs/METHOD.md §3), so the second round is exactly a one-off generation. */
 export const REANSWER_PROMPT =
   'Then, your task is to create a precise solution for the given programming problem.\n\n' +
   'Your answer should be complete and standalone, avoiding references to external resources or past exercises, ' +

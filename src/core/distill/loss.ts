@@ -1,18 +1,25 @@
 /**
- * Reflection self-distillation loss (METHOD.md §3), one forward pass over the whole batch:
- *   total = wT·CE_teacher + wS·CE_student + wKL·KL(p_teacher ‖ p_student)
- * Batch layout (train/batch.ts): [teacher rows R][student rows R][generation rows G].
- * Means are pooled over the batch (decided, documented in TRAIN-CORE-API.md):
- *  - CE_teacher: token mean over every teacher-target token of the teacher AND generation rows;
- *  - CE_student: token mean over every student-target token of the student rows;
- *  - KL: token mean over every position i-1 that predicts a student target i, teacher detached.
- * With one record this is exactly the fixture's definition (reflection-loss.json).
+ * Reflection self-distillation loss (docs/METHOD.md §3), one forward pass over the whole batch.
+ * Batch layout (train/batch.ts): [teacher rows R][student rows R][generation rows G]. The hidden
+ * states of the positions a loss reads (the batch's head plan) are gathered BEFORE the output head,
+ * so the [T, V] logits of every other position are never computed.
+ *
+ * `official` (default) — SenseLLM/ReflectionCoder src/utils/trainer.py compute_loss (lines 243–275):
+ *   ce    = ONE next-token cross-entropy averaged over every target of the teacher, student and
+ *           generation rows together (Hugging Face's causal-LM loss on the concatenated batch);
+ *   kl    = kl_div(log_softmax(student), softmax(teacher).detach(), 'batchmean'): the mean over the
+ *           UNSHIFTED positions t where the distillation labels are set (student targets t);
+ *   total = ce + kl. Weights: ce = (wT·Σ nll_teacher + wS·Σ nll_student) / (nT + nS), total = ce + wKL·kl
+ *           (official: all 1).
+ * `per-term` — this project's earlier objective:
+ *   total = wT·CE_teacher + wS·CE_student + wKL·KL, each a token mean over its own targets, the KL at
+ *   the positions that predict the student targets.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors.ts';
 import type { LlamaModel } from '../model/llama.ts';
-import { nextTokenCrossEntropy } from '../model/loss.ts';
 import type { DistillBatch } from '../train/batch.ts';
+import { gatherRows } from './gather.ts';
 
 export interface LossWeights {
   teacher: number;
@@ -23,6 +30,9 @@ export const DEFAULT_LOSS_WEIGHTS: LossWeights = { teacher: 1, student: 1, kl: 1
 
 export interface DistillLosses {
   total: tf.Scalar;
+  /** Official: the pooled CE. Per-term: wT·CE_teacher + wS·CE_student. */
+  ce: tf.Scalar;
+  /** Token means of each row kind's CE (diagnostics under `official`, the terms under `per-term`). */
   ceTeacher: tf.Scalar;
   ceStudent: tf.Scalar;
   kl: tf.Scalar;
@@ -34,17 +44,10 @@ export const detach = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[])
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as <T extends tf.Tensor>(x: T) => T;
 
-/**
- * KL(p_t ‖ p_s) per position = Σ_v p_t (log p_t − log p_s), token mean over klMask.
- * teacherLogits / studentLogits [R, T, V], klMask [R, T].
- */
-export function maskedKl(teacherLogits: tf.Tensor3D, studentLogits: tf.Tensor3D, klMask: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => {
-    const logPt = detach(tf.logSoftmax(teacherLogits)); // [R, T, V]
-    const logPs = tf.logSoftmax(studentLogits); // [R, T, V]
-    const perPos = tf.sum(tf.mul(tf.exp(logPt), tf.sub(logPt, logPs)), -1); // [R, T]
-    return tf.div(tf.sum(tf.mul(perPos, klMask)), tf.maximum(tf.sum(klMask), 1)) as tf.Scalar;
-  });
+/** KL(p_t ‖ p_s) summed over positions: Σ_rows Σ_v p_t (log p_t − log p_s), teacher detached. [K, V] inputs. */
+function klSum(logPtRaw: tf.Tensor2D, logPs: tf.Tensor2D): tf.Scalar {
+  const logPt = detach(logPtRaw);
+  return tf.sum(tf.mul(tf.exp(logPt), tf.sub(logPt, logPs)));
 }
 
 export function validateLossWeights(w: LossWeights): LossWeights {
@@ -54,27 +57,44 @@ export function validateLossWeights(w: LossWeights): LossWeights {
   return w;
 }
 
+const safeDiv = (num: tf.Scalar, n: number): tf.Scalar => tf.div(num, Math.max(n, 1));
+
 /** Call inside tf.variableGrads (or tf.tidy): returns scalars; intermediate tensors are freed by the caller's scope. */
 export function reflectionDistillLoss(model: LlamaModel, batch: DistillBatch, weights: LossWeights = DEFAULT_LOSS_WEIGHTS): DistillLosses {
-  const logits = model.forward(batch.inputIds, { positions: batch.positions, keyVisible: batch.keyVisible }); // [B, T, V]
-  const ceTeacher = nextTokenCrossEntropy(logits, batch.inputIds, batch.teacherMask);
-  const R = batch.nPairs;
-  let ceStudent: tf.Scalar;
+  const hidden = model.forwardHidden(batch.inputIds, { positions: batch.positions, keyVisible: batch.keyVisible }); // [B·T, D]
+  const M = batch.headRows.shape[0];
+  const nT = batch.counts.teacher;
+  const nS = batch.counts.student;
+  const K = batch.nKl;
+  if (M === 0) {
+    // Nothing is predicted (cannot happen with real records); keep the graph connected for variableGrads.
+    const zero = tf.mul(tf.sum(hidden), 0) as tf.Scalar;
+    return { total: zero, ce: zero, ceTeacher: zero, ceStudent: zero, kl: zero };
+  }
+  const logits = model.head(gatherRows(hidden, batch.headRows)); // [M, V]
+  const V = logits.shape[1];
+  const logp = tf.logSoftmax(logits); // [M, V]
+  // −log p(label) per position: a gather of M entries from the flattened [M·V] log-probabilities.
+  const flat = tf.add(tf.mul(tf.range(0, M, 1, 'int32'), tf.scalar(V, 'int32')), batch.headLabels) as tf.Tensor1D;
+  const nll = tf.neg(tf.reshape(gatherRows(tf.reshape(logp, [M * V, 1]), flat), [M])); // [M]
+  const sumT = tf.sum(tf.mul(nll, batch.teacherW)) as tf.Scalar;
+  const sumS = tf.sum(tf.mul(nll, batch.studentW)) as tf.Scalar;
+  const ceTeacher = safeDiv(sumT, nT);
+  const ceStudent = safeDiv(sumS, nS);
   let kl: tf.Scalar;
-  if (R > 0 && batch.klMask) {
-    ceStudent = nextTokenCrossEntropy(logits, batch.inputIds, batch.studentMask);
-    const [, t, v] = logits.shape;
-    const teacherLogits = tf.slice(logits, [0, 0, 0], [R, t, v]); // [R, T, V]
-    const studentLogits = tf.slice(logits, [R, 0, 0], [R, t, v]); // [R, T, V]
-    kl = maskedKl(teacherLogits, studentLogits, batch.klMask);
+  if (K > 0) {
+    const logPt = tf.slice(logp, [0, 0], [K, V]) as tf.Tensor2D;
+    const logPs = tf.slice(logp, [K, 0], [K, V]) as tf.Tensor2D;
+    kl = safeDiv(klSum(logPt, logPs), K);
   } else {
-    ceStudent = tf.scalar(0);
     kl = tf.scalar(0);
   }
-  const total = tf.addN([
-    tf.mul(ceTeacher, weights.teacher),
-    tf.mul(ceStudent, weights.student),
-    tf.mul(kl, weights.kl),
-  ]) as tf.Scalar;
-  return { total, ceTeacher, ceStudent, kl };
+  let ce: tf.Scalar;
+  if (batch.objective === 'official') {
+    ce = safeDiv(tf.add(tf.mul(sumT, weights.teacher), tf.mul(sumS, weights.student)) as tf.Scalar, nT + nS);
+  } else {
+    ce = tf.add(tf.mul(ceTeacher, weights.teacher), tf.mul(ceStudent, weights.student)) as tf.Scalar;
+  }
+  const total = tf.add(ce, tf.mul(kl, weights.kl)) as tf.Scalar;
+  return { total, ce, ceTeacher, ceStudent, kl };
 }

@@ -1,5 +1,5 @@
 /**
- * Host-side rows of a training batch (METHOD.md §3). A teacher row is the whole record with
+ * Host-side rows of a training batch (docs/METHOD.md §3). A teacher row is the whole record with
  * ordinary causal attention; a student row has the same tokens and the same positions (RoPE keeps
  * relative distances, so the hidden gaps are harmless) but hides some keys; a generation row is a
  * plain instruction record trained with next-token loss only.

@@ -1,13 +1,15 @@
 /**
- * The HumanEval prompt (METHOD.md §7, paper App. D):
+ * The HumanEval prompt (docs/METHOD.md §7, paper App. D):
  *   <|user|><|text|>Write a complete Python function for the problem.\n\n{prompt}<|endofblock|><|endofmessage|><|assistant|><|text|>```python\n
  * Decision: `{prompt}` is the problem's prompt with Python's str.strip() applied, as the official
- * ReflectionCoder evaluation script does (src/test.py: `sample['prompt'].strip()`); METHOD.md §7 takes
+ * ReflectionCoder evaluation script does (src/test.py: `sample['prompt'].strip()`); docs/METHOD.md §7 takes
  * its template from that script. The ids are BOS + the message tokens: every training sample starts with
- * BOS (METHOD §2), and the trainer's generate() prepends it too. Special tokens are single ids; the
+ * BOS (docs/METHOD.md §2), and the trainer's generate() prepends it too. Special tokens are single ids; the
  * problem text and the instruction are encoded as ordinary text, so a special-token string inside a
  * problem can never inject structure.
  */
+import { encodePrompt, special, text, type Prompt, type PromptTokenizer } from '../prompt.ts';
+
 export const HUMANEVAL_INSTRUCTION = 'Write a complete Python function for the problem.';
 /** What the assistant's text block starts with: the opening fence of a Python code block. */
 export const ANSWER_PREFIX = '```python\n';
@@ -29,27 +31,19 @@ export function humanEvalPromptText(problemPrompt: string): string {
   return `<|user|><|text|>${HUMANEVAL_INSTRUCTION}\n\n${pyStrip(problemPrompt)}<|endofblock|><|endofmessage|><|assistant|><|text|>${ANSWER_PREFIX}`;
 }
 
-export interface PromptTokenizer {
-  readonly bos: number;
-  special(name: string): number;
-  /** Special-token strings are plain text here. */
-  encodeOrdinary(text: string): number[];
+export type { PromptTokenizer };
+
+/** The §7 prompt as parts (src/core/prompt.ts): the problem is content, never structure. */
+export function humanEvalPrompt(problemPrompt: string): Prompt {
+  return [
+    special('<|user|>'), special('<|text|>'), text(`${HUMANEVAL_INSTRUCTION}\n\n${pyStrip(problemPrompt)}`), special('<|endofblock|>'),
+    special('<|endofmessage|>'), special('<|assistant|>'), special('<|text|>'), text(ANSWER_PREFIX),
+  ];
 }
 
-/** BOS + the §7 prompt as ids: specials atomic, text ordinary. */
+/** BOS + the §7 prompt as ids: specials atomic, text ordinary (encodePrompt). */
 export function humanEvalPromptIds(problemPrompt: string, tok: PromptTokenizer): number[] {
-  const s = (name: string): number => tok.special(name);
-  return [
-    tok.bos,
-    s('<|user|>'),
-    s('<|text|>'),
-    ...tok.encodeOrdinary(`${HUMANEVAL_INSTRUCTION}\n\n${pyStrip(problemPrompt)}`),
-    s('<|endofblock|>'),
-    s('<|endofmessage|>'),
-    s('<|assistant|>'),
-    s('<|text|>'),
-    ...tok.encodeOrdinary(ANSWER_PREFIX),
-  ];
+  return encodePrompt(tok, humanEvalPrompt(problemPrompt));
 }
 
 const SPECIAL_STRINGS = ['<|user|>', '<|assistant|>', '<|endofmessage|>', '<|text|>', '<|code|>', '<|execution|>', '<|endofblock|>', '<|bos|>', '<|eos|>', '<|pad|>'];

@@ -4,6 +4,7 @@
  * to a default.
  */
 import { ConfigError } from '../errors.ts';
+import { checkModelBounds, guardModel } from './budget.ts';
 
 export interface LlamaConfig {
   vocabSize: number;
@@ -16,7 +17,23 @@ export interface LlamaConfig {
   normEps: number;
   maxSeqLen: number;
   tieEmbeddings: boolean;
+  /** Hugging Face architecture (absent = llama); decides the exported config.json. */
+  arch?: ModelArch;
+  /** Linear biases in attention: q/k/v (Qwen2), or q/k/v/o (Llama `attention_bias: true`). Absent = none. */
+  attentionBias?: 'qkv' | 'qkvo';
+  /** Biases on gate/up/down (Llama `mlp_bias: true`). Absent = none. */
+  mlpBias?: boolean;
+  /** RoPE frequency scaling (absent = none). */
+  ropeScaling?: RopeScaling;
 }
+
+export type ModelArch = 'llama' | 'qwen2';
+export type RopeScaling =
+  | { type: 'linear'; factor: number }
+  | { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositionEmbeddings: number };
+
+/** Optional keys (checkpoints written before they existed stay valid). */
+const OPTIONAL_KEYS = ['arch', 'attentionBias', 'mlpBias', 'ropeScaling'] as const;
 
 const INT_KEYS = ['vocabSize', 'dim', 'nLayers', 'nHeads', 'nKvHeads', 'ffnDim', 'maxSeqLen'] as const;
 const KEYS: readonly (keyof LlamaConfig)[] = [...INT_KEYS, 'ropeTheta', 'normEps', 'tieEmbeddings'];
@@ -27,14 +44,16 @@ export function validateConfig(raw: unknown): LlamaConfig {
     throw new ConfigError(`model config: expected an object, found ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
   }
   const o = raw as Record<string, unknown>;
-  const unknown = Object.keys(o).filter((k) => !(KEYS as readonly string[]).includes(k));
-  if (unknown.length) throw new ConfigError(`model config: unknown key(s) ${unknown.join(', ')}; expected only ${KEYS.join(', ')}`);
+  const unknown = Object.keys(o).filter((k) => !(KEYS as readonly string[]).includes(k) && !(OPTIONAL_KEYS as readonly string[]).includes(k));
+  if (unknown.length) throw new ConfigError(`model config: unknown key(s) ${unknown.join(', ')}; expected only ${[...KEYS, ...OPTIONAL_KEYS].join(', ')}`);
   const missing = KEYS.filter((k) => !(k in o));
   if (missing.length) throw new ConfigError(`model config: missing key(s) ${missing.join(', ')}`);
   for (const k of INT_KEYS) {
     const v = o[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(`model config: ${k} must be a positive integer, found ${JSON.stringify(v)}`);
   }
+  // Resource guard (budget.ts): size bounds before any arithmetic on them.
+  checkModelBounds(o, 'model config');
   for (const k of ['ropeTheta', 'normEps'] as const) {
     const v = o[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(`model config: ${k} must be a positive finite number, found ${JSON.stringify(v)}`);
@@ -48,10 +67,45 @@ export function validateConfig(raw: unknown): LlamaConfig {
   }
   if ((c.dim / c.nHeads) % 2 !== 0) throw new ConfigError(`model config: the head size dim/nHeads = ${c.dim / c.nHeads} must be even (RoPE rotates pairs)`);
   if (c.vocabSize > 1 << 24) throw new ConfigError(`model config: vocabSize ${c.vocabSize} is larger than 2^24 (ids would not survive float32)`);
-  return {
+  guardModel(c, 'model config');
+  const out: LlamaConfig = {
     vocabSize: c.vocabSize, dim: c.dim, nLayers: c.nLayers, nHeads: c.nHeads, nKvHeads: c.nKvHeads, ffnDim: c.ffnDim,
     ropeTheta: c.ropeTheta, normEps: c.normEps, maxSeqLen: c.maxSeqLen, tieEmbeddings: c.tieEmbeddings,
   };
+  return withOptionalKeys(out, o);
+}
+
+function withOptionalKeys(out: LlamaConfig, o: Record<string, unknown>): LlamaConfig {
+  if (o.arch !== undefined) {
+    if (o.arch !== 'llama' && o.arch !== 'qwen2') throw new ConfigError(`model config: arch must be "llama" or "qwen2", found ${JSON.stringify(o.arch)}`);
+    out.arch = o.arch;
+  }
+  if (o.attentionBias !== undefined) {
+    if (o.attentionBias !== 'qkv' && o.attentionBias !== 'qkvo') throw new ConfigError(`model config: attentionBias must be "qkv" or "qkvo", found ${JSON.stringify(o.attentionBias)}`);
+    out.attentionBias = o.attentionBias;
+  }
+  if (o.mlpBias !== undefined) {
+    if (typeof o.mlpBias !== 'boolean') throw new ConfigError(`model config: mlpBias must be a boolean, found ${JSON.stringify(o.mlpBias)}`);
+    if (o.mlpBias) out.mlpBias = true;
+  }
+  if (o.ropeScaling !== undefined) out.ropeScaling = validateRopeScaling(o.ropeScaling);
+  return out;
+}
+
+function validateRopeScaling(raw: unknown): RopeScaling {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const pos = (k: string) => {
+    const v = r[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(`model config: ropeScaling.${k} must be a positive number, found ${JSON.stringify(v)}`);
+    return v;
+  };
+  if (r.type === 'linear') return { type: 'linear', factor: pos('factor') };
+  if (r.type === 'llama3') {
+    const s = { type: 'llama3' as const, factor: pos('factor'), lowFreqFactor: pos('lowFreqFactor'), highFreqFactor: pos('highFreqFactor'), originalMaxPositionEmbeddings: pos('originalMaxPositionEmbeddings') };
+    if (s.highFreqFactor <= s.lowFreqFactor) throw new ConfigError(`model config: ropeScaling.highFreqFactor (${s.highFreqFactor}) must exceed lowFreqFactor (${s.lowFreqFactor})`);
+    return s;
+  }
+  throw new ConfigError(`model config: ropeScaling.type must be "linear" or "llama3", found ${JSON.stringify(r.type)}`);
 }
 
 export function headDim(c: LlamaConfig): number {
@@ -75,62 +129,11 @@ export function countParams(c: LlamaConfig): number {
   const kvDim = c.nKvHeads * headDim(c);
   const attn = c.dim * c.dim * 2 + c.dim * kvDim * 2;
   const ffn = 3 * c.dim * c.ffnDim;
-  const perLayer = attn + ffn + 2 * c.dim;
+  const attnBias = c.attentionBias ? c.dim + 2 * kvDim + (c.attentionBias === 'qkvo' ? c.dim : 0) : 0;
+  const mlpBias = c.mlpBias ? 2 * c.ffnDim + c.dim : 0;
+  const perLayer = attn + ffn + 2 * c.dim + attnBias + mlpBias;
   return c.vocabSize * c.dim + c.nLayers * perLayer + c.dim + (c.tieEmbeddings ? 0 : c.vocabSize * c.dim);
 }
 
-function num(j: Record<string, unknown>, key: string, fallback?: number): number {
-  const v = j[key] ?? fallback;
-  if (typeof v !== 'number') throw new ConfigError(`config.json: "${key}" must be a number, found ${JSON.stringify(j[key])}`);
-  return v;
-}
-
-/** Reads a Hugging Face LlamaConfig (config.json). Keys this model cannot honour are rejected by name. */
-export function configFromHF(json: unknown): LlamaConfig {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError('config.json: expected a JSON object');
-  const j = json as Record<string, unknown>;
-  if (j.model_type !== undefined && j.model_type !== 'llama') throw new ConfigError(`config.json: model_type must be "llama", found ${JSON.stringify(j.model_type)}`);
-  if (j.hidden_act !== undefined && j.hidden_act !== 'silu') throw new ConfigError(`config.json: hidden_act must be "silu", found ${JSON.stringify(j.hidden_act)}`);
-  if (j.rope_scaling !== undefined && j.rope_scaling !== null) throw new ConfigError('config.json: rope_scaling is not supported (expected null)');
-  for (const k of ['attention_bias', 'mlp_bias']) {
-    if (j[k] !== undefined && j[k] !== false) throw new ConfigError(`config.json: ${k} must be false, found ${JSON.stringify(j[k])}`);
-  }
-  const nHeads = num(j, 'num_attention_heads');
-  const dim = num(j, 'hidden_size');
-  if (j.head_dim !== undefined && j.head_dim !== dim / nHeads) {
-    throw new ConfigError(`config.json: head_dim ${JSON.stringify(j.head_dim)} must equal hidden_size / num_attention_heads = ${dim / nHeads}`);
-  }
-  const tie = j.tie_word_embeddings ?? false;
-  if (typeof tie !== 'boolean') throw new ConfigError(`config.json: tie_word_embeddings must be a boolean, found ${JSON.stringify(tie)}`);
-  return validateConfig({
-    vocabSize: num(j, 'vocab_size'),
-    dim,
-    nLayers: num(j, 'num_hidden_layers'),
-    nHeads,
-    nKvHeads: num(j, 'num_key_value_heads', nHeads),
-    ffnDim: num(j, 'intermediate_size'),
-    ropeTheta: num(j, 'rope_theta', 10000),
-    normEps: num(j, 'rms_norm_eps', 1e-6),
-    maxSeqLen: num(j, 'max_position_embeddings', 2048),
-    tieEmbeddings: tie,
-  });
-}
-
-export function configToHF(c: LlamaConfig): object {
-  return {
-    architectures: ['LlamaForCausalLM'],
-    model_type: 'llama',
-    vocab_size: c.vocabSize,
-    hidden_size: c.dim,
-    intermediate_size: c.ffnDim,
-    num_hidden_layers: c.nLayers,
-    num_attention_heads: c.nHeads,
-    num_key_value_heads: c.nKvHeads,
-    hidden_act: 'silu',
-    rms_norm_eps: c.normEps,
-    rope_theta: c.ropeTheta,
-    max_position_embeddings: c.maxSeqLen,
-    tie_word_embeddings: c.tieEmbeddings,
-    torch_dtype: 'float32',
-  };
-}
+// Hugging Face config.json in and out lives in hf-config.ts.
+export { configFromHF, configToHF } from './hf-config.ts';

@@ -2,7 +2,7 @@
  * A decoder-only Llama model in TensorFlow.js: embedding, RMSNorm, rotary position embedding
  * (Hugging Face rotate-half convention), grouped-query attention, SwiGLU, final norm, tied or
  * untied output head. Forward takes explicit position ids and a per-row key visibility so a
- * student row can hide reflection blocks while keeping the teacher's positions (METHOD.md §3).
+ * student row can hide reflection blocks while keeping the teacher's positions (docs/METHOD.md §3).
  *
  * Parameters are tf.Variables keyed by Hugging Face names. Linear weights are stored transposed,
  * [in, out], so that every weight matmul is a plain 2-D x @ W (the wasm fast path); toHF/fromHF
@@ -12,14 +12,27 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ShapeError } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { headDim, validateConfig, type LlamaConfig } from './config.ts';
-import { applyRope, cachedCausalBias, embed, embedColumns, groupedAttention, linear, rmsNorm, ropeHostTables, ropeTables, visibilityBias } from './ops.ts';
+import { applyRope, cachedCausalBias, embed, embedColumns, groupedAttention, linear, rmsNorm, ropeTables, visibilityBias } from './ops.ts';
+import { frozenEmbed, frozenLinear } from './frozen.ts';
+import { ropeTablesFromInvFreq, scaledInvFreq } from './rope-scaling.ts';
 
 export const EMBED = 'model.embed_tokens.weight';
 export const FINAL_NORM = 'model.norm.weight';
 export const LM_HEAD = 'lm_head.weight';
-const LINEARS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'] as const;
+export const LINEARS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'] as const;
+export type LinearName = (typeof LINEARS)[number];
 
-const layerName = (i: number, part: string) => `model.layers.${i}.${part}.weight`;
+export const layerName = (i: number, part: string) => `model.layers.${i}.${part}.weight`;
+const biasName = (i: number, part: string) => `model.layers.${i}.${part}.bias`;
+
+/** The linear layers of a block that carry a bias under this config. */
+export function biasedLinears(c: LlamaConfig): LinearName[] {
+  const out: LinearName[] = [];
+  if (c.attentionBias) out.push('self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj');
+  if (c.attentionBias === 'qkvo') out.push('self_attn.o_proj');
+  if (c.mlpBias) out.push('mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj');
+  return out;
+}
 
 /** Every parameter name with its Hugging Face shape, in Hugging Face order. */
 export function hfParamShapes(c: LlamaConfig): Map<string, number[]> {
@@ -36,6 +49,7 @@ export function hfParamShapes(c: LlamaConfig): Map<string, number[]> {
     m.set(layerName(i, 'mlp.gate_proj'), [c.ffnDim, c.dim]);
     m.set(layerName(i, 'mlp.up_proj'), [c.ffnDim, c.dim]);
     m.set(layerName(i, 'mlp.down_proj'), [c.dim, c.ffnDim]);
+    for (const part of biasedLinears(c)) m.set(biasName(i, part), [m.get(layerName(i, part))![0]]);
   }
   m.set(FINAL_NORM, [c.dim]);
   if (!c.tieEmbeddings) m.set(LM_HEAD, [c.vocabSize, c.dim]);
@@ -47,7 +61,7 @@ export function hfParamShapes(c: LlamaConfig): Map<string, number[]> {
  * as [D, V] — the output head's layout — so neither generation nor training transposes the whole
  * vocabulary matrix in the forward pass (tfjs-wasm's Transpose took 66 ms for 8192×384).
  */
-function isTransposed(name: string, c: LlamaConfig): boolean {
+export function isTransposed(name: string, c: LlamaConfig): boolean {
   return name === LM_HEAD || name.endsWith('_proj.weight') || (name === EMBED && c.tieEmbeddings);
 }
 
@@ -83,7 +97,7 @@ export class LlamaModel {
     this.config = config;
     this.params = params;
     const hd = headDim(config);
-    const host = ropeHostTables(config.maxSeqLen, hd, config.ropeTheta);
+    const host = ropeTablesFromInvFreq(config.maxSeqLen, scaledInvFreq(hd, config.ropeTheta, config.ropeScaling));
     this.rope = { cos: tf.tensor2d(host.cos, [config.maxSeqLen, hd]), sin: tf.tensor2d(host.sin, [config.maxSeqLen, hd]) };
   }
 
@@ -103,7 +117,8 @@ export class LlamaModel {
     for (const [name, shape] of hfParamShapes(c)) {
       const size = shape.reduce((a, b) => a * b, 1);
       const data = new Float32Array(size);
-      if (shape.length === 1) data.fill(1);
+      if (name.endsWith('.bias')) data.fill(0);
+      else if (shape.length === 1) data.fill(1);
       else for (let i = 0; i < size; i++) data[i] = 0.02 * rng.normal();
       const stored = isTransposed(name, c) ? [shape[1], shape[0]] : shape;
       // Values drawn in HF layout then written as stored layout: transpose on the host.
@@ -140,6 +155,25 @@ export class LlamaModel {
       params.set(name, tf.variable(stored, true));
       stored.dispose();
     }
+    return new LlamaModel(c, params);
+  }
+
+  /**
+   * Takes ownership of variables already in the stored layout (see isTransposed), e.g. built one
+   * tensor at a time by a shard-by-shard loader. Names and shapes must match the config exactly;
+   * on a mismatch nothing is taken and the caller still owns (and disposes) them.
+   */
+  static fromVariables(config: LlamaConfig, params: Map<string, tf.Variable>): LlamaModel {
+    const c = validateConfig(config);
+    const expected = hfParamShapes(c);
+    for (const [name, shape] of expected) {
+      const v = params.get(name);
+      if (!v) throw new CheckpointError(`model is missing tensor ${name}`);
+      const stored = isTransposed(name, c) ? [shape[1], shape[0]] : shape;
+      if (v.shape.length !== stored.length || v.shape.some((d, i) => d !== stored[i])) throw new CheckpointError(`tensor ${name}: expected stored shape [${stored}], found [${v.shape}]`);
+    }
+    const extra = [...params.keys()].filter((n) => !expected.has(n));
+    if (extra.length) throw new CheckpointError(`unexpected tensor(s) for this config: ${extra.slice(0, 5).join(', ')}`);
     return new LlamaModel(c, params);
   }
 
@@ -190,7 +224,8 @@ export class LlamaModel {
   head(hidden: tf.Tensor2D): tf.Tensor2D {
     const c = this.config;
     const w = (c.tieEmbeddings ? this.p(EMBED) : this.p(LM_HEAD)) as tf.Tensor2D; // [D, V] either way
-    return linear(hidden, w);
+    const logits = this.frozenBase ? frozenLinear(hidden, w) : linear(hidden, w);
+    return this.headHook ? tf.add(logits, this.headHook(hidden)) : logits;
   }
 
   /**
@@ -228,15 +263,22 @@ export class LlamaModel {
     const n = b * t;
     const { cos, sin } = ropeTables(positions, this.ropeTable()); // [B, 1, T, hd]
     const flatIds = tf.reshape(tf.cast(inputIds, 'int32'), [n]) as tf.Tensor1D; // [N]
-    let x = c.tieEmbeddings ? embedColumns(this.p(EMBED) as tf.Tensor2D, flatIds) : embed(this.p(EMBED) as tf.Tensor2D, flatIds); // [N, D]
+    let x = this.frozenBase
+      ? frozenEmbed(this.p(EMBED) as tf.Tensor2D, flatIds, c.tieEmbeddings)
+      : c.tieEmbeddings ? embedColumns(this.p(EMBED) as tf.Tensor2D, flatIds) : embed(this.p(EMBED) as tf.Tensor2D, flatIds); // [N, D]
+    if (this.embedHook) x = tf.add(x, this.embedHook(flatIds));
     const heads = (y: tf.Tensor2D, h: number) => tf.transpose(tf.reshape(y, [b, t, h, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, h, T, hd]
     for (let i = 0; i < c.nLayers; i++) {
-      const w = (part: string) => this.p(layerName(i, part)) as tf.Variable<tf.Rank.R2>;
+      const biased = new Set<string>(biasedLinears(c));
+      const proj = (part: LinearName, x: tf.Tensor2D): tf.Tensor2D => {
+        const y = this.project(i, part, x); // [N, out]
+        return biased.has(part) ? tf.add(y, this.p(biasName(i, part))) : y;
+      };
       // Attention block.
       const h = rmsNorm(x, this.p(layerName(i, 'input_layernorm')), c.normEps) as tf.Tensor2D; // [N, D]
-      const q = applyRope(heads(linear(h, w('self_attn.q_proj')), c.nHeads), cos, sin); // [B, H, T, hd]
-      let k = applyRope(heads(linear(h, w('self_attn.k_proj')), c.nKvHeads), cos, sin); // [B, KV, T, hd]
-      let v = heads(linear(h, w('self_attn.v_proj')), c.nKvHeads); // [B, KV, T, hd]
+      const q = applyRope(heads(proj('self_attn.q_proj', h), c.nHeads), cos, sin); // [B, H, T, hd]
+      let k = applyRope(heads(proj('self_attn.k_proj', h), c.nKvHeads), cos, sin); // [B, KV, T, hd]
+      let v = heads(proj('self_attn.v_proj', h), c.nKvHeads); // [B, KV, T, hd]
       if (cache) {
         const pk = cache.k[i];
         const pv = cache.v[i];
@@ -251,15 +293,43 @@ export class LlamaModel {
       }
       const attn = groupedAttention(q, k, v, bias); // [B, H, T, hd]
       const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [n, c.dim]) as tf.Tensor2D; // [N, D]
-      x = tf.add(x, linear(merged, w('self_attn.o_proj'))); // [N, D]
+      x = tf.add(x, proj('self_attn.o_proj', merged)); // [N, D]
       // SwiGLU feed-forward block.
       const g = rmsNorm(x, this.p(layerName(i, 'post_attention_layernorm')), c.normEps) as tf.Tensor2D; // [N, D]
-      const gate = linear(g, w('mlp.gate_proj')); // [N, F]
-      const up = linear(g, w('mlp.up_proj')); // [N, F]
+      const gate = proj('mlp.gate_proj', g); // [N, F]
+      const up = proj('mlp.up_proj', g); // [N, F]
       const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) ⊙ up, [N, F]
-      x = tf.add(x, linear(act, w('mlp.down_proj'))); // [N, D]
+      x = tf.add(x, proj('mlp.down_proj', act)); // [N, D]
     }
     return rmsNorm(x, this.p(FINAL_NORM), c.normEps) as tf.Tensor2D; // [N, D]
+  }
+
+  /**
+   * x [N, in] @ W [in, out] for linear `part` of layer i, plus any adapter attached to it
+   * (LoRA: see lora.ts). Biases are added by the caller.
+   */
+  protected project(i: number, part: LinearName, x: tf.Tensor2D): tf.Tensor2D {
+    const w = this.p(layerName(i, part)) as tf.Tensor2D;
+    const y = this.frozenBase ? frozenLinear(x, w) : linear(x, w);
+    const adapter = this.adapters?.get(layerName(i, part));
+    return adapter ? tf.add(y, adapter(x)) : y;
+  }
+
+  /** Extra terms added to a linear's output, keyed by the linear's weight name (LoRA). */
+  adapters: Map<string, (x: tf.Tensor2D) => tf.Tensor2D> | null = null;
+  /** Extra term added to the token embeddings [N, D] of ids [N] (trainable new-token rows in LoRA mode). */
+  embedHook: ((ids: tf.Tensor1D) => tf.Tensor2D) | null = null;
+  /** Extra term added to the logits [M, V] of hidden [M, D] (trainable new-token head rows in LoRA mode). */
+  headHook: ((hidden: tf.Tensor2D) => tf.Tensor2D) | null = null;
+  /**
+   * The variables training updates: every parameter, or — with an adapter attached (lora.ts) —
+   * only the adapter's (the base stays frozen and AdamW holds moments for these alone).
+   */
+  trainableOverride: Map<string, tf.Variable> | null = null;
+  /** True while an adapter trains: base weights get no gradient (frozen.ts skips computing it). */
+  frozenBase = false;
+  get trainable(): Map<string, tf.Variable> {
+    return this.trainableOverride ?? this.params;
   }
 
   private ropeTable(): { cos: tf.Tensor2D; sin: tf.Tensor2D } {

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ConfigError } from '../errors.ts';
+import { firstNonFinite } from './budget.ts';
 import { configFromHF, configToHF } from './config.ts';
 import { importLlama2c } from './llama2c.ts';
 import { LlamaModel } from './llama.ts';
@@ -42,6 +43,8 @@ function loadHF(configRaw: Uint8Array | string | object, bytes: Uint8Array): Lla
   const parsed = parseSafetensors(bytes);
   for (const [name, t] of parsed) {
     if (!(t.data instanceof Float32Array)) throw new CheckpointError(`model.safetensors: tensor ${name} is ${t.dtype}; model weights must be F32, F16 or BF16`);
+    const bad = firstNonFinite(t.data);
+    if (bad >= 0) throw new CheckpointError(`model.safetensors: tensor ${name} holds a non-finite weight (${t.data[bad]}) at index ${bad} (corrupt or diverged file?)`);
   }
   const tensors = new Map<string, tf.Tensor>();
   try {

@@ -1,4 +1,4 @@
-/** Next-token cross-entropy with a target mask (the teacher / instruction loss of METHOD.md §2–3). */
+/** Next-token cross-entropy with a target mask (the teacher / instruction loss of docs/METHOD.md §2–3). */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '../errors.ts';
 import { oneHotFloat } from './ops.ts';

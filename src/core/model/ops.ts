@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** A bias that hides a key: large and finite, so a softmax row never becomes NaN (METHOD.md §3). */
+/** A bias that hides a key: large and finite, so a softmax row never becomes NaN (docs/METHOD.md §3). */
 export const HIDDEN_BIAS = -1e9;
 
 /**
@@ -137,28 +137,6 @@ export function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): t
 }
 
 /**
- * a [G, M, K] @ b [G, K, N] → [G, M, N] as G plain 2-D matmuls, forward and backward (explicit
- * transposes, no transpose flags). tfjs-wasm's BatchMatMul has no fast path for a batch > 1.
- */
-export const splitBatchedMatMul = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [a, b, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: matMul2d(a, b), // [G, M, N]
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [as, bs] = saved as [tf.Tensor3D, tf.Tensor3D];
-      return [matMul2d(dy as tf.Tensor3D, tf.transpose(bs, [0, 2, 1])), matMul2d(tf.transpose(as, [0, 2, 1]), dy as tf.Tensor3D)];
-    },
-  };
-}) as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
-
-function matMul2d(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
-  const as = tf.unstack(a) as tf.Tensor2D[];
-  const bs = tf.unstack(b) as tf.Tensor2D[];
-  return tf.stack(as.map((x, i) => tf.matMul(x, bs[i]))) as tf.Tensor3D; // [G, M, N]
-}
-
-/**
  * Scaled dot-product attention with grouped-query heads, without repeating keys/values: query
  * head h = kv·rep + r reads key/value head kv, so q [B, H, T, hd] viewed as [B·KV, rep·T, hd]
  * lines up with k, v [B·KV, Tk, hd] (a free reshape, and no tile, whose gradient is slow on wasm
@@ -169,18 +147,59 @@ export function groupedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D,
   const kv = k.shape[1];
   const tk = k.shape[2];
   const rep = h / kv;
-  const qg = tf.reshape(q, [b * kv, rep * t, hd]) as tf.Tensor3D; // [B·KV, rep·T, hd]
+  // The 1/√hd scale goes on q ([.., T, hd]) rather than on the [.., T, Tk] scores: T·hd multiplies
+  // instead of T·Tk, forward and backward.
+  const qg = tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [b * kv, rep * t, hd]) as tf.Tensor3D; // [B·KV, rep·T, hd]
   const kg = tf.reshape(k, [b * kv, tk, hd]) as tf.Tensor3D; // [B·KV, Tk, hd]
   const vg = tf.reshape(v, [b * kv, tk, hd]) as tf.Tensor3D; // [B·KV, Tk, hd]
-  // On wasm, splitting into 2-D matmuls made a training step 28% faster at head size 32 (mini,
-  // T 128; attention fwd+bwd alone 2.6–3.7× at T 128–512) but slower at head size 16, where the
-  // thin 2-D matmuls lose their edge. Other backends: one batched kernel is fewer dispatches.
-  const split = tf.getBackend() === 'wasm' && hd >= 32 && b * kv > 1;
-  const raw = split ? splitBatchedMatMul(qg, tf.transpose(kg, [0, 2, 1]) as tf.Tensor3D) : tf.matMul(qg, kg, false, true); // [B·KV, rep·T, Tk]
-  const scores = tf.reshape(tf.mul(raw, 1 / Math.sqrt(hd)), [b, h, t, tk]); // [B, H, T, Tk]
+  // On wasm, plain 2-D matmuls beat one batched matmul (whose transposed/batched path runs at
+  // ~1.2 GFLOP/s): a mini step (hd 32, T 128) was 28% faster; at hd 16 the thin 2-D matmuls lose
+  // for short rows but win 3.8x at T 776 (smoke distillation rows: 785 ms → 207 ms for QKᵀ).
+  // Other backends: one batched kernel is fewer dispatches.
+  if (tf.getBackend() === 'wasm' && (hd >= 32 || tk >= 256) && b * kv > 1) {
+    return tf.reshape(perGroupAttention(qg, kg, vg, bias, kv, rep, t), [b, h, t, hd]) as tf.Tensor4D;
+  }
+  const raw = tf.matMul(qg, kg, false, true); // [B·KV, rep·T, Tk]
+  const scores = tf.reshape(raw, [b, h, t, tk]); // [B, H, T, Tk]
   const probs = tf.reshape(tf.softmax(tf.add(scores, bias)), [b * kv, rep * t, tk]) as tf.Tensor3D; // [B·KV, rep·T, Tk]
-  const out = split ? splitBatchedMatMul(probs, vg) : tf.matMul(probs, vg); // [B·KV, rep·T, hd]
+  const out = tf.matMul(probs, vg); // [B·KV, rep·T, hd]
   return tf.reshape(out, [b, h, t, hd]) as tf.Tensor4D;
+}
+
+/**
+ * Attention one (row, kv head) group at a time, every product a plain 2-D matmul with explicit
+ * transposes in its gradient (linear). Only the small per-head q/k/v and outputs are unstacked or
+ * stacked: the [rep·T, Tk] scores and probabilities of a group never leave their 2-D form (tfjs-wasm's
+ * Unpack of the stacked [G, rep·T, Tk] probabilities cost more than the matmuls themselves).
+ * q [G, rep·T, hd] (already scaled), k, v [G, Tk, hd], bias [B|1, 1, T, Tk] → [G, rep·T, hd].
+ */
+function perGroupAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, bias: tf.Tensor4D, kv: number, rep: number, t: number): tf.Tensor3D {
+  const tk = k.shape[1];
+  const qs = tf.unstack(q) as tf.Tensor2D[]; // G × [rep·T, hd]
+  const ks = tf.unstack(k) as tf.Tensor2D[]; // G × [Tk, hd]
+  const vs = tf.unstack(v) as tf.Tensor2D[]; // G × [Tk, hd]
+  const biasRows = bias.shape[0];
+  const biasOf = biasPerRow(bias); // [1, T, Tk] per row
+  const outs = qs.map((qg, g) => {
+    const scores = tf.reshape(linear(qg, tf.transpose(ks[g]) as tf.Tensor2D), [rep, t, tk]); // [rep, T, Tk]
+    const probs = tf.reshape(tf.softmax(tf.add(scores, biasOf[biasRows === 1 ? 0 : Math.floor(g / kv)])), [rep * t, tk]) as tf.Tensor2D; // [rep·T, Tk]
+    return linear(probs, vs[g]); // [rep·T, hd]
+  });
+  return tf.stack(outs) as tf.Tensor3D; // [G, rep·T, hd]
+}
+
+/**
+ * The bias's rows, [1, T, Tk] each. Every layer of a forward passes the same bias tensor, so the
+ * slices (T² floats per row) are taken once per forward, not once per layer.
+ */
+const biasRowsOf = new WeakMap<tf.Tensor, tf.Tensor3D[]>();
+function biasPerRow(bias: tf.Tensor4D): tf.Tensor3D[] {
+  const cached = biasRowsOf.get(bias);
+  if (cached && !cached.some((r) => r.isDisposed)) return cached;
+  const [rows, , t, tk] = bias.shape;
+  const out = Array.from({ length: rows }, (_, r) => tf.reshape(tf.slice(bias, [r, 0, 0, 0], [1, 1, t, tk]), [1, t, tk]) as tf.Tensor3D);
+  biasRowsOf.set(bias, out);
+  return out;
 }
 
 /**
@@ -199,7 +218,11 @@ export function visibilityBias(batch: number, t: number, keyVisible?: tf.Tensor2
     return tf.reshape(tf.mul(tf.sub(causalT, 1), -HIDDEN_BIAS), [1, 1, t, t]) as tf.Tensor4D;
   }
   const vis = tf.reshape(tf.cast(keyVisible, 'float32'), [batch, 1, t]); // [B, 1, T]
-  const allowed = tf.mul(causalT, tf.maximum(vis, tf.tensor2d(eye, [t, t]))); // [B, T, T]
+  const eyeT = tf.tensor2d(eye, [t, t]); // [T, T]
+  // max(vis, eye) for 0/1 values, as vis + eye − vis·eye: tfjs-wasm's broadcasting Maximum took
+  // ~1 s at B 4, T 776 against ~24 ms for these three broadcasting XNNPACK ops.
+  const visOrSelf = tf.sub(tf.add(vis, eyeT), tf.mul(vis, eyeT)); // [B, T, T]
+  const allowed = tf.mul(causalT, visOrSelf); // [B, T, T]
   return tf.reshape(tf.mul(tf.sub(allowed, 1), -HIDDEN_BIAS), [batch, 1, t, t]) as tf.Tensor4D;
 }
 

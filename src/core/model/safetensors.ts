@@ -5,6 +5,7 @@
  * when every value fits). Every malformation is a CheckpointError saying expected vs found.
  */
 import { CheckpointError } from '../errors.ts';
+import { backendLimits } from './budget.ts';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64';
 export interface SafeTensor {
@@ -23,25 +24,43 @@ const BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2, I32: 
 /** Refuse absurd headers before JSON.parse (the Rust implementation's limit is 100 MB). */
 const MAX_HEADER = 100_000_000;
 
-/** Parses a safetensors file; `metadata` gets the `__metadata__` strings. */
-export function parseSafetensors(bytes: Uint8Array, metadata?: Record<string, string>): Map<string, SafeTensor> {
-  if (bytes.length < 8) throw new CheckpointError(`safetensors: file is ${bytes.length} bytes, expected at least 8 (header length)`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** One tensor's entry in a safetensors header; begin/end are absolute byte offsets in the file. */
+export interface SafetensorsEntry {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** The 8-byte prefix → header length; throws when it cannot describe a file of `fileSize` bytes. */
+export function safetensorsHeaderLength(prefix: Uint8Array, fileSize: number): number {
+  if (fileSize < 8 || prefix.length < 8) throw new CheckpointError(`safetensors: file is ${fileSize} bytes, expected at least 8 (header length)`);
+  const dv = new DataView(prefix.buffer, prefix.byteOffset, 8);
   const lo = dv.getUint32(0, true);
   const hi = dv.getUint32(4, true);
-  if (hi !== 0 || lo > MAX_HEADER) throw new CheckpointError(`safetensors: header length ${hi * 2 ** 32 + lo} is impossible (file is ${bytes.length} bytes)`);
-  if (8 + lo > bytes.length) throw new CheckpointError(`safetensors: header says ${lo} header bytes but the file has only ${bytes.length - 8} after the length (truncated?)`);
+  if (hi !== 0 || lo > MAX_HEADER) throw new CheckpointError(`safetensors: header length ${hi * 2 ** 32 + lo} is impossible (file is ${fileSize} bytes)`);
+  if (8 + lo > fileSize) throw new CheckpointError(`safetensors: header says ${lo} header bytes but the file has only ${fileSize - 8} after the length (truncated?)`);
+  return lo;
+}
+
+/**
+ * Parses and checks a header (the file's first 8 + length bytes) against the file size, without
+ * reading any data: entries with absolute offsets, in header order.
+ */
+export function parseSafetensorsHeader(head: Uint8Array, fileSize: number, metadata?: Record<string, string>): SafetensorsEntry[] {
+  const lo = safetensorsHeaderLength(head, fileSize);
+  if (head.length < 8 + lo) throw new CheckpointError(`safetensors: header needs ${8 + lo} bytes, got ${head.length}`);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + lo)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(8, 8 + lo)));
   } catch (e) {
     throw new CheckpointError(`safetensors: header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new CheckpointError('safetensors: header must be a JSON object');
   const dataStart = 8 + lo;
-  const dataLen = bytes.length - dataStart;
-  const spans: { name: string; begin: number; end: number }[] = [];
-  const out = new Map<string, SafeTensor>();
+  const dataLen = fileSize - dataStart;
+  const spans: SafetensorsEntry[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (typeof raw !== 'object' || raw === null || Object.values(raw).some((v) => typeof v !== 'string')) {
@@ -68,17 +87,39 @@ export function parseSafetensors(bytes: Uint8Array, metadata?: Record<string, st
       throw new CheckpointError(`safetensors: tensor ${name} ${dtype}[${shape}] needs ${count * BYTES[dtype]} bytes, its offsets span ${end - begin}`);
     }
     if (end > dataLen) throw new CheckpointError(`safetensors: tensor ${name} ends at byte ${end} of the data but the data section has ${dataLen} bytes (truncated?)`);
-    spans.push({ name, begin, end });
-    out.set(name, { dtype, shape, data: decode(bytes, dataStart + begin, count, dtype, name) });
+    spans.push({ name, dtype, shape, begin: dataStart + begin, end: dataStart + end });
   }
-  // The format requires the data section to be exactly covered, without holes or overlaps.
-  spans.sort((a, b) => a.begin - b.begin);
-  let cursor = 0;
+  // Resource guard (budget.ts): what decoding will allocate, checked before any of it is.
+  const limits = backendLimits();
+  let decoded = 0;
   for (const s of spans) {
-    if (s.begin !== cursor) throw new CheckpointError(`safetensors: tensor ${s.name} starts at ${s.begin}, expected ${cursor} (overlap or hole in the data)`);
+    const bytes = s.shape.reduce((a, b) => a * b, 1) * 4;
+    decoded += bytes;
+    if (bytes > limits.maxBufferBytes) throw new CheckpointError(`safetensors: tensor ${s.name} [${s.shape}] decodes to ${bytes} bytes, over the per-buffer limit ${limits.maxBufferBytes} (${limits.source})`);
+  }
+  if (decoded > limits.totalBytes) throw new CheckpointError(`safetensors: the tensors decode to ${decoded} bytes, over the limit ${limits.totalBytes} (${limits.source})`);
+  // The format requires the data section to be exactly covered, without holes or overlaps.
+  let cursor = dataStart;
+  for (const s of [...spans].sort((a, b) => a.begin - b.begin)) {
+    if (s.begin !== cursor) throw new CheckpointError(`safetensors: tensor ${s.name} starts at ${s.begin - dataStart}, expected ${cursor - dataStart} (overlap or hole in the data)`);
     cursor = s.end;
   }
-  if (cursor !== dataLen) throw new CheckpointError(`safetensors: header describes ${cursor} data bytes but the file has ${dataLen}`);
+  if (cursor !== fileSize) throw new CheckpointError(`safetensors: header describes ${cursor - dataStart} data bytes but the file has ${dataLen}`);
+  return spans;
+}
+
+/** Decodes one entry's raw bytes (exactly end - begin of them). */
+export function decodeSafetensorsEntry(entry: SafetensorsEntry, raw: Uint8Array): Float32Array | Int32Array {
+  const count = entry.shape.reduce((a, b) => a * b, 1);
+  if (raw.length !== entry.end - entry.begin) throw new CheckpointError(`safetensors: tensor ${entry.name}: read ${raw.length} bytes, expected ${entry.end - entry.begin}`);
+  return decode(raw, 0, count, entry.dtype, entry.name);
+}
+
+/** Parses a safetensors file; `metadata` gets the `__metadata__` strings. */
+export function parseSafetensors(bytes: Uint8Array, metadata?: Record<string, string>): Map<string, SafeTensor> {
+  const entries = parseSafetensorsHeader(bytes, bytes.length, metadata);
+  const out = new Map<string, SafeTensor>();
+  for (const e of entries) out.set(e.name, { dtype: e.dtype, shape: e.shape, data: decodeSafetensorsEntry(e, bytes.subarray(e.begin, e.end)) });
   return out;
 }
 

@@ -4,7 +4,7 @@
  * dataset is never half-imported.
  */
 import { DataFormatError } from '../errors.ts';
-import { validateRecord, type ReflectionRecord } from './schema.ts';
+import { validateRecord, type IgnoredKeys, type ReflectionRecord } from './schema.ts';
 
 export interface LineError {
   /** 1-based line number in the file. */
@@ -15,10 +15,12 @@ export interface LineError {
 /** How many bad lines the thrown error spells out (the rest are counted). */
 const MAX_LISTED_ERRORS = 20;
 
-/** Checks every line; never throws. `records` is empty whenever `errors` is not. Blank lines are skipped. */
-export function checkRecordsJsonl(text: string): { records: ReflectionRecord[]; errors: LineError[] } {
+/** Checks every line; never throws. `records` is empty whenever `errors` is not. Blank lines are skipped.
+ *  `ignoredKeys` counts the unknown keys dropped, by path (e.g. `record.id` → 3). */
+export function checkRecordsJsonl(text: string): { records: ReflectionRecord[]; errors: LineError[]; ignoredKeys: IgnoredKeys } {
   const records: ReflectionRecord[] = [];
   const errors: LineError[] = [];
+  const ignoredKeys: IgnoredKeys = new Map();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.replace(/\r$/, '');
@@ -31,14 +33,20 @@ export function checkRecordsJsonl(text: string): { records: ReflectionRecord[]; 
       continue;
     }
     try {
-      records.push(validateRecord(value));
+      records.push(validateRecord(value, ignoredKeys));
     } catch (e) {
       if (!(e instanceof DataFormatError)) throw e;
       errors.push({ line: i + 1, message: e.message });
     }
   }
-  if (errors.length > 0) return { records: [], errors };
-  return { records, errors };
+  if (errors.length > 0) return { records: [], errors, ignoredKeys };
+  return { records, errors, ignoredKeys };
+}
+
+/** "ignored unknown keys: record.id ×3, block.lang ×1", or null when none were ignored. */
+export function formatIgnoredKeys(ignored: IgnoredKeys): string | null {
+  if (ignored.size === 0) return null;
+  return `ignored unknown keys: ${[...ignored].map(([k, n]) => `${k} ×${n}`).join(', ')}`;
 }
 
 /** Formats line errors as one message: "3 bad lines: line 2: …; line 5: …". */
@@ -50,11 +58,11 @@ export function formatLineErrors(errors: LineError[]): string {
 }
 
 /** Parses a JSONL file of records. Throws one DataFormatError naming every bad line (nothing imported). */
-export function parseRecordsJsonl(text: string): { records: ReflectionRecord[] } {
-  const { records, errors } = checkRecordsJsonl(text);
+export function parseRecordsJsonl(text: string): { records: ReflectionRecord[]; ignoredKeys: IgnoredKeys } {
+  const { records, errors, ignoredKeys } = checkRecordsJsonl(text);
   if (errors.length > 0) throw new DataFormatError(formatLineErrors(errors));
   if (records.length === 0) throw new DataFormatError('expected at least one record, found an empty file');
-  return { records };
+  return { records, ignoredKeys };
 }
 
 /** One record as one JSON line in the official schema (messages always as an array). */

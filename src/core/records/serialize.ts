@@ -1,5 +1,5 @@
 /**
- * Serialisation of a record into one token sequence (METHOD.md §2), kept separate from tokenisation:
+ * Serialisation of a record into one token sequence (docs/METHOD.md §2), kept separate from tokenisation:
  * the caller supplies any `TokenizerLike`, so tests can feed the fixture's pre-tokenised ids.
  *
  *   sample  = BOS + messages + EOS
@@ -20,7 +20,8 @@ export interface TokenizerLike {
   readonly eos: number;
 }
 
-export type MessageSegment = 'reflection_instruction' | 'reflection_sequence' | 'instruction' | 'final_answer';
+/** `response`: an assistant message between the reflection sequence and the final answer (records of 6+ messages). */
+export type MessageSegment = 'reflection_instruction' | 'reflection_sequence' | 'instruction' | 'response' | 'final_answer';
 export type Segment = 'bos' | 'eos' | MessageSegment | `${MessageSegment}:header` | `${MessageSegment}:end`;
 
 export interface TokenAnnotation {
@@ -45,12 +46,26 @@ export const BLOCK_TOKEN: Record<BlockType, string> = { text: '<|text|>', code: 
 export const END_OF_MESSAGE = '<|endofmessage|>';
 export const END_OF_BLOCK = '<|endofblock|>';
 
-const SEGMENTS: Record<RecordType, readonly MessageSegment[]> = {
-  reflection: ['reflection_instruction', 'reflection_sequence', 'instruction', 'final_answer'],
-  generation: ['instruction', 'final_answer'],
-};
+/**
+ * The segment of each message, as the official code reads a record: user messages before the first
+ * assistant message are the reflection instruction (hidden from the student, trainer.py:151/157); the
+ * first assistant message is the reflection sequence (masked by the strategy); the LAST assistant
+ * message is the final answer (distillation labels from its <|assistant|>, processor.py:74–75); other
+ * user messages are instructions, other assistant messages responses. Generation records: user
+ * messages are instructions, assistant messages answers.
+ */
+export function messageSegments(type: RecordType, roles: readonly Role[]): MessageSegment[] {
+  if (type === 'generation') return roles.map((r) => (r === 'user' ? 'instruction' : 'final_answer'));
+  const first = roles.indexOf('assistant');
+  const last = roles.lastIndexOf('assistant');
+  return roles.map((r, i) => {
+    if (r === 'user') return first < 0 || i < first ? 'reflection_instruction' : 'instruction';
+    if (i === last) return 'final_answer';
+    return i === first ? 'reflection_sequence' : 'response';
+  });
+}
 
-/** Whether an annotated token is a teacher target (METHOD.md §2): not BOS, not part of a user
+/** Whether an annotated token is a teacher target (docs/METHOD.md §2): not BOS, not part of a user
  *  message, not part of an execution block — the environment supplies those at use time. */
 export function isTeacherTarget(a: TokenAnnotation): boolean {
   if (a.segment === 'bos') return false;
@@ -68,7 +83,7 @@ export function isStudentTarget(a: TokenAnnotation, type: RecordType): boolean {
 export function encodeRecord(r: ReflectionRecord, tok: TokenizerLike): EncodedRecord {
   const ids: number[] = [tok.bos];
   const annotation: TokenAnnotation[] = [{ segment: 'bos', block: -1, block_type: null }];
-  const segs = SEGMENTS[r.type];
+  const segs = messageSegments(r.type, r.messages.map((m) => m.role));
   const eom = tok.special(END_OF_MESSAGE);
   const eob = tok.special(END_OF_BLOCK);
   r.messages.forEach((m, mi) => {
@@ -78,7 +93,10 @@ export function encodeRecord(r: ReflectionRecord, tok: TokenizerLike): EncodedRe
     m.content.forEach((b, bi) => {
       const a: TokenAnnotation = { segment: seg, block: bi, block_type: b.type };
       const body = tok.encodeOrdinary ? tok.encodeOrdinary(b.content) : tok.encode(b.content);
-      ids.push(tok.special(BLOCK_TOKEN[b.type]), ...body, eob);
+      // One push per token: a spread of `body` overflows the call stack beyond ~125k tokens.
+      ids.push(tok.special(BLOCK_TOKEN[b.type]));
+      for (let k = 0; k < body.length; k++) ids.push(body[k]!);
+      ids.push(eob);
       for (let k = 0; k < body.length + 2; k++) annotation.push(a);
     });
     ids.push(eom);

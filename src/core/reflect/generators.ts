@@ -1,9 +1,10 @@
 /**
  * Two ways to drive the loop: a chat model (OpenAI-compatible endpoint, scripted turns) and the local
- * model trained here, which speaks the record serialisation of METHOD.md §2 (special tokens per block).
+ * model trained here, which speaks the record serialisation of docs/METHOD.md §2 (special tokens per block).
  */
 import type { ChatMessage, ChatModel, ReflectionContext, ReflectionGenerator, ReflectionStep } from '../../api/reflect.ts';
 import { GeneratorError } from '../errors.ts';
+import { block, special, text as content, type Prompt, type PromptPart } from '../prompt.ts';
 import { fencePython, parseReply, stripFences } from './text.ts';
 
 /** How an execution block is shown to a chat model (it has no notebook of its own). */
@@ -47,23 +48,24 @@ export function chatGenerator(model: ChatModel): ReflectionGenerator {
 
 /** Text in, text out with the local model's tokenizer (TrainerApi.generate: adds BOS, stops at <|endofblock|> /
  *  <|endofmessage|>; whether the stop token is in the text does not matter, the adapter cuts there). */
-export type GenerateText = (prompt: string, opts: { maxNewTokens: number; temperature?: number; signal?: AbortSignal }) => Promise<string>;
+export type GenerateText = (prompt: Prompt, opts: { maxNewTokens: number; temperature?: number; signal?: AbortSignal }) => Promise<string>;
 
-const block = (type: string, content: string): string => `<|${type}|>${content}<|endofblock|>`;
-
-/** The serialised conversation up to the open assistant message (METHOD.md §2, without BOS: the generator adds it). */
-export function localPrompt(ctx: ReflectionContext): string {
-  return `<|user|>${block('text', ctx.instruction)}<|endofmessage|><|assistant|>` + ctx.blocks.map((b) => block(b.type, b.content)).join('');
+/**
+ * The serialised conversation up to the open assistant message (docs/METHOD.md §2, without BOS: the generator
+ * adds it), as prompt parts: the instruction, code and execution output are content, never structure.
+ */
+export function localPrompt(ctx: ReflectionContext): PromptPart[] {
+  return [special('<|user|>'), ...block('text', ctx.instruction), special('<|endofmessage|>'), special('<|assistant|>'), ...ctx.blocks.flatMap((b) => block(b.type, b.content))];
 }
 
 /**
  * The local model writes one block per call; the loop forces the block type so no special token has to be
  * parsed back: after an execution an analysis (<|text|>) then code (<|code|>); the first step is code;
- * the closing step is text. Stage 2 follows the evaluation prompt (METHOD.md §7): the problem as the
+ * the closing step is text. Stage 2 follows the evaluation prompt (docs/METHOD.md §7): the problem as the
  * re-answer instruction and an opened ```python fence.
  */
 export function localGenerator(generateText: GenerateText, opts: { maxNewTokens?: number; temperature?: number; name?: string } = {}): ReflectionGenerator {
-  const gen = async (prompt: string, signal?: AbortSignal): Promise<string> => {
+  const gen = async (prompt: Prompt, signal?: AbortSignal): Promise<string> => {
     const out = await generateText(prompt, { maxNewTokens: opts.maxNewTokens ?? 384, temperature: opts.temperature, signal });
     return out.split('<|endofblock|>')[0].split('<|endofmessage|>')[0];
   };
@@ -71,20 +73,23 @@ export function localGenerator(generateText: GenerateText, opts: { maxNewTokens?
     name: opts.name ?? 'local model',
     async step(ctx, phase, signal): Promise<ReflectionStep> {
       const prompt = localPrompt(ctx);
-      if (phase === 'closing') return { text: (await gen(prompt + '<|text|>', signal)).trim() };
+      if (phase === 'closing') return { text: (await gen([...prompt, special('<|text|>')], signal)).trim() };
       const afterRun = ctx.blocks.length > 0;
       let text: string | undefined;
-      let withText = prompt;
+      let withText: Prompt = prompt;
       if (afterRun) {
-        text = (await gen(prompt + '<|text|>', signal)).trim();
-        withText = prompt + block('text', text);
+        text = (await gen([...prompt, special('<|text|>')], signal)).trim();
+        withText = [...prompt, ...block('text', text)];
       }
-      const code = (await gen(withText + '<|code|>', signal)).replace(/\s+$/, '');
+      const code = (await gen([...withText, special('<|code|>')], signal)).replace(/\s+$/, '');
       if (code.includes('<|')) throw new GeneratorError(`the local model put a special token inside a code block: ${JSON.stringify(code.slice(0, 80))}`);
       return { text, code };
     },
     async reanswer(ctx, _prompt, signal): Promise<string> {
-      const prompt = `${localPrompt(ctx)}<|endofmessage|><|user|>${block('text', ctx.problem)}<|endofmessage|><|assistant|><|text|>` + '```python\n';
+      const prompt: Prompt = [
+        ...localPrompt(ctx), special('<|endofmessage|>'), special('<|user|>'), ...block('text', ctx.problem),
+        special('<|endofmessage|>'), special('<|assistant|>'), special('<|text|>'), content('```python\n'),
+      ];
       const completion = await gen(prompt, signal);
       const body = completion.split('```')[0].replace(/\s+$/, '');
       return fencePython(body);

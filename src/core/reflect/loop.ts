@@ -1,5 +1,5 @@
 /**
- * The reflection loop of paper §3.1 / App. A (METHOD.md §6): stage 1 asks for code with asserts, runs it in a
+ * The reflection loop of paper §3.1 / App. A (docs/METHOD.md §6): stage 1 asks for code with asserts, runs it in a
  * Python session, appends the execution block, and asks for an analysis and new code, until a run passes
  * (then a closing analysis) or `maxRounds` code blocks ran. Stage 2 asks for the final standalone code.
  * Filters (each rejection is returned with its reason): I/O keywords, unresolved after maxRounds, and a first
@@ -77,7 +77,7 @@ export async function runReflection(
   const io = findIoKeyword(finalCode);
   if (io) return done({ reason: 'io-keyword', detail: `the final code uses '${io}'` }, undefined, finalCode);
 
-  // The record's second round is the plain problem → final answer (METHOD.md §3: the re-answer instruction
+  // The record's second round is the plain problem → final answer (docs/METHOD.md §3: the re-answer instruction
   // in training data is the problem itself, so that round is exactly a one-off generation).
   const record: ReflectionRecord = {
     type: 'reflection',

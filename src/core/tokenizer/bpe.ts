@@ -1,7 +1,7 @@
 /**
  * A byte-level BPE tokenizer that can be trained in the browser on the user's own datasets.
  * Id layout (the fixture's special ids, so tokenised data and models line up):
- *   0 <|pad|>, 1 <|bos|>, 2 <|eos|>, 3..9 the seven record tokens (METHOD.md §2),
+ *   0 <|pad|>, 1 <|bos|>, 2 <|eos|>, 3..9 the seven record tokens (docs/METHOD.md §2),
  *   10..265 the 256 bytes, 266.. one id per learned merge.
  * Special tokens are atomic: their strings are split out before pre-tokenisation, so no merge can
  * produce or cross them. Any UTF-8 text round-trips (bytes are never lost).

@@ -36,8 +36,12 @@ export class AdamW {
     private readonly opts: AdamWOptions,
   ) {
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      // tf.variable keeps its own reference to the initial value: dispose the zeros it was made from.
+      for (const moments of [this.m, this.v]) {
+        const zeros = tf.zerosLike(p);
+        moments.set(name, tf.variable(zeros, false));
+        zeros.dispose();
+      }
       this.decays.set(name, opts.decay ? opts.decay(name, p) : p.rank >= 2);
     }
   }

@@ -1,11 +1,29 @@
 /**
  * Batching: rows are right-padded to the longest row; pad keys are invisible and pad tokens are no
- * targets. Row order is fixed so the KL term can pair rows without a gather (whose gradient fails on
- * wasm): [teacher rows (R)] [student rows (R), same record order] [generation rows (G)].
+ * targets. Row order: [teacher rows (R)] [student rows (R), same record order] [generation rows (G)].
+ * The host batch also carries the gather plan (`head`): the flattened [B·T] positions whose logits a
+ * loss reads — every position that predicts a target, and the KL positions of teacher and student
+ * rows — so the output head runs on those rows only (docs/METHOD.md §3, "logits only where needed").
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '../errors.ts';
 import type { TrainRow } from '../distill/rows.ts';
+import type { Objective } from './config.ts';
+
+
+/** Positions (of the flattened [B·T] hidden states) that go through the output head. */
+export interface HeadPlan {
+  /** [M] flat positions b·T + t. The first K are teacher KL positions, the next K the matching student ones. */
+  rows: Int32Array;
+  /** K: KL pairs (rows[k] of a teacher row pairs with rows[K + k] of its student row). */
+  nKl: number;
+  /** [M] the token the position predicts (ids[t + 1]); 0 where it predicts no target. */
+  labels: Int32Array;
+  /** [M] 1 where the position predicts a teacher-loss target (teacher and generation rows). */
+  teacherW: Float32Array;
+  /** [M] 1 where the position predicts a student target. */
+  studentW: Float32Array;
+}
 
 /** Plain data (transferable to/from a worker). All [B, T] arrays are row-major. */
 export interface HostBatch {
@@ -20,8 +38,11 @@ export interface HostBatch {
   teacherMask: Float32Array;
   /** CE_student targets: student rows. [B, T] */
   studentMask: Float32Array;
-  /** [R, T]: 1 at position i-1 for every student target i — where the KL term is taken. */
+  /** [R, T]: 1 where the KL term is taken — per-term: position i-1 for every student target i;
+   *  official: position i of every student target i (the unshifted distillation labels). */
   klMask: Float32Array;
+  objective: Objective;
+  head: HeadPlan;
   counts: { teacher: number; student: number; kl: number; tokens: number };
 }
 
@@ -33,14 +54,54 @@ export interface DistillBatch {
   teacherMask: tf.Tensor2D; // float32 [B, T]
   studentMask: tf.Tensor2D; // float32 [B, T]
   klMask: tf.Tensor2D | null; // float32 [R, T]; null when R = 0
+  objective: Objective;
+  headRows: tf.Tensor1D; // int32 [M]
+  headLabels: tf.Tensor1D; // int32 [M]
+  teacherW: tf.Tensor1D; // float32 [M]
+  studentW: tf.Tensor1D; // float32 [M]
+  nKl: number;
   counts: HostBatch['counts'];
+}
+
+/** Flattened [B·T] positions → head-plan slots: KL pairs first, then every other position that predicts a target. */
+function headPlan(B: number, T: number, R: number, inputIds: Int32Array, teacherMask: Float32Array, studentMask: Float32Array, klMask: Float32Array): HeadPlan {
+  const slot = new Map<number, number>();
+  const rows: number[] = [];
+  const add = (flat: number): void => {
+    if (!slot.has(flat)) {
+      slot.set(flat, rows.length);
+      rows.push(flat);
+    }
+  };
+  const klPos: number[] = [];
+  for (let r = 0; r < R; r++) for (let t = 0; t < T; t++) if (klMask[r * T + t]) klPos.push(r * T + t);
+  for (const p of klPos) add(p); // teacher row r = r, same t
+  for (const p of klPos) add(R * T + p); // student row R + r
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t + 1 < T; t++) {
+      const next = b * T + t + 1;
+      if (teacherMask[next] || studentMask[next]) add(b * T + t);
+    }
+  }
+  const M = rows.length;
+  const labels = new Int32Array(M);
+  const teacherW = new Float32Array(M);
+  const studentW = new Float32Array(M);
+  rows.forEach((flat, m) => {
+    if ((flat + 1) % T === 0) return; // last position of a row predicts nothing
+    const next = flat + 1;
+    if (teacherMask[next]) teacherW[m] = 1;
+    if (studentMask[next]) studentW[m] = 1;
+    if (teacherW[m] || studentW[m]) labels[m] = inputIds[next]!;
+  });
+  return { rows: Int32Array.from(rows), nKl: klPos.length, labels, teacherW, studentW };
 }
 
 /**
  * Builds a padded batch. `pairs` are (teacher, student) rows of the same record; `others` are
  * generation rows. `padId` fills the padding (it is never attended to nor predicted).
  */
-export function makeHostBatch(pairs: { teacher: TrainRow; student: TrainRow }[], others: TrainRow[], padId: number): HostBatch {
+export function makeHostBatch(pairs: { teacher: TrainRow; student: TrainRow }[], others: TrainRow[], padId: number, objective: Objective = 'official'): HostBatch {
   const rows: TrainRow[] = [...pairs.map((p) => p.teacher), ...pairs.map((p) => p.student), ...others];
   if (rows.length === 0) throw new ShapeError('a batch needs at least one row, found none');
   for (const p of pairs) {
@@ -53,7 +114,7 @@ export function makeHostBatch(pairs: { teacher: TrainRow; student: TrainRow }[],
     throw new ShapeError('pairs must be (teacher, student) rows and the other rows generation rows');
   }
   const B = rows.length;
-  const T = Math.max(...rows.map((r) => r.ids.length));
+  const T = rows.reduce((m, r) => Math.max(m, r.ids.length), 0);
   const inputIds = new Int32Array(B * T).fill(padId);
   const positions = new Int32Array(B * T);
   const keyVisible = new Float32Array(B * T);
@@ -81,7 +142,7 @@ export function makeHostBatch(pairs: { teacher: TrainRow; student: TrainRow }[],
       if (!isTarget) continue;
       if (row.kind === 'student') {
         studentMask[o] = 1;
-        klMask[(b - R) * T + t - 1] = 1;
+        klMask[(b - R) * T + (objective === 'official' ? t : t - 1)] = 1;
         counts.student++;
         counts.kl++;
       } else {
@@ -90,7 +151,8 @@ export function makeHostBatch(pairs: { teacher: TrainRow; student: TrainRow }[],
       }
     }
   });
-  return { batchSize: B, seqLen: T, nPairs: R, nGeneration: others.length, inputIds, positions, keyVisible, teacherMask, studentMask, klMask, counts };
+  const head = headPlan(B, T, R, inputIds, teacherMask, studentMask, klMask);
+  return { batchSize: B, seqLen: T, nPairs: R, nGeneration: others.length, inputIds, positions, keyVisible, teacherMask, studentMask, klMask, objective, head, counts };
 }
 
 /** Uploads a host batch. Dispose with disposeBatch. */
@@ -104,11 +166,17 @@ export function batchToTensors(h: HostBatch): DistillBatch {
     teacherMask: tf.tensor2d(h.teacherMask, s, 'float32'),
     studentMask: tf.tensor2d(h.studentMask, s, 'float32'),
     klMask: h.nPairs > 0 ? tf.tensor2d(h.klMask, [h.nPairs, h.seqLen], 'float32') : null,
+    objective: h.objective,
+    headRows: tf.tensor1d(h.head.rows, 'int32'),
+    headLabels: tf.tensor1d(h.head.labels, 'int32'),
+    teacherW: tf.tensor1d(h.head.teacherW, 'float32'),
+    studentW: tf.tensor1d(h.head.studentW, 'float32'),
+    nKl: h.head.nKl,
     counts: h.counts,
   };
 }
 
 export function disposeBatch(b: DistillBatch): void {
-  tf.dispose([b.inputIds, b.positions, b.keyVisible, b.teacherMask, b.studentMask]);
+  tf.dispose([b.inputIds, b.positions, b.keyVisible, b.teacherMask, b.studentMask, b.headRows, b.headLabels, b.teacherW, b.studentW]);
   if (b.klMask) b.klMask.dispose();
 }

@@ -5,8 +5,21 @@
  * the defaults here suit small models trained in a browser.
  */
 import { ConfigError } from '../errors.ts';
-import { BLOCK_ORDERS, MASK_STRATEGIES, type AblationOptions, type MaskOptions } from '../distill/masks.ts';
+import { parseBlockOrder, parseMaskStrategy, type AblationOptions, type MaskOptions } from '../distill/masks.ts';
 import type { LossWeights } from '../distill/loss.ts';
+
+/**
+ * `official`: SenseLLM/ReflectionCoder compute_loss (one CE over teacher + student labels, KL at the
+ * unshifted distillation-label positions). `per-term`: separate teacher / student CE means, KL at the
+ * positions that predict the student targets.
+ */
+// Defined here, not in batch.ts: this module is pure (no tfjs), and the page's Train panel imports it.
+export const OBJECTIVES = ['official', 'per-term'] as const;
+export type Objective = (typeof OBJECTIVES)[number];
+
+/** `official`: per-file, length-grouped batches (MultiDatasetsLengthGroupedSampler); `mixed`: one shuffled stream. */
+export const BATCHINGS = ['official', 'mixed'] as const;
+export type Batching = (typeof BATCHINGS)[number];
 
 export interface TrainConfig {
   seed: number;
@@ -31,6 +44,10 @@ export interface TrainConfig {
   maxGradNorm: number;
   /** Each reflection record appears this many times per epoch (paper: 2). */
   upsampleReflection: number;
+  /** The loss: `official` (compute_loss of the official code) or `per-term` (docs/METHOD.md §3). */
+  objective: Objective;
+  /** How records are grouped into micro-batches (docs/METHOD.md §5). */
+  batching: Batching;
   mask: MaskOptions;
   lossWeights: LossWeights;
   ablation: AblationOptions;
@@ -51,6 +68,8 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   warmupRatio: 0.05,
   maxGradNorm: 1.0,
   upsampleReflection: 2,
+  objective: 'official',
+  batching: 'mixed',
   mask: { strategy: 'block', order: 'EAC' },
   lossWeights: { teacher: 1, student: 1, kl: 1 },
   ablation: { withoutDynamicMask: false, withoutDistillation: false, withoutReflectionData: false },
@@ -86,6 +105,18 @@ function oneOf(values: readonly string[]): Check {
   return (v, key) => {
     if (typeof v !== 'string' || !values.includes(v)) throw new ConfigError(`${key} must be one of ${values.join(', ')}, found ${show(v)}`);
     return v;
+  };
+}
+/** A string normalised by a parser (accepted spellings → one name); its ConfigError is prefixed with the key. */
+function spelled(parse: (s: string) => string): Check {
+  return (v, key) => {
+    if (typeof v !== 'string') throw new ConfigError(`${key} must be a string, found ${show(v)}`);
+    try {
+      return parse(v);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(`${key}: ${e.message}`);
+      throw e;
+    }
   };
 }
 const bool: Check = (v, key) => {
@@ -130,7 +161,9 @@ export function validateTrainConfig(raw: unknown = {}): TrainConfig {
       warmupRatio: num(0, 1),
       maxGradNorm: num(0, 1e6),
       upsampleReflection: int(1, 64),
-      mask: (v) => section(v, D.mask, { strategy: oneOf(MASK_STRATEGIES), order: oneOf(BLOCK_ORDERS) }, 'mask.'),
+      objective: oneOf(OBJECTIVES),
+      batching: oneOf(BATCHINGS),
+      mask: (v) => section(v, D.mask, { strategy: spelled(parseMaskStrategy), order: spelled(parseBlockOrder) }, 'mask.'),
       lossWeights: (v) => section(v, D.lossWeights, { teacher: num(0, 1e3), student: num(0, 1e3), kl: num(0, 1e3) }, 'lossWeights.'),
       ablation: (v) =>
         section(v, D.ablation, { withoutDynamicMask: bool, withoutDistillation: bool, withoutReflectionData: bool }, 'ablation.'),

@@ -1,8 +1,9 @@
 /**
- * The training recipe (METHOD.md §5): reflection records up-sampled by a factor and shuffled with
- * instruction records by a seeded RNG; micro-batches of record indices streamed across epochs with
- * a resumable state; and the rows of one micro-batch built for a given optimizer step (the mask
- * rate, and so the student visibility, depends on the step).
+ * The training recipe (docs/METHOD.md §5): reflection records up-sampled by a factor; micro-batches of
+ * record indices streamed across epochs with a resumable state, either `mixed` (one shuffled stream of
+ * both record types) or `official` (length-grouped batches of one record group each, as the official
+ * MultiDatasetsLengthGroupedSampler, see ./length-grouped.ts); and the rows of one micro-batch built
+ * for a given optimizer step (the mask rate, and so the student visibility, depends on the step).
  */
 import { ConfigError } from '../errors.ts';
 import { effectiveMaskOptions, maskRate, studentVisibility } from '../distill/masks.ts';
@@ -10,6 +11,7 @@ import { generationRow, studentRow, teacherRow, type TrainRow } from '../distill
 import type { EncodedRecord } from '../records/serialize.ts';
 import { Rng } from '../rng.ts';
 import { makeHostBatch, type HostBatch } from './batch.ts';
+import { officialEpochOrder, officialItemsPerEpoch } from './length-grouped.ts';
 import type { TrainConfig } from './config.ts';
 import { totalStepsFor, warmupStepsFor } from './schedule.ts';
 
@@ -33,13 +35,24 @@ function copies(e: EncodedRecord, cfg: TrainConfig): number {
 export function planRun(encoded: readonly EncodedRecord[], cfg: TrainConfig): RunPlan {
   const refl = encoded.filter((e) => e.type === 'reflection').length;
   const gen = encoded.length - refl;
-  const itemsPerEpoch = encoded.reduce((n, e) => n + (usable(e, cfg) ? copies(e, cfg) : 0), 0);
+  const itemsPerEpoch =
+    cfg.batching === 'official'
+      ? officialItemsPerEpoch(encoded, cfg, usable, copies)
+      : encoded.reduce((n, e) => n + (usable(e, cfg) ? copies(e, cfg) : 0), 0);
   const totalSteps = totalStepsFor(itemsPerEpoch, cfg);
   return { reflectionRecords: refl, generationRecords: gen, itemsPerEpoch, totalSteps, warmupSteps: warmupStepsFor(totalSteps, cfg.warmupRatio) };
 }
 
-/** One epoch: every usable record index repeated by its up-sampling factor, shuffled. */
+/** One epoch: every usable record index repeated by its up-sampling factor, shuffled (`mixed`), or
+ *  length-grouped batches of one record group each, remainders dropped, batches shuffled (`official`). */
 export function epochOrder(encoded: readonly EncodedRecord[], cfg: TrainConfig, rng: Rng): number[] {
+  if (cfg.batching === 'official') {
+    const order = officialEpochOrder(encoded, cfg, rng, usable, copies);
+    if (order.length === 0) {
+      throw new ConfigError(`no full batch of ${cfg.batchSize} records of one type: official batching drops each group's remainder (use batching "mixed" or a smaller batchSize)`);
+    }
+    return order;
+  }
   const order: number[] = [];
   encoded.forEach((e, i) => {
     if (!usable(e, cfg)) return;
@@ -115,9 +128,10 @@ export class BatchSampler {
   }
 }
 
-/** Seed of the mask RNG for a step: deterministic, so a resumed run masks exactly as the original. */
-function maskRng(seed: number, step: number): Rng {
-  return new Rng((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) >>> 0);
+/** Seed of the mask RNG for a micro-batch of a step: deterministic, so a resumed run masks exactly as
+ *  the original, and distinct per micro-batch (with gradient accumulation every micro-batch draws its own masks). */
+export function maskRng(seed: number, step: number, micro: number): Rng {
+  return new Rng((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b) ^ Math.imul(micro, 0xc2b2ae35)) >>> 0); // micro 0: the stream of earlier versions
 }
 
 /**
@@ -132,20 +146,37 @@ export function buildStepBatch(
   step: number,
   totalSteps: number,
   padId: number,
+  /** Index of this micro-batch within the step (0 … gradAccumSteps − 1). */
+  micro = 0,
 ): HostBatch {
   const rate = maskRate(step, totalSteps);
   const mask = effectiveMaskOptions(cfg.mask, cfg.ablation);
-  const rng = maskRng(cfg.seed, step);
+  const rng = maskRng(cfg.seed, step, micro);
   const pairs: { teacher: TrainRow; student: TrainRow }[] = [];
   const others: TrainRow[] = [];
   for (const i of indices) {
     const e = encoded[i];
     if (!e) throw new ConfigError(`record index ${i} is outside the dataset (${encoded.length} records)`);
     if (e.type === 'reflection' && !cfg.ablation.withoutDistillation) {
-      pairs.push({ teacher: teacherRow(e), student: studentRow(e, studentVisibility(e, mask, rate, rng)) });
+      pairs.push({ teacher: teacherRow(e), student: studentRow(e, studentVisibility(e, mask, rate, rng, cfg.objective)) });
     } else {
       others.push(generationRow(e));
     }
   }
-  return makeHostBatch(pairs, others, padId);
+  return makeHostBatch(pairs, others, padId, cfg.objective);
+}
+
+/**
+ * The gradAccumSteps micro-batches of optimizer step `step`, the sampler advancing as one-at-a-time
+ * micro-batches would. Each micro-batch has its own mask RNG (see maskRng).
+ */
+export function stepMicroBatches(
+  encoded: readonly EncodedRecord[],
+  sampler: { next(): number[] },
+  cfg: TrainConfig,
+  step: number,
+  totalSteps: number,
+  padId: number,
+): HostBatch[] {
+  return Array.from({ length: cfg.gradAccumSteps }, (_, micro) => buildStepBatch(encoded, sampler.next(), cfg, step, totalSteps, padId, micro));
 }

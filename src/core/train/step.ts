@@ -15,6 +15,8 @@ import { accumulateGrads, clipByGlobalNorm, type GradMap } from './grads.ts';
 export interface StepResult {
   /** Mean over the micro-batches of each term. */
   total: number;
+  /** Official: the pooled CE; per-term: the weighted sum of the two CE terms. */
+  ce: number;
   ceTeacher: number;
   ceStudent: number;
   kl: number;
@@ -30,15 +32,15 @@ export function lossAndGrads(model: LlamaModel, host: HostBatch, weights: LossWe
   const batch = batchToTensors(host);
   try {
     let parts: tf.Tensor1D | null = null;
-    const vars = [...model.params.values()];
+    const vars = [...model.trainable.values()]; // every parameter, or only a LoRA adapter's (lora.ts)
     const { value, grads } = tf.variableGrads(() => {
       const l = reflectionDistillLoss(model, batch, weights);
-      parts = tf.keep(tf.stack([l.total, l.ceTeacher, l.ceStudent, l.kl]) as tf.Tensor1D); // [4]
+      parts = tf.keep(tf.stack([l.total, l.ceTeacher, l.ceStudent, l.kl, l.ce]) as tf.Tensor1D); // [5]
       return l.total;
     }, vars);
     value.dispose();
     const out: GradMap = new Map();
-    for (const [name, v] of model.params) out.set(name, grads[v.name] ?? tf.zerosLike(v));
+    for (const [name, v] of model.trainable) out.set(name, grads[v.name] ?? tf.zerosLike(v));
     return { parts: parts!, grads: out };
   } finally {
     disposeBatch(batch);
@@ -59,7 +61,7 @@ export async function trainStep(model: LlamaModel, opt: AdamW, microBatches: Hos
     const { grads, norm } = clipByGlobalNorm(acc!, maxGradNorm);
     acc = grads;
     opt.apply(grads, lr);
-    const mean = tf.tidy(() => tf.mean(tf.stack(partsAll), 0)); // [4]
+    const mean = tf.tidy(() => tf.mean(tf.stack(partsAll), 0)); // [5]
     const [m, n] = await Promise.all([mean.data(), norm.data()]);
     tf.dispose([mean, norm]);
     return {
@@ -67,6 +69,7 @@ export async function trainStep(model: LlamaModel, opt: AdamW, microBatches: Hos
       ceTeacher: m[1]!,
       ceStudent: m[2]!,
       kl: m[3]!,
+      ce: m[4]!,
       gradNorm: n[0]!,
       lr,
       tokens: microBatches.reduce((s, h) => s + h.counts.tokens, 0),

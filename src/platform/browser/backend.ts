@@ -11,10 +11,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import threadedFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
 // Registers the 'webgpu' backend, but only when navigator.gpu exists at import time.
 import '@tensorflow/tfjs-backend-webgpu';
 import type { BackendChoice, BackendName, BackendPreference } from '../../api/backend.ts';
 import { BackendError } from '../../core/errors.ts';
+import { registerThreadedWasm, wasmThreadsInUse, type ThreadedWasmFactory } from '../wasm-threaded.ts';
+import { runtimeSettings } from './runtime-settings.ts';
 
 export interface AdapterInfo {
   /** e.g. "google / swiftshader / Subzero" */
@@ -47,23 +50,57 @@ export async function probeAdapter(): Promise<AdapterProbe> {
 }
 
 let wasmPathsSet = false;
+let threadedFailure: string | null = null;
 
 /** Where the tfjs wasm binaries are served (copied there by scripts/copy-runtime.mjs). */
 export function defaultWasmPrefix(): string {
   return new URL(`${import.meta.env.BASE_URL}tfjs-wasm/`, globalThis.location.origin).href;
 }
 
+/** Threads for wasm: the setting sent by the page, else every logical core. */
+export function wasmThreadsWanted(): number {
+  return runtimeSettings().wasmThreads ?? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
+}
+
+/**
+ * Starts wasm. Cross-origin isolated (SharedArrayBuffer): the threaded SIMD build from files on
+ * this origin (src/platform/wasm-threaded.ts), on wasmThreadsWanted() threads; if it cannot start,
+ * the single-threaded SIMD build, with the failure kept for the reason. Not isolated: SIMD only.
+ */
+async function startWasm(wasmPrefix: string): Promise<void> {
+  if (!wasmPathsSet) {
+    setWasmPaths(wasmPrefix);
+    wasmPathsSet = true;
+    if (globalThis.crossOriginIsolated) {
+      const original = tf.findBackendFactory('wasm');
+      registerThreadedWasm(threadedFactory as unknown as ThreadedWasmFactory, {
+        glue: `${wasmPrefix}tfjs-backend-wasm-threaded-simd.js`,
+        worker: `${wasmPrefix}tfjs-backend-wasm-threaded-simd.worker.js`,
+        wasm: `${wasmPrefix}tfjs-backend-wasm-threaded-simd.wasm`,
+        readWasm: async (url) => {
+          const r = await fetch(url, { credentials: 'same-origin' });
+          if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+          return r.arrayBuffer();
+        },
+      }, wasmThreadsWanted());
+      try {
+        if (await tf.setBackend('wasm')) return;
+        threadedFailure = 'the threaded build did not initialise';
+      } catch (e) {
+        threadedFailure = `the threaded build failed: ${(e as Error).message}`;
+      }
+      tf.removeBackend('wasm');
+      if (original) tf.registerBackend('wasm', original, 2);
+    }
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  }
+  if (!(await tf.setBackend('wasm'))) throw new Error('wasm did not initialise');
+}
+
 async function tryBackend(name: BackendName, wasmPrefix: string): Promise<string | null> {
   try {
-    if (name === 'wasm' && !wasmPathsSet) {
-      setWasmPaths(wasmPrefix);
-      // The threaded build starts its pthreads with importScripts(<this worker's script>), which
-      // fails for an ES-module worker bundle (the page is cross-origin isolated, so tfjs would pick
-      // it). The single-threaded SIMD build is the one measured in PLATFORM.md.
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      wasmPathsSet = true;
-    }
-    if (!(await tf.setBackend(name))) return `${name} did not initialise`;
+    if (name === 'wasm') await startWasm(wasmPrefix);
+    else if (!(await tf.setBackend(name))) return `${name} did not initialise`;
     await tf.ready();
     return null;
   } catch (e) {
@@ -102,10 +139,13 @@ export async function selectBackend(
       failures.push(failure);
       continue;
     }
+    const threads = name === 'wasm' ? (wasmThreadsInUse() ?? 1) : undefined;
+    if (name === 'wasm' && threadedFailure) failures.push(`single-threaded: ${threadedFailure}`);
     return {
       backend: name,
       ...(adapter.found ? { adapter: adapter.info.description, isFallbackAdapter: adapter.info.isFallbackAdapter } : {}),
       reason: explain(pref, name, adapter, failures),
+      ...(threads !== undefined ? { threads } : {}),
     };
   }
   throw new BackendError(`no tfjs backend could start (tried ${order.join(', ')}): ${failures.join('; ')}`);

@@ -7,7 +7,7 @@
 import type { DecodingOptions, EvalEvent, EvalRunResult, HumanEvalProblem, SampleResult } from '../../api/eval.ts';
 import type { PythonChecker } from '../../api/python.ts';
 import { passAtK } from '../../core/eval/passk.ts';
-import { postprocessCompletion } from '../../core/eval/postprocess.ts';
+import { postprocessCompletion, type PostprocessMode } from '../../core/eval/postprocess.ts';
 import { UsageError } from '../../core/errors.ts';
 import { CHECK_TIMEOUT_MS, checkHumanEval, type HumanEvalVerdict } from './human-eval-check.ts';
 
@@ -27,6 +27,8 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
   /** Checks in flight at once while generation continues (a CheckPool's size). Default 1: one at a time. */
   concurrency?: number;
+  /** Completion post-processing: `official` (src/test.py post_process, default) or `clean`. */
+  postprocess?: PostprocessMode;
 }
 
 export const DEFAULT_DECODING: DecodingOptions = { temperature: 0, topP: 1, n: 1, seed: 0, maxNewTokens: 1024 };
@@ -89,7 +91,7 @@ export async function evaluateProblems(problems: readonly HumanEvalProblem[], op
           note = `no completion: ${(e as Error).message}`;
         }
         generateMs = performance.now() - g0;
-        completion = postprocessCompletion(raw);
+        completion = postprocessCompletion(raw, opts.postprocess);
       }
       const index = samples.length;
       samples.push(null as unknown as SampleResult);

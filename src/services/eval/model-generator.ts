@@ -1,6 +1,6 @@
 /**
  * A completion generator over a LlamaModel + its BpeTokenizer in this thread (CLI, tests, a worker): prompt ids
- * built per METHOD §7 (humanEvalPromptIds); generation stops at <|endofblock|> / <|endofmessage|> / <|eos|>.
+ * built per docs/METHOD.md §7 (humanEvalPromptIds); generation stops at <|endofblock|> / <|endofmessage|> / <|eos|>.
  * Kept apart from text-generator.ts so the page bundle, which only needs the text generator, does not pull in tfjs.
  */
 import type { DecodingOptions } from '../../api/eval.ts';

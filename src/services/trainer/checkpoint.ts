@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CheckpointFiles } from '../../api/store.ts';
 import type { TrainProgress } from '../../api/trainer.ts';
 import { CheckpointError } from '../../core/errors.ts';
+import { firstNonFinite } from '../../core/model/budget.ts';
 import { configToHF, type LlamaConfig } from '../../core/model/config.ts';
 import { parseSafetensors, writeSafetensors, type SafeTensor, type WritableTensor } from '../../core/model/safetensors.ts';
 
@@ -106,6 +107,8 @@ export function parseCheckpoint(files: CheckpointFiles): ParsedCheckpoint {
   const m = new Map<string, SafeTensor>();
   const v = new Map<string, SafeTensor>();
   for (const [name, t] of all) {
+    const bad = firstNonFinite(t.data);
+    if (bad >= 0) throw new CheckpointError(`checkpoint.safetensors: tensor ${name} holds a non-finite value (${t.data[bad]}) at index ${bad}; the checkpoint is corrupt or the run diverged`);
     if (name.startsWith(M_PREFIX)) m.set(name.slice(M_PREFIX.length), t);
     else if (name.startsWith(V_PREFIX)) v.set(name.slice(V_PREFIX.length), t);
     else weights.set(name, t);

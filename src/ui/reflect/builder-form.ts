@@ -11,6 +11,7 @@ import { OpenAIChatModel } from '../../services/reflect/openai.ts';
 import { ScriptedChatModel, turnsFromBlocks } from '../../services/reflect/scripted.ts';
 import type { PythonApi } from '../../api/python.ts';
 import type { LocalModelSource } from './local-model.ts';
+import { onCheckpointsChanged } from '../events.ts';
 
 const SETTINGS_KEY = 'rcw.reflect.endpoint';
 const TURN_SEPARATOR = '\n---\n';
@@ -35,7 +36,7 @@ function demoScript(): { problem: string; turns: string } {
 export interface BuilderCallbacks {
   python: () => PythonApi;
   timeoutMs: () => number;
-  onStart: (generator: string) => void;
+  onStart: (generator: string, problem?: string) => void;
   onEvent: (e: ReflectEvent) => void;
   onDone: (o: ReflectOutcome) => void;
   onError: (message: string) => void;
@@ -100,6 +101,11 @@ export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void 
   };
   kind.addEventListener('change', sync);
   sync();
+  // A run in the Train panel (or an import) changes the list: re-read it when it is shown.
+  onCheckpointsChanged(() => {
+    listed = false;
+    if (kind.value === 'local') void listCheckpoints();
+  });
   let controller: AbortController | null = null;
   stop.addEventListener('click', () => controller?.abort());
   form.addEventListener('submit', async (ev) => {
@@ -109,7 +115,7 @@ export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void 
       if (kind.value === 'local') {
         if (!checkpoint.value) throw new Error('pick a checkpoint (train one in the Train panel first)');
         start.disabled = true;
-        cb.onStart(`local model: loading checkpoint…`);
+        cb.onStart(`local model: loading checkpoint…`, problem.value);
         generator = await cb.local.generator(checkpoint.value, { maxNewTokens: 384, temperature: 0 });
       } else if (kind.value === 'openai') {
         localStorage.setItem(SETTINGS_KEY, JSON.stringify({ baseUrl: url.value, model: model.value, apiKey: key.value }));
@@ -125,9 +131,9 @@ export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void 
     controller = new AbortController();
     start.disabled = true;
     stop.disabled = false;
-    cb.onStart(generator.name);
+    cb.onStart(generator.name, problem.value);
     runReflection(problem.value, generator, cb.python(), { onEvent: cb.onEvent, signal: controller.signal, timeoutMs: cb.timeoutMs() })
-      .then(cb.onDone, (e: Error) => cb.onError(e.name === 'AbortError' ? 'stopped' : `${e.name}: ${e.message}`))
+      .then(cb.onDone, (e: Error) => cb.onError(e.name === 'AbortError' ? 'stopped by you' : e.message))
       .finally(() => { start.disabled = false; stop.disabled = true; controller = null; });
   });
   const head = document.createElement('h3');

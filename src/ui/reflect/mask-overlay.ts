@@ -1,5 +1,5 @@
 /**
- * Which reflection blocks the student would not see (METHOD.md §4), computed by TRAIN-CORE's
+ * Which reflection blocks the student would not see (docs/METHOD.md §4), computed by TRAIN-CORE's
  * studentVisibility on the record. No trained tokenizer is needed for the picture: a character-level
  * stand-in gives the same block-level masks, and for the token strategies the hidden share of each block
  * is counted in characters.
@@ -25,11 +25,34 @@ const charTokenizer: TokenizerLike = {
 
 export interface MaskSettings { strategy: MaskStrategy; order: BlockOrder; rate: number; seed: number }
 
+/** Strategies that hide single tokens rather than whole blocks: the overlay then marks characters. */
+export const TOKEN_STRATEGIES: readonly MaskStrategy[] = MASK_STRATEGIES.filter((m) => m.endsWith('-token'));
+
+function visibility(record: ReflectionRecord, s: MaskSettings): { enc: ReturnType<typeof encodeRecord>; visible: boolean[] } {
+  const enc = encodeRecord(record, charTokenizer);
+  return { enc, visible: studentVisibility(enc, { strategy: s.strategy, order: s.order }, s.rate, new Rng(s.seed)) };
+}
+
+/**
+ * For each block of the reflection sequence: which of its characters the student does not see (true =
+ * hidden), in the order of Array.from(content). The block's type token and <|endofblock|> are left out.
+ */
+export function hiddenChars(record: ReflectionRecord, s: MaskSettings): boolean[][] | null {
+  if (record.type !== 'reflection') return null;
+  const { enc, visible } = visibility(record, s);
+  const n = record.messages[1]?.content.length ?? 0;
+  const perBlock: boolean[][] = Array.from({ length: n }, () => []);
+  enc.annotation.forEach((a, i) => {
+    if (a.segment !== 'reflection_sequence' || a.block < 0) return;
+    perBlock[a.block].push(!visible[i]);
+  });
+  return perBlock.map((flags) => flags.slice(1, -1));
+}
+
 /** Hidden share (0..1) of each block of the reflection sequence, or null when the record has no student row. */
 export function hiddenShares(record: ReflectionRecord, s: MaskSettings): number[] | null {
   if (record.type !== 'reflection') return null;
-  const enc = encodeRecord(record, charTokenizer);
-  const visible = studentVisibility(enc, { strategy: s.strategy, order: s.order }, s.rate, new Rng(s.seed));
+  const { enc, visible } = visibility(record, s);
   const n = record.messages[1]?.content.length ?? 0;
   const total = new Array<number>(n).fill(0);
   const hidden = new Array<number>(n).fill(0);
@@ -62,7 +85,15 @@ export function mountMaskControls(root: HTMLElement, onChange: (s: MaskSettings 
     onChange(on.checked ? { strategy: strategy.value as MaskStrategy, order: order.value as BlockOrder, rate: Number(rate.value), seed: 1 } : null);
   };
   for (const el of [on, strategy, order, rate]) el.addEventListener('input', emit);
-  wrap.append(on, onLabel, strategy, order, rate, rateOut);
+  const legend = document.createElement('p');
+  legend.className = 'rc-mask-legend';
+  legend.dataset.testid = 'mask-legend';
+  legend.innerHTML =
+    '<span class="rc-swatch rc-swatch-hidden" aria-hidden="true"></span> hidden from the student ' +
+    '<span class="rc-swatch rc-swatch-seen" aria-hidden="true"></span> seen by the student. ' +
+    'Block strategies grey whole blocks (the chip shows the hidden share); <code>*-token</code> strategies mark the hidden ' +
+    'characters inside each block (a character-level stand-in for the tokenizer). The teacher always sees everything.';
+  wrap.append(on, onLabel, strategy, order, rate, rateOut, legend);
   root.append(wrap);
   rateOut.textContent = 'rate 0.50';
 }

@@ -32,6 +32,7 @@ export class SequenceView {
   private editors: (Editor | null)[] = [];
   private cursor = -1;
   private hidden: number[] | null = null;
+  private hiddenChars: boolean[][] | null = null;
   private createEditor: CreateEditor | null = null;
 
   constructor(private readonly opts: SequenceViewOptions) {
@@ -39,7 +40,7 @@ export class SequenceView {
     this.el.className = 'rc-sequence';
     this.el.tabIndex = 0;
     this.el.dataset.testid = 'reflect-sequence';
-    this.el.setAttribute('aria-label', 'Reflection sequence: use the left and right arrow keys to step through the blocks');
+    this.el.setAttribute('aria-label', 'Reflection sequence: ← → or j k step through the blocks, Ctrl+Enter runs, ? lists the keys');
     const nav = document.createElement('div');
     nav.className = 'rc-nav';
     const prev = this.button('◀ Prev', 'reflect-prev', () => this.step(-1));
@@ -55,13 +56,8 @@ export class SequenceView {
     this.list = document.createElement('div');
     this.list.className = 'rc-blocks';
     this.el.append(nav, this.list);
-    this.el.addEventListener('keydown', (ev) => {
-      const t = ev.target as HTMLElement;
-      // Arrow keys belong to the editor, inputs and selects when they have focus.
-      if (t.closest('.monaco-editor, input, textarea, select')) return;
-      if (ev.key === 'ArrowRight') { this.step(1); ev.preventDefault(); }
-      if (ev.key === 'ArrowLeft') { this.step(-1); ev.preventDefault(); }
-    });
+    // Stepping keys are handled by the panel (src/ui/reflect/keys.ts) while it is active; Ctrl/Cmd+Enter
+    // inside a code editor runs that block (captured before Monaco would insert a line).
     void opts.loadEditor().then(
       (create) => { this.createEditor = create; this.upgradeEditors(); },
       (e: Error) => opts.onMessage(`The editor failed to load: ${e.message}`, 'error'),
@@ -99,9 +95,33 @@ export class SequenceView {
     return this.blocks.length;
   }
 
-  setHidden(shares: number[] | null): void {
+  /** The student mask overlay: per-block hidden shares, and for token strategies the hidden characters. */
+  setHidden(shares: number[] | null, chars: boolean[][] | null = null): void {
     this.hidden = shares;
+    this.hiddenChars = chars;
     this.render();
+  }
+
+  /** Index of the block whose card contains `el` (-1 when none). */
+  blockOf(el: Element | null): number {
+    const card = el?.closest<HTMLElement>('.rc-block');
+    return card ? this.cards.indexOf(card) : -1;
+  }
+
+  /** Index of the block shown as current (-1 when empty). */
+  get current(): number {
+    return this.cursor;
+  }
+
+  /** Runs the current block if it is code, else the nearest code block before it (any block, masked or not). */
+  runCurrent(from: number = this.cursor): void {
+    for (let i = Math.min(from, this.blocks.length - 1); i >= 0; i--) {
+      if (this.blocks[i]?.type !== 'code') continue;
+      const out = this.cards[i]?.querySelector<HTMLElement>('.rc-run-output');
+      if (out) void this.run(i, out);
+      return;
+    }
+    this.opts.onMessage('There is no code block at or before this one to run.', 'info');
   }
 
   step(delta: number): void {
@@ -140,9 +160,38 @@ export class SequenceView {
     });
     this.cards.forEach((c, i) => {
       const share = this.hidden?.[i] ?? 0;
-      c.classList.toggle('rc-masked', share > 0);
+      const tokens = this.hiddenChars?.[i] ?? null;
+      // Token strategies: the characters are marked in a "student view" of the block, the block itself stays.
+      c.classList.toggle('rc-masked', share > 0 && !tokens);
       c.dataset.hiddenShare = share.toFixed(2);
+      c.querySelector('.rc-student-view')?.remove();
+      if (tokens) c.append(this.studentView(this.blocks[i].content, tokens, share));
     });
+  }
+
+  /** The block's text with the characters the student does not see marked (runs of equal visibility grouped). */
+  private studentView(content: string, hidden: boolean[], share: number): HTMLElement {
+    const box = document.createElement('div');
+    box.className = 'rc-student-view';
+    box.dataset.testid = 'reflect-student-view';
+    const label = document.createElement('div');
+    label.className = 'rc-student-label';
+    label.textContent = `Student view: ${Math.round(share * 100)}% of this block hidden`;
+    const pre = document.createElement('pre');
+    const chars = Array.from(content);
+    let i = 0;
+    while (i < chars.length) {
+      const h = hidden[i] ?? false;
+      let j = i;
+      while (j < chars.length && (hidden[j] ?? false) === h) j++;
+      const span = document.createElement('span');
+      span.textContent = chars.slice(i, j).join('');
+      if (h) span.className = 'rc-tok-hidden';
+      pre.append(span);
+      i = j;
+    }
+    box.append(label, pre);
+    return box;
   }
 
   private card(i: number): HTMLElement {
@@ -165,8 +214,21 @@ export class SequenceView {
       const out = document.createElement('div');
       out.className = 'rc-run-output';
       out.dataset.testid = `reflect-run-output-${i}`;
-      head.append(this.button('Run ▶', `reflect-run-${i}`, () => void this.run(i, out)));
+      const runBtn = this.button('Run ▶', `reflect-run-${i}`, () => void this.run(i, out));
+      runBtn.title = 'Run this block in the Python session (Ctrl+Enter)';
+      head.append(runBtn);
       card.append(out);
+      host.addEventListener(
+        'keydown',
+        (ev) => {
+          if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
+            ev.preventDefault();
+            ev.stopPropagation();
+            void this.run(i, out);
+          }
+        },
+        true,
+      );
       this.editors[i] = null;
       if (this.createEditor) this.mountEditor(i, host);
     } else if (b.type === 'execution') {

@@ -5,6 +5,8 @@
  */
 import type { CheckpointMeta } from '../../api/store.ts';
 import { download, errorText, h } from './dom.ts';
+import { CHECKPOINTS_CHANGED } from '../events.ts';
+import { createNotice } from '../notice.ts';
 
 export interface CheckpointActions {
   list(): Promise<CheckpointMeta[]>;
@@ -17,17 +19,17 @@ export interface CheckpointActions {
   load(id: string): Promise<void>;
   /** True while a run is active: Resume/Delete are disabled then. */
   busy(): boolean;
-  onError(message: string): void;
 }
 
 export class CheckpointsView {
   readonly root: HTMLElement;
-  private readonly tbody: HTMLTableSectionElement;
+  private readonly tbody: HTMLElement;
   private readonly banner: HTMLElement;
+  private readonly notice = createNotice('checkpoint-notice');
   private items: CheckpointMeta[] = [];
 
   constructor(private readonly actions: CheckpointActions) {
-    this.tbody = h('tbody');
+    this.tbody = h('ul', { class: 'train-ckpt-list', testid: 'checkpoint-list' });
     this.banner = h('div', { class: 'train-resume-banner', testid: 'resume-banner', hidden: true });
     const fileInput = h('input', { type: 'file', multiple: true, accept: '.safetensors,.json', testid: 'checkpoint-import', 'aria-label': 'Import checkpoint files' });
     fileInput.addEventListener('change', () => void this.importPicked(fileInput));
@@ -36,21 +38,26 @@ export class CheckpointsView {
       { class: 'train-checkpoints', 'aria-label': 'Checkpoints' },
       h('h3', {}, 'Checkpoints'),
       this.banner,
-      h(
-        'table',
-        { testid: 'checkpoint-list' },
-        h('thead', {}, h('tr', {}, ...['Name', 'Step', 'Preset', 'Loss', 'Saved', ''].map((t) => h('th', {}, t)))),
-        this.tbody,
-      ),
+      this.tbody,
+      this.notice.el,
       h('label', { class: 'train-import' }, 'Import (.safetensors + .json): ', fileInput),
     );
+  }
+
+  /** The most recently saved checkpoint, if any. */
+  newest(): CheckpointMeta | undefined {
+    return [...this.items].sort((a, b) => b.savedAt.localeCompare(a.savedAt))[0];
+  }
+
+  private onError(message: string): void {
+    this.notice.error(message);
   }
 
   async refresh(): Promise<void> {
     try {
       this.items = await this.actions.list();
     } catch (e) {
-      this.actions.onError(errorText(e));
+      this.onError(errorText(e));
       return;
     }
     this.render();
@@ -61,17 +68,14 @@ export class CheckpointsView {
     this.tbody.replaceChildren(
       ...this.items.map((m) => {
         const unfinished = m.step < m.totalSteps;
+        const detail = `step ${m.step}/${m.totalSteps} · ${m.preset} · loss ${m.loss === null ? '–' : m.loss.toFixed(4)} · ${new Date(m.savedAt).toLocaleString()}`;
         return h(
-          'tr',
-          { testid: 'checkpoint-row', 'data-id': m.id },
-          h('td', { testid: 'checkpoint-name' }, m.name),
-          h('td', {}, `${m.step}/${m.totalSteps}`),
-          h('td', {}, m.preset),
-          h('td', {}, m.loss === null ? '–' : m.loss.toFixed(4)),
-          h('td', {}, new Date(m.savedAt).toLocaleString()),
+          'li',
+          { testid: 'checkpoint-row', 'data-id': m.id, class: 'train-ckpt' },
+          h('div', { class: 'train-ckpt-text' }, h('strong', { testid: 'checkpoint-name' }, m.name), h('span', { class: 'train-detail' }, detail)),
           h(
-            'td',
-            { class: 'train-actions' },
+            'div',
+            { class: 'train-actions', role: 'group', 'aria-label': `Actions for ${m.name}` },
             unfinished ? h('button', { type: 'button', testid: 'checkpoint-resume', disabled: busy, onclick: () => this.actions.resume(m.id) }, 'Resume') : '',
             h('button', { type: 'button', disabled: busy, testid: 'checkpoint-load', onclick: () => void this.run(() => this.actions.load(m.id)) }, 'Load'),
             h('button', { type: 'button', onclick: () => void this.rename(m) }, 'Rename'),
@@ -81,7 +85,7 @@ export class CheckpointsView {
         );
       }),
     );
-    if (this.items.length === 0) this.tbody.append(h('tr', {}, h('td', { colspan: 6 }, 'No checkpoints yet: a run saves one every few steps.')));
+    if (this.items.length === 0) this.tbody.append(h('li', { class: 'train-detail' }, 'No checkpoints yet: a run saves one every few steps.'));
     // After a reload: offer to continue the newest unfinished run.
     const pending = this.items.find((m) => m.step < m.totalSteps);
     this.banner.hidden = !pending || busy;
@@ -110,7 +114,7 @@ export class CheckpointsView {
       download(`${f.baseName}.safetensors`, f.safetensors, 'application/octet-stream');
       download(`${f.baseName}.json`, f.json, 'application/json');
     } catch (e) {
-      this.actions.onError(errorText(e));
+      this.onError(errorText(e));
     }
   }
 
@@ -120,7 +124,7 @@ export class CheckpointsView {
     const st = files.find((f) => f.name.endsWith('.safetensors'));
     const js = files.find((f) => f.name.endsWith('.json'));
     if (!st || !js) {
-      this.actions.onError('Import needs both files of an exported checkpoint: pick the .safetensors and the .json together.');
+      this.onError('Import needs both files of an exported checkpoint: pick the .safetensors and the .json together.');
       return;
     }
     await this.run(async () => {
@@ -129,11 +133,13 @@ export class CheckpointsView {
   }
 
   private async run(f: () => Promise<void>): Promise<void> {
+    this.notice.clear();
     try {
       await f();
     } catch (e) {
-      this.actions.onError(errorText(e));
+      this.onError(errorText(e));
     }
     await this.refresh();
+    window.dispatchEvent(new CustomEvent(CHECKPOINTS_CHANGED));
   }
 }

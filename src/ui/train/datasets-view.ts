@@ -6,13 +6,15 @@
 import { BUILTIN_DEMO_DATASET } from '../../api/trainer.ts';
 import type { DatasetMeta } from '../../api/store.ts';
 import { errorText, h } from './dom.ts';
+import { createNotice } from '../notice.ts';
 
 export interface DatasetActions {
   list(): Promise<DatasetMeta[]>;
-  importFile(fileName: string, bytes: Uint8Array): Promise<DatasetMeta>;
+  /** All files or none (TrainerApi.importDatasets). */
+  importFiles(files: { fileName: string; bytes: Uint8Array }[]): Promise<DatasetMeta[]>;
   remove(id: string): Promise<void>;
-  onError(message: string): void;
-  onInfo(message: string): void;
+  /** Called after an import or a delete (the storage figure changes). */
+  onChange?(): void;
 }
 
 export class DatasetsView {
@@ -20,16 +22,18 @@ export class DatasetsView {
   private readonly list: HTMLElement;
   private readonly selected = new Set<string>([BUILTIN_DEMO_DATASET]);
   private items: DatasetMeta[] = [];
+  private readonly notice = createNotice('dataset-notice');
 
   constructor(private readonly actions: DatasetActions) {
     this.list = h('ul', { class: 'train-datasets', testid: 'dataset-list' });
-    const input = h('input', { type: 'file', accept: '.jsonl,.json,application/jsonl', testid: 'dataset-import', 'aria-label': 'Import a JSONL dataset' });
+    const input = h('input', { type: 'file', multiple: true, accept: '.jsonl,.json,application/jsonl', testid: 'dataset-import', 'aria-label': 'Import a JSONL dataset' });
     input.addEventListener('change', () => void this.importPicked(input));
     this.root = h(
       'section',
       { 'aria-label': 'Datasets' },
       h('h3', {}, 'Datasets'),
       this.list,
+      this.notice.el,
       h('label', { class: 'train-import' }, 'Import JSONL (ReflectionSeq schema): ', input),
     );
   }
@@ -43,7 +47,7 @@ export class DatasetsView {
     try {
       this.items = await this.actions.list();
     } catch (e) {
-      this.actions.onError(errorText(e));
+      this.notice.error(errorText(e));
     }
     this.render();
   }
@@ -57,7 +61,7 @@ export class DatasetsView {
         {},
         h('label', {}, box, ` ${label}`),
         h('span', { class: 'train-detail' }, ` ${detail} `),
-        removable ? h('button', { type: 'button', onclick: () => void this.remove(id, label) }, 'Delete') : '',
+        removable ? h('button', { type: 'button', 'aria-label': `Delete dataset ${label}`, onclick: () => void this.remove(id, label) }, 'Delete') : '',
       );
     };
     this.list.replaceChildren(
@@ -75,17 +79,21 @@ export class DatasetsView {
   }
 
   private async importPicked(input: HTMLInputElement): Promise<void> {
-    const file = input.files?.[0];
+    const picked = [...(input.files ?? [])];
     input.value = '';
-    if (!file) return;
+    if (!picked.length) return;
+    const names = picked.map((f) => f.name).join(', ');
+    this.notice.info(`Importing ${names}…`);
     try {
-      const meta = await this.actions.importFile(file.name, new Uint8Array(await file.arrayBuffer()));
-      this.selected.add(meta.id);
-      this.actions.onInfo(`Imported ${meta.name}: ${meta.counts.reflection} reflection and ${meta.counts.generation} generation records.`);
+      const files = await Promise.all(picked.map(async (f) => ({ fileName: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+      const metas = await this.actions.importFiles(files);
+      for (const meta of metas) this.selected.add(meta.id);
+      this.notice.info(metas.map((meta) => `Imported ${meta.name}: ${meta.counts.reflection} reflection and ${meta.counts.generation} generation records.`).join(' '));
     } catch (e) {
-      this.actions.onError(errorText(e));
+      this.notice.error(`${names} ${picked.length > 1 ? 'were' : 'was'} not imported (all or none): ${errorText(e)}`);
     }
     await this.refresh();
+    this.actions.onChange?.();
   }
 
   private async remove(id: string, label: string): Promise<void> {
@@ -93,9 +101,11 @@ export class DatasetsView {
     try {
       await this.actions.remove(id);
       this.selected.delete(id);
+      this.notice.clear();
     } catch (e) {
-      this.actions.onError(errorText(e));
+      this.notice.error(errorText(e));
     }
     await this.refresh();
+    this.actions.onChange?.();
   }
 }

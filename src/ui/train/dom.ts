@@ -1,3 +1,5 @@
+import { humanMessage } from '../messages.ts';
+
 /** A tiny element builder for the train panel: h('button', { class: 'x', testid: 'start' }, 'Start'). */
 export type Attrs = Record<string, string | number | boolean | undefined | ((ev: Event) => void)>;
 
@@ -24,10 +26,10 @@ export function formatDuration(sec: number): string {
   return hh > 0 ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
 }
 
-/** The message to show for an error that crossed comlink (only name and message survive). */
+/** The message to show for an error that crossed comlink (only name and message survive): written for a
+ *  person, without the class name (src/ui/messages.ts). */
 export function errorText(e: unknown): string {
-  const err = e as { name?: string; message?: string };
-  return `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`;
+  return humanMessage(e);
 }
 
 /** Saves bytes as a download (export of checkpoints). */

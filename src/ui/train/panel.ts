@@ -5,7 +5,7 @@
  * IndexedDB directly while no worker runs, so opening the page costs no worker and no tfjs.
  */
 import * as Comlink from 'comlink';
-import type { TrainerApi, TrainEvent } from '../../api/trainer.ts';
+import type { TrainerApi, TrainEvent, TrainProgress } from '../../api/trainer.ts';
 import type { AppContext } from '../context.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import { renderEmptyState } from '../empty-state.ts';
@@ -16,9 +16,11 @@ import { CheckpointsView } from './checkpoints-view.ts';
 import { ConfigView } from './config-view.ts';
 import { DatasetsView } from './datasets-view.ts';
 import { errorText, h } from './dom.ts';
+import { createNotice } from '../notice.ts';
 import { TrainPlots } from './plots.ts';
 import { ProgressView } from './progress-view.ts';
 import { TryModelView } from './try-view.ts';
+import { CHECKPOINTS_CHANGED } from '../events.ts';
 import './train.css';
 
 export function mountTrain(root: HTMLElement, ctx: AppContext): void {
@@ -28,21 +30,20 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
       // The worker died (load error, out of memory): calls in flight never settle, so reset the controls.
       onError: (m) => {
         ready = null;
-        progress.setState('failed', m);
-        config.setDisabled(false);
-        fail(`trainer worker: ${m}`);
+        progress.setState('failed');
+        setActive(false);
+        fail(`The trainer worker stopped (${m}). Resume from the last checkpoint below.`);
       },
     },
   );
-  const message = h('div', { class: 'train-message', role: 'status', testid: 'train-message' });
-  const info = (text: string) => {
-    message.textContent = text;
-    message.classList.remove('error');
-  };
-  const fail = (text: string) => {
-    message.textContent = text;
-    message.classList.add('error');
-    ctx.status.setMessage(text, 'error');
+  // Messages about the run and the model sit under the run controls; lists have their own (see the views).
+  const notice = createNotice('train-message');
+  const info = (text: string) => notice.info(text);
+  const fail = (text: string) => notice.error(text);
+  let setupError = false;
+  const failSetup = (text: string): void => {
+    fail(text);
+    setupError = true;
   };
 
   /** The worker with the app's backend preference applied (once per worker). */
@@ -77,10 +78,9 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
 
   const datasets = new DatasetsView({
     list: async () => (await ops()).listDatasets(),
-    importFile: async (name, bytes) => (await trainer()).importDataset(name, Comlink.transfer(bytes, [bytes.buffer])),
+    importFiles: async (files) => (await trainer()).importDatasets(Comlink.transfer(files, files.map((f) => f.bytes.buffer))),
     remove: async (id) => (await ops()).deleteDataset(id),
-    onError: fail,
-    onInfo: info,
+    onChange: () => void ctx.status.refreshStorage(),
   });
   const config = new ConfigView({ presets: RUN_PRESETS, defaults: defaultRunConfig, validate: validateRunConfig }, 'smoke');
   const plots = h('div', { testid: 'train-plots' });
@@ -94,17 +94,19 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
     load: async (id) => {
       const meta = await (await trainer()).load(id);
       info(`Loaded “${meta.name}” (step ${meta.step}): try it below.`);
+      tryModel.setModel(meta.name);
       tryModel.open();
+      void showHistory(id, meta.name);
     },
     busy: () => progress.active,
-    onError: fail,
   });
   const progress = new ProgressView({
     start: () => {
+      notice.clear();
       const cfg = config.value();
-      if (!cfg) return fail('Fix the run config first (see the message under the editor).');
+      if (!cfg) return failSetup('The run config has an error: fix it (see the message under the editor), then press Train.');
       const chosen = datasets.chosen();
-      if (chosen.length === 0) return fail('Choose at least one dataset.');
+      if (chosen.length === 0) return failSetup('No dataset is chosen: tick at least one under Datasets, then press Train.');
       void run({ datasets: chosen, config: cfg });
     },
     pause: () => void trainer().then((t) => t.pause()).catch((e) => fail(errorText(e))),
@@ -117,14 +119,13 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
       bridge.terminate();
       ready = null;
       progress.setState('stopped', 'worker terminated');
-      config.setDisabled(false);
+      setActive(false);
       info('The trainer worker was terminated; resume from the last checkpoint below.');
       void checkpoints.refresh();
     },
   });
   const tryModel = new TryModelView({
     generate: async (prompt, req, onText) => (await trainer()).generate(prompt, req, Comlink.proxy(onText)),
-    onError: fail,
   });
 
   root.replaceChildren();
@@ -137,38 +138,69 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
     ],
     steps: ['Choose datasets (the built-in demo or your JSONL).', 'Pick a preset (or edit the config).', 'Press Train and watch CE teacher, CE student and KL fall while the mask rate climbs.'],
   });
-  root.append(
+  // A setup error goes away by itself once the setup is fixed (a dataset ticked, the config valid again).
+  const setup = h('div', { class: 'train-setup' }, datasets.root, config.root);
+  const recheckSetup = (): void => {
+    if (setupError && config.value() && datasets.chosen().length > 0) {
+      setupError = false;
+      notice.clear();
+    }
+  };
+  setup.addEventListener('change', recheckSetup);
+  setup.addEventListener('input', recheckSetup);
+  const plotsCaption = h('p', { class: 'train-plots-caption', testid: 'plots-caption' }, 'No metrics yet: the plots fill in as a run logs its steps.');
+  const panel = h(
+    'div',
+    { class: 'train-panel', testid: 'train-panel' },
+    setup,
     h(
       'div',
-      { class: 'train-panel', testid: 'train-panel' },
-      h('div', { class: 'train-setup' }, datasets.root, config.root),
+      { class: 'train-main' },
       progress.root,
-      message,
-      plots,
-      checkpoints.root,
-      tryModel.root,
+      notice.el,
+      h('section', { class: 'train-charts', 'aria-label': 'Training plots' }, plotsCaption, plots, h('p', { class: 'train-plots-legend', testid: 'plots-legend' }, ...PLOT_LEGEND)),
     ),
+    checkpoints.root,
+    tryModel.root,
   );
+  root.append(panel);
   const charts = new TrainPlots(plots);
+
+  /** Rebuilds the plots from a stored checkpoint's metrics history (after a reload or a Load). */
+  async function showHistory(id: string, name: string): Promise<void> {
+    if (progress.active) return;
+    try {
+      const { json } = await local.exportCheckpoint(id);
+      const metrics = (JSON.parse(json) as { metrics?: TrainProgress[] }).metrics ?? [];
+      charts.reset(metrics);
+      const last = metrics.at(-1);
+      plotsCaption.textContent = metrics.length ? `Metrics of “${name}”: ${metrics.length} logged steps.` : `“${name}” has no logged steps.`;
+      if (last) progress.setStartText(last.step, last.totalSteps);
+    } catch (e) {
+      plotsCaption.textContent = `The metrics of “${name}” could not be read: ${errorText(e)}`;
+    }
+  }
 
   const onEvent = (e: TrainEvent): void => {
     switch (e.type) {
       case 'progress':
         charts.push(e.progress);
         progress.setProgress(e.progress);
+        ctx.status.setJob('train', `training: step ${e.progress.step}/${e.progress.totalSteps}`);
         break;
       case 'history':
         charts.reset(e.history);
+        plotsCaption.textContent = e.history.length ? `Resumed: ${e.history.length} earlier steps restored from the checkpoint.` : 'This run, live.';
         progress.setStartText(e.history.at(-1)?.step ?? 0, e.totalSteps);
         break;
       case 'state':
         progress.setState(e.state, e.message);
-        config.setDisabled(progress.active);
-        checkpoints.render();
+        setActive(progress.active);
         break;
       case 'checkpoint':
         void checkpoints.refresh();
         void ctx.status.refreshStorage();
+        announceCheckpoints();
         break;
       case 'log':
         (e.level === 'error' ? fail : info)(e.message);
@@ -176,12 +208,21 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
     }
   };
 
+  /** While a run is active: the setup is read-only, the intro folds away so the plots stay in view. */
+  function setActive(active: boolean): void {
+    config.setDisabled(active);
+    root.classList.toggle('train-active', active);
+    checkpoints.render();
+    if (!active) ctx.status.setJob('train', null);
+  }
+
   async function run(request: Parameters<TrainerApi['start']>[0]): Promise<void> {
+    notice.clear();
     progress.setState('preparing');
+    ctx.status.setJob('train', 'training: preparing');
     // Ask the browser not to evict the checkpoints under storage pressure (granted silently or not at all).
     void navigator.storage?.persist?.().catch(() => false);
-    config.setDisabled(true);
-    checkpoints.render();
+    setActive(true);
     try {
       const t = await trainer();
       const summary = await t.start(request, Comlink.proxy(onEvent));
@@ -191,11 +232,12 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
       );
       progress.setState(summary.state);
     } catch (e) {
-      progress.setState('failed', errorText(e));
-      fail(errorText(e));
+      progress.setState('failed');
+      fail(`The run stopped: ${errorText(e)}`);
     } finally {
-      config.setDisabled(false);
+      setActive(false);
       await checkpoints.refresh();
+      announceCheckpoints();
     }
   }
 
@@ -208,5 +250,24 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
   });
 
   progress.setBackend(null, `${ctx.backendPreference} (the worker starts with the first run)`);
-  void Promise.all([datasets.refresh(), checkpoints.refresh()]);
+  void Promise.all([datasets.refresh(), checkpoints.refresh()]).then(() => {
+    // After a reload: the newest checkpoint's metrics, so the plots are not blank.
+    const newest = checkpoints.newest();
+    if (newest && !progress.active && charts.points === 0) void showHistory(newest.id, newest.name);
+  });
 }
+
+/** Other panels (Evaluate, Reflect) list checkpoints too: tell them the list changed. */
+function announceCheckpoints(): void {
+  window.dispatchEvent(new CustomEvent(CHECKPOINTS_CHANGED));
+}
+
+const PLOT_LEGEND = [
+  'Dots are the logged values, lines a smoothed curve. ',
+  h('b', {}, 'CE teacher'), ': next-token loss on the full record (code, execution, analysis). ',
+  h('b', {}, 'CE student'), ': the same answer with reflection blocks hidden by the mask. ',
+  h('b', {}, 'KL'), ': how far the student’s predictions are from the teacher’s on the final answer. ',
+  h('b', {}, 'Total'), ': what the optimizer minimises (its mix depends on train.objective). ',
+  'Instruction-only steps have no student row (their CE student and KL are 0), so they are drawn separately. ',
+  h('b', {}, 'Mask rate'), ': share of reflection hidden from the student, rising over the run.',
+];

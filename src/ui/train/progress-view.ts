@@ -23,6 +23,7 @@ export class ProgressView {
   private readonly stopBtn: HTMLButtonElement;
   private readonly killBtn: HTMLButtonElement;
   state: RunState = 'idle';
+  private last: TrainProgress | null = null;
 
   constructor(controls: RunControls) {
     this.startBtn = h('button', { type: 'button', class: 'primary', testid: 'train-start', onclick: () => controls.start() }, 'Train');
@@ -63,6 +64,8 @@ export class ProgressView {
     this.stopBtn.disabled = !active || state === 'stopping';
     // Stop waits for the current step; offer the hard stop while waiting.
     this.killBtn.hidden = state !== 'stopping';
+    // Speed and ETA describe a running run only.
+    if (!active && this.last) this.stepText.textContent = this.describe(this.last, false);
   }
 
   get active(): boolean {
@@ -70,14 +73,19 @@ export class ProgressView {
   }
 
   setProgress(p: TrainProgress): void {
+    this.last = p;
     this.bar.max = p.totalSteps;
     this.bar.value = p.step;
-    this.stepText.textContent =
-      `step ${p.step}/${p.totalSteps} · epoch ${p.epoch.toFixed(2)} · loss ${p.loss.toFixed(4)} · ` +
-      `${Math.round(p.tokens_per_sec)} tok/s · ETA ${formatDuration(p.eta_sec)}`;
+    this.stepText.textContent = this.describe(p, this.active);
+  }
+
+  private describe(p: TrainProgress, running: boolean): string {
+    const base = `step ${p.step}/${p.totalSteps} · epoch ${p.epoch.toFixed(2)} · loss ${p.loss.toFixed(4)}`;
+    return running ? `${base} · ${Math.round(p.tokens_per_sec)} tok/s · ETA ${formatDuration(p.eta_sec)}` : base;
   }
 
   setStartText(steps: number, totalSteps: number): void {
+    this.last = null;
     this.bar.max = Math.max(1, totalSteps);
     this.bar.value = steps;
     this.stepText.textContent = `step ${steps}/${totalSteps}`;

@@ -1,5 +1,5 @@
 /**
- * reflection-loss.json + reflection-loss-grads.safetensors, reproduced with the tiny-llama model on
+ * The `per-term` objective: reflection-loss.json + reflection-loss-grads.safetensors, reproduced with the tiny-llama model on
  * cpu and wasm: the four losses for every case, the gradients of `total` for the gradient case,
  * and no tensor leak across repeated loss+grad evaluations.
  */
@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detach, reflectionDistillLoss } from '../../../src/core/distill/loss.ts';
-import { studentVisibility, type BlockOrder, type MaskStrategy } from '../../../src/core/distill/masks.ts';
+import { parseMaskStrategy, studentVisibility, type BlockOrder } from '../../../src/core/distill/masks.ts';
 import { generationRow, studentRow, teacherRow } from '../../../src/core/distill/rows.ts';
 import { paramGrads } from '../../../src/core/model/grads.ts';
 import type { LlamaModel } from '../../../src/core/model/llama.ts';
@@ -26,8 +26,8 @@ const enc = encodeRecord(record, tok);
 const PAD = 0;
 
 function caseBatch(e: EncodedRecord, c: Pick<LossCase, 'strategy' | 'order' | 'mask_rate'>) {
-  const vis = studentVisibility(e, { strategy: c.strategy as MaskStrategy, order: c.order as BlockOrder }, c.mask_rate, new Rng(0));
-  return makeHostBatch([{ teacher: teacherRow(e), student: studentRow(e, vis) }], [], PAD);
+  const vis = studentVisibility(e, { strategy: parseMaskStrategy(c.strategy), order: c.order as BlockOrder }, c.mask_rate, new Rng(0), 'per-term');
+  return makeHostBatch([{ teacher: teacherRow(e), student: studentRow(e, vis) }], [], PAD, 'per-term');
 }
 
 async function lossValues(model: LlamaModel, host: ReturnType<typeof makeHostBatch>) {
@@ -122,8 +122,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
       // count-weighted means of the single-record values.
       const a = { strategy: 'block', order: 'EAC', mask_rate: 0.2 };
       const b = { strategy: 'all', order: 'EAC', mask_rate: 1 };
-      const visA = studentVisibility(enc, a as never, 0.2);
-      const visB = studentVisibility(enc, b as never, 1);
+      const visA = studentVisibility(enc, a as never, 0.2, undefined, 'per-term');
+      const visB = studentVisibility(enc, b as never, 1, undefined, 'per-term');
       const gen: EncodedRecord = { ...enc, type: 'generation', studentTargets: enc.studentTargets.map(() => false) };
       const shortGen = { ...gen, ids: gen.ids.slice(0, 40), annotation: gen.annotation.slice(0, 40), teacherTargets: gen.teacherTargets.slice(0, 40), studentTargets: gen.studentTargets.slice(0, 40) };
       const host = makeHostBatch(
@@ -133,6 +133,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         ],
         [generationRow(shortGen)],
         PAD,
+        'per-term',
       );
       expect(host.batchSize).toBe(5);
       const got = await lossValues(model, host);
@@ -141,7 +142,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect(rel(got.ceStudent, (ca.ce_student + cb.ce_student) / 2)).toBeLessThan(1e-4);
       expect(rel(got.kl, (ca.kl + cb.kl) / 2)).toBeLessThan(1e-4);
       // Teacher CE pooled with the (padded) generation row's targets.
-      const genOnly = await lossValues(model, makeHostBatch([], [generationRow(shortGen)], PAD));
+      const genOnly = await lossValues(model, makeHostBatch([], [generationRow(shortGen)], PAD, 'per-term'));
       const nT = enc.teacherTargets.filter((t, i) => t && i > 0).length;
       const nG = shortGen.teacherTargets.filter((t, i) => t && i > 0).length;
       expect(genOnly.ceStudent).toBe(0);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reflectionDistillLoss } from '../../../src/core/distill/loss.ts';
-import { studentVisibility, type BlockOrder, type MaskStrategy } from '../../../src/core/distill/masks.ts';
+import { parseMaskStrategy, studentVisibility, type BlockOrder } from '../../../src/core/distill/masks.ts';
 import { studentRow, teacherRow } from '../../../src/core/distill/rows.ts';
 import { paramGrads } from '../../../src/core/model/grads.ts';
 import type { LlamaModel } from '../../../src/core/model/llama.ts';
@@ -17,7 +17,8 @@ import { encodeRecord } from '../../../src/core/records/serialize.ts';
 import { batchToTensors, disposeBatch, makeHostBatch } from '../../../src/core/train/batch.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../../src/platform/node/backend.ts';
 import { loadTinyModel } from '../model/fixture.ts';
-import { FIXTURES, loadReflectionLossFixture, rebuildFixtureRecord } from '../helpers/fixture-record.ts';
+import { FIXTURES, loadOfficialLossFixture, loadReflectionLossFixture, rebuildFixtureRecord } from '../helpers/fixture-record.ts';
+import { officialCaseBatch, officialEncoded } from './official-case.ts';
 
 describe('reflection distillation loss on webgpu', () => {
   let model: LlamaModel;
@@ -37,15 +38,52 @@ describe('reflection distillation loss on webgpu', () => {
     disposeNodeBackends();
   });
 
-  it('losses and gradients of the gradient case match the fixture', async (ctx) => {
+  it('official objective: losses and gradients of the two-record batch match reflection-loss-official', async (ctx) => {
+    if (unavailable) ctx.skip(unavailable);
+    const fx = loadOfficialLossFixture();
+    const gc = fx.gradient_case;
+    const want = fx.cases.find((c) => c.records.length === 2 && c.strategy === gc.strategy && c.mask_rate === gc.mask_rate)!;
+    const batch = batchToTensors(officialCaseBatch(officialEncoded(fx), gc));
+    const ref = parseSafetensors(new Uint8Array(readFileSync(path.join(FIXTURES, gc.file))));
+    let parts: tf.Tensor1D | null = null;
+    const { value, grads } = paramGrads(model, () => {
+      const l = reflectionDistillLoss(model, batch);
+      parts = tf.keep(tf.stack([l.ce, l.kl, l.total]) as tf.Tensor1D);
+      return l.total;
+    });
+    try {
+      const [ce, kl, total] = Array.from(await parts!.data());
+      expect(Math.abs(ce! - want.ce) / want.ce).toBeLessThan(1e-5);
+      expect(Math.abs(kl! - want.kl) / want.kl).toBeLessThan(1e-5);
+      expect(Math.abs(total! - want.total) / want.total).toBeLessThan(1e-5);
+      for (const [name, g] of grads) {
+        const hf = model.toHF(name, g);
+        const got = await hf.data();
+        hf.dispose();
+        const w = ref.get(`grad.${name}`)!.data;
+        let d = 0;
+        let n = 0;
+        for (let i = 0; i < w.length; i++) {
+          d += (got[i]! - w[i]!) ** 2;
+          n += w[i]! ** 2;
+        }
+        expect(Math.sqrt(d / n), name).toBeLessThan(1e-5);
+      }
+    } finally {
+      tf.dispose([value, parts!, ...grads.values()]);
+      disposeBatch(batch);
+    }
+  }, 180_000);
+
+  it('per-term objective: losses and gradients of the gradient case match reflection-loss', async (ctx) => {
     if (unavailable) ctx.skip(unavailable);
     const fx = loadReflectionLossFixture();
     const { record, tok } = rebuildFixtureRecord(fx);
     const enc = encodeRecord(record, tok);
     const gc = fx.gradient_case;
     const want = fx.cases.find((c) => c.strategy === gc.strategy && c.mask_rate === gc.mask_rate)!;
-    const vis = studentVisibility(enc, { strategy: gc.strategy as MaskStrategy, order: gc.order as BlockOrder }, gc.mask_rate);
-    const batch = batchToTensors(makeHostBatch([{ teacher: teacherRow(enc), student: studentRow(enc, vis) }], [], 0));
+    const vis = studentVisibility(enc, { strategy: parseMaskStrategy(gc.strategy), order: gc.order as BlockOrder }, gc.mask_rate, undefined, 'per-term');
+    const batch = batchToTensors(makeHostBatch([{ teacher: teacherRow(enc), student: studentRow(enc, vis) }], [], 0, 'per-term'));
     const ref = parseSafetensors(new Uint8Array(readFileSync(path.join(FIXTURES, gc.file))));
     let parts: tf.Tensor1D | null = null;
     const { value, grads } = paramGrads(model, () => {

@@ -8,7 +8,7 @@ const PROMPT = 'from typing import List\n\n\ndef add(xs: List[int]) -> int:\n   
 const corpus = [PROMPT, 'def f(x):\n    return x + 1\n', 'Write a complete Python function for the problem.', '```python\nprint(1)\n```'];
 const tok = BpeTokenizer.train(corpus, 400);
 
-describe('HumanEval prompt (METHOD §7)', () => {
+describe('HumanEval prompt (docs/METHOD.md §7)', () => {
   it('is the chat template with the stripped problem prompt', () => {
     expect(humanEvalPromptText(PROMPT)).toBe(
       '<|user|><|text|>Write a complete Python function for the problem.\n\nfrom typing import List\n\n\ndef add(xs: List[int]) -> int:\n' +

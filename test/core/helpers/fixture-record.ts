@@ -84,3 +84,51 @@ export function rebuildFixtureRecord(fx: ReflectionLossFixture): { record: Refle
   });
   return { record: { type: 'reflection', messages }, tok: new FakeTokenizer(fx.special_token_ids, texts) };
 }
+
+/** A record rebuilt from token ids alone (role, block and end tokens of `specials`); block contents become placeholder texts. */
+export function recordFromIds(ids: readonly number[], specials: Record<string, number>): { record: ReflectionRecord; tok: FakeTokenizer } {
+  const texts = new Map<string, number[]>();
+  const messages: Message[] = [];
+  const blockOf = new Map<number, BlockType>([
+    [specials['<|text|>']!, 'text'],
+    [specials['<|code|>']!, 'code'],
+    [specials['<|execution|>']!, 'execution'],
+  ]);
+  let current: Message | null = null;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (id === specials['<|user|>'] || id === specials['<|assistant|>']) {
+      current = { role: id === specials['<|user|>'] ? 'user' : 'assistant', content: [] };
+      messages.push(current);
+    } else if (blockOf.has(id) && current) {
+      const end = ids.indexOf(specials['<|endofblock|>']!, i);
+      const key = `block@${i}`;
+      texts.set(key, ids.slice(i + 1, end));
+      current.content.push({ type: blockOf.get(id)!, content: key });
+      i = end;
+    }
+  }
+  return { record: { type: 'reflection', messages }, tok: new FakeTokenizer(specials, texts) };
+}
+
+export interface OfficialLossCase {
+  records: string[];
+  strategy: string;
+  order: string;
+  mask_rate: number;
+  pad_id?: number;
+  student_attention: number[][];
+  ce: number;
+  kl: number;
+  total: number;
+}
+export interface OfficialLossFixture {
+  special_token_ids: Record<string, number>;
+  records: Record<string, { input_ids: number[]; teacher_labels: number[]; distillation_labels: number[] }>;
+  cases: OfficialLossCase[];
+  gradient_case: { records: string[]; strategy: string; order: string; mask_rate: number; pad_id: number; file: string };
+}
+
+export function loadOfficialLossFixture(): OfficialLossFixture {
+  return JSON.parse(readFileSync(path.join(FIXTURES, 'reflection-loss-official.json'), 'utf8')) as OfficialLossFixture;
+}

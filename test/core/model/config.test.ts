@@ -42,8 +42,8 @@ describe('LlamaConfig', () => {
   it('round-trips through Hugging Face config.json and rejects what it cannot honour', () => {
     expect(configFromHF(configToHF(MODEL_PRESETS.small))).toEqual(MODEL_PRESETS.small);
     const hf = configToHF(tiny) as Record<string, unknown>;
-    expect(() => configFromHF({ ...hf, hidden_act: 'gelu' })).toThrow(/hidden_act must be "silu", found "gelu"/);
-    expect(() => configFromHF({ ...hf, rope_scaling: { type: 'linear', factor: 2 } })).toThrow(/rope_scaling/);
+    expect(() => configFromHF({ ...hf, hidden_act: 'gelu' })).toThrow(/hidden_act "gelu" is not supported/);
+    expect(() => configFromHF({ ...hf, rope_scaling: { type: 'dynamic', factor: 2 } })).toThrow(/rope_scaling type "dynamic" is not supported/);
     expect(() => configFromHF({ ...hf, hidden_size: '32' })).toThrow(/"hidden_size" must be a number/);
     expect(() => configFromHF({ ...hf, model_type: 'gpt2' })).toThrow(/model_type/);
     const { num_key_value_heads: _k, ...mha } = hf;

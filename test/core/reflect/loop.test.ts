@@ -1,3 +1,4 @@
+import { promptToText } from '../../../src/core/prompt.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,7 +97,7 @@ describe('reflection loop (paper §3.1, App. A)', () => {
     expect(parseReply('no code')).toEqual({ text: 'no code' });
   });
 
-  it('drives the local model block by block with forced block types (METHOD.md §2 serialisation)', async () => {
+  it('drives the local model block by block with forced block types (docs/METHOD.md §2 serialisation)', async () => {
     const prompts: string[] = [];
     const answers = [
       'def inc(x):\n    return x\n\nassert inc(1) == 2', // <|code|> (round 1)
@@ -106,7 +107,7 @@ describe('reflection loop (paper §3.1, App. A)', () => {
       'def inc(x):\n    return x + 1\n```', // final code after the opened fence
     ];
     const gen = localGenerator(async (prompt) => {
-      prompts.push(prompt);
+      prompts.push(promptToText(prompt));
       return answers[prompts.length - 1];
     });
     const out = await runReflection('Write inc(x).', gen, py);
@@ -117,7 +118,7 @@ describe('reflection loop (paper §3.1, App. A)', () => {
     expect(prompts[1].endsWith('<|execution|>' + out.blocks[1].content + '<|endofblock|><|text|>')).toBe(true);
     expect(prompts[2].endsWith('<|text|>inc returns x unchanged; it must add one.<|endofblock|><|code|>')).toBe(true);
     expect(prompts[4].endsWith('<|endofmessage|><|user|><|text|>Write inc(x).<|endofblock|><|endofmessage|><|assistant|><|text|>```python\n')).toBe(true);
-    expect(localPrompt({ problem: 'p', instruction: 'i', blocks: [] })).toBe('<|user|><|text|>i<|endofblock|><|endofmessage|><|assistant|>');
+    expect(promptToText(localPrompt({ problem: 'p', instruction: 'i', blocks: [] }))).toBe('<|user|><|text|>i<|endofblock|><|endofmessage|><|assistant|>');
   });
 
   it('chat transcript shows a silent pass explicitly', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRecord, type EncodedRecord } from '../../../src/core/records/serialize.ts';
 import { validateRecord, type ReflectionRecord } from '../../../src/core/records/schema.ts';
-import { BatchSampler, buildStepBatch, epochOrder, planRun } from '../../../src/core/train/recipe.ts';
+import { BatchSampler, buildStepBatch, epochOrder, planRun, stepMicroBatches } from '../../../src/core/train/recipe.ts';
 import { validateTrainConfig } from '../../../src/core/train/config.ts';
 import { Rng } from '../../../src/core/rng.ts';
 import { loadReflectionLossFixture, rebuildFixtureRecord } from '../helpers/fixture-record.ts';
@@ -55,8 +55,8 @@ describe('recipe', () => {
     expect(() => b.setState({ ...state, order: [99] })).toThrow(/does not fit this dataset/);
   });
 
-  it('builds pairs for reflection records and next-token rows for generation records, with the step mask rate', () => {
-    const cfg = validateTrainConfig({});
+  it('builds pairs for reflection records and next-token rows for generation records, with the step mask rate (per-term)', () => {
+    const cfg = validateTrainConfig({ objective: 'per-term' });
     const h = buildStepBatch(data, [0, 1, 2], cfg, 0, 3, 0); // rate 1/3: E and A hidden (EAC)
     expect([h.batchSize, h.nPairs, h.nGeneration, h.seqLen]).toEqual([5, 2, 1, refl.ids.length]);
     const caseRate = fx.cases.find((c) => c.strategy === 'block' && c.mask_rate === 0.5)!; // same types hidden at 1/3 and 0.5
@@ -73,6 +73,31 @@ describe('recipe', () => {
     for (let t = 1; t < T; t++) expect(h.klMask[t - 1]).toBe(h.studentMask[2 * T + t]);
   });
 
+  it('official objective: KL at the unshifted student-target positions; the head plan lists each needed position once', () => {
+    const h = buildStepBatch(data, [0, 1, 2], validateTrainConfig({}), 0, 3, 0);
+    expect(h.objective).toBe('official');
+    const T = h.seqLen;
+    for (let t = 0; t < T; t++) expect(h.klMask[t]).toBe(h.studentMask[2 * T + t]);
+    const { rows, nKl, teacherW, studentW } = h.head;
+    expect(new Set(rows).size).toBe(rows.length);
+    expect(nKl).toBe(h.counts.kl);
+    for (let k = 0; k < nKl; k++) expect(rows[nKl + k]! - rows[k]!).toBe(2 * T); // teacher row r ↔ student row R + r (R = 2)
+    expect(teacherW.reduce((a, b) => a + b, 0)).toBe(h.counts.teacher);
+    expect(studentW.reduce((a, b) => a + b, 0)).toBe(h.counts.student);
+    // Far fewer positions than B·T go through the head.
+    expect(rows.length).toBeLessThan(h.batchSize * T);
+  });
+
+  it('with gradient accumulation, two micro-batches of one step draw different random masks (the RNG does not restart)', () => {
+    const cfg = validateTrainConfig({ mask: { strategy: 'random-token' }, seed: 5, gradAccumSteps: 2 });
+    const sameRecord = { next: () => [0] };
+    const [m0, m1] = stepMicroBatches(data, sameRecord, cfg, 4, 10, 0);
+    if (!m0 || !m1) throw new Error('expected two micro-batches');
+    expect(Array.from(m1.keyVisible)).not.toEqual(Array.from(m0.keyVisible));
+    // Still reproducible per (seed, step, micro-batch).
+    expect(Array.from(buildStepBatch(data, [0], cfg, 4, 10, 0, 1).keyVisible)).toEqual(Array.from(m1.keyVisible));
+  });
+
   it('ablations: w/o distillation gives no student rows; w/o dynamic mask hides every block from step 0', () => {
     const noDistill = buildStepBatch(data, [0, 1], validateTrainConfig({ ablation: { withoutDistillation: true } }), 0, 10, 0);
     expect([noDistill.nPairs, noDistill.nGeneration, noDistill.counts.student]).toEqual([0, 2, 0]);
@@ -82,7 +107,7 @@ describe('recipe', () => {
   });
 
   it('random masks are reproducible per (seed, step) so a resumed run masks the same way', () => {
-    const cfg = validateTrainConfig({ mask: { strategy: 'random' }, seed: 3 });
+    const cfg = validateTrainConfig({ mask: { strategy: 'random-block' }, seed: 3 });
     const a = buildStepBatch(data, [0, 2], cfg, 4, 10, 0);
     const b = buildStepBatch(data, [0, 2], cfg, 4, 10, 0);
     expect(Array.from(b.keyVisible)).toEqual(Array.from(a.keyVisible));

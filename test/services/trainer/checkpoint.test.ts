@@ -56,4 +56,14 @@ describe('checkpoint files', () => {
       expect((e as Error).name).toBe('CheckpointError');
     }
   });
+
+  it('refuses non-finite weights or moments in an imported checkpoint', async () => {
+    const f = await files();
+    for (const [name, value] of [['model.norm.weight', Infinity], ['optimizer.v.model.norm.weight', NaN]] as const) {
+      const all = parseSafetensors(f.safetensors);
+      all.get(name)!.data[2] = value;
+      const st = writeSafetensors(new Map([...all].map(([n, t]) => [n, { shape: t.shape, data: t.data }])));
+      expect(() => parseCheckpoint({ safetensors: st, json: f.json })).toThrow(new RegExp(`${name.replace(/\./g, '\\.')} holds a non-finite value \\(${value}\\) at index 2`));
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { userTurn } from '../../../src/core/prompt.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,7 +147,7 @@ describe('TrainerService controls', () => {
     const { svc, datasetId } = await service('wasm');
     await svc.start({ datasets: [datasetId!], config: tinyConfig({ maxSteps: 3 }) }, () => {});
     const deltas: string[] = [];
-    const text = await svc.generate('<|user|><|text|>Define add.<|endofblock|><|endofmessage|><|assistant|><|text|>', { maxNewTokens: 12 }, (d) => deltas.push(d));
+    const text = await svc.generate(userTurn('Define add.'), { maxNewTokens: 12 }, (d) => deltas.push(d));
     expect(deltas.join('')).toBe(text);
     expect(text).not.toContain('<|endofblock|>');
     svc.dispose();

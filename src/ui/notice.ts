@@ -1,0 +1,61 @@
+/**
+ * A message shown where the action was taken: an error stays until the user dismisses it, acts again
+ * (the next info/error replaces it) or the caller clears it because the condition is gone. Info notes are
+ * quiet (role=status); errors are announced (role=alert) and carry a Dismiss button.
+ */
+import { humanMessage } from './messages.ts';
+
+export interface Notice {
+  readonly el: HTMLElement;
+  info(text: string): void;
+  /** Shows an error: a string as written, anything else through humanMessage. */
+  error(e: unknown): void;
+  clear(): void;
+  /** The text on screen ('' when nothing is shown). */
+  readonly text: string;
+  readonly kind: 'info' | 'error' | null;
+}
+
+export function createNotice(testid: string): Notice {
+  const el = document.createElement('div');
+  el.className = 'notice';
+  el.dataset.testid = testid;
+  el.hidden = true;
+  const text = document.createElement('span');
+  text.className = 'notice-text';
+  text.dataset.testid = `${testid}-text`;
+  const dismiss = document.createElement('button');
+  dismiss.type = 'button';
+  dismiss.className = 'notice-dismiss';
+  dismiss.textContent = '×';
+  dismiss.setAttribute('aria-label', 'Dismiss this message');
+  dismiss.title = 'Dismiss';
+  el.append(text, dismiss);
+  let kind: 'info' | 'error' | null = null;
+  const show = (t: string, k: 'info' | 'error'): void => {
+    kind = k;
+    text.textContent = t;
+    el.dataset.kind = k;
+    el.setAttribute('role', k === 'error' ? 'alert' : 'status');
+    el.hidden = !t;
+  };
+  const clear = (): void => {
+    kind = null;
+    text.textContent = '';
+    delete el.dataset.kind;
+    el.hidden = true;
+  };
+  dismiss.addEventListener('click', clear);
+  return {
+    el,
+    info: (t) => show(t, 'info'),
+    error: (e) => show(typeof e === 'string' ? e : humanMessage(e), 'error'),
+    clear,
+    get text() {
+      return text.textContent ?? '';
+    },
+    get kind() {
+      return kind;
+    },
+  };
+}
