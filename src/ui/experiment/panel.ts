@@ -47,7 +47,7 @@ export function mountExperimentPanel(panel: HTMLElement, ctx: AppContext): void 
     'select',
     { 'aria-label': 'Preset for the ablation table', testid: 'exp-preset' },
     h('option', { value: 'smoke' }, 'smoke (minutes)'),
-    h('option', { value: 'demo' }, 'demo (about an hour per seed on 2 CPU cores)'),
+    h('option', { value: 'demo' }, 'demo (80 steps per variant and seed)'),
   );
   const seedsIn = h('input', { type: 'number', min: 1, max: 10, value: 1, 'aria-label': 'Seeds', testid: 'exp-seeds' });
   const stopBtn = h('button', { type: 'button', disabled: true, testid: 'exp-stop' }, 'Stop');
