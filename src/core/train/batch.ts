@@ -14,8 +14,8 @@ import type { TrainRow } from '../distill/rows.ts';
  * unshifted distillation-label positions). `per-term`: separate teacher / student CE means, KL at the
  * positions that predict the student targets.
  */
-export const OBJECTIVES = ['official', 'per-term'] as const;
-export type Objective = (typeof OBJECTIVES)[number];
+import type { Objective } from './objectives.ts';
+export { OBJECTIVES, type Objective } from './objectives.ts'; // kept here for existing imports
 
 /** Positions (of the flattened [B·T] hidden states) that go through the output head. */
 export interface HeadPlan {

@@ -7,7 +7,7 @@
 import { ConfigError } from '../errors.ts';
 import { parseBlockOrder, parseMaskStrategy, type AblationOptions, type MaskOptions } from '../distill/masks.ts';
 import type { LossWeights } from '../distill/loss.ts';
-import { OBJECTIVES, type Objective } from './batch.ts';
+import { OBJECTIVES, type Objective } from './objectives.ts'; // not batch.ts: that one pulls tfjs into the page
 
 /** `official`: per-file, length-grouped batches (MultiDatasetsLengthGroupedSampler); `mixed`: one shuffled stream. */
 export const BATCHINGS = ['official', 'mixed'] as const;
