@@ -21,7 +21,7 @@ import { Rng } from '../src/core/rng.ts';
 import { batchToTensors, disposeBatch, type DistillBatch, type HostBatch } from '../src/core/train/batch.ts';
 import { buildStepBatch } from '../src/core/train/recipe.ts';
 import { selectNodeBackend } from '../src/platform/node/backend.ts';
-import { defaultRunConfig, validateRunConfig } from '../src/services/trainer/run-config.ts';
+import { defaultRunConfig, validateRunConfig } from '../src/core/train/run-config.ts';
 import { TrainingRun } from '../src/services/trainer/run.ts';
 import { median } from './timing.ts';
 

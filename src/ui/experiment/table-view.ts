@@ -1,6 +1,6 @@
 /** The experiment table (pass@1 mean ± std per split, validation loss) and the training-loss curves as inline SVG. */
-import type { CellResult } from '../../services/experiment/single-run.ts';
-import type { TableRow } from '../../services/experiment/stats.ts';
+import type { CellResult } from '../../api/experiment.ts';
+import type { TableRow } from '../../page/services.ts';
 import { h } from '../train/dom.ts';
 
 const fmt = (s: { mean: number; std: number; n: number }, d = 1): string =>
