@@ -1,3 +1,4 @@
+// Over 300 lines: the model class (params, init, HF conversion, forward, KV cache); splitting run() into an attention block and a feed-forward block is still to do.
 /**
  * A decoder-only Llama model in TensorFlow.js: embedding, RMSNorm, rotary position embedding
  * (Hugging Face rotate-half convention), grouped-query attention, SwiGLU, final norm, tied or

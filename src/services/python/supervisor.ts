@@ -1,3 +1,4 @@
+// Over 300 lines: one host's lifecycle (start, queue, time limits, interrupt, restart) is one state machine and reads best whole.
 import type { CheckOutcome, PythonApi, PythonChecker, PythonState, PythonStatus, RunOptions, RunResult } from '../../api/python.ts';
 import { PythonRuntimeError, UsageError } from '../../core/errors.ts';
 import { Mutex } from '../../core/lock.ts';
