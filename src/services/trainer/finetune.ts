@@ -28,6 +28,7 @@ import { BatchSampler, planRun, stepMicroBatches, type RunPlan, type SamplerStat
 import { cosineLr } from '../../core/train/schedule.ts';
 import { trainStep } from '../../core/train/step.ts';
 import { baseFingerprint, checkFingerprint, type BaseFile } from './base-files.ts';
+import type { StepResult } from './run.ts';
 
 export const FINETUNE_FORMAT = 'reflectioncoder-web/finetune-checkpoint';
 
@@ -58,17 +59,8 @@ export interface FinetuneJson {
   metrics: { step: number; loss: number; lr: number; gradNorm: number; tokens: number }[];
 }
 
-export interface StepReport {
-  step: number;
-  loss: number;
-  ceTeacher: number;
-  ceStudent: number;
-  kl: number;
-  gradNorm: number;
-  lr: number;
-  maskRate: number;
-  tokens: number;
-}
+/** What one fine-tuning step measured: the trainer's StepResult (0-based step) without the batch shapes. */
+export type StepReport = Omit<StepResult, 'shapes'>;
 
 /** Opens base model + tokenizer and adds the reflection tokens (+ LoRA adapter in LoRA mode). */
 export async function openForFinetune(
