@@ -17,6 +17,7 @@ import { textGenerator } from '../../services/eval/text-generator.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';
 import { pageCheckPool } from './check-pool.ts';
+import { mountScoreSamples } from './score-samples.ts';
 import { download, errorText, h } from '../train/dom.ts';
 import { onCheckpointsChanged } from '../events.ts';
 import { createNotice } from '../notice.ts';
@@ -290,6 +291,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
         message,
       ),
       results.root,
+      mountScoreSamples(),
       runs.root,
       compare.root,
     ),
