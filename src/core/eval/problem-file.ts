@@ -5,7 +5,7 @@
  *               MBPP+ native). The line's own text is kept: the checker parses it with Python's json.loads, so
  *               inputs keep Python's types exactly as EvalPlus loads them.
  */
-import type { HumanEvalProblem } from '../../api/eval.ts';
+import type { HumanEvalProblem } from './types.ts';
 import { parseProblemsJsonl } from './problems.ts';
 import { getKey, parsePyJson, type PyJson } from './pyjson.ts';
 import { jsonlLines, SamplesFileError } from './samples.ts';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { CheckpointFiles, CheckpointMeta, DatasetMeta, StoredDataset, TrainStore } from '../../api/store.ts';
 import { IntegrityError, StorageError } from '../../core/errors.ts';
 import { checkSeal, isLegacy, seal, unseal, type Sealed } from '../../core/integrity.ts';
-import { Mutex } from '../../services/trainer/lock.ts';
+import { Mutex } from '../../core/lock.ts';
 import { CheckpointDirs, isAlive, readFolder, verifyFolder } from './checkpoint-recovery.ts';
 import { beginWrite, faultPoint } from './fault-points.ts';
 

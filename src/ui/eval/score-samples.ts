@@ -6,9 +6,9 @@
  */
 import { readProblemFile } from '../../core/eval/problem-file.ts';
 import { assertAllAttempted, jsonlLines, parseSamples } from '../../core/eval/samples.ts';
-import { scoreSamples } from '../../services/eval/score-samples.ts';
-import { download, errorText, h } from '../train/dom.ts';
-import { pageCheckPool } from './check-pool.ts';
+import { pageCheckPool } from '../../page/python.ts';
+import { scoreSamples } from '../../page/services.ts';
+import { download, errorText, h } from '../dom.ts';
 
 const MAX_ROWS = 2000;
 

@@ -14,7 +14,7 @@ import { configFromHF, countParams, MODEL_PRESETS, validateConfig } from '../../
 import { importLlama2c } from '../../../src/core/model/llama2c.ts';
 import { loadModel } from '../../../src/core/model/load.ts';
 import { parseSafetensors, writeSafetensors } from '../../../src/core/model/safetensors.ts';
-import { validateRunConfig } from '../../../src/services/trainer/run-config.ts';
+import { validateRunConfig } from '../../../src/core/train/run-config.ts';
 
 const tiny = MODEL_PRESETS.tiny;
 const GIB = 2 ** 30;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HumanEvalProblem } from '../../../src/api/eval.ts';
 import { readProblemFile, type EvalPlusProblem } from '../../../src/core/eval/problem-file.ts';
-import { createNodeCheckPool } from '../../../src/platform/node/python-node.ts';
+import { createNodeCheckPool } from '../../../src/cli/python-node.ts';
 import { EvalPlusChecker } from '../../../src/services/eval/evalplus-check.ts';
 import { checkHumanEval } from '../../../src/services/eval/human-eval-check.ts';
 import type { CheckPool } from '../../../src/services/eval/pool.ts';
