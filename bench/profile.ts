@@ -20,7 +20,7 @@ import { paramGrads } from '../src/core/model/grads.ts';
 import { LlamaModel } from '../src/core/model/llama.ts';
 import { nextTokenCrossEntropy } from '../src/core/model/loss.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../src/platform/node/backend.ts';
-import { defaultRunConfig, validateRunConfig } from '../src/services/trainer/run-config.ts';
+import { defaultRunConfig, validateRunConfig } from '../src/core/train/run-config.ts';
 import { TrainingRun } from '../src/services/trainer/run.ts';
 
 type Group = 'attention' | 'head' | 'linear' | 'optimizer' | 'other';

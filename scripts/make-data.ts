@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createNodePython } from '../src/platform/node/python-node.ts';
+import { createNodePython } from '../src/cli/python-node.ts';
 import { buildDemoData } from '../src/services/experiment/demo-data.ts';
 
 const outIdx = process.argv.indexOf('--out');

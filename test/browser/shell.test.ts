@@ -31,13 +31,13 @@ describe('app shell (auto backend, 1280×800)', () => {
     await app?.close();
   });
 
-  it('renders three tabs whose panels mount with content, and is cross-origin isolated', async () => {
+  it('renders the tabs whose panels mount with content, and is cross-origin isolated', async () => {
     const { page } = app;
     const tabs = page.getByRole('tab');
-    expect(await tabs.allTextContents()).toEqual(['Train', 'Reflect', 'Evaluate']);
+    expect(await tabs.allTextContents()).toEqual(['Train', 'Reflect', 'Evaluate', 'Experiment']);
     expect(await page.getByRole('tab', { name: 'Train' }).getAttribute('aria-selected')).toBe('true');
     // Each panel mounts when first shown and then has content (its empty state or its tools).
-    for (const name of ['Reflect', 'Evaluate', 'Train']) {
+    for (const name of ['Reflect', 'Evaluate', 'Experiment', 'Train']) {
       await page.getByRole('tab', { name }).click();
       const panel = page.locator(`#panel-${name.toLowerCase()}`);
       expect(await panel.isVisible()).toBe(true);
@@ -73,12 +73,16 @@ describe('app shell (auto backend, 1280×800)', () => {
     expect(await page.locator('#panel-train').isVisible()).toBe(false);
     await page.keyboard.press('ArrowRight');
     expect(await selected()).toBe('Evaluate');
+    await page.keyboard.press('ArrowRight');
+    expect(await selected()).toBe('Experiment');
     await page.keyboard.press('ArrowRight'); // wraps around
     expect(await selected()).toBe('Train');
     await page.keyboard.press('End');
-    expect(await selected()).toBe('Evaluate');
+    expect(await selected()).toBe('Experiment');
     await page.keyboard.press('Home');
     expect(await selected()).toBe('Train');
+    await page.keyboard.press('ArrowLeft');
+    expect(await selected()).toBe('Experiment');
     await page.keyboard.press('ArrowLeft');
     expect(await selected()).toBe('Evaluate');
     expect(page.url()).toMatch(/#evaluate$/);

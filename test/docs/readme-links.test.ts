@@ -4,8 +4,6 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..', '..');
-/** Written on another branch of this round (issue 9, the objective engineer); allowed to be missing until merged. */
-const PENDING = new Set(['docs/METHOD.md']);
 
 function links(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8').replace(/```[\s\S]*?```/g, '');
@@ -24,7 +22,7 @@ describe('documentation links', () => {
       const missing = links(file)
         .filter((l) => !/^[a-z]+:/i.test(l) && !l.startsWith('#'))
         .map((l) => join(dirname(file), l.split('#')[0]))
-        .filter((p) => !PENDING.has(p) && !existsSync(join(root, p)));
+        .filter((p) => !existsSync(join(root, p)));
       expect(missing).toEqual([]);
     });
   }

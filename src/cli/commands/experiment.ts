@@ -11,7 +11,7 @@ import { isBackendPreference } from '../../api/backend.ts';
 import type { CheckpointFiles } from '../../api/store.ts';
 import { UsageError } from '../../core/errors.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
-import { createNodePython } from '../../platform/node/python-node.ts';
+import { createNodePython } from '../python-node.ts';
 import { parseExperimentData } from '../../services/experiment/data.ts';
 import { FileResultStore } from '../../platform/node/experiment-results.ts';
 import { experimentPreset } from '../../services/experiment/presets.ts';

@@ -4,7 +4,7 @@
  * renamings (a different seed) of a test task are still test tasks. The seed chooses the names and the random
  * test inputs. Templates in UNSEEN_TEMPLATES only ever form the `test-unseen` split.
  */
-import type { HumanEvalProblem } from '../../api/eval.ts';
+import type { HumanEvalProblem } from '../eval/types.ts';
 import { UsageError } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { pick } from './helpers.ts';

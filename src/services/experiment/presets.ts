@@ -5,7 +5,7 @@
  *   demo   the reported table: 3 seeds, about an hour on this 2-core machine (wasm);
  *   full   a laptop GPU (webgpu): a larger model, more steps, every test task.
  */
-import type { ModelOverrides } from '../trainer/run-config.ts';
+import type { ModelOverrides } from '../../core/train/run-config.ts';
 import type { TrainConfig } from '../../core/train/config.ts';
 import { UsageError } from '../../core/errors.ts';
 

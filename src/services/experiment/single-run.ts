@@ -17,10 +17,11 @@ import type { Split } from '../../core/tasks/types.ts';
 import { evaluateProblems } from '../eval/evaluate.ts';
 import { modelGenerator } from '../eval/model-generator.ts';
 import { TrainingRun } from '../trainer/run.ts';
-import { validateRunConfig, type RunConfig } from '../trainer/run-config.ts';
+import { validateRunConfig, type RunConfig } from '../../core/train/run-config.ts';
 import { DEMO_DATA_SEED } from './demo-data.ts';
 import type { ExperimentPreset } from './presets.ts';
 import type { Variant } from './variants.ts';
+import type { CellResult, SplitScore } from '../../api/experiment.ts';
 
 export interface ExperimentData {
   /** Instruction records then reflection records, in the shipped order (every variant gets the same list). */
@@ -28,28 +29,7 @@ export interface ExperimentData {
   validation: ReflectionRecord[];
 }
 
-export interface SplitScore {
-  passed: number;
-  total: number;
-  /** passed / total (greedy, one sample per task). */
-  passAt1: number;
-  /** Task keys that passed. */
-  passedKeys: string[];
-}
-
-export interface CellResult {
-  variant: string;
-  seed: number;
-  steps: number;
-  seen: SplitScore;
-  unseen: SplitScore;
-  /** Mean next-token cross-entropy (nats/token) on the validation records' answers; null for the reference row. */
-  valLoss: number | null;
-  /** Training loss every preset.curveEvery steps. */
-  curve: { step: number; loss: number }[];
-  trainSec: number;
-  evalSec: number;
-}
+export type { CellResult, SplitScore } from '../../api/experiment.ts';
 
 export type CellEvent =
   | { type: 'train'; step: number; total: number; loss: number }

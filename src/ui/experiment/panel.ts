@@ -5,15 +5,12 @@
  * ETA. Finished cells are kept in IndexedDB, so a reload shows the last table and a rerun continues.
  */
 import * as Comlink from 'comlink';
-import type { ExperimentEvent, ExperimentResult } from '../../services/experiment/runner.ts';
-import { tableRows } from '../../services/experiment/stats.ts';
-import { rowOrder, TABLE2_VARIANTS, variantsByName } from '../../services/experiment/variants.ts';
-import type { ExperimentWorkerApi } from '../../services/experiment/worker-api.ts';
-import { IdbResultStore } from '../../platform/browser/experiment-results.ts';
+import { rowOrder, TABLE2_VARIANTS, tableRows, variantsByName, type ExperimentEvent, type ExperimentResult, type ExperimentWorkerApi } from '../../page/services.ts';
+import { IdbResultStore } from '../../page/stores.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';
-import { pageCheckPool } from '../eval/check-pool.ts';
-import { errorText, formatDuration, h } from '../train/dom.ts';
+import { pageCheckPool } from '../../page/python.ts';
+import { errorText, formatDuration, h } from '../dom.ts';
 import { renderCurves, renderTable } from './table-view.ts';
 import './experiment.css';
 
