@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readProblemFile, type ProblemFile } from '../src/core/eval/problem-file.ts';
 import { jsonlLines, parseSamples } from '../src/core/eval/samples.ts';
-import { createNodeCheckPool } from '../src/platform/node/python-node.ts';
+import { createNodeCheckPool } from '../src/cli/python-node.ts';
 import { scoreSamples } from '../src/services/eval/score-samples.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -11,6 +11,7 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   'bundle-size': () => import('./bundle-size.ts'),
   'cold-start': () => import('./cold-start.ts'),
   eval: () => import('./eval.ts'),
+  gpu: () => import('./gpu.ts'),
   'loss-gather': () => import('./loss-gather.ts'),
   model: () => import('./model.ts'),
   pretrained: () => import('./pretrained.ts'),

@@ -5,7 +5,7 @@
  * Same model, same batch, same run, alternating (a)/(b); wasm backend. Two shapes:
  *  - smoke: the smoke preset on a micro-batch of the built-in demo data (its BPE tokenizer, vocab 1024);
  *  - pretrained vocabulary: vocab 151,936, dim 896 (Qwen2-0.5B's head), the output head and loss alone
- *    on one ~64-token reflection record (teacher + student rows), one timed run per path (each takes a
+ *    on one ~54-token reflection record (teacher + student rows), one timed run per path (each takes a
  *    minute or more here).
  * Reports median ms per loss+gradient evaluation, tfjs's peak bytes (tf.profile), the head rows, and
  * |loss(a) − loss(b)|. `npm run bench -- loss-gather`; numbers only, no assertions.
@@ -21,7 +21,7 @@ import { Rng } from '../src/core/rng.ts';
 import { batchToTensors, disposeBatch, type DistillBatch, type HostBatch } from '../src/core/train/batch.ts';
 import { buildStepBatch } from '../src/core/train/recipe.ts';
 import { selectNodeBackend } from '../src/platform/node/backend.ts';
-import { defaultRunConfig, validateRunConfig } from '../src/services/trainer/run-config.ts';
+import { defaultRunConfig, validateRunConfig } from '../src/core/train/run-config.ts';
 import { TrainingRun } from '../src/services/trainer/run.ts';
 import { median } from './timing.ts';
 
@@ -95,7 +95,7 @@ async function smoke() {
   }
 }
 
-/** A ~64-token reflection record with random ids: instruction, code → execution → analysis → code, re-answer, final answer. */
+/** A ~54-token reflection record with random ids: instruction, code → execution → analysis → code, re-answer, final answer. */
 function syntheticRecord(vocab: number) {
   const specials = ['<|user|>', '<|assistant|>', '<|endofmessage|>', '<|text|>', '<|code|>', '<|execution|>', '<|endofblock|>'];
   const rng = new Rng(5);
@@ -109,10 +109,10 @@ function syntheticRecord(vocab: number) {
   const record = validateRecord({
     type: 'reflection',
     messages: [
-      msg('user', [['text', 8]]),
-      msg('assistant', [['code', 8], ['execution', 3], ['text', 5], ['code', 8]]),
-      msg('user', [['text', 4]]),
-      msg('assistant', [['text', 8]]),
+      msg('user', [['text', 6]]),
+      msg('assistant', [['code', 6], ['execution', 2], ['text', 4], ['code', 6]]),
+      msg('user', [['text', 3]]),
+      msg('assistant', [['text', 6]]),
     ],
   });
   return encodeRecord(record, tok);
@@ -146,9 +146,10 @@ async function pretrainedVocab() {
 
 export async function run(): Promise<object> {
   await selectNodeBackend('wasm');
-  const s = await smoke();
-  console.error(`loss-gather smoke: ${JSON.stringify(s)}`);
+  // The large shape first, on a fresh wasm heap (it never shrinks).
   const p = await pretrainedVocab();
   console.error(`loss-gather pretrained vocab: ${JSON.stringify(p)}`);
-  return { backend: 'wasm', smoke: s, pretrainedVocab: p };
+  const s = await smoke();
+  console.error(`loss-gather smoke: ${JSON.stringify(s)}`);
+  return { backend: 'wasm', pretrainedVocab: p, smoke: s };
 }

@@ -20,7 +20,7 @@ import { paramGrads } from '../src/core/model/grads.ts';
 import { LlamaModel } from '../src/core/model/llama.ts';
 import { nextTokenCrossEntropy } from '../src/core/model/loss.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../src/platform/node/backend.ts';
-import { defaultRunConfig, validateRunConfig } from '../src/services/trainer/run-config.ts';
+import { defaultRunConfig, validateRunConfig } from '../src/core/train/run-config.ts';
 import { TrainingRun } from '../src/services/trainer/run.ts';
 
 type Group = 'attention' | 'head' | 'linear' | 'optimizer' | 'other';
@@ -36,10 +36,11 @@ export function classify(k: KernelInfo, c: LlamaConfig, paramShapes: Set<string>
   const shapes = [...k.inputShapes, ...k.outputShapes].filter((s) => s && s.length);
   if (shapes.some((s) => s.includes(c.vocabSize))) return 'head';
   if (shapes.every((s) => paramShapes.has(s.join('x')) || s.length <= 1)) return 'optimizer';
-  const square = (s: number[]) => s.length >= 2 && s[s.length - 1] === s[s.length - 2] && s[s.length - 1] > c.dim;
   const hd = c.dim / c.nHeads;
-  const perHead = (s: number[]) => s.length >= 3 && (s[s.length - 1] === hd || s[s.length - 2] === hd);
-  if (shapes.some((s) => square(s) || s.length === 4 || perHead(s))) return 'attention';
+  const modelDims = new Set([c.dim, c.nKvHeads * hd, c.ffnDim, 1]);
+  // Attention: a per-head size, or two sequence-sized dimensions (scores, probabilities, bias).
+  const attention = (s: number[]) => s.length === 4 || s.includes(hd) || s.filter((d) => !modelDims.has(d)).length >= 2;
+  if (shapes.some(attention)) return 'attention';
   if (/MatMul|Transpose/.test(k.name)) return 'linear';
   return 'other';
 }

@@ -4,7 +4,7 @@
  * that ignores the interrupt. Writes bench-results/python.json. Chromium numbers are printed by
  * test/browser/reflect.test.ts. No assertions: numbers only.
  */
-import { createNodePython } from '../src/platform/node/python-node.ts';
+import { createNodePython } from '../src/cli/python-node.ts';
 import { median } from './timing.ts';
 
 

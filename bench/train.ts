@@ -13,7 +13,7 @@ import type { BackendName } from '../src/api/backend.ts';
 import { demoRecords } from '../src/core/data/demo-records.ts';
 import { countParams, headDim, type LlamaConfig } from '../src/core/model/config.ts';
 import { selectNodeBackend } from '../src/platform/node/backend.ts';
-import { defaultRunConfig, validateRunConfig } from '../src/services/trainer/run-config.ts';
+import { defaultRunConfig, validateRunConfig } from '../src/core/train/run-config.ts';
 import { TrainingRun } from '../src/services/trainer/run.ts';
 
 

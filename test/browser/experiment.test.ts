@@ -23,7 +23,9 @@ describe('Experiment view (wasm)', () => {
     await page.locator('[data-testid=exp-demo]').click();
     const table = page.locator('[data-testid=exp-table]');
     await table.waitFor({ timeout: 840_000 });
-    const variants = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.variant));
+    const variants = await table
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.variant));
     expect(variants).toEqual(['reflectioncoder', 'untrained', 'reference']);
     const ref = await table.locator('tr[data-variant=reference] td').allTextContents();
     expect(ref.slice(0, 2)).toEqual(['100.0', '100.0']);

@@ -120,6 +120,8 @@ async function start(): Promise<Shared> {
         '--enable-unsafe-webgpu',
         '--remote-debugging-pipe',
         '--no-startup-window',
+        // Extra flags, e.g. bench/gpu.ts's hardware-adapter (Vulkan) flags.
+        ...(process.env.RCW_CHROMIUM_ARGS ?? '').split(/\s+/).filter(Boolean),
       ],
     });
   } catch (e) {

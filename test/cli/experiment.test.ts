@@ -21,12 +21,27 @@ interface Summary {
   summary: true;
   preset: string;
   seeds: number[];
-  rows: { variant: string; seen: { mean: number; std: number; n: number }; unseen: { mean: number; std: number; n: number } }[];
+  rows: {
+    variant: string;
+    seen: { mean: number; std: number; n: number };
+    unseen: { mean: number; std: number; n: number };
+  }[];
 }
 
 describe('cli experiment', () => {
   it('runs the smoke preset, writes the table, and resumes without redoing finished cells', async () => {
-    const args = ['experiment', '--preset', 'smoke', '--seeds', '1', '--backend', 'wasm', '--json', '--out', join(dir, 'out')];
+    const args = [
+      'experiment',
+      '--preset',
+      'smoke',
+      '--seeds',
+      '1',
+      '--backend',
+      'wasm',
+      '--json',
+      '--out',
+      join(dir, 'out'),
+    ];
     const a = await cli(args);
     expect(a.code, a.stderr.slice(-2000)).toBe(0);
     const lines = a.stdout.trim().split('\n');
@@ -34,7 +49,14 @@ describe('cli experiment', () => {
     expect(summary.summary).toBe(true);
     expect(summary.preset).toBe('smoke');
     expect(summary.seeds).toEqual([0]);
-    expect(summary.rows.map((r) => r.variant)).toEqual(['reflectioncoder', 'no-dynamic-mask', 'no-distillation', 'no-reflection-data', 'untrained', 'reference']);
+    expect(summary.rows.map((r) => r.variant)).toEqual([
+      'reflectioncoder',
+      'no-dynamic-mask',
+      'no-distillation',
+      'no-reflection-data',
+      'untrained',
+      'reference',
+    ]);
     for (const r of summary.rows) {
       expect(r.seen.n).toBe(1);
       expect(r.seen.mean).toBeGreaterThanOrEqual(0);
@@ -42,12 +64,16 @@ describe('cli experiment', () => {
     }
     const ref = summary.rows.find((r) => r.variant === 'reference')!;
     expect([ref.seen.mean, ref.unseen.mean]).toEqual([100, 100]);
-    const cells = lines.slice(0, -1).map((l) => JSON.parse(l) as { cached: boolean; variant: string; valLoss: number | null });
+    const cells = lines
+      .slice(0, -1)
+      .map((l) => JSON.parse(l) as { cached: boolean; variant: string; valLoss: number | null });
     expect(cells).toHaveLength(6);
     expect(cells.every((c) => !c.cached)).toBe(true);
     for (const c of cells.filter((x) => x.variant !== 'reference')) expect(c.valLoss).toBeGreaterThan(0);
     expect(await readdir(join(dir, 'out'))).toEqual(expect.arrayContaining(['results.json', 'results.md', 'cells']));
-    expect(await readFile(join(dir, 'out', 'results.md'), 'utf8')).toMatch(/\| Variant \| Seen templates \| Unseen templates \| Validation loss \|/);
+    expect(await readFile(join(dir, 'out', 'results.md'), 'utf8')).toMatch(
+      /\| Variant \| Seen templates \| Unseen templates \| Validation loss \|/,
+    );
 
     const b = await cli(args);
     expect(b.code, b.stderr.slice(-2000)).toBe(0);

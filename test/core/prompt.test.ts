@@ -11,7 +11,14 @@ const count = (ids: number[], name: string) => ids.filter((i) => i === tok.speci
 
 describe('encodePrompt', () => {
   it('keeps special-token text inside code and execution output as ordinary text (Reflect panel, local model)', async () => {
-    const ctx = { problem: 'p', instruction: 'Write f.', blocks: [{ type: 'code' as const, content: INJECT }, { type: 'execution' as const, content: `Traceback: ${INJECT}` }] };
+    const ctx = {
+      problem: 'p',
+      instruction: 'Write f.',
+      blocks: [
+        { type: 'code' as const, content: INJECT },
+        { type: 'execution' as const, content: `Traceback: ${INJECT}` },
+      ],
+    };
     const seen: Prompt[] = [];
     const gen = localGenerator(async (prompt) => {
       seen.push(prompt);
@@ -36,8 +43,14 @@ describe('encodePrompt', () => {
     const ids = humanEvalPromptIds(problem, tok);
     expect(count(ids, '<|assistant|>')).toBe(1);
     expect(encodePrompt(tok, userTurn('hi'))).toEqual([
-      tok.bos, tok.special('<|user|>'), tok.special('<|text|>'), ...tok.encodeOrdinary('hi'), tok.special('<|endofblock|>'),
-      tok.special('<|endofmessage|>'), tok.special('<|assistant|>'), tok.special('<|text|>'),
+      tok.bos,
+      tok.special('<|user|>'),
+      tok.special('<|text|>'),
+      ...tok.encodeOrdinary('hi'),
+      tok.special('<|endofblock|>'),
+      tok.special('<|endofmessage|>'),
+      tok.special('<|assistant|>'),
+      tok.special('<|text|>'),
     ]);
   });
 

@@ -22,12 +22,23 @@ let svc: TrainerService;
 let goodCheckpoint: { safetensors: Uint8Array; json: string };
 
 const HF = {
-  model_type: 'llama', vocab_size: 96, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4,
-  num_key_value_heads: 2, max_position_embeddings: 128, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: false,
+  model_type: 'llama',
+  vocab_size: 96,
+  hidden_size: 32,
+  intermediate_size: 64,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  max_position_embeddings: 128,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  tie_word_embeddings: false,
 };
 const tinySt = writeSafetensors(new Map([['model.norm.weight', { shape: [32], data: new Float32Array(32).fill(1) }]]));
 
-function llama2c(f: Partial<Record<'dim' | 'hidden' | 'layers' | 'heads' | 'kv' | 'vocab' | 'seq', number>>): Uint8Array {
+function llama2c(
+  f: Partial<Record<'dim' | 'hidden' | 'layers' | 'heads' | 'kv' | 'vocab' | 'seq', number>>,
+): Uint8Array {
   const h = { dim: 64, hidden: 172, layers: 2, heads: 4, kv: 2, vocab: 512, seq: 256, ...f };
   const b = new Uint8Array(28 + 4096);
   const dv = new DataView(b.buffer);
@@ -37,7 +48,11 @@ function llama2c(f: Partial<Record<'dim' | 'hidden' | 'layers' | 'heads' | 'kv' 
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-faults-absurd-'));
-  svc = new TrainerService({ selectBackend: selectNodeBackend, yieldFn: () => new Promise((r) => setImmediate(r)), openStore: async () => new FileStore(join(dir, 'store')) });
+  svc = new TrainerService({
+    selectBackend: selectNodeBackend,
+    yieldFn: () => new Promise((r) => setImmediate(r)),
+    openStore: async () => new FileStore(join(dir, 'store')),
+  });
   await svc.setBackend('cpu');
   const ds = (await svc.importDataset('short.jsonl', shortRecordsJsonl())).id;
   const s = await svc.start({ datasets: [ds], config: tinyConfig({ maxSteps: 1, batchSize: 1 }) }, () => {});
@@ -51,25 +66,62 @@ afterAll(async () => {
 type Case = [source: string, field: string, run: () => unknown];
 
 const cases = (): Case[] => {
-  const hf: Case[] = ([
-    ['max_position_embeddings', 3e8], ['num_hidden_layers', 1e7], ['hidden_size', 1e9], ['intermediate_size', 1e9],
-    ['vocab_size', 1e9], ['num_attention_heads', 1e7], ['num_key_value_heads', 1e7],
-  ] as const).map(([k, v]) => ['config.json', k, () => loadModel({ kind: 'hf', config: { ...HF, [k]: v }, safetensors: tinySt })]);
-  const run: Case[] = ([
-    ['model', 'nLayers', 1e6], ['model', 'maxSeqLen', 1e8], ['model', 'dim', 1e9], ['model', 'ffnDim', 1e9], ['model', 'nHeads', 1e6],
-    ['model', 'nKvHeads', 1e6], ['', 'vocabSize', 1e9], ['train', 'batchSize', 1e9], ['train', 'maxLen', 1e9],
-  ] as const).map(([sec, k, v]) => {
+  const hf: Case[] = (
+    [
+      ['max_position_embeddings', 3e8],
+      ['num_hidden_layers', 1e7],
+      ['hidden_size', 1e9],
+      ['intermediate_size', 1e9],
+      ['vocab_size', 1e9],
+      ['num_attention_heads', 1e7],
+      ['num_key_value_heads', 1e7],
+    ] as const
+  ).map(([k, v]) => [
+    'config.json',
+    k,
+    () => loadModel({ kind: 'hf', config: { ...HF, [k]: v }, safetensors: tinySt }),
+  ]);
+  const run: Case[] = (
+    [
+      ['model', 'nLayers', 1e6],
+      ['model', 'maxSeqLen', 1e8],
+      ['model', 'dim', 1e9],
+      ['model', 'ffnDim', 1e9],
+      ['model', 'nHeads', 1e6],
+      ['model', 'nKvHeads', 1e6],
+      ['', 'vocabSize', 1e9],
+      ['train', 'batchSize', 1e9],
+      ['train', 'maxLen', 1e9],
+    ] as const
+  ).map(([sec, k, v]) => {
     const base = tinyConfig() as Record<string, unknown>;
     const config = sec ? { ...base, [sec]: { ...(base[sec] as object), [k]: v } } : { ...base, [k]: v };
     return ['run config', k, () => svc.start({ datasets: ['builtin:demo'], config }, () => {})] as Case;
   });
-  const l2c: Case[] = ([['dim', 1e9], ['hidden', 1e9], ['layers', 1e6], ['heads', 1e6], ['kv', 1e6], ['vocab', 1e9], ['seq', 1e8]] as const).map(
-    ([k, v]) => ['llama2.c header', k, () => loadModel({ kind: 'llama2c', bin: llama2c({ [k]: v }) })],
-  );
-  const ck: Case[] = ([['nLayers', 1e6], ['maxSeqLen', 1e8]] as const).map(([k, v]) => {
+  const l2c: Case[] = (
+    [
+      ['dim', 1e9],
+      ['hidden', 1e9],
+      ['layers', 1e6],
+      ['heads', 1e6],
+      ['kv', 1e6],
+      ['vocab', 1e9],
+      ['seq', 1e8],
+    ] as const
+  ).map(([k, v]) => ['llama2.c header', k, () => loadModel({ kind: 'llama2c', bin: llama2c({ [k]: v }) })]);
+  const ck: Case[] = (
+    [
+      ['nLayers', 1e6],
+      ['maxSeqLen', 1e8],
+    ] as const
+  ).map(([k, v]) => {
     const j = JSON.parse(goodCheckpoint.json);
     j.runConfig.model[k] = v;
-    return ['imported checkpoint', k, () => svc.importCheckpoint({ safetensors: goodCheckpoint.safetensors, json: JSON.stringify(j) })] as Case;
+    return [
+      'imported checkpoint',
+      k,
+      () => svc.importCheckpoint({ safetensors: goodCheckpoint.safetensors, json: JSON.stringify(j) }),
+    ] as Case;
   });
   return [...hf, ...run, ...l2c, ...ck];
 };
@@ -81,18 +133,41 @@ describe('fault injection: absurd sizes', () => {
     let worst = 0;
     for (const [source, field, run] of cases()) {
       const t0 = performance.now();
-      const err = await Promise.resolve().then(run).then(() => null, (e: Error) => e);
+      const err = await Promise.resolve()
+        .then(run)
+        .then(
+          () => null,
+          (e: Error) => e,
+        );
       const ms = performance.now() - t0;
       worst = Math.max(worst, ms);
       expect(err, `${source} ${field} was accepted`).not.toBeNull();
       expect(err!.name, `${source} ${field}: ${err!.message}`).toMatch(/^(ConfigError|CheckpointError)$/);
-      expect(err!.message, `${source} ${field}`).toMatch(new RegExp(field === 'layers' ? 'nLayers' : field === 'hidden' ? 'ffnDim' : field === 'heads' ? 'nHeads' : field === 'kv' ? 'nKvHeads' : field === 'vocab' ? 'vocabSize' : field === 'seq' ? 'maxSeqLen' : field));
+      expect(err!.message, `${source} ${field}`).toMatch(
+        new RegExp(
+          field === 'layers'
+            ? 'nLayers'
+            : field === 'hidden'
+              ? 'ffnDim'
+              : field === 'heads'
+                ? 'nHeads'
+                : field === 'kv'
+                  ? 'nKvHeads'
+                  : field === 'vocab'
+                    ? 'vocabSize'
+                    : field === 'seq'
+                      ? 'maxSeqLen'
+                      : field,
+        ),
+      );
       expect(ms, `${source} ${field}`).toBeLessThan(1000);
       rows.push(`${source} ${field} ${ms.toFixed(1)} ms`);
     }
     const extra = process.resourceUsage().maxRSS * 1024 - peak0;
     expect(extra).toBeLessThan(500 * MB);
-    console.log(`[faults] ${rows.length} absurd fields refused; worst ${worst.toFixed(1)} ms; extra peak RSS ${(extra / MB).toFixed(0)} MB: ${rows.join('; ')}`);
+    console.log(
+      `[faults] ${rows.length} absurd fields refused; worst ${worst.toFixed(1)} ms; extra peak RSS ${(extra / MB).toFixed(0)} MB: ${rows.join('; ')}`,
+    );
   });
 
   it('the CLI refuses them too, with a small peak RSS (train --config, generate --model)', async () => {
@@ -114,7 +189,9 @@ describe('fault injection: absurd sizes', () => {
       expect(r.code, r.stderr).not.toBe(0);
       expect(r.stderr).toMatch(want);
       expect(r.maxRssKb * 1024).toBeLessThan(500 * MB);
-      rows.push(`${args[0]} ${want.source.split(' ')[0]}: exit ${r.code}, ${r.seconds.toFixed(1)} s wall incl. startup, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB`);
+      rows.push(
+        `${args[0]} ${want.source.split(' ')[0]}: exit ${r.code}, ${r.seconds.toFixed(1)} s wall incl. startup, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB`,
+      );
     }
     console.log(`[faults] CLI refusals: ${rows.join('; ')}`);
   }, 180_000);
@@ -123,7 +200,11 @@ describe('fault injection: absurd sizes', () => {
 /** The CLI under /usr/bin/time: exit code, stderr, peak RSS (kB) and wall seconds. */
 function timed(args: string[]): Promise<{ code: number | null; stderr: string; maxRssKb: number; seconds: number }> {
   return new Promise((res, rej) => {
-    const p = spawn('/usr/bin/time', ['-f', 'RCW_TIME %M %e', process.execPath, '--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(
+      '/usr/bin/time',
+      ['-f', 'RCW_TIME %M %e', process.execPath, '--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     p.stderr.on('data', (d) => (stderr += d));
     p.on('error', rej);

@@ -23,7 +23,12 @@ let store = '';
 let ckptId = '';
 let dsId = '';
 
-const service = (root: string) => new TrainerService({ selectBackend: selectNodeBackend, yieldFn: () => new Promise((r) => setImmediate(r)), openStore: async () => new FileStore(root) });
+const service = (root: string) =>
+  new TrainerService({
+    selectBackend: selectNodeBackend,
+    yieldFn: () => new Promise((r) => setImmediate(r)),
+    openStore: async () => new FileStore(root),
+  });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-faults-flip-'));
@@ -31,7 +36,10 @@ beforeAll(async () => {
   const svc = service(store);
   await svc.setBackend('cpu');
   dsId = (await svc.importDataset('short.jsonl', shortRecordsJsonl())).id;
-  const s = await svc.start({ datasets: [dsId], config: tinyConfig({ maxSteps: 4, batchSize: 1 }, { checkpointEvery: 2 }) }, () => {});
+  const s = await svc.start(
+    { datasets: [dsId], config: tinyConfig({ maxSteps: 4, batchSize: 1 }, { checkpointEvery: 2 }) },
+    () => {},
+  );
   ckptId = s.checkpoint!.id;
   svc.dispose();
 });
@@ -64,7 +72,10 @@ describe('fault injection: corrupted stores', () => {
         const at = flip(bytes, rand);
         await writeFile(join(copy, rel), bytes);
         const s = new FileStore(copy);
-        const err = await (kind === 'dataset' ? s.getDataset(dsId) : s.getCheckpoint(ckptId)).then(() => null, (e: Error) => e);
+        const err = await (kind === 'dataset' ? s.getDataset(dsId) : s.getCheckpoint(ckptId)).then(
+          () => null,
+          (e: Error) => e,
+        );
         expect(err?.name, `${kind} byte ${at}`).toBe('IntegrityError');
         if (kind !== 'dataset') {
           // The previous good checkpoint (step 2) now stands under the same id; nothing garbage loads.
@@ -87,10 +98,16 @@ describe('fault injection: corrupted stores', () => {
     const svc = service(copy);
     await svc.setBackend('cpu');
     await expect(svc.start({ datasets: [], resumeFrom: ckptId }, () => {})).rejects.toMatchObject({
-      name: 'IntegrityError', message: expect.stringMatching(/checkpoint\.json has \d+ bytes, expected \d+.*previous good checkpoint of this run \(step 2/),
+      name: 'IntegrityError',
+      message: expect.stringMatching(
+        /checkpoint\.json has \d+ bytes, expected \d+.*previous good checkpoint of this run \(step 2/,
+      ),
     });
     const steps: number[] = [];
-    const s = await svc.start({ datasets: [], resumeFrom: ckptId }, (e) => e.type === 'progress' && steps.push(e.progress.step));
+    const s = await svc.start(
+      { datasets: [], resumeFrom: ckptId },
+      (e) => e.type === 'progress' && steps.push(e.progress.step),
+    );
     expect(steps[0]).toBe(3);
     expect(s.state).toBe('finished');
     svc.dispose();
@@ -102,7 +119,13 @@ describe('fault injection: corrupted stores', () => {
     const ck = (await files.getCheckpoint(ckptId))!;
     const ds = (await files.getDataset(dsId))!;
     const detected: Record<string, number> = {};
-    const kinds = ['checkpointFiles.safetensors', 'checkpointFiles.json', 'checkpointMeta', 'datasetData', 'datasetMeta'] as const;
+    const kinds = [
+      'checkpointFiles.safetensors',
+      'checkpointFiles.json',
+      'checkpointMeta',
+      'datasetData',
+      'datasetMeta',
+    ] as const;
     let n = 0;
     for (const kind of kinds) {
       detected[kind] = 0;
@@ -148,7 +171,10 @@ describe('fault injection: corrupted stores', () => {
         }
         raw.close();
         const load = kind.startsWith('dataset') ? idb.getDataset(dsId) : idb.getCheckpoint(ckptId);
-        const err = await load.then(() => null, (e: Error) => e);
+        const err = await load.then(
+          () => null,
+          (e: Error) => e,
+        );
         expect(err?.name, `${kind} flip ${i}`).toBe('IntegrityError');
         detected[kind]++;
         idb.close();

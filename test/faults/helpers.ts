@@ -25,7 +25,9 @@ export interface ChildResult {
 export function cliWithEnv(args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
   return new Promise((res, rej) => {
     const p = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
-      cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     let stdout = '';
     let stderr = '';

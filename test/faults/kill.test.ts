@@ -23,14 +23,27 @@ beforeAll(async () => {
   await writeFile(join(dir, 'short.jsonl'), shortRecordsJsonl());
   const { train, ...rest } = tinyConfig();
   const { maxSteps: _m, seed: _s, ...trainRest } = train as Record<string, unknown>;
-  await writeFile(join(dir, 'cfg.json'), JSON.stringify({ ...rest, train: { ...trainRest, batchSize: 1 }, checkpointEvery: 1 }));
+  await writeFile(
+    join(dir, 'cfg.json'),
+    JSON.stringify({ ...rest, train: { ...trainRest, batchSize: 1 }, checkpointEvery: 1 }),
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
 const base = () => ['--backend', 'cpu', '--json'];
-const fresh = () => ['train', '--data', join(dir, 'short.jsonl'), '--config', join(dir, 'cfg.json'), '--steps', String(STEPS), '--seed', '5'];
+const fresh = () => [
+  'train',
+  '--data',
+  join(dir, 'short.jsonl'),
+  '--config',
+  join(dir, 'cfg.json'),
+  '--steps',
+  String(STEPS),
+  '--seed',
+  '5',
+];
 
 describe('fault injection: SIGKILL during checkpoint writes', () => {
   it(`survives ${KILLS} kills at random points of a write; --resume ends byte-identical to an uninterrupted run`, async () => {
@@ -43,7 +56,11 @@ describe('fault injection: SIGKILL during checkpoint writes', () => {
     let round: string[] = [];
     for (let i = 0; i < KILLS; i++) {
       // Every point is hit (a seeded shuffle per round of 8); the write (2nd or 3rd of this process) is random.
-      if (!round.length) round = [...WRITE_POINTS].map((p) => [rand(), p] as const).sort((x, y) => x[0] - y[0]).map(([, p]) => p);
+      if (!round.length)
+        round = [...WRITE_POINTS]
+          .map((p) => [rand(), p] as const)
+          .sort((x, y) => x[0] - y[0])
+          .map(([, p]) => p);
       const point = round.pop() as (typeof WRITE_POINTS)[number];
       const write = 2 + Math.floor(rand() * 2);
       const args = id ? ['train', '--resume', id] : fresh();
@@ -73,14 +90,20 @@ describe('fault injection: SIGKILL during checkpoint writes', () => {
     expect(last.code, last.stderr).toBe(0);
     const ref = await cliWithEnv([...fresh(), '--out', join(dir, 'ref'), ...base()]);
     expect(ref.code, ref.stderr).toBe(0);
-    const [a, b] = await Promise.all([readFile(join(store, 'model', 'model.safetensors')), readFile(join(dir, 'ref', 'model', 'model.safetensors'))]);
+    const [a, b] = await Promise.all([
+      readFile(join(store, 'model', 'model.safetensors')),
+      readFile(join(dir, 'ref', 'model', 'model.safetensors')),
+    ]);
     expect(a.equals(b), 'final model differs from the uninterrupted run').toBe(true);
     // Weights AND AdamW moments of the final checkpoints agree too.
     const refId = (await new FileStore(join(dir, 'ref')).listCheckpoints())[0]!.id;
     const [ca, cb] = await Promise.all([
-      readFile(join(store, 'checkpoints', id!, 'checkpoint.safetensors')), readFile(join(dir, 'ref', 'checkpoints', refId, 'checkpoint.safetensors')),
+      readFile(join(store, 'checkpoints', id!, 'checkpoint.safetensors')),
+      readFile(join(dir, 'ref', 'checkpoints', refId, 'checkpoint.safetensors')),
     ]);
     expect(ca.equals(cb)).toBe(true);
-    console.log(`[faults] ${survived.length}/${KILLS} SIGKILLs survived in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${survived.join(', ')}`);
+    console.log(
+      `[faults] ${survived.length}/${KILLS} SIGKILLs survived in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${survived.join(', ')}`,
+    );
   }, 900_000);
 });

@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { StorageError, UsageError } from '../../core/errors.ts';
 import { readProblemFile, type ProblemFile } from '../../core/eval/problem-file.ts';
 import { assertAllAttempted, jsonlLines, parseSamples, type SampleLine } from '../../core/eval/samples.ts';
-import { createNodeCheckPool } from '../../platform/node/python-node.ts';
+import { createNodeCheckPool } from '../python-node.ts';
 import { scoreSamples, summarizeScores, type ScoredSample } from '../../services/eval/score-samples.ts';
 import { numberArg, parseArgs, stringArg } from '../args.ts';
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { isBackendPreference } from '../../api/backend.ts';
 import { UsageError } from '../../core/errors.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
-import { createNodePython } from '../../platform/node/python-node.ts';
+import { createNodePython } from '../python-node.ts';
 import { parseExperimentData } from '../../services/experiment/data.ts';
 import { FileResultStore } from '../../platform/node/experiment-results.ts';
 import { experimentPreset } from '../../services/experiment/presets.ts';
@@ -25,7 +25,8 @@ const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const usage = `Usage: npm run cli -- experiment [options]
 
   --preset <p>        smoke | demo | full (default smoke)
-  --seeds <n>         seeds 0..n-1 (default: the preset's, demo 3)
+  --seeds <n>         seeds first..first+n-1 (default: the preset's count, demo 3)
+  --first-seed <k>    the first seed (default 0); e.g. one process per seed, same --out
   --variants <list>   comma-separated (default reflectioncoder,no-dynamic-mask,no-distillation,no-reflection-data;
                       optional: order-ECA, order-AEC, order-ACE, order-CEA, order-CAE, mask-sequential, mask-random)
   --out <dir>         results folder (default experiment-results/<preset>); a rerun with the same folder
@@ -34,22 +35,35 @@ const usage = `Usage: npm run cli -- experiment [options]
   --backend <b>       auto | wasm | cpu | webgpu (default auto = wasm)
   --json              one JSON object per finished cell, then the summary object as the last line`;
 
-const fmtEta = (s: number | null): string => (s === null ? '?' : s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`);
+const fmtEta = (s: number | null): string =>
+  s === null ? '?' : s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`;
 
 export const experimentCommand: CliCommand = {
   name: 'experiment',
   summary: 'Run the ablation (Tables 2/3) on the generated tasks: train variants × seeds, evaluate pass@1',
   usage,
   async run(argv) {
-    const args = parseArgs(argv, { values: ['preset', 'seeds', 'variants', 'out', 'data', 'backend'], flags: ['json'] });
+    const args = parseArgs(argv, {
+      values: ['preset', 'seeds', 'first-seed', 'variants', 'out', 'data', 'backend'],
+      flags: ['json'],
+    });
     const preset = experimentPreset(stringArg(args, 'preset') ?? 'smoke');
     const nSeeds = numberArg(args, 'seeds', preset.seeds, { integer: true, min: 1, max: 50 });
-    const seeds = Array.from({ length: nSeeds }, (_, i) => i);
-    const variants = args.flags.has('variants') ? variantsByName(stringArg(args, 'variants')!.split(',').map((s) => s.trim()).filter(Boolean)) : TABLE2_VARIANTS;
+    const firstSeed = numberArg(args, 'first-seed', 0, { integer: true, min: 0, max: 1_000_000 });
+    const seeds = Array.from({ length: nSeeds }, (_, i) => firstSeed + i);
+    const variants = args.flags.has('variants')
+      ? variantsByName(
+          stringArg(args, 'variants')!
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        )
+      : TABLE2_VARIANTS;
     const out = path.resolve(stringArg(args, 'out') ?? path.join('experiment-results', preset.name));
     const dataDir = stringArg(args, 'data') ?? DEMO_DIR;
     const backend = stringArg(args, 'backend') ?? 'auto';
-    if (!isBackendPreference(backend)) throw new UsageError(`--backend: expected auto, webgpu, wasm or cpu, found "${backend}"`);
+    if (!isBackendPreference(backend))
+      throw new UsageError(`--backend: expected auto, webgpu, wasm or cpu, found "${backend}"`);
     const json = args.flags.has('json');
     const read = async (f: string): Promise<string> => {
       try {
@@ -58,7 +72,11 @@ export const experimentCommand: CliCommand = {
         throw new UsageError(`--data: ${path.join(dataDir, f)} cannot be read (npm run make-data writes it)`);
       }
     };
-    const data = parseExperimentData({ instruction: await read('instruction.jsonl'), reflection: await read('reflection.jsonl'), validation: await read('validation.jsonl') });
+    const data = parseExperimentData({
+      instruction: await read('instruction.jsonl'),
+      reflection: await read('reflection.jsonl'),
+      validation: await read('validation.jsonl'),
+    });
     const controller = new AbortController();
     const onSigint = () => {
       process.stderr.write('\nstopping; finished cells are saved, rerun with the same --out to continue\n');
@@ -68,24 +86,59 @@ export const experimentCommand: CliCommand = {
     const python = createNodePython({ pristine: true, graceMs: 1000 });
     try {
       const choice = await selectNodeBackend(backend);
-      process.stderr.write(`backend: ${choice.backend} (${choice.reason}); preset ${preset.name}, seeds ${seeds.join(',')}, results in ${out}\n`);
+      process.stderr.write(
+        `backend: ${choice.backend} (${choice.reason}); preset ${preset.name}, seeds ${seeds.join(',')}, results in ${out}\n`,
+      );
       await python.start();
       let lastLog = 0;
       const onEvent = (e: ExperimentEvent) => {
         if (e.type === 'plan') process.stderr.write(`${e.cells} cells, ${e.done} already finished\n`);
-        if (e.type === 'cell' && e.event.type === 'train' && (Date.now() - lastLog > 5000 || e.event.step === e.event.total)) {
+        if (
+          e.type === 'cell' &&
+          e.event.type === 'train' &&
+          (Date.now() - lastLog > 5000 || e.event.step === e.event.total)
+        ) {
           lastLog = Date.now();
-          process.stderr.write(`  ${e.key.split('/').pop()}: step ${e.event.step}/${e.event.total} loss ${e.event.loss.toFixed(3)}\n`);
+          process.stderr.write(
+            `  ${e.key.split('/').pop()}: step ${e.event.step}/${e.event.total} loss ${e.event.loss.toFixed(3)}\n`,
+          );
         }
         if (e.type === 'cell-done') {
           const r = e.result;
-          const line = { cell: e.key.split('/').pop(), cached: e.cached, variant: r.variant, seed: r.seed, seen: r.seen.passAt1, unseen: r.unseen.passAt1, valLoss: r.valLoss, trainSec: r.trainSec, evalSec: r.evalSec, etaSec: e.etaSec };
+          const line = {
+            cell: e.key.split('/').pop(),
+            cached: e.cached,
+            variant: r.variant,
+            seed: r.seed,
+            seen: r.seen.passAt1,
+            unseen: r.unseen.passAt1,
+            valLoss: r.valLoss,
+            trainSec: r.trainSec,
+            evalSec: r.evalSec,
+            etaSec: e.etaSec,
+          };
           if (json) process.stdout.write(JSON.stringify(line) + '\n');
-          process.stderr.write(`[${e.index + 1}/${e.cells}] ${r.variant}@${r.seed}${e.cached ? ' (saved)' : ''}: seen ${r.seen.passed}/${r.seen.total}, unseen ${r.unseen.passed}/${r.unseen.total}${r.valLoss !== null ? `, val loss ${r.valLoss.toFixed(3)}` : ''}; ETA ${fmtEta(e.etaSec)}\n`);
+          process.stderr.write(
+            `[${e.index + 1}/${e.cells}] ${r.variant}@${r.seed}${e.cached ? ' (saved)' : ''}: seen ${r.seen.passed}/${r.seen.total}, unseen ${r.unseen.passed}/${r.unseen.total}${r.valLoss !== null ? `, val loss ${r.valLoss.toFixed(3)}` : ''}; ETA ${fmtEta(e.etaSec)}\n`,
+          );
         }
       };
-      const result = await runExperiment({ preset, seeds, variants, data, python, store: new FileResultStore(out), onEvent, signal: controller.signal });
-      const md = markdownTable(result.rows, { preset: preset.name, seeds, seenTasks: result.cells[0]?.seen.total ?? 0, unseenTasks: result.cells[0]?.unseen.total ?? 0 });
+      const result = await runExperiment({
+        preset,
+        seeds,
+        variants,
+        data,
+        python,
+        store: new FileResultStore(out),
+        onEvent,
+        signal: controller.signal,
+      });
+      const md = markdownTable(result.rows, {
+        preset: preset.name,
+        seeds,
+        seenTasks: result.cells[0]?.seen.total ?? 0,
+        unseenTasks: result.cells[0]?.unseen.total ?? 0,
+      });
       await mkdir(out, { recursive: true });
       await writeFile(path.join(out, 'results.json'), JSON.stringify(result, null, 1) + '\n');
       await writeFile(path.join(out, 'results.md'), md);

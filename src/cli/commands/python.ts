@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.ts';
 import { executionText } from '../../core/reflect/text.ts';
-import { createNodePython } from '../../platform/node/python-node.ts';
+import { createNodePython } from '../python-node.ts';
 import { numberArg, parseArgs } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 

@@ -9,7 +9,7 @@ import { DataFormatError, UsageError } from '../../core/errors.ts';
 import { chatGenerator } from '../../core/reflect/generators.ts';
 import { runReflection } from '../../core/reflect/loop.ts';
 import { recordToJson } from '../../core/records/jsonl.ts';
-import { createNodePython } from '../../platform/node/python-node.ts';
+import { createNodePython } from '../python-node.ts';
 import { OpenAIChatModel } from '../../services/reflect/openai.ts';
 import { ScriptedChatModel } from '../../services/reflect/scripted.ts';
 import { numberArg, parseArgs, stringArg } from '../args.ts';

@@ -14,7 +14,7 @@ import { FileStore } from '../../platform/node/file-store.ts';
 import { effectiveMaskOptions, officialOrder, showOrder } from '../../core/distill/masks.ts';
 import { checkpointToModelFiles, parseCheckpointJson } from '../../services/trainer/checkpoint.ts';
 import { legacyRunConfig } from '../../services/trainer/run.ts';
-import { RUN_PRESETS, validateRunConfig, type RunConfig } from '../../services/trainer/run-config.ts';
+import { RUN_PRESETS, validateRunConfig, type RunConfig } from '../../core/train/run-config.ts';
 import { RECIPE_NAMES } from '../../core/train/recipes.ts';
 import { createTrainerService } from '../../services/trainer/service.ts';
 import { numberArg, parseArgs, stringArg } from '../args.ts';

@@ -6,7 +6,7 @@
  * so `evaluate_functional_correctness samples.jsonl` can re-check our samples, and our results diff cleanly
  * against its output.
  */
-import type { SampleResult } from '../../api/eval.ts';
+import type { SampleResult } from './types.ts';
 
 /** Python json.dumps of a str with ensure_ascii=True. */
 export function pyJsonString(s: string): string {

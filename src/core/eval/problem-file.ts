@@ -5,8 +5,9 @@
  *               MBPP+ native). The line's own text is kept: the checker parses it with Python's json.loads, so
  *               inputs keep Python's types exactly as EvalPlus loads them.
  */
-import type { HumanEvalProblem } from '../../api/eval.ts';
+import type { HumanEvalProblem } from './types.ts';
 import { parseProblemsJsonl } from './problems.ts';
+import { getKey, parsePyJson, type PyJson } from './pyjson.ts';
 import { jsonlLines, SamplesFileError } from './samples.ts';
 
 export interface EvalPlusProblem {
@@ -34,31 +35,41 @@ export function readProblemFile(bytes: Uint8Array, name: string): ProblemFile {
   const errors: string[] = [];
   const seen = new Map<string, number>();
   for (const { n, text } of lines) {
-    let o: Record<string, unknown>;
+    let v: PyJson;
     try {
-      o = JSON.parse(text) as Record<string, unknown>;
+      // Python's JSON: MBPP+ inputs contain NaN / Infinity; the checker re-reads the raw line with json.loads.
+      v = parsePyJson(text);
     } catch (e) {
       errors.push(`line ${n}: not valid JSON (${(e as Error).message})`);
       continue;
     }
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+    if (v.t !== 'obj') {
       errors.push(`line ${n}: expected a JSON object`);
       continue;
     }
-    const missing = EVALPLUS_FIELDS.filter((f) => !(f in o));
+    const obj = v;
+    const missing = EVALPLUS_FIELDS.filter((f) => getKey(obj, f) === undefined);
     if (missing.length) {
       errors.push(`line ${n}: missing ${missing.map((m) => `"${m}"`).join(', ')}`);
       continue;
     }
-    const bad = (['task_id', 'prompt', 'entry_point', 'canonical_solution'] as const).filter((f) => typeof o[f] !== 'string');
+    const str = (f: string): string | null => {
+      const x = getKey(obj, f);
+      return x?.t === 'str' ? x.v : null;
+    };
+    const bad = (['task_id', 'prompt', 'entry_point', 'canonical_solution'] as const).filter((f) => str(f) === null);
     if (bad.length) {
       errors.push(`line ${n}: ${bad.map((f) => `"${f}"`).join(', ')} must be strings`);
       continue;
     }
-    if (!Array.isArray(o.base_input) || !Array.isArray(o.plus_input) || typeof o.atol !== 'number') {
+    // Inputs may be an empty object: MBPP+ pre-release Mbpp/793 has "plus_input": {}, which EvalPlus iterates
+    // as no inputs.
+    const inputs = (f: string) => ['arr', 'obj'].includes(getKey(obj, f)?.t ?? '');
+    if (!inputs('base_input') || !inputs('plus_input') || !['int', 'float'].includes(getKey(obj, 'atol')?.t ?? '')) {
       errors.push(`line ${n}: "base_input" and "plus_input" must be lists and "atol" a number`);
       continue;
     }
+    const o = { task_id: str('task_id'), prompt: str('prompt'), entry_point: str('entry_point'), canonical_solution: str('canonical_solution') };
     if (!IDENTIFIER.test(o.entry_point as string)) {
       errors.push(`line ${n}: "entry_point" must be a Python identifier`);
       continue;

@@ -3,7 +3,7 @@
  * and select a subset. Parsing is all-or-nothing: every bad line is listed in one DataFormatError with its
  * 1-based line number, and no problem is returned when any line is bad.
  */
-import type { HumanEvalProblem } from '../../api/eval.ts';
+import type { HumanEvalProblem } from './types.ts';
 import { DataFormatError, UsageError } from '../errors.ts';
 
 const FIELDS = ['task_id', 'prompt', 'canonical_solution', 'test', 'entry_point'] as const;

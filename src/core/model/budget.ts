@@ -44,13 +44,21 @@ export const TRAIN_BOUNDS = { batchSize: 4096, gradAccumSteps: 4096, maxLen: 1 <
  * Throws ConfigError if a size field is not a positive integer within MODEL_BOUNDS. `names` maps
  * a field to the name the user wrote (e.g. maxSeqLen → "max_position_embeddings" in config.json).
  */
-export function checkModelBounds(shape: Partial<Record<keyof ModelShape, unknown>>, source: string, names: Partial<Record<keyof ModelShape, string>> = {}): void {
+export function checkModelBounds(
+  shape: Partial<Record<keyof ModelShape, unknown>>,
+  source: string,
+  names: Partial<Record<keyof ModelShape, string>> = {},
+): void {
   for (const [k, max] of Object.entries(MODEL_BOUNDS) as [keyof typeof MODEL_BOUNDS, number][]) {
     const v = shape[k];
     if (v === undefined) continue;
     const field = names[k] ?? k;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(`${source}: ${field} must be a positive integer, found ${JSON.stringify(v)}`);
-    if (v > max) throw new ConfigError(`${source}: ${field} = ${v} is beyond the supported bound ${max}; this is not a model this app can hold`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+      throw new ConfigError(`${source}: ${field} must be a positive integer, found ${JSON.stringify(v)}`);
+    if (v > max)
+      throw new ConfigError(
+        `${source}: ${field} = ${v} is beyond the supported bound ${max}; this is not a model this app can hold`,
+      );
   }
 }
 
@@ -90,8 +98,13 @@ export function paramCount(c: ModelShape): number {
 function projectionSizes(c: ModelShape): Record<string, [number, number]> {
   const kvDim = c.nKvHeads * (c.dim / c.nHeads);
   return {
-    q_proj: [c.dim, c.dim], k_proj: [c.dim, kvDim], v_proj: [c.dim, kvDim], o_proj: [c.dim, c.dim],
-    gate_proj: [c.dim, c.ffnDim], up_proj: [c.dim, c.ffnDim], down_proj: [c.ffnDim, c.dim],
+    q_proj: [c.dim, c.dim],
+    k_proj: [c.dim, kvDim],
+    v_proj: [c.dim, kvDim],
+    o_proj: [c.dim, c.dim],
+    gate_proj: [c.dim, c.ffnDim],
+    up_proj: [c.dim, c.ffnDim],
+    down_proj: [c.ffnDim, c.dim],
   };
 }
 
@@ -118,23 +131,28 @@ export function estimateMemory(c: ModelShape, o: MemoryOptions): MemoryEstimate 
   const kvDim = c.nKvHeads * hd;
   const params = paramCount(c);
   const weights = params * F32;
-  const trainable = o.mode === 'full' ? params : o.mode === 'lora' ? loraParamCount(c, o.lora ?? { rank: 8, targets: ['q_proj', 'v_proj'] }) : 0;
+  const trainable =
+    o.mode === 'full'
+      ? params
+      : o.mode === 'lora'
+        ? loraParamCount(c, o.lora ?? { rank: 8, targets: ['q_proj', 'v_proj'] })
+        : 0;
   const grads = trainable * F32;
   const moments = 2 * trainable * F32;
   const tokens = o.batch * o.seqLen;
   const scores = o.batch * c.nHeads * o.seqLen * o.seqLen;
   const layerActs = tokens * (4 * c.dim + 2 * kvDim + 4 * c.ffnDim) + 2 * scores;
   const logits = tokens * c.vocabSize;
-  const activations = o.mode === 'inference'
-    ? (tokens * (3 * c.dim + 2 * c.ffnDim) + scores + logits) * F32
-    : (c.nLayers * layerActs + 3 * logits) * F32;
+  const activations =
+    o.mode === 'inference'
+      ? (tokens * (3 * c.dim + 2 * c.ffnDim) + scores + logits) * F32
+      : (c.nLayers * layerActs + 3 * logits) * F32;
   const kvCache = o.mode === 'inference' ? 2 * c.nLayers * o.batch * o.seqLen * kvDim * F32 : 0;
   // cos + sin tables [maxSeqLen, hd] on the device, built from a host copy of the same size.
   const rope = 2 * 2 * c.maxSeqLen * hd * F32;
   const total = weights + grads + moments + activations + kvCache + rope;
-  const largestBuffer = Math.max(
-    c.vocabSize * c.dim, c.dim * c.ffnDim, c.dim * c.dim, logits, scores, c.maxSeqLen * hd * 2,
-  ) * F32;
+  const largestBuffer =
+    Math.max(c.vocabSize * c.dim, c.dim * c.ffnDim, c.dim * c.dim, logits, scores, c.maxSeqLen * hd * 2) * F32;
   return { weights, grads, moments, activations, kvCache, rope, total, largestBuffer };
 }
 
@@ -190,8 +208,10 @@ export function backendLimits(env: BackendEnv = cachedEnv()): Limits {
     }
   };
   if (env.backend === 'wasm') take(WASM_MAX_BYTES, 'wasm 4 GiB memory');
-  if (env.deviceMemoryGiB) take(env.deviceMemoryGiB * GIB * 0.5, `half of navigator.deviceMemory ${env.deviceMemoryGiB} GiB`);
-  if (env.nodeTotalMem) take(env.nodeTotalMem * 0.75, `75% of physical memory ${(env.nodeTotalMem / GIB).toFixed(1)} GiB`);
+  if (env.deviceMemoryGiB)
+    take(env.deviceMemoryGiB * GIB * 0.5, `half of navigator.deviceMemory ${env.deviceMemoryGiB} GiB`);
+  if (env.nodeTotalMem)
+    take(env.nodeTotalMem * 0.75, `75% of physical memory ${(env.nodeTotalMem / GIB).toFixed(1)} GiB`);
   if (env.backend === 'webgpu' && env.gpu) {
     const g = Math.min(env.gpu.maxBufferSize ?? Infinity, env.gpu.maxStorageBufferBindingSize ?? Infinity);
     if (Number.isFinite(g)) {
@@ -208,7 +228,8 @@ export function detectEnv(backend?: string): BackendEnv {
   const env: BackendEnv = { backend };
   const nav = (globalThis as { navigator?: { deviceMemory?: number } }).navigator;
   if (typeof nav?.deviceMemory === 'number') env.deviceMemoryGiB = nav.deviceMemory;
-  const proc = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown; versions?: { node?: string } } }).process;
+  const proc = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown; versions?: { node?: string } } })
+    .process;
   if (proc?.versions?.node && typeof proc.getBuiltinModule === 'function') {
     const os = proc.getBuiltinModule('os') as { totalmem?: () => number } | undefined;
     env.nodeTotalMem = os?.totalmem?.();
@@ -241,10 +262,15 @@ export function checkBudget(e: MemoryEstimate, limits: Limits, what: string): vo
 }
 
 /** Bounds + inference estimate against this environment's limits: what every model config must pass. */
-export function guardModel(c: ModelShape, what: string, names?: Partial<Record<keyof ModelShape, string>>, limits: Limits = backendLimits()): MemoryEstimate {
+export function guardModel(
+  c: ModelShape,
+  what: string,
+  names?: Partial<Record<keyof ModelShape, string>>,
+  limits: Limits = backendLimits(),
+): MemoryEstimate {
   checkModelBounds(c, what, names);
   const e = estimateMemory(c, { batch: 1, seqLen: 1, mode: 'inference' });
-  checkBudget(e, limits, what);
+  checkBudget(e, limits, `${what} (${shapeText(c)})`);
   return e;
 }
 
@@ -262,10 +288,11 @@ export function guardTraining(
 ): MemoryEstimate {
   checkModelBounds(c, what);
   for (const k of ['batchSize', 'maxLen'] as const) {
-    if (!(t[k] <= TRAIN_BOUNDS[k])) throw new ConfigError(`${what}: train.${k} = ${t[k]} is beyond the supported bound ${TRAIN_BOUNDS[k]}`);
+    if (!(t[k] <= TRAIN_BOUNDS[k]))
+      throw new ConfigError(`${what}: train.${k} = ${t[k]} is beyond the supported bound ${TRAIN_BOUNDS[k]}`);
   }
   const e = estimateMemory(c, { batch: 1, seqLen: Math.min(t.maxLen, c.maxSeqLen), mode });
-  checkBudget(e, limits, what);
+  checkBudget(e, limits, `${what} (${shapeText(c)}, train.maxLen ${t.maxLen})`);
   return e;
 }
 
@@ -279,6 +306,14 @@ export function firstNonFinite(data: ArrayLike<number>): number {
 export function refuseNonFinite(tensors: Map<string, { data: ArrayLike<number> }>, source: string): void {
   for (const [name, t] of tensors) {
     const bad = firstNonFinite(t.data);
-    if (bad >= 0) throw new CheckpointError(`${source}: tensor ${name} holds a non-finite value (${t.data[bad]}) at index ${bad} (corrupt or diverged file?)`);
+    if (bad >= 0)
+      throw new CheckpointError(
+        `${source}: tensor ${name} holds a non-finite value (${t.data[bad]}) at index ${bad} (corrupt or diverged file?)`,
+      );
   }
+}
+
+/** The size fields, for a refusal that says which config was too big. */
+function shapeText(c: ModelShape): string {
+  return `vocabSize ${c.vocabSize}, dim ${c.dim}, nLayers ${c.nLayers}, nHeads ${c.nHeads}/${c.nKvHeads}, ffnDim ${c.ffnDim}, maxSeqLen ${c.maxSeqLen}`;
 }

@@ -6,13 +6,24 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** x [N, in] @ w [in, out] → [N, out]; dx = dy @ wᵀ (explicit transpose, then a plain 2-D matmul), no dw. */
+/**
+ * x [N, in] @ w [in, out] → [N, out]; only dx, as plain 2-D matmuls (tfjs-wasm's transposed-operand
+ * matmul is ~10× slower). dx = dy @ wᵀ needs a transpose: of w (in·out values) or, as
+ * dx = (w @ dyᵀ)ᵀ, of dy and the result (N·(in+out) values) — whichever moves less. For short
+ * batches that avoids transposing every base weight at every step.
+ */
 export function frozenLinear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const [inn, out] = w.shape;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi] = args as [tf.Tensor2D];
+    const n = xi.shape[0];
     return {
       value: tf.matMul(xi, w), // [N, out]
-      gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, tf.transpose(w))], // [N, in]
+      gradFunc: (dy: tf.Tensor) => [
+        n * (inn + out) < inn * out
+          ? tf.transpose(tf.matMul(w, tf.transpose(dy as tf.Tensor2D))) // ([in, out] @ [out, N])ᵀ = [N, in]
+          : tf.matMul(dy as tf.Tensor2D, tf.transpose(w)), // [N, in]
+      ],
     };
   }) as (x: tf.Tensor2D) => tf.Tensor2D;
   return f(x);

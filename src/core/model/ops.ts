@@ -179,13 +179,27 @@ function perGroupAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, bias:
   const ks = tf.unstack(k) as tf.Tensor2D[]; // G × [Tk, hd]
   const vs = tf.unstack(v) as tf.Tensor2D[]; // G × [Tk, hd]
   const biasRows = bias.shape[0];
-  const biasOf = Array.from({ length: biasRows }, (_, r) => tf.reshape(tf.slice(bias, [r, 0, 0, 0], [1, 1, t, tk]), [1, t, tk])); // [1, T, Tk] per row
+  const biasOf = biasPerRow(bias); // [1, T, Tk] per row
   const outs = qs.map((qg, g) => {
     const scores = tf.reshape(linear(qg, tf.transpose(ks[g]) as tf.Tensor2D), [rep, t, tk]); // [rep, T, Tk]
     const probs = tf.reshape(tf.softmax(tf.add(scores, biasOf[biasRows === 1 ? 0 : Math.floor(g / kv)])), [rep * t, tk]) as tf.Tensor2D; // [rep·T, Tk]
     return linear(probs, vs[g]); // [rep·T, hd]
   });
   return tf.stack(outs) as tf.Tensor3D; // [G, rep·T, hd]
+}
+
+/**
+ * The bias's rows, [1, T, Tk] each. Every layer of a forward passes the same bias tensor, so the
+ * slices (T² floats per row) are taken once per forward, not once per layer.
+ */
+const biasRowsOf = new WeakMap<tf.Tensor, tf.Tensor3D[]>();
+function biasPerRow(bias: tf.Tensor4D): tf.Tensor3D[] {
+  const cached = biasRowsOf.get(bias);
+  if (cached && !cached.some((r) => r.isDisposed)) return cached;
+  const [rows, , t, tk] = bias.shape;
+  const out = Array.from({ length: rows }, (_, r) => tf.reshape(tf.slice(bias, [r, 0, 0, 0], [1, 1, t, tk]), [1, t, tk]) as tf.Tensor3D);
+  biasRowsOf.set(bias, out);
+  return out;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Two ways to drive the loop: a chat model (OpenAI-compatible endpoint, scripted turns) and the local
  * model trained here, which speaks the record serialisation of docs/METHOD.md §2 (special tokens per block).
  */
-import type { ChatMessage, ChatModel, ReflectionContext, ReflectionGenerator, ReflectionStep } from '../../api/reflect.ts';
+import type { ChatMessage, ChatModel, ReflectionContext, ReflectionGenerator, ReflectionStep } from './types.ts';
 import { GeneratorError } from '../errors.ts';
 import { block, special, text as content, type Prompt, type PromptPart } from '../prompt.ts';
 import { fencePython, parseReply, stripFences } from './text.ts';

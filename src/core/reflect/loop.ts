@@ -5,8 +5,8 @@
  * Filters (each rejection is returned with its reason): I/O keywords, unresolved after maxRounds, and a first
  * attempt that already passed (nothing to reflect on).
  */
-import type { PythonApi } from '../../api/python.ts';
-import type { ReflectEvent, ReflectOutcome, ReflectionContext, ReflectionGenerator, Rejection } from '../../api/reflect.ts';
+import type { PythonApi } from '../python.ts';
+import type { ReflectEvent, ReflectOutcome, ReflectionContext, ReflectionGenerator, Rejection } from './types.ts';
 import { REANSWER_PROMPT, reflectionInstruction } from '../data/prompts.ts';
 import { UsageError } from '../errors.ts';
 import type { Block, ReflectionRecord } from '../records/schema.ts';

@@ -2,7 +2,7 @@
  * Text helpers of the reflection loop: pulling code out of a model reply, the execution block of a run,
  * and the I/O filter of paper App. A.
  */
-import type { RunResult } from '../../api/python.ts';
+import type { RunResult } from '../python.ts';
 
 const FENCE = /```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n([\s\S]*?)```/g;
 

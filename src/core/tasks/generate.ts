@@ -4,7 +4,7 @@
  * renamings (a different seed) of a test task are still test tasks. The seed chooses the names and the random
  * test inputs. Templates in UNSEEN_TEMPLATES only ever form the `test-unseen` split.
  */
-import type { HumanEvalProblem } from '../../api/eval.ts';
+import type { HumanEvalProblem } from '../eval/types.ts';
 import { UsageError } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { pick } from './helpers.ts';
@@ -19,7 +19,12 @@ import { SPLITS, type Names, type Params, type Split, type Task, type Template }
 /** Bumped whenever a template, a split rule or a rendering changes (provenance of the shipped data). */
 export const TASKS_VERSION = 2;
 
-export const SEEN_TEMPLATES: Template[] = [...LIST_TEMPLATES, ...STRING_TEMPLATES, ...NUMBER_TEMPLATES, ...DICT_TEMPLATES];
+export const SEEN_TEMPLATES: Template[] = [
+  ...LIST_TEMPLATES,
+  ...STRING_TEMPLATES,
+  ...NUMBER_TEMPLATES,
+  ...DICT_TEMPLATES,
+];
 export { UNSEEN_TEMPLATES };
 
 /** FNV-1a 32-bit with murmur3's finalizer (plain FNV-1a barely moves its high bits for keys that differ in the last character). */
@@ -39,7 +44,12 @@ export function taskKey(templateId: string, params: Params): string {
 }
 
 /** Fractions of each seen template's parameter combinations per split (hash of the key, fixed). */
-const SPLIT_CUTS: [Split, number][] = [['test-seen', 0.14], ['validation', 0.2], ['reflection-train', 0.45], ['instruction-train', 1]];
+const SPLIT_CUTS: [Split, number][] = [
+  ['test-seen', 0.14],
+  ['validation', 0.2],
+  ['reflection-train', 0.45],
+  ['instruction-train', 1],
+];
 
 export function splitOfKey(key: string, unseen: boolean): Split {
   if (unseen) return 'test-unseen';
@@ -57,7 +67,14 @@ function buildTask(t: Template, p: Params, split: Split, seed: number): Task {
   const instruction = t.describe(p, names);
   const signature = `def ${names.fn}(${names.args.join(', ')}):`;
   return {
-    key, template: t.id, family: t.family, split, params: p, instruction, signature, entryPoint: names.fn,
+    key,
+    template: t.id,
+    family: t.family,
+    split,
+    params: p,
+    instruction,
+    signature,
+    entryPoint: names.fn,
     prompt: `${signature}\n    """${instruction}"""\n`,
     solution: t.solution(p, names),
     asserts,
@@ -68,8 +85,12 @@ function buildTask(t: Template, p: Params, split: Split, seed: number): Task {
 /** Every task of every split for `seed`, in a fixed order (template order, then parameter order). */
 export function allTasks(seed: number): Task[] {
   const out: Task[] = [];
-  for (const [templates, unseen] of [[SEEN_TEMPLATES, false], [UNSEEN_TEMPLATES, true]] as const) {
-    for (const t of templates) for (const p of t.params()) out.push(buildTask(t, p, splitOfKey(taskKey(t.id, p), unseen), seed));
+  for (const [templates, unseen] of [
+    [SEEN_TEMPLATES, false],
+    [UNSEEN_TEMPLATES, true],
+  ] as const) {
+    for (const t of templates)
+      for (const p of t.params()) out.push(buildTask(t, p, splitOfKey(taskKey(t.id, p), unseen), seed));
   }
   return out;
 }
@@ -82,17 +103,24 @@ export interface GenerateOptions {
 }
 
 export function generateTasks(opts: GenerateOptions): Task[] {
-  if (!SPLITS.includes(opts.split)) throw new UsageError(`split: expected one of ${SPLITS.join(', ')}, found ${JSON.stringify(opts.split)}`);
-  if (!Number.isInteger(opts.seed) || opts.seed < 0) throw new UsageError(`seed: expected an integer ≥ 0, found ${opts.seed}`);
+  if (!SPLITS.includes(opts.split))
+    throw new UsageError(`split: expected one of ${SPLITS.join(', ')}, found ${JSON.stringify(opts.split)}`);
+  if (!Number.isInteger(opts.seed) || opts.seed < 0)
+    throw new UsageError(`seed: expected an integer ≥ 0, found ${opts.seed}`);
   const tasks = allTasks(opts.seed).filter((t) => t.split === opts.split);
   if (opts.limit === undefined || opts.limit >= tasks.length) return tasks;
-  const order = new Rng(opts.seed ^ 0x5eed).shuffle(tasks.map((_, i) => i)).slice(0, opts.limit).sort((a, b) => a - b);
+  const order = new Rng(opts.seed ^ 0x5eed)
+    .shuffle(tasks.map((_, i) => i))
+    .slice(0, opts.limit)
+    .sort((a, b) => a - b);
   return order.map((i) => tasks[i]!);
 }
 
 /** The task as a HumanEval problem for the evaluator: the completion is a whole function (docs/METHOD.md §7). */
 export function toHumanEval(task: Task): HumanEvalProblem {
-  const renamed = task.asserts.map((a) => '    ' + a.replace(new RegExp(`^assert ${task.entryPoint}\\(`), 'assert candidate('));
+  const renamed = task.asserts.map(
+    (a) => '    ' + a.replace(new RegExp(`^assert ${task.entryPoint}\\(`), 'assert candidate('),
+  );
   return {
     task_id: task.key,
     prompt: task.prompt,

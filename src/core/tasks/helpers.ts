@@ -20,7 +20,30 @@ export function pick<T>(rng: Rng, xs: readonly T[]): T {
   return xs[rng.int(xs.length)]!;
 }
 
-const WORDS = ['apple', 'tree', 'sky', 'data', 'cat', 'banana', 'river', 'code', 'sun', 'moon', 'red', 'blue', 'stone', 'leaf', 'bird', 'rain', 'fire', 'note', 'map', 'key', 'elephant', 'strawberry'];
+const WORDS = [
+  'apple',
+  'tree',
+  'sky',
+  'data',
+  'cat',
+  'banana',
+  'river',
+  'code',
+  'sun',
+  'moon',
+  'red',
+  'blue',
+  'stone',
+  'leaf',
+  'bird',
+  'rain',
+  'fire',
+  'note',
+  'map',
+  'key',
+  'elephant',
+  'strawberry',
+];
 
 export function randWords(rng: Rng, min: number, max: number): string[] {
   return Array.from({ length: randInt(rng, min, max) }, () => pick(rng, WORDS));

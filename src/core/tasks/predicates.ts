@@ -16,14 +16,70 @@ export interface Predicate {
 const KS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 export const PREDICATES: Predicate[] = [
-  { key: 'even', phrase: 'are even', py: (v) => `${v} % 2 == 0`, js: (x) => pyMod(x, 2) === 0, wrong: (v) => `${v} % 2 == 1`, boundary: 0 },
-  { key: 'odd', phrase: 'are odd', py: (v) => `${v} % 2 == 1`, js: (x) => pyMod(x, 2) === 1, wrong: (v) => `${v} % 2 == 0`, boundary: 1 },
-  { key: 'pos', phrase: 'are positive', py: (v) => `${v} > 0`, js: (x) => x > 0, wrong: (v) => `${v} >= 0`, boundary: 0 },
-  { key: 'neg', phrase: 'are negative', py: (v) => `${v} < 0`, js: (x) => x < 0, wrong: (v) => `${v} <= 0`, boundary: 0 },
-  { key: 'nonzero', phrase: 'are not zero', py: (v) => `${v} != 0`, js: (x) => x !== 0, wrong: (v) => `${v} > 0`, boundary: -1 },
-  ...KS.map((k): Predicate => ({ key: `gt${k}`, phrase: `are greater than ${k}`, py: (v) => `${v} > ${k}`, js: (x) => x > k, wrong: (v) => `${v} >= ${k}`, boundary: k })),
-  ...KS.map((k): Predicate => ({ key: `lt${k}`, phrase: `are less than ${k}`, py: (v) => `${v} < ${k}`, js: (x) => x < k, wrong: (v) => `${v} <= ${k}`, boundary: k })),
-  ...[3, 4, 5, 6, 7].map((k): Predicate => ({ key: `div${k}`, phrase: `are divisible by ${k}`, py: (v) => `${v} % ${k} == 0`, js: (x) => pyMod(x, k) === 0, wrong: (v) => `${v} % ${k} != 0`, boundary: k })),
+  {
+    key: 'even',
+    phrase: 'are even',
+    py: (v) => `${v} % 2 == 0`,
+    js: (x) => pyMod(x, 2) === 0,
+    wrong: (v) => `${v} % 2 == 1`,
+    boundary: 0,
+  },
+  {
+    key: 'odd',
+    phrase: 'are odd',
+    py: (v) => `${v} % 2 == 1`,
+    js: (x) => pyMod(x, 2) === 1,
+    wrong: (v) => `${v} % 2 == 0`,
+    boundary: 1,
+  },
+  {
+    key: 'pos',
+    phrase: 'are positive',
+    py: (v) => `${v} > 0`,
+    js: (x) => x > 0,
+    wrong: (v) => `${v} >= 0`,
+    boundary: 0,
+  },
+  {
+    key: 'neg',
+    phrase: 'are negative',
+    py: (v) => `${v} < 0`,
+    js: (x) => x < 0,
+    wrong: (v) => `${v} <= 0`,
+    boundary: 0,
+  },
+  {
+    key: 'nonzero',
+    phrase: 'are not zero',
+    py: (v) => `${v} != 0`,
+    js: (x) => x !== 0,
+    wrong: (v) => `${v} > 0`,
+    boundary: -1,
+  },
+  ...KS.map((k): Predicate => ({
+    key: `gt${k}`,
+    phrase: `are greater than ${k}`,
+    py: (v) => `${v} > ${k}`,
+    js: (x) => x > k,
+    wrong: (v) => `${v} >= ${k}`,
+    boundary: k,
+  })),
+  ...KS.map((k): Predicate => ({
+    key: `lt${k}`,
+    phrase: `are less than ${k}`,
+    py: (v) => `${v} < ${k}`,
+    js: (x) => x < k,
+    wrong: (v) => `${v} <= ${k}`,
+    boundary: k,
+  })),
+  ...[3, 4, 5, 6, 7].map((k): Predicate => ({
+    key: `div${k}`,
+    phrase: `are divisible by ${k}`,
+    py: (v) => `${v} % ${k} == 0`,
+    js: (x) => pyMod(x, k) === 0,
+    wrong: (v) => `${v} % ${k} != 0`,
+    boundary: k,
+  })),
 ];
 
 /** The value nearest the boundary that satisfies (want = true) or fails the predicate: every test set holds both. */

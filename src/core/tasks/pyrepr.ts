@@ -4,7 +4,8 @@ import type { PyDict, PyValue } from './types.ts';
 export const isDict = (v: PyValue): v is PyDict => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function strRepr(s: string): string {
-  if (/[\\\n\r\t]/.test(s)) throw new RangeError(`task strings must not hold backslashes or control characters: ${JSON.stringify(s)}`);
+  if (/[\\\n\r\t]/.test(s))
+    throw new RangeError(`task strings must not hold backslashes or control characters: ${JSON.stringify(s)}`);
   return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/'/g, "\\'")}'`;
 }
 

@@ -15,7 +15,8 @@ export interface PyDict {
 export type Family = 'lists' | 'strings' | 'arithmetic' | 'dicts';
 
 /** Mistake kinds of the scripted coder's catalogue (issue 11). */
-export type MistakeKind = 'off-by-one' | 'wrong-comparison' | 'missed-edge-case' | 'wrong-initial-value' | 'wrong-return-type' | 'exception';
+export type MistakeKind =
+  'off-by-one' | 'wrong-comparison' | 'missed-edge-case' | 'wrong-initial-value' | 'wrong-return-type' | 'exception';
 
 /** A realistic wrong first attempt: full function source, and the cause / fix an analysis names. */
 export interface Mistake {
@@ -56,7 +57,13 @@ export interface Template<P extends Params = Params> {
 }
 
 export type Split = 'instruction-train' | 'reflection-train' | 'validation' | 'test-seen' | 'test-unseen';
-export const SPLITS: readonly Split[] = ['instruction-train', 'reflection-train', 'validation', 'test-seen', 'test-unseen'];
+export const SPLITS: readonly Split[] = [
+  'instruction-train',
+  'reflection-train',
+  'validation',
+  'test-seen',
+  'test-unseen',
+];
 export const TRAINING_SPLITS: readonly Split[] = ['instruction-train', 'reflection-train'];
 
 export interface Task {

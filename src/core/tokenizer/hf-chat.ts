@@ -35,7 +35,29 @@ export function renderChat(tok: HFTokenizer, messages: ChatMessage[], opts: { ad
   });
 }
 
-/** Token ids of the rendered chat: the template writes its special tokens as text, so encode() recognises them. */
+/**
+ * Token ids of the rendered chat: the template writes its special tokens as text, so encode() recognises them.
+ * Message content is never structure (src/core/prompt.ts): when a message holds added-token text (an
+ * "<|im_end|>" inside code or a problem), the chat is rendered with a marker in place of each content, the
+ * template's text is encoded with its specials and each content as ordinary text. Content without such text
+ * gives exactly transformers' ids (the whole rendered string, encoded once).
+ */
 export function encodeChat(tok: HFTokenizer, messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): number[] {
-  return tok.encode(renderChat(tok, messages, opts));
+  const added = tok.addedTokens().map((t) => t.content);
+  if (!messages.some((m) => added.some((a) => m.content.includes(a)))) return tok.encode(renderChat(tok, messages, opts));
+  const mark = (i: number) => `\uE000rcw-content-${i}\uE001`;
+  const text = renderChat(tok, messages.map((m, i) => ({ ...m, content: mark(i) })), opts);
+  const ids: number[] = [];
+  let at = 0;
+  let seen = 0;
+  for (const m of text.matchAll(/\uE000rcw-content-(\d+)\uE001/g)) {
+    ids.push(...tok.encode(text.slice(at, m.index)), ...tok.encodeOrdinary(messages[Number(m[1])]!.content));
+    at = m.index + m[0].length;
+    seen++;
+  }
+  if (seen !== messages.length) {
+    throw new TokenizerError('this chat template transforms message content, so a message holding special-token text cannot be encoded safely; remove that text from the message');
+  }
+  ids.push(...tok.encode(text.slice(at)));
+  return ids;
 }

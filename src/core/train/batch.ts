@@ -8,14 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '../errors.ts';
 import type { TrainRow } from '../distill/rows.ts';
+import type { Objective } from './config.ts';
 
-/**
- * `official`: SenseLLM/ReflectionCoder compute_loss (one CE over teacher + student labels, KL at the
- * unshifted distillation-label positions). `per-term`: separate teacher / student CE means, KL at the
- * positions that predict the student targets.
- */
-import type { Objective } from './objectives.ts';
-export { OBJECTIVES, type Objective } from './objectives.ts'; // kept here for existing imports
 
 /** Positions (of the flattened [B·T] hidden states) that go through the output head. */
 export interface HeadPlan {

@@ -7,7 +7,15 @@
 import { ConfigError } from '../errors.ts';
 import { parseBlockOrder, parseMaskStrategy, type AblationOptions, type MaskOptions } from '../distill/masks.ts';
 import type { LossWeights } from '../distill/loss.ts';
-import { OBJECTIVES, type Objective } from './objectives.ts'; // not batch.ts: that one pulls tfjs into the page
+
+/**
+ * `official`: SenseLLM/ReflectionCoder compute_loss (one CE over teacher + student labels, KL at the
+ * unshifted distillation-label positions). `per-term`: separate teacher / student CE means, KL at the
+ * positions that predict the student targets.
+ */
+// Defined here, not in batch.ts: this module is pure (no tfjs), and the page's Train panel imports it.
+export const OBJECTIVES = ['official', 'per-term'] as const;
+export type Objective = (typeof OBJECTIVES)[number];
 
 /** `official`: per-file, length-grouped batches (MultiDatasetsLengthGroupedSampler); `mixed`: one shuffled stream. */
 export const BATCHINGS = ['official', 'mixed'] as const;

@@ -5,22 +5,10 @@
  * metadata only.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { DecodingOptions, EvalSummary, SampleResult } from '../../api/eval.ts';
-import { StorageError } from '../../core/errors.ts';
+import type { EvalRunMeta, SampleResult } from '../../api/eval.ts';
 
-export interface EvalRunMeta {
-  id: string;
-  /** ISO-8601 time the run finished (or was stopped). */
-  savedAt: string;
-  /** The problems file the user picked: name + sha-256 of its bytes. */
-  problems: { fileName: string; sha256: string; selected: string[] };
-  /** null in canonical mode. */
-  checkpoint: { id: string; name: string; step: number } | null;
-  decoding: DecodingOptions | null;
-  summary: EvalSummary;
-  /** true when the user stopped the run before the last problem. */
-  partial: boolean;
-}
+export type { EvalRunMeta };
+import { StorageError } from '../../core/errors.ts';
 
 interface EvalDB extends DBSchema {
   runMeta: { key: string; value: EvalRunMeta };

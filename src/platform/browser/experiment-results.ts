@@ -5,8 +5,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { StorageError } from '../../core/errors.ts';
-import type { ResultStore } from '../../services/experiment/runner.ts';
-import type { CellResult } from '../../services/experiment/single-run.ts';
+import type { CellResult, ResultStore } from '../../api/experiment.ts';
 
 interface ExperimentDB extends DBSchema {
   cells: { key: string; value: { key: string; savedAt: string; cell: CellResult } };

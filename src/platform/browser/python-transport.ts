@@ -1,17 +1,13 @@
-import { SIGINT } from '../../services/python/host-core.mjs';
-import evalcheckPy from '../../services/python/evalcheck.py?raw';
-import runnerPy from '../../services/python/runner.py?raw';
-import type { HostOptions, PythonTransport, PythonTransportFactory } from '../../services/python/transport.ts';
-
-const RUNNER = runnerPy + '\n' + evalcheckPy;
+import { SIGINT } from '../python/host-core.mjs';
+import type { HostOptions, PythonTransport, PythonTransportFactory } from '../python/transport.ts';
 
 /**
  * Python hosts in dedicated workers. Each host gets a MessageChannel port at start and answers only on it;
  * the worker's own postMessage is deleted after Pyodide loads, so nothing from the worker's default channel
- * is ever read here. Interrupts use a 1-byte SharedArrayBuffer (needs cross-origin isolation; without it a
+ * is ever read here. `runner` is the Python source every host runs (runner.py + evalcheck.py, src/page/python.ts). Interrupts use a 1-byte SharedArrayBuffer (needs cross-origin isolation; without it a
  * run past its limit is stopped by replacing the worker).
  */
-export function browserPythonTransports(indexURL: string): PythonTransportFactory {
+export function browserPythonTransports(indexURL: string, runner: string): PythonTransportFactory {
   return (options: HostOptions = { pristine: false }): PythonTransport => {
     const worker = new Worker(new URL('../../../workers/python.worker.ts', import.meta.url), { type: 'module', name: 'python' });
     const channel = new MessageChannel();
@@ -29,7 +25,7 @@ export function browserPythonTransports(indexURL: string): PythonTransportFactor
       ev.preventDefault();
       exit(ev.message || 'the Python worker failed to load');
     });
-    worker.postMessage({ type: 'init', indexURL, runner: RUNNER, pristine: options.pristine, interruptBuffer: flag?.buffer }, [channel.port2]);
+    worker.postMessage({ type: 'init', indexURL, runner, pristine: options.pristine, interruptBuffer: flag?.buffer }, [channel.port2]);
     return {
       send: (msg) => {
         if (exited) return;

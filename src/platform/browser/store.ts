@@ -18,7 +18,10 @@ interface TrainDB extends DBSchema {
   checkpointMeta: { key: string; value: CheckpointMeta };
   checkpointFiles: { key: string; value: { id: string; safetensors: Uint8Array; json: string } };
   /** The previous generation of each checkpoint id (meta + files), offered when the live copy is damaged. */
-  checkpointPrev: { key: string; value: { id: string; meta: CheckpointMeta | Sealed<CheckpointMeta>; safetensors: Uint8Array; json: string } };
+  checkpointPrev: {
+    key: string;
+    value: { id: string; meta: CheckpointMeta | Sealed<CheckpointMeta>; safetensors: Uint8Array; json: string };
+  };
 }
 
 type StoreName = 'datasetMeta' | 'datasetData' | 'checkpointMeta' | 'checkpointFiles' | 'checkpointPrev';
@@ -57,7 +60,8 @@ export class IdbStore implements TrainStore {
   ) {}
 
   static async open(options: IdbStoreOptions = {}): Promise<IdbStore> {
-    if (typeof indexedDB === 'undefined') throw new StorageError('IndexedDB is not available in this environment; use the file store in Node');
+    if (typeof indexedDB === 'undefined')
+      throw new StorageError('IndexedDB is not available in this environment; use the file store in Node');
     try {
       const db = await openDB<TrainDB>(options.name ?? DEFAULT_DB_NAME, DB_VERSION, {
         upgrade(db, oldVersion) {
@@ -87,15 +91,23 @@ export class IdbStore implements TrainStore {
 
   async listDatasets(): Promise<DatasetMeta[]> {
     const all = await this.db.getAll('datasetMeta');
-    return all.map((m) => unseal(m) as DatasetMeta).sort((a, b) => a.provenance.importedAt.localeCompare(b.provenance.importedAt));
+    return all
+      .map((m) => unseal(m) as DatasetMeta)
+      .sort((a, b) => a.provenance.importedAt.localeCompare(b.provenance.importedAt));
   }
 
   async getDataset(id: string): Promise<StoredDataset | undefined> {
     const tx = this.db.transaction(['datasetMeta', 'datasetData'], 'readonly');
-    const [meta, data] = await Promise.all([tx.objectStore('datasetMeta').get(id), tx.objectStore('datasetData').get(id)]);
+    const [meta, data] = await Promise.all([
+      tx.objectStore('datasetMeta').get(id),
+      tx.objectStore('datasetData').get(id),
+    ]);
     await tx.done;
     if (!meta && !data) return undefined;
-    if (!meta || !data) throw new IntegrityError(`dataset "${id}" in browser storage is damaged: its ${meta ? 'records are' : 'metadata is'} missing; import the JSONL file again`);
+    if (!meta || !data)
+      throw new IntegrityError(
+        `dataset "${id}" in browser storage is damaged: its ${meta ? 'records are' : 'metadata is'} missing; import the JSONL file again`,
+      );
     const ds = { ...meta, jsonl: data.jsonl };
     if (!isLegacy(ds)) {
       await checkSeal(ds as Sealed<StoredDataset>, `dataset "${meta.name}" in browser storage`).catch((e: Error) => {
@@ -107,17 +119,27 @@ export class IdbStore implements TrainStore {
 
   async putDataset(dataset: StoredDataset): Promise<void> {
     const { jsonl, ...meta } = await seal(dataset);
-    await this.write(['datasetMeta', 'datasetData'], `saving dataset "${dataset.name}"`, 'no dataset was added', async (put) => {
-      await put('datasetMeta', meta as DatasetMeta);
-      await put('datasetData', { id: dataset.id, jsonl });
-    });
+    await this.write(
+      ['datasetMeta', 'datasetData'],
+      `saving dataset "${dataset.name}"`,
+      'no dataset was added',
+      async (put) => {
+        await put('datasetMeta', meta as DatasetMeta);
+        await put('datasetData', { id: dataset.id, jsonl });
+      },
+    );
   }
 
   async deleteDataset(id: string): Promise<void> {
-    await this.write(['datasetMeta', 'datasetData'], `deleting dataset ${id}`, 'the dataset was kept', async (_put, tx) => {
-      await tx.objectStore('datasetMeta').delete(id);
-      await tx.objectStore('datasetData').delete(id);
-    });
+    await this.write(
+      ['datasetMeta', 'datasetData'],
+      `deleting dataset ${id}`,
+      'the dataset was kept',
+      async (_put, tx) => {
+        await tx.objectStore('datasetMeta').delete(id);
+        await tx.objectStore('datasetData').delete(id);
+      },
+    );
   }
 
   async listCheckpoints(): Promise<CheckpointMeta[]> {
@@ -127,11 +149,15 @@ export class IdbStore implements TrainStore {
 
   async getCheckpoint(id: string): Promise<{ meta: CheckpointMeta; files: CheckpointFiles } | undefined> {
     const tx = this.db.transaction(['checkpointMeta', 'checkpointFiles'], 'readonly');
-    const [meta, files] = await Promise.all([tx.objectStore('checkpointMeta').get(id), tx.objectStore('checkpointFiles').get(id)]);
+    const [meta, files] = await Promise.all([
+      tx.objectStore('checkpointMeta').get(id),
+      tx.objectStore('checkpointFiles').get(id),
+    ]);
     await tx.done;
     if (!meta && !files) return undefined;
     const problem = await verify(id, meta, files);
-    if (!problem) return { meta: unseal(meta!) as CheckpointMeta, files: { safetensors: files!.safetensors, json: files!.json } };
+    if (!problem)
+      return { meta: unseal(meta!) as CheckpointMeta, files: { safetensors: files!.safetensors, json: files!.json } };
     throw await this.offerPrevious(id, problem);
   }
 
@@ -139,17 +165,24 @@ export class IdbStore implements TrainStore {
   private async offerPrevious(id: string, problem: string): Promise<IntegrityError> {
     const prev = await this.db.get('checkpointPrev', id);
     if (prev && !(await verify(id, prev.meta, prev))) {
-      await this.write(['checkpointMeta', 'checkpointFiles', 'checkpointPrev'], `restoring the previous checkpoint ${id}`, 'nothing was changed', async (put, tx) => {
-        await put('checkpointFiles', { id, safetensors: prev.safetensors, json: prev.json });
-        await put('checkpointMeta', prev.meta);
-        await tx.objectStore('checkpointPrev').delete(id);
-      });
+      await this.write(
+        ['checkpointMeta', 'checkpointFiles', 'checkpointPrev'],
+        `restoring the previous checkpoint ${id}`,
+        'nothing was changed',
+        async (put, tx) => {
+          await put('checkpointFiles', { id, safetensors: prev.safetensors, json: prev.json });
+          await put('checkpointMeta', prev.meta);
+          await tx.objectStore('checkpointPrev').delete(id);
+        },
+      );
       return new IntegrityError(
         `${problem}. The damaged copy was discarded; the previous good checkpoint of this run (step ${prev.meta.step}, ` +
           `saved ${prev.meta.savedAt}) now stands under id "${id}": load or resume it again.`,
       );
     }
-    return new IntegrityError(`${problem}. There is no earlier good copy of this checkpoint (choose another checkpoint or start again).`);
+    return new IntegrityError(
+      `${problem}. There is no earlier good copy of this checkpoint (choose another checkpoint or start again).`,
+    );
   }
 
   async putCheckpoint(meta: CheckpointMeta, files: CheckpointFiles): Promise<void> {
@@ -161,8 +194,17 @@ export class IdbStore implements TrainStore {
       `saving checkpoint "${meta.name}" (${(files.safetensors.byteLength / 1e6).toFixed(1)} MB)`,
       'the previous checkpoint was kept',
       async (put, tx) => {
-        const [curMeta, curFiles] = await Promise.all([tx.objectStore('checkpointMeta').get(meta.id), tx.objectStore('checkpointFiles').get(meta.id)]);
-        if (curMeta && curFiles) await put('checkpointPrev', { id: meta.id, meta: curMeta, safetensors: curFiles.safetensors, json: curFiles.json });
+        const [curMeta, curFiles] = await Promise.all([
+          tx.objectStore('checkpointMeta').get(meta.id),
+          tx.objectStore('checkpointFiles').get(meta.id),
+        ]);
+        if (curMeta && curFiles)
+          await put('checkpointPrev', {
+            id: meta.id,
+            meta: curMeta,
+            safetensors: curFiles.safetensors,
+            json: curFiles.json,
+          });
         await put('checkpointFiles', { id: meta.id, safetensors: files.safetensors, json: files.json });
         await put('checkpointMeta', sealed);
       },
@@ -173,7 +215,8 @@ export class IdbStore implements TrainStore {
     const meta = await this.db.get('checkpointMeta', id);
     if (!meta) throw new StorageError(`no checkpoint with id "${id}" to rename`);
     // Never re-seal damaged metadata: that would launder it.
-    if (!isLegacy(meta)) await checkSeal(meta as Sealed<CheckpointMeta>, `checkpoint "${meta.name}" in browser storage: its metadata`);
+    if (!isLegacy(meta))
+      await checkSeal(meta as Sealed<CheckpointMeta>, `checkpoint "${meta.name}" in browser storage: its metadata`);
     const next = !isLegacy(meta) ? await seal({ ...meta, name }) : { ...meta, name };
     await this.write(['checkpointMeta'], `renaming checkpoint ${id}`, 'the old name was kept', async (put, tx) => {
       const cur = await tx.objectStore('checkpointMeta').get(id);
@@ -186,11 +229,16 @@ export class IdbStore implements TrainStore {
   }
 
   async deleteCheckpoint(id: string): Promise<void> {
-    await this.write(['checkpointMeta', 'checkpointFiles', 'checkpointPrev'], `deleting checkpoint ${id}`, 'the checkpoint was kept', async (_put, tx) => {
-      await tx.objectStore('checkpointMeta').delete(id);
-      await tx.objectStore('checkpointFiles').delete(id);
-      await tx.objectStore('checkpointPrev').delete(id);
-    });
+    await this.write(
+      ['checkpointMeta', 'checkpointFiles', 'checkpointPrev'],
+      `deleting checkpoint ${id}`,
+      'the checkpoint was kept',
+      async (_put, tx) => {
+        await tx.objectStore('checkpointMeta').delete(id);
+        await tx.objectStore('checkpointFiles').delete(id);
+        await tx.objectStore('checkpointPrev').delete(id);
+      },
+    );
   }
 
   /** One readwrite transaction over `stores`; any error aborts it so nothing is written half-way. */
@@ -198,7 +246,10 @@ export class IdbStore implements TrainStore {
     stores: StoreName[],
     what: string,
     kept: string,
-    body: (put: <S extends StoreName>(store: S, value: TrainDB[S]['value']) => Promise<void>, tx: WriteTx) => Promise<void>,
+    body: (
+      put: <S extends StoreName>(store: S, value: TrainDB[S]['value']) => Promise<void>,
+      tx: WriteTx,
+    ) => Promise<void>,
   ): Promise<void> {
     let tx: WriteTx;
     try {
@@ -229,14 +280,22 @@ export class IdbStore implements TrainStore {
 }
 
 /** What is wrong with a stored checkpoint (meta seal, file digests), or null when it verifies. */
-async function verify(id: string, meta: CheckpointMeta | undefined, files: { safetensors: Uint8Array; json: string } | undefined): Promise<string | null> {
+async function verify(
+  id: string,
+  meta: CheckpointMeta | undefined,
+  files: { safetensors: Uint8Array; json: string } | undefined,
+): Promise<string | null> {
   const what = `checkpoint "${meta?.name ?? id}" in browser storage`;
   if (!meta) return `${what} is damaged: its metadata is missing`;
   if (!files) return `${what} is damaged: its files (checkpoint.json, checkpoint.safetensors) are missing`;
   if (isLegacy(meta)) return null; // stored before digests existed
   try {
     await checkSeal(meta as Sealed<CheckpointMeta>, `${what}: its metadata`);
-    await checkFiles(meta as Sealed<CheckpointMeta>, { 'checkpoint.json': files.json, 'checkpoint.safetensors': files.safetensors }, what);
+    await checkFiles(
+      meta as Sealed<CheckpointMeta>,
+      { 'checkpoint.json': files.json, 'checkpoint.safetensors': files.safetensors },
+      what,
+    );
     return null;
   } catch (e) {
     return (e as Error).message;

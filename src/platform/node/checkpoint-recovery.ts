@@ -43,10 +43,16 @@ export async function readFolder(dir: string): Promise<{ meta: Sealed<Checkpoint
   try {
     meta = JSON.parse(raw.toString('utf8'));
   } catch (e) {
-    throw new Error(`${file} is not valid JSON (${(e as Error).message})`);
+    throw new Error(`${file} is not valid JSON (${(e as Error).message})`, { cause: e });
   }
   const m = meta as Partial<CheckpointMeta> | null;
-  if (!m || typeof m !== 'object' || typeof m.id !== 'string' || typeof m.step !== 'number' || typeof m.savedAt !== 'string') {
+  if (
+    !m ||
+    typeof m !== 'object' ||
+    typeof m.id !== 'string' ||
+    typeof m.step !== 'number' ||
+    typeof m.savedAt !== 'string'
+  ) {
     throw new Error(`${file} is not checkpoint metadata (expected id, step and savedAt)`);
   }
   return { meta: meta as Sealed<CheckpointMeta> };
@@ -62,14 +68,24 @@ export async function verifyFolder(dir: string): Promise<FolderCheck> {
     return { state: 'damaged', problem: `checkpoint in ${dir} is damaged: ${(e as Error).message}` };
   }
   const what = `checkpoint "${meta.name ?? meta.id}" in ${dir}`;
-  const [json, st] = await Promise.all([readOptional(join(dir, 'checkpoint.json')), readOptional(join(dir, 'checkpoint.safetensors'))]);
+  const [json, st] = await Promise.all([
+    readOptional(join(dir, 'checkpoint.json')),
+    readOptional(join(dir, 'checkpoint.safetensors')),
+  ]);
   try {
     if (!isLegacy(meta)) {
       await checkSeal(meta, `${what}: meta.json`);
-      await checkFiles(meta, { ...(json ? { 'checkpoint.json': json } : {}), ...(st ? { 'checkpoint.safetensors': st } : {}) }, what);
+      await checkFiles(
+        meta,
+        { ...(json ? { 'checkpoint.json': json } : {}), ...(st ? { 'checkpoint.safetensors': st } : {}) },
+        what,
+      );
     } else if (!json || !st) {
       // Written before digests existed: complete when both files are there.
-      return { state: 'damaged', problem: `${what} is damaged: ${!json ? 'checkpoint.json' : 'checkpoint.safetensors'} is missing` };
+      return {
+        state: 'damaged',
+        problem: `${what} is damaged: ${!json ? 'checkpoint.json' : 'checkpoint.safetensors'} is missing`,
+      };
     }
   } catch (e) {
     return { state: 'damaged', problem: (e as Error).message };
@@ -83,7 +99,10 @@ export async function verifyFolder(dir: string): Promise<FolderCheck> {
 }
 
 async function isDir(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 /** Whether a process with this id exists (another user's counts as alive). */
@@ -160,7 +179,11 @@ export class CheckpointDirs {
   }
 
   async recoverAll(): Promise<void> {
-    for (const [id, names] of await this.leftovers()) await this.recoverId(id, names.map((n) => join(this.root, n)));
+    for (const [id, names] of await this.leftovers())
+      await this.recoverId(
+        id,
+        names.map((n) => join(this.root, n)),
+      );
   }
 
   private async recoverId(id: string, leftovers: string[]): Promise<void> {
@@ -175,7 +198,9 @@ export class CheckpointDirs {
       else if (c.state === 'damaged') bad.push(dir);
     }
     // Newest complete, verified copy first: by step, then by time; unsealed (older format) last.
-    checked.sort((a, b) => Number(b.verified) - Number(a.verified) || b.step - a.step || b.savedAt.localeCompare(a.savedAt));
+    checked.sort(
+      (a, b) => Number(b.verified) - Number(a.verified) || b.step - a.step || b.savedAt.localeCompare(a.savedAt),
+    );
     const [best, second] = checked;
     if (!best) {
       this.hopeless.add(id); // nothing good to confirm: leave every folder as it is

@@ -1,8 +1,7 @@
 /** The Node ResultStore: one JSON file per finished cell under <dir>/cells/ (written whole, then renamed). */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ResultStore } from '../../services/experiment/runner.ts';
-import type { CellResult } from '../../services/experiment/single-run.ts';
+import type { CellResult, ResultStore } from '../../api/experiment.ts';
 
 export class FileResultStore implements ResultStore {
   constructor(private readonly dir: string) {}

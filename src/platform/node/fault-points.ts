@@ -5,7 +5,14 @@
  * those tests), every call is one comparison.
  */
 export const WRITE_POINTS = [
-  'tmp-created', 'safetensors-partial', 'safetensors-written', 'json-written', 'meta-written', 'prev-removed', 'live-moved', 'swapped',
+  'tmp-created',
+  'safetensors-partial',
+  'safetensors-written',
+  'json-written',
+  'meta-written',
+  'prev-removed',
+  'live-moved',
+  'swapped',
 ] as const;
 export type WritePoint = (typeof WRITE_POINTS)[number];
 

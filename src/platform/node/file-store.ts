@@ -15,14 +15,15 @@ import { join } from 'node:path';
 import type { CheckpointFiles, CheckpointMeta, DatasetMeta, StoredDataset, TrainStore } from '../../api/store.ts';
 import { IntegrityError, StorageError } from '../../core/errors.ts';
 import { checkSeal, isLegacy, seal, unseal, type Sealed } from '../../core/integrity.ts';
-import { Mutex } from '../../services/trainer/lock.ts';
+import { Mutex } from '../../core/lock.ts';
 import { CheckpointDirs, isAlive, readFolder, verifyFolder } from './checkpoint-recovery.ts';
 import { beginWrite, faultPoint } from './fault-points.ts';
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 function checkId(id: string): string {
-  if (!SAFE_ID.test(id)) throw new StorageError(`invalid id "${id}": expected letters, digits, ".", "_" or "-" (at most 128)`);
+  if (!SAFE_ID.test(id))
+    throw new StorageError(`invalid id "${id}": expected letters, digits, ".", "_" or "-" (at most 128)`);
   return id;
 }
 
@@ -31,7 +32,9 @@ export function fsError(what: string, e: unknown, kept: string): StorageError {
   if (err?.code === 'ENOSPC' || err?.code === 'EDQUOT') {
     return new StorageError(`disk is full (${err.code}) while ${what}; ${kept}. Free some space and try again.`);
   }
-  return new StorageError(`file system refused ${what}: ${err?.code ?? err?.name ?? 'Error'}: ${err?.message ?? String(e)}; ${kept}.`);
+  return new StorageError(
+    `file system refused ${what}: ${err?.code ?? err?.name ?? 'Error'}: ${err?.message ?? String(e)}; ${kept}.`,
+  );
 }
 
 /** Writes and flushes one file (so a power cut after the rename cannot leave it empty). */
@@ -98,12 +101,16 @@ export class FileStore implements TrainStore {
     try {
       value = JSON.parse(text);
     } catch (e) {
-      throw new IntegrityError(`dataset file ${file} is damaged: not valid JSON (${(e as Error).message}); import the JSONL file again`);
+      throw new IntegrityError(
+        `dataset file ${file} is damaged: not valid JSON (${(e as Error).message}); import the JSONL file again`,
+      );
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new IntegrityError(`dataset file ${file} is damaged: not a dataset record; import the JSONL file again`);
-    if (!isLegacy(value)) await checkSeal(value as Sealed<object>, `dataset file ${file}`).catch((e: Error) => {
-      throw new IntegrityError(`${e.message}; import the JSONL file again`);
-    });
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new IntegrityError(`dataset file ${file} is damaged: not a dataset record; import the JSONL file again`);
+    if (!isLegacy(value))
+      await checkSeal(value as Sealed<object>, `dataset file ${file}`).catch((e: Error) => {
+        throw new IntegrityError(`${e.message}; import the JSONL file again`);
+      });
     return unseal(value as StoredDataset) as StoredDataset;
   }
 
@@ -130,7 +137,15 @@ export class FileStore implements TrainStore {
     for (const id of await this.dirs.liveIds()) {
       // A damaged meta.json is left out of the list; loading that id names the damage.
       const m = await readFolder(this.dirs.live(id)).catch(() => undefined);
-      if (m?.meta && (isLegacy(m.meta) || (await checkSeal(m.meta, 'meta').then(() => true, () => false)))) out.push(unseal(m.meta) as CheckpointMeta);
+      if (
+        m?.meta &&
+        (isLegacy(m.meta) ||
+          (await checkSeal(m.meta, 'meta').then(
+            () => true,
+            () => false,
+          )))
+      )
+        out.push(unseal(m.meta) as CheckpointMeta);
     }
     return out.sort((a, b) => b.savedAt.localeCompare(a.savedAt));
   }
@@ -161,7 +176,9 @@ export class FileStore implements TrainStore {
           `(step ${m.step}, saved ${m.savedAt}) now stands under id "${id}": load or resume it again.`,
       );
     }
-    return new IntegrityError(`${problem}. The damaged copy was set aside in ${aside}; there is no earlier good copy of this checkpoint (choose another checkpoint or start again).`);
+    return new IntegrityError(
+      `${problem}. The damaged copy was set aside in ${aside}; there is no earlier good copy of this checkpoint (choose another checkpoint or start again).`,
+    );
   }
 
   async putCheckpoint(meta: CheckpointMeta, files: CheckpointFiles): Promise<void> {
@@ -179,7 +196,9 @@ export class FileStore implements TrainStore {
       try {
         await mkdir(tmp, { recursive: true });
         faultPoint('tmp-created');
-        await writeDurable(join(tmp, 'checkpoint.safetensors'), files.safetensors, () => faultPoint('safetensors-partial'));
+        await writeDurable(join(tmp, 'checkpoint.safetensors'), files.safetensors, () =>
+          faultPoint('safetensors-partial'),
+        );
         faultPoint('safetensors-written');
         await writeDurable(join(tmp, 'checkpoint.json'), files.json);
         faultPoint('json-written');
@@ -219,7 +238,9 @@ export class FileStore implements TrainStore {
     if (!isLegacy(m.meta)) await checkSeal(m.meta, `${join(dir, 'meta.json')}`);
     const current: object = m.meta;
     // Sealed metadata is re-sealed (file digests kept); metadata from before digests stays as it was.
-    const next = !isLegacy(current) ? await seal({ ...(current as Sealed<CheckpointMeta>), name }) : { ...current, name };
+    const next = !isLegacy(current)
+      ? await seal({ ...(current as Sealed<CheckpointMeta>), name })
+      : { ...current, name };
     const tmp = join(dir, `meta.json.tmp-${process.pid}`);
     await writeDurable(tmp, JSON.stringify(next));
     await rename(tmp, join(dir, 'meta.json'));

@@ -3,14 +3,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PythonSupervisor, type SupervisorOptions } from '../../services/python/supervisor.ts';
-import { CheckPool } from '../../services/eval/pool.ts';
-import type { HostOptions, PythonTransport } from '../../services/python/transport.ts';
+import type { HostOptions, PythonTransport } from '../python/transport.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pythonDir = path.resolve(here, '../../services/python');
-const hostCore = path.join(pythonDir, 'host-core.mjs');
-const pristineJs = path.join(pythonDir, 'pristine.mjs');
+const hostDir = path.resolve(here, '../python');
+const hostCore = path.join(hostDir, 'host-core.mjs');
+const pristineJs = path.join(hostDir, 'pristine.mjs');
 
 let runnerSource: string | null = null;
 /** runner.py + evalcheck.py, read from disk once (the browser bundles the same files with Vite's ?raw). */
@@ -70,14 +69,4 @@ export function spawnNodePythonTransport(options: HostOptions = { pristine: fals
     interrupt: () => { if (!exited && child.connected) child.send({ type: 'interrupt' }); },
     terminate: () => { if (!exited) child.kill('SIGKILL'); },
   };
-}
-
-/** A PythonApi for Node (CLI, tests, benchmarks): untrusted code runs only inside the sandbox child. */
-export function createNodePython(opts: SupervisorOptions = {}): PythonSupervisor {
-  return new PythonSupervisor(spawnNodePythonTransport, opts);
-}
-
-/** N pristine sandbox hosts for evaluation checks (each check starts from the idle interpreter's snapshot). */
-export function createNodeCheckPool(size: number, opts: SupervisorOptions = {}): CheckPool {
-  return new CheckPool(Array.from({ length: size }, () => createNodePython({ graceMs: 1000, ...opts, pristine: true })));
 }

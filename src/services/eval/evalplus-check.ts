@@ -29,6 +29,8 @@ interface Truth {
 
 /** Running the canonical solution on every input is trusted but may be slow (MBPP+ has tasks with big inputs). */
 const TRUTH_TIMEOUT_MS = 300_000;
+/** Extra seconds for a check's run besides EvalPlus's own limit (parsing the inputs, restoring the snapshot). */
+const CANONICAL_SLACK_S = 5;
 
 export class EvalPlusChecker {
   private readonly truths = new Map<string, Promise<Truth>>();
@@ -65,7 +67,10 @@ export class EvalPlusChecker {
   }
 
   private async part(problem: EvalPlusProblem, truth: Truth, solution: string, part: 'base' | 'plus'): Promise<EvalPlusStatus> {
-    const timeoutMs = (part === 'base' ? truth.base_timeout : truth.plus_timeout) * 1000;
+    // EvalPlus's process limit, plus room for recomputing the expected outputs inside the same run (the
+    // canonical solution's own time, doubled for a busy machine).
+    const canonicalSec = (part === 'base' ? truth.base_time : truth.plus_time).reduce((a, b) => a + b, 0);
+    const timeoutMs = ((part === 'base' ? truth.base_timeout : truth.plus_timeout) + 2 * canonicalSec + CANONICAL_SLACK_S) * 1000;
     const out = await this.checker.check('evalplus', { problem: problem.raw, times: part === 'base' ? truth.base_time : truth.plus_time, part, solution }, { timeoutMs });
     if (out.status === 'ok') {
       if (out.value.status === 'pass' || out.value.status === 'fail') return out.value.status;

@@ -37,8 +37,16 @@ export function planFor(task: Task, seed: number): CoderPlan {
     const log = `${task.solution}\n\nwith open("results.txt", "w") as f:\n    f.write("checked")`;
     return { kind: 'writes-log', attempts: [{ code: log }, ok] };
   }
-  if (u < 0.15) return { kind: 'stuck', attempts: Array.from({ length: 8 }, (_, i) => ({ code: ms[i % ms.length]!.code, mistake: ms[i % ms.length] })) };
-  if (u < 0.45 && ms.length >= 2) return { kind: 'two-fixes', attempts: [{ code: ms[0]!.code, mistake: ms[0] }, { code: ms[1]!.code, mistake: ms[1] }, ok] };
+  if (u < 0.15)
+    return {
+      kind: 'stuck',
+      attempts: Array.from({ length: 8 }, (_, i) => ({ code: ms[i % ms.length]!.code, mistake: ms[i % ms.length] })),
+    };
+  if (u < 0.45 && ms.length >= 2)
+    return {
+      kind: 'two-fixes',
+      attempts: [{ code: ms[0]!.code, mistake: ms[0] }, { code: ms[1]!.code, mistake: ms[1] }, ok],
+    };
   return { kind: 'one-fix', attempts: [{ code: ms[0]!.code, mistake: ms[0] }, ok] };
 }
 
@@ -80,7 +88,9 @@ export class ScriptedCoder implements ReflectionGenerator {
     const { line, error } = readFailure(exec, code);
     const err = error.replace(/:$/, '');
     const what = err === 'AssertionError' ? 'failed' : `raised ${err}`;
-    const where = line?.startsWith('assert') ? `${this.rng.int(2) ? OPENERS[this.rng.int(3)]! : 'Running'} \`${line}\` ${what}` : `The run ${what}${line ? ` at \`${line}\`` : ''}`;
+    const where = line?.startsWith('assert')
+      ? `${this.rng.int(2) ? OPENERS[this.rng.int(3)]! : 'Running'} \`${line}\` ${what}`
+      : `The run ${what}${line ? ` at \`${line}\`` : ''}`;
     if (!prev.mistake) return `${where}. The code does something the task does not allow, so I will remove that part.`;
     return `${where}. The cause: ${prev.mistake.cause}. To fix it I will ${prev.mistake.fix}.`;
   }
@@ -88,7 +98,9 @@ export class ScriptedCoder implements ReflectionGenerator {
   async step(ctx: ReflectionContext, phase: 'attempt' | 'closing'): Promise<ReflectionStep> {
     if (phase === 'closing') {
       const last = this.plan.attempts[this.round - 1]!;
-      return { text: `All ${this.tests.length} tests pass now${this.round > 2 ? ` after ${this.round - 1} fixes` : ''}. \`${this.task.entryPoint}\` ${last.mistake ? 'passes these tests' : 'is correct on the edge cases too'}.` };
+      return {
+        text: `All ${this.tests.length} tests pass now${this.round > 2 ? ` after ${this.round - 1} fixes` : ''}. \`${this.task.entryPoint}\` ${last.mistake ? 'passes these tests' : 'is correct on the edge cases too'}.`,
+      };
     }
     const attempt = this.plan.attempts[Math.min(this.round, this.plan.attempts.length - 1)]!;
     const text = this.round === 0 ? undefined : this.analysis(ctx);

@@ -85,16 +85,28 @@ export async function buildDemoData(opts: BuildOptions): Promise<DemoData> {
   const split = (s: Split): Task[] => generateTasks({ seed, split: s });
   // Instruction tasks in INSTRUCTION_RENAMINGS renderings (names and inputs from seeds seed, seed+1, ...): the same
   // tasks, so no new keys, but a model has to copy names from the prompt instead of memorising them.
-  const instr = Array.from({ length: INSTRUCTION_RENAMINGS }, (_, k) => generateTasks({ seed: seed + k, split: 'instruction-train' })).flat();
+  const instr = Array.from({ length: INSTRUCTION_RENAMINGS }, (_, k) =>
+    generateTasks({ seed: seed + k, split: 'instruction-train' }),
+  ).flat();
   const valid = split('validation');
   const reflTasks = split('reflection-train').slice(0, opts.reflectionLimit);
   const reflection: ReflectionRecord[] = [];
   const reflKeys: string[] = [];
-  const stats: DemoManifest['reflection'] = { tasks: reflTasks.length, kept: 0, rejected: {}, plans: {}, rounds: {}, mistakes: {} };
+  const stats: DemoManifest['reflection'] = {
+    tasks: reflTasks.length,
+    kept: 0,
+    rejected: {},
+    plans: {},
+    rounds: {},
+    mistakes: {},
+  };
   for (const [i, task] of reflTasks.entries()) {
     const plan = planFor(task, seed);
     bump(stats.plans, plan.kind);
-    const out = await runReflection(taskInstruction(task), new ScriptedCoder(task, plan), opts.python, { maxRounds: 8, timeoutMs: 10_000 });
+    const out = await runReflection(taskInstruction(task), new ScriptedCoder(task, plan), opts.python, {
+      maxRounds: 8,
+      timeoutMs: 10_000,
+    });
     // The coder tested with four asserts; a final answer must also pass all the task's hidden tests.
     const hidden = out.record ? await checkCompletion(opts.checker, toHumanEval(task), out.finalCode!) : undefined;
     if (out.record && hidden && !hidden.passed) {
@@ -115,14 +127,21 @@ export async function buildDemoData(opts: BuildOptions): Promise<DemoData> {
     version: DEMO_DATA_VERSION,
     tasksVersion: TASKS_VERSION,
     seed,
-    counts: { 'instruction.jsonl': instr.length, 'reflection.jsonl': reflection.length, 'validation.jsonl': valid.length },
+    counts: {
+      'instruction.jsonl': instr.length,
+      'reflection.jsonl': reflection.length,
+      'validation.jsonl': valid.length,
+    },
     reflection: stats,
     files: {
       'instruction.jsonl': { records: instr.length, taskKeys: instr.map((t) => t.key) },
       'reflection.jsonl': { records: reflection.length, taskKeys: reflKeys },
       'validation.jsonl': { records: valid.length, taskKeys: valid.map((t) => t.key) },
     },
-    testKeys: { 'test-seen': split('test-seen').map((t) => t.key), 'test-unseen': split('test-unseen').map((t) => t.key) },
+    testKeys: {
+      'test-seen': split('test-seen').map((t) => t.key),
+      'test-unseen': split('test-unseen').map((t) => t.key),
+    },
   };
   return {
     files: {

@@ -5,7 +5,7 @@
  *   demo   the reported table: 3 seeds, about an hour on this 2-core machine (wasm);
  *   full   a laptop GPU (webgpu): a larger model, more steps, every test task.
  */
-import type { ModelOverrides } from '../trainer/run-config.ts';
+import type { ModelOverrides } from '../../core/train/run-config.ts';
 import type { TrainConfig } from '../../core/train/config.ts';
 import { UsageError } from '../../core/errors.ts';
 
@@ -25,25 +25,61 @@ export interface ExperimentPreset {
   curveEvery: number;
 }
 
-const RECIPE: Partial<TrainConfig> = { batchSize: 1, gradAccumSteps: 1, maxLen: 1024, warmupRatio: 0.05, weightDecay: 0, maxGradNorm: 1, upsampleReflection: 2 };
+const RECIPE: Partial<TrainConfig> = {
+  batchSize: 1,
+  gradAccumSteps: 1,
+  maxLen: 1024,
+  warmupRatio: 0.05,
+  weightDecay: 0,
+  maxGradNorm: 1,
+  upsampleReflection: 2,
+};
 
 export const EXPERIMENT_PRESETS: Record<ExperimentPreset['name'], ExperimentPreset> = {
   smoke: {
-    name: 'smoke', model: { preset: 'smoke', overrides: { dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 172, maxSeqLen: 1024 } }, vocabSize: 1024,
-    train: { ...RECIPE, maxSteps: 30, lr: 3e-3 }, seeds: 1, evalSeen: 8, evalUnseen: 4, maxNewTokens: 64, curveEvery: 3,
+    name: 'smoke',
+    model: {
+      preset: 'smoke',
+      overrides: { dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 172, maxSeqLen: 1024 },
+    },
+    vocabSize: 1024,
+    train: { ...RECIPE, maxSteps: 30, lr: 3e-3 },
+    seeds: 1,
+    evalSeen: 8,
+    evalUnseen: 4,
+    maxNewTokens: 64,
+    curveEvery: 3,
   },
   demo: {
-    name: 'demo', model: { preset: 'smoke', overrides: { dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 172, maxSeqLen: 1024 } }, vocabSize: 1024,
-    train: { ...RECIPE, maxSteps: 150, lr: 3e-3 }, seeds: 3, evalSeen: Infinity, evalUnseen: 30, maxNewTokens: 96, curveEvery: 5,
+    name: 'demo',
+    model: {
+      preset: 'smoke',
+      overrides: { dim: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 172, maxSeqLen: 1024 },
+    },
+    vocabSize: 1024,
+    train: { ...RECIPE, maxSteps: 80, lr: 3e-3 },
+    seeds: 3,
+    evalSeen: Infinity,
+    evalUnseen: 30,
+    maxNewTokens: 96,
+    curveEvery: 5,
   },
   full: {
-    name: 'full', model: { preset: 'mini', overrides: { maxSeqLen: 1024 } }, vocabSize: 2048,
-    train: { ...RECIPE, batchSize: 4, maxSteps: 3000, lr: 1e-3 }, seeds: 5, evalSeen: Infinity, evalUnseen: Infinity, maxNewTokens: 128, curveEvery: 20,
+    name: 'full',
+    model: { preset: 'mini', overrides: { maxSeqLen: 1024 } },
+    vocabSize: 2048,
+    train: { ...RECIPE, batchSize: 4, maxSteps: 3000, lr: 1e-3 },
+    seeds: 5,
+    evalSeen: Infinity,
+    evalUnseen: Infinity,
+    maxNewTokens: 128,
+    curveEvery: 20,
   },
 };
 
 export function experimentPreset(name: string): ExperimentPreset {
   const p = (EXPERIMENT_PRESETS as Record<string, ExperimentPreset>)[name];
-  if (!p) throw new UsageError(`--preset: expected one of ${Object.keys(EXPERIMENT_PRESETS).join(', ')}, found "${name}"`);
+  if (!p)
+    throw new UsageError(`--preset: expected one of ${Object.keys(EXPERIMENT_PRESETS).join(', ')}, found "${name}"`);
   return p;
 }

@@ -9,13 +9,11 @@ import { hash32 } from '../../core/tasks/generate.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { ExperimentPreset } from './presets.ts';
 import { referenceCell, runCell, evalTasks, type CellEvent, type CellResult, type ExperimentData } from './single-run.ts';
+import type { ResultStore } from '../../api/experiment.ts';
 import { tableRows, type TableRow } from './stats.ts';
 import { rowOrder, TABLE2_VARIANTS, type Variant } from './variants.ts';
 
-export interface ResultStore {
-  get(key: string): Promise<CellResult | undefined>;
-  put(key: string, cell: CellResult): Promise<void>;
-}
+export type { ResultStore } from '../../api/experiment.ts';
 
 export interface ExperimentPlanCell {
   key: string;
@@ -27,7 +25,15 @@ export type ExperimentEvent =
   | { type: 'plan'; cells: number; done: number }
   | { type: 'cell-start'; key: string; index: number; cells: number }
   | { type: 'cell'; key: string; event: CellEvent; index: number; cells: number }
-  | { type: 'cell-done'; key: string; result: CellResult; cached: boolean; index: number; cells: number; etaSec: number | null };
+  | {
+      type: 'cell-done';
+      key: string;
+      result: CellResult;
+      cached: boolean;
+      index: number;
+      cells: number;
+      etaSec: number | null;
+    };
 
 export interface ExperimentOptions {
   preset: ExperimentPreset;
@@ -50,11 +56,19 @@ export interface ExperimentResult {
 
 /** What decides a cell's numbers besides variant and seed: the preset and the data. */
 export function fingerprint(preset: ExperimentPreset, data: ExperimentData): string {
-  const text = JSON.stringify({ preset: { ...preset, evalSeen: String(preset.evalSeen), evalUnseen: String(preset.evalUnseen) }, data });
+  const text = JSON.stringify({
+    preset: { ...preset, evalSeen: String(preset.evalSeen), evalUnseen: String(preset.evalUnseen) },
+    data,
+  });
   return hash32(text).toString(16).padStart(8, '0');
 }
 
-export function planCells(preset: ExperimentPreset, seeds: number[], variants: Variant[], fp: string): ExperimentPlanCell[] {
+export function planCells(
+  preset: ExperimentPreset,
+  seeds: number[],
+  variants: Variant[],
+  fp: string,
+): ExperimentPlanCell[] {
   const key = (v: string, s: number) => `${preset.name}/${fp}/${v}@${s}`;
   const cells: ExperimentPlanCell[] = [{ key: key('reference', 0), variant: 'reference', seed: 0 }];
   for (const seed of seeds) {
@@ -84,17 +98,36 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
         c.variant === 'reference'
           ? await referenceCell(opts.preset, opts.python)
           : await runCell({
-              preset: opts.preset, seed: c.seed, data: opts.data, python: opts.python, signal: opts.signal,
-              variant: c.variant === 'untrained' ? variants[0]! : c.variant, untrained: c.variant === 'untrained',
+              preset: opts.preset,
+              seed: c.seed,
+              data: opts.data,
+              python: opts.python,
+              signal: opts.signal,
+              variant: c.variant === 'untrained' ? variants[0]! : c.variant,
+              untrained: c.variant === 'untrained',
               onEvent: (event) => opts.onEvent?.({ type: 'cell', key: c.key, event, index: i, cells: plan.length }),
             });
       secs.push({ sec: (performance.now() - t0) / 1000, variant: result.variant });
       await opts.store.put(c.key, result);
     }
     cells.push(result);
-    opts.onEvent?.({ type: 'cell-done', key: c.key, result, cached: wasCached, index: i, cells: plan.length, etaSec: eta(plan.slice(i + 1), secs) });
+    opts.onEvent?.({
+      type: 'cell-done',
+      key: c.key,
+      result,
+      cached: wasCached,
+      index: i,
+      cells: plan.length,
+      etaSec: eta(plan.slice(i + 1), secs),
+    });
   }
-  return { preset: opts.preset.name, seeds: opts.seeds, fingerprint: fp, cells, rows: tableRows(cells, rowOrder(variants)) };
+  return {
+    preset: opts.preset.name,
+    seeds: opts.seeds,
+    fingerprint: fp,
+    cells,
+    rows: tableRows(cells, rowOrder(variants)),
+  };
 }
 
 /** Remaining time from the measured cells: the same variant's mean when known, else the mean of all trained cells. */
@@ -117,7 +150,14 @@ export function summaryLine(r: ExperimentResult): string {
     summary: true,
     preset: r.preset,
     seeds: r.seeds,
-    rows: r.rows.map((row) => ({ variant: row.variant, seen: pct(row.seen), unseen: pct(row.unseen), valLoss: row.valLoss ? { mean: round(row.valLoss.mean, 4), std: round(row.valLoss.std, 4), n: row.valLoss.n } : null })),
+    rows: r.rows.map((row) => ({
+      variant: row.variant,
+      seen: pct(row.seen),
+      unseen: pct(row.unseen),
+      valLoss: row.valLoss
+        ? { mean: round(row.valLoss.mean, 4), std: round(row.valLoss.std, 4), n: row.valLoss.n }
+        : null,
+    })),
     seenTasks: r.cells[0]?.seen.total ?? 0,
     unseenTasks: r.cells[0]?.unseen.total ?? 0,
   });

@@ -16,10 +16,11 @@ import type { Split } from '../../core/tasks/types.ts';
 import { evaluateProblems } from '../eval/evaluate.ts';
 import { modelGenerator } from '../eval/model-generator.ts';
 import { TrainingRun } from '../trainer/run.ts';
-import { validateRunConfig, type RunConfig } from '../trainer/run-config.ts';
+import { validateRunConfig, type RunConfig } from '../../core/train/run-config.ts';
 import { DEMO_DATA_SEED } from './demo-data.ts';
 import type { ExperimentPreset } from './presets.ts';
 import type { Variant } from './variants.ts';
+import type { CellResult, SplitScore } from '../../api/experiment.ts';
 
 export interface ExperimentData {
   /** Instruction records then reflection records, in the shipped order (every variant gets the same list). */
@@ -27,28 +28,7 @@ export interface ExperimentData {
   validation: ReflectionRecord[];
 }
 
-export interface SplitScore {
-  passed: number;
-  total: number;
-  /** passed / total (greedy, one sample per task). */
-  passAt1: number;
-  /** Task keys that passed. */
-  passedKeys: string[];
-}
-
-export interface CellResult {
-  variant: string;
-  seed: number;
-  steps: number;
-  seen: SplitScore;
-  unseen: SplitScore;
-  /** Mean next-token cross-entropy (nats/token) on the validation records' answers; null for the reference row. */
-  valLoss: number | null;
-  /** Training loss every preset.curveEvery steps. */
-  curve: { step: number; loss: number }[];
-  trainSec: number;
-  evalSec: number;
-}
+export type { CellResult, SplitScore } from '../../api/experiment.ts';
 
 export type CellEvent =
   | { type: 'train'; step: number; total: number; loss: number }
@@ -72,14 +52,25 @@ export function evalTasks(preset: ExperimentPreset, split: 'test-seen' | 'test-u
 }
 
 /** Mean next-token CE over the answer tokens of the validation records (teacher targets of generation rows). */
-export async function validationLoss(model: LlamaModel, tok: BpeTokenizer, records: readonly ReflectionRecord[], maxLen: number): Promise<number> {
+export async function validationLoss(
+  model: LlamaModel,
+  tok: BpeTokenizer,
+  records: readonly ReflectionRecord[],
+  maxLen: number,
+): Promise<number> {
   const { encoded } = encodeRecords(records, tok, maxLen);
   let sum = 0;
   let count = 0;
   for (const e of encoded) {
     const host = makeHostBatch([], [generationRow(e)], tok.pad);
     const batch = batchToTensors(host);
-    const ce = tf.tidy(() => nextTokenCrossEntropy(model.forward(batch.inputIds, { positions: batch.positions, keyVisible: batch.keyVisible }), batch.inputIds, batch.teacherMask));
+    const ce = tf.tidy(() =>
+      nextTokenCrossEntropy(
+        model.forward(batch.inputIds, { positions: batch.positions, keyVisible: batch.keyVisible }),
+        batch.inputIds,
+        batch.teacherMask,
+      ),
+    );
     const v = (await ce.data())[0]!;
     ce.dispose();
     disposeBatch(batch);
@@ -89,12 +80,24 @@ export async function validationLoss(model: LlamaModel, tok: BpeTokenizer, recor
   return count ? sum / count : NaN;
 }
 
-async function score(model: LlamaModel, tok: BpeTokenizer, preset: ExperimentPreset, split: 'test-seen' | 'test-unseen', python: PythonChecker, onEvent?: (e: CellEvent) => void, signal?: AbortSignal): Promise<SplitScore> {
+async function score(
+  model: LlamaModel,
+  tok: BpeTokenizer,
+  preset: ExperimentPreset,
+  split: 'test-seen' | 'test-unseen',
+  python: PythonChecker,
+  onEvent?: (e: CellEvent) => void,
+  signal?: AbortSignal,
+): Promise<SplitScore> {
   const tasks = evalTasks(preset, split);
   const gen = modelGenerator(model, tok, { temperature: 0, topP: 1, n: 1, seed: 0, maxNewTokens: preset.maxNewTokens });
   const r = await evaluateProblems(tasks.map(toHumanEval), {
-    python, generator: gen, signal,
-    onEvent: (e) => { if (e.type === 'sample') onEvent?.({ type: 'eval', split, done: e.done, total: e.total }); },
+    python,
+    generator: gen,
+    signal,
+    onEvent: (e) => {
+      if (e.type === 'sample') onEvent?.({ type: 'eval', split, done: e.done, total: e.total });
+    },
   });
   const passedKeys = r.samples.filter((s) => s.passed).map((s) => s.task_id);
   return { passed: passedKeys.length, total: tasks.length, passAt1: passedKeys.length / tasks.length, passedKeys };
@@ -113,7 +116,12 @@ export async function runCell(opts: {
 }): Promise<CellResult> {
   const { preset, variant, seed } = opts;
   const config = runConfigFor(preset, variant, seed);
-  const run = await TrainingRun.create({ config, records: opts.data.records, datasets: [], name: `${variant.name}@${seed}` });
+  const run = await TrainingRun.create({
+    config,
+    records: opts.data.records,
+    datasets: [],
+    name: `${variant.name}@${seed}`,
+  });
   try {
     const t0 = performance.now();
     const curve: CellResult['curve'] = [];
@@ -136,7 +144,17 @@ export async function runCell(opts: {
     const valLoss = await validationLoss(run.model, run.tokenizer, opts.data.validation, config.train.maxLen);
     const seen = await score(run.model, run.tokenizer, preset, 'test-seen', opts.python, opts.onEvent, opts.signal);
     const unseen = await score(run.model, run.tokenizer, preset, 'test-unseen', opts.python, opts.onEvent, opts.signal);
-    return { variant: opts.untrained ? 'untrained' : variant.name, seed, steps, seen, unseen, valLoss, curve, trainSec, evalSec: (performance.now() - e0) / 1000 };
+    return {
+      variant: opts.untrained ? 'untrained' : variant.name,
+      seed,
+      steps,
+      seen,
+      unseen,
+      valLoss,
+      curve,
+      trainSec,
+      evalSec: (performance.now() - e0) / 1000,
+    };
   } finally {
     run.dispose();
   }
@@ -153,5 +171,15 @@ export async function referenceCell(preset: ExperimentPreset, python: PythonChec
   };
   const seen = await one('test-seen');
   const unseen = await one('test-unseen');
-  return { variant: 'reference', seed: 0, steps: 0, seen, unseen, valLoss: null, curve: [], trainSec: 0, evalSec: (performance.now() - e0) / 1000 };
+  return {
+    variant: 'reference',
+    seed: 0,
+    steps: 0,
+    seen,
+    unseen,
+    valLoss: null,
+    curve: [],
+    trainSec: 0,
+    evalSec: (performance.now() - e0) / 1000,
+  };
 }

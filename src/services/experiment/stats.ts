@@ -43,7 +43,8 @@ export function tableRows(cells: readonly CellResult[], order: readonly { name: 
     .filter((r) => r.seen.n > 0);
 }
 
-const fmt = (s: Stat, digits = 1): string => (s.n > 1 ? `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}` : s.mean.toFixed(digits));
+const fmt = (s: Stat, digits = 1): string =>
+  s.n > 1 ? `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}` : s.mean.toFixed(digits);
 
 /** Pairs of Table 2 rows whose mean difference on `split` exceeds the sum of their standard deviations. */
 export function separatedPairs(rows: readonly TableRow[], split: 'seen' | 'unseen'): string[] {
@@ -53,22 +54,35 @@ export function separatedPairs(rows: readonly TableRow[], split: 'seen' | 'unsee
     for (let j = i + 1; j < trained.length; j++) {
       const [a, b] = [trained[i]!, trained[j]!];
       const d = a[split].mean - b[split].mean;
-      if (Math.abs(d) > a[split].std + b[split].std && a[split].n > 1 && b[split].n > 1) out.push(`${d > 0 ? a.variant : b.variant} > ${d > 0 ? b.variant : a.variant} (${Math.abs(d).toFixed(1)} points)`);
+      if (Math.abs(d) > a[split].std + b[split].std && a[split].n > 1 && b[split].n > 1)
+        out.push(
+          `${d > 0 ? a.variant : b.variant} > ${d > 0 ? b.variant : a.variant} (${Math.abs(d).toFixed(1)} points)`,
+        );
     }
   }
   return out;
 }
 
-export function markdownTable(rows: readonly TableRow[], meta: { preset: string; seeds: number[]; seenTasks: number; unseenTasks: number }): string {
+export function markdownTable(
+  rows: readonly TableRow[],
+  meta: { preset: string; seeds: number[]; seenTasks: number; unseenTasks: number },
+): string {
   const lines = [
     `Preset \`${meta.preset}\`, seeds ${meta.seeds.join(', ')}; greedy pass@1 (%) on ${meta.seenTasks} seen-template and ${meta.unseenTasks} unseen-template test tasks; mean ± std over seeds.`,
     '',
     '| Variant | Seen templates | Unseen templates | Validation loss |',
     '| --- | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.label} (\`${r.variant}\`) | ${fmt(r.seen)} | ${fmt(r.unseen)} | ${r.valLoss ? fmt(r.valLoss, 3) : '—'} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.label} (\`${r.variant}\`) | ${fmt(r.seen)} | ${fmt(r.unseen)} | ${r.valLoss ? fmt(r.valLoss, 3) : '—'} |`,
+    ),
   ];
   const seen = separatedPairs(rows, 'seen');
   const unseen = separatedPairs(rows, 'unseen');
-  lines.push('', `Differences larger than the summed std (seen): ${seen.length ? seen.join('; ') : 'none'}.`, `Differences larger than the summed std (unseen): ${unseen.length ? unseen.join('; ') : 'none'}.`);
+  lines.push(
+    '',
+    `Differences larger than the summed std (seen): ${seen.length ? seen.join('; ') : 'none'}.`,
+    `Differences larger than the summed std (unseen): ${unseen.length ? unseen.join('; ') : 'none'}.`,
+  );
   return lines.join('\n') + '\n';
 }

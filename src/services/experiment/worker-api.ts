@@ -15,7 +15,11 @@ export interface ExperimentRequest {
 export type PythonRunner = PythonChecker;
 
 export interface ExperimentWorkerApi {
-  run(req: ExperimentRequest, python: PythonRunner, onEvent: (e: ExperimentEvent) => void): Promise<ExperimentResult & { backend: BackendChoice }>;
+  run(
+    req: ExperimentRequest,
+    python: PythonRunner,
+    onEvent: (e: ExperimentEvent) => void,
+  ): Promise<ExperimentResult & { backend: BackendChoice }>;
   /** Stops after the current training step or check; finished cells stay saved. */
   stop(): void;
 }

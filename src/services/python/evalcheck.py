@@ -10,6 +10,8 @@ The interpreter is restored from a memory snapshot before every check (host-core
 Written from reading openai/human-eval (execution.py) and evalplus/evalplus (evalplus/eval/__init__.py).
 """
 import copy as _copy
+from functools import reduce as _reduce
+from operator import add as _add
 import importlib as _importlib
 import math as _math
 import time as _time
@@ -398,6 +400,23 @@ def run_check(kind, payload_json, max_chars):
     return _dumps(result)
 
 
+def _sum_as_python311(iterable, /, start=0):
+    """sum() as CPython up to 3.11 computes it: plain left-to-right addition. Python 3.12+ (Pyodide has 3.14)
+    compensates float rounding, so the same program can give a different float than under the official harnesses
+    (CPython 3.11 here); EvalPlus's own find_zero canonical solution then misses its oracle's tolerance."""
+    if isinstance(start, str):
+        raise TypeError("sum() can't sum strings [use ''.join(seq) instead]")
+    if isinstance(start, bytes):
+        raise TypeError("sum() can't sum bytes [use b''.join(seq) instead]")
+    if isinstance(start, bytearray):
+        raise TypeError("sum() can't sum bytearray [use b''.join(seq) instead]")
+    return _reduce(_add, iterable, start)
+
+
+_sum_as_python311.__name__ = _sum_as_python311.__qualname__ = "sum"
+_sum_as_python311.__doc__ = builtins.sum.__doc__
+
+
 def prepare_pristine():
     """Runs once before the memory snapshot of a pristine (evaluation) host: no way to the page's JavaScript
     objects from Python (`js`, `pyodide_js` unregistered), numpy refused with a reason, the modules checks use
@@ -411,5 +430,7 @@ def prepare_pristine():
             pass
         sys.modules.pop(name, None)
     sys.meta_path.insert(0, _NumpyBlocker())
+    builtins.sum = _sum_as_python311
+    _BUILTINS["sum"] = _sum_as_python311
     for name in PRELOADED:
         _importlib.import_module(name)

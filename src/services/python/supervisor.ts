@@ -1,7 +1,7 @@
 import type { CheckOutcome, PythonApi, PythonChecker, PythonState, PythonStatus, RunOptions, RunResult } from '../../api/python.ts';
 import { PythonRuntimeError, UsageError } from '../../core/errors.ts';
-import type { HostRunResult } from './host-core.mjs';
-import type { HostMessage, PythonTransport, PythonTransportFactory } from './transport.ts';
+import type { HostRunResult } from '../../platform/python/host-core.mjs';
+import type { HostMessage, PythonTransport, PythonTransportFactory } from '../../platform/python/transport.ts';
 
 export interface SupervisorOptions {
   /** Time allowed after the interrupt before the interpreter is replaced. Default 1000 ms. */

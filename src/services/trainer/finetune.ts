@@ -82,7 +82,7 @@ export async function openForFinetune(
   // Memory estimate before any tensor exists (budget.ts), with the vocabulary after the new tokens.
   const shape = { ...plan.config, vocabSize: Math.max(plan.config.vocabSize, base.size + 7) };
   const est = estimateMemory(shape, { batch: 2 * cfg.train.batchSize, seqLen: Math.min(cfg.train.maxLen, plan.config.maxSeqLen), mode: cfg.mode, lora: cfg.mode === 'lora' ? { rank: cfg.lora.rank, targets: cfg.lora.targets } : undefined });
-  checkBudget(est, backendLimits(detectEnv(tf.getBackend())), `${cfg.mode === 'lora' ? 'LoRA' : 'full'} fine-tuning of ${src.label}`);
+  checkBudget(est, currentLimits(), `${cfg.mode === 'lora' ? 'LoRA' : 'full'} fine-tuning of ${src.label}`);
   const loaded = await loadHFWeights(src, plan, onProgress);
   const { model, tokenizer, added } = addReflectionTokens(loaded, base);
   let adapter: LoraAdapter | null = null;
@@ -91,6 +91,14 @@ export async function openForFinetune(
     adapter.attach(model, { train: true, seed: cfg.train.seed });
   }
   return { model, tokenizer, plan, adapter, added };
+}
+
+/** This backend's limits, with the WebGPU device's buffer/binding limits when tfjs runs on webgpu. */
+export function currentLimits(): ReturnType<typeof backendLimits> {
+  const env = detectEnv(tf.getBackend());
+  const device = (tf.backend() as { device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } }).device;
+  if (env.backend === 'webgpu' && device?.limits) env.gpu = { maxBufferSize: device.limits.maxBufferSize, maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize };
+  return backendLimits(env);
 }
 
 export class FinetuneRun {

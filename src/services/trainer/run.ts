@@ -19,7 +19,7 @@ import { BatchSampler, planRun, stepMicroBatches, type RunPlan, type SamplerStat
 import { cosineLr } from '../../core/train/schedule.ts';
 import type { CheckpointFiles } from '../../api/store.ts';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, parseCheckpoint, serializeCheckpoint, toTensor, type CheckpointJson, type DatasetRef } from './checkpoint.ts';
-import { modelConfigFor, validateRunConfig, type RunConfig } from './run-config.ts';
+import { modelConfigFor, validateRunConfig, type RunConfig } from '../../core/train/run-config.ts';
 
 /** What one optimizer step measured (host numbers). */
 export interface StepResult {

@@ -17,9 +17,9 @@ import { importDataset, importDatasets, loadCheckpointDatasets, loadDatasets } f
 import { parseCheckpoint, parseCheckpointJson } from './checkpoint.ts';
 import { generateText, LoadedModel } from './generation.ts';
 import { checkName, exportFromStore } from './local-store.ts';
-import { Mutex } from './lock.ts';
+import { Mutex } from '../../core/lock.ts';
 import { ProgressMeter } from './progress.ts';
-import { RUN_PRESETS, validateRunConfig } from './run-config.ts';
+import { RUN_PRESETS, validateRunConfig } from '../../core/train/run-config.ts';
 import { TrainingRun } from './run.ts';
 
 export interface TrainerDeps {

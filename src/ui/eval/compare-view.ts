@@ -1,6 +1,6 @@
 /** "Compare two runs": pick two saved runs (e.g. base vs fine-tuned); pass@1 of each and the per-task differences. */
 import type { SampleResult } from '../../api/eval.ts';
-import type { EvalRunMeta } from '../../platform/browser/eval-store.ts';
+import type { EvalRunMeta } from '../../api/eval.ts';
 import { h } from '../train/dom.ts';
 import { compareRuns, type TaskOutcome } from './compare.ts';
 

@@ -1,5 +1,5 @@
 /** Saved evaluation runs (IndexedDB): one line each with pass@k, and Show / Delete. */
-import type { EvalRunMeta } from '../../platform/browser/eval-store.ts';
+import type { EvalRunMeta } from '../../api/eval.ts';
 import { h } from '../train/dom.ts';
 import { formatPassAtK } from './results-view.ts';
 

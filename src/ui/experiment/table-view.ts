@@ -1,21 +1,37 @@
 /** The experiment table (pass@1 mean ± std per split, validation loss) and the training-loss curves as inline SVG. */
-import type { CellResult } from '../../services/experiment/single-run.ts';
-import type { TableRow } from '../../services/experiment/stats.ts';
+import type { CellResult } from '../../api/experiment.ts';
+import type { TableRow } from '../../page/services.ts';
 import { h } from '../train/dom.ts';
 
-const fmt = (s: { mean: number; std: number; n: number }, d = 1): string => (s.n > 1 ? `${s.mean.toFixed(d)} ± ${s.std.toFixed(d)}` : s.mean.toFixed(d));
+const fmt = (s: { mean: number; std: number; n: number }, d = 1): string =>
+  s.n > 1 ? `${s.mean.toFixed(d)} ± ${s.std.toFixed(d)}` : s.mean.toFixed(d);
 
 export function renderTable(rows: readonly TableRow[], caption: string): HTMLTableElement {
-  const head = h('tr', {}, ...['Variant', 'Seen templates pass@1 (%)', 'Unseen templates pass@1 (%)', 'Validation loss', 'Seeds'].map((t) => h('th', { scope: 'col' }, t)));
+  const head = h(
+    'tr',
+    {},
+    ...['Variant', 'Seen templates pass@1 (%)', 'Unseen templates pass@1 (%)', 'Validation loss', 'Seeds'].map((t) =>
+      h('th', { scope: 'col' }, t),
+    ),
+  );
   const body = rows.map((r) =>
-    h('tr', { 'data-variant': r.variant },
+    h(
+      'tr',
+      { 'data-variant': r.variant },
       h('th', { scope: 'row' }, r.label, h('code', {}, ` ${r.variant}`)),
       h('td', {}, fmt(r.seen)),
       h('td', {}, fmt(r.unseen)),
       h('td', {}, r.valLoss ? fmt(r.valLoss, 3) : '—'),
-      h('td', {}, String(r.seen.n))),
+      h('td', {}, String(r.seen.n)),
+    ),
   );
-  return h('table', { class: 'exp-table', testid: 'exp-table' }, h('caption', {}, caption), h('thead', {}, head), h('tbody', {}, ...body));
+  return h(
+    'table',
+    { class: 'exp-table', testid: 'exp-table' },
+    h('caption', {}, caption),
+    h('thead', {}, head),
+    h('tbody', {}, ...body),
+  );
 }
 
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563'];
@@ -38,7 +54,14 @@ export function renderCurves(cells: readonly CellResult[]): SVGSVGElement | null
   svg.classList.add('exp-curves');
   [...byVariant.entries()].forEach(([variant, c], i) => {
     const line = document.createElementNS(ns, 'polyline');
-    line.setAttribute('points', c.curve.map((p) => `${((p.step / maxStep) * (W - 10) + 5).toFixed(1)},${(H - (p.loss / maxLoss) * (H - 10)).toFixed(1)}`).join(' '));
+    line.setAttribute(
+      'points',
+      c.curve
+        .map(
+          (p) => `${((p.step / maxStep) * (W - 10) + 5).toFixed(1)},${(H - (p.loss / maxLoss) * (H - 10)).toFixed(1)}`,
+        )
+        .join(' '),
+    );
     line.setAttribute('fill', 'none');
     line.setAttribute('stroke', COLORS[i % COLORS.length]!);
     line.setAttribute('stroke-width', '1.5');

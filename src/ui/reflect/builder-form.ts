@@ -7,8 +7,7 @@ import type { ReflectEvent, ReflectOutcome, ReflectionGenerator } from '../../ap
 import { DEMO_PROBLEMS, demoReflectionRecord } from '../../core/data/demo-records.ts';
 import { chatGenerator } from '../../core/reflect/generators.ts';
 import { runReflection } from '../../core/reflect/loop.ts';
-import { OpenAIChatModel } from '../../services/reflect/openai.ts';
-import { ScriptedChatModel, turnsFromBlocks } from '../../services/reflect/scripted.ts';
+import { OpenAIChatModel, ScriptedChatModel, turnsFromBlocks } from '../../page/services.ts';
 import type { PythonApi } from '../../api/python.ts';
 import type { LocalModelSource } from './local-model.ts';
 import { onCheckpointsChanged } from '../events.ts';

@@ -6,7 +6,7 @@
 import { demoRecords } from '../../core/data/demo-records.ts';
 import { parseRecordsJsonl, recordsToJsonl } from '../../core/records/jsonl.ts';
 import type { ReflectionRecord } from '../../core/records/schema.ts';
-import { IdbStore } from '../../platform/browser/store.ts';
+import { IdbStore } from '../../page/stores.ts';
 
 export const BUILT_ID = 'reflections-built-here';
 export interface DatasetChoice { id: string; name: string }

@@ -9,9 +9,8 @@ import type { TrainerApi, TrainEvent, TrainProgress } from '../../api/trainer.ts
 import type { AppContext } from '../context.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import { renderEmptyState } from '../empty-state.ts';
-import { IdbStore } from '../../platform/browser/store.ts';
-import { storageOps, type StorageOps } from '../../services/trainer/local-store.ts';
-import { defaultRunConfig, RUN_PRESETS, validateRunConfig } from '../../services/trainer/run-config.ts';
+import { IdbStore, storageOps, type StorageOps } from '../../page/stores.ts';
+import { defaultRunConfig, RUN_PRESETS, validateRunConfig } from '../../core/train/run-config.ts';
 import { CheckpointsView } from './checkpoints-view.ts';
 import { ConfigView } from './config-view.ts';
 import { DatasetsView } from './datasets-view.ts';

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { attemptCode, DEMO_PROBLEMS, demoRecords } from '../../../src/core/data/demo-records.ts';
-import { createNodePython } from '../../../src/platform/node/python-node.ts';
+import { createNodePython } from '../../../src/cli/python-node.ts';
 
 describe('demo records against the Python service', () => {
   const py = createNodePython();

@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.ts';
 import {
-  backendLimits, checkBudget, estimateMemory, guardTraining, loraParamCount, paramCount, setActiveBackend, WASM_MAX_BYTES,
+  backendLimits,
+  checkBudget,
+  estimateMemory,
+  guardTraining,
+  loraParamCount,
+  paramCount,
+  setActiveBackend,
+  WASM_MAX_BYTES,
 } from '../../../src/core/model/budget.ts';
 import { configFromHF, countParams, MODEL_PRESETS, validateConfig } from '../../../src/core/model/config.ts';
 import { importLlama2c } from '../../../src/core/model/llama2c.ts';
 import { loadModel } from '../../../src/core/model/load.ts';
 import { parseSafetensors, writeSafetensors } from '../../../src/core/model/safetensors.ts';
-import { validateRunConfig } from '../../../src/services/trainer/run-config.ts';
+import { validateRunConfig } from '../../../src/core/train/run-config.ts';
 
 const tiny = MODEL_PRESETS.tiny;
 const GIB = 2 ** 30;
@@ -29,7 +36,12 @@ describe('estimateMemory', () => {
     const inf = estimateMemory(tiny, { batch: 1, seqLen: 100, mode: 'inference' });
     expect(inf.grads + inf.moments).toBe(0);
     expect(inf.kvCache).toBe(2 * tiny.nLayers * 100 * tiny.nKvHeads * (tiny.dim / tiny.nHeads) * 4);
-    const lora = estimateMemory(tiny, { batch: 1, seqLen: 16, mode: 'lora', lora: { rank: 4, targets: ['q_proj', 'v_proj'] } });
+    const lora = estimateMemory(tiny, {
+      batch: 1,
+      seqLen: 16,
+      mode: 'lora',
+      lora: { rank: 4, targets: ['q_proj', 'v_proj'] },
+    });
     // q: 4·(32+32), v: 4·(32+16), per layer, 2 layers.
     expect(loraParamCount(tiny, { rank: 4, targets: ['q_proj', 'v_proj'] })).toBe(2 * (4 * 64 + 4 * 48));
     expect(lora.grads).toBe(2 * (4 * 64 + 4 * 48) * 4);
@@ -47,7 +59,11 @@ describe('backendLimits and checkBudget', () => {
   it('takes the smallest bound: wasm 4 GiB, navigator.deviceMemory, WebGPU buffer limits', () => {
     expect(backendLimits({ backend: 'wasm', nodeTotalMem: 64 * GIB }).totalBytes).toBe(WASM_MAX_BYTES);
     expect(backendLimits({ backend: 'webgpu', deviceMemoryGiB: 2 }).totalBytes).toBe(GIB);
-    const g = backendLimits({ backend: 'webgpu', deviceMemoryGiB: 8, gpu: { maxBufferSize: 256 * 2 ** 20, maxStorageBufferBindingSize: 128 * 2 ** 20 } });
+    const g = backendLimits({
+      backend: 'webgpu',
+      deviceMemoryGiB: 8,
+      gpu: { maxBufferSize: 256 * 2 ** 20, maxStorageBufferBindingSize: 128 * 2 ** 20 },
+    });
     expect(g.maxBufferBytes).toBe(128 * 2 ** 20);
     expect(g.source).toMatch(/WebGPU max buffer 128 MiB/);
     expect(backendLimits({}).totalBytes).toBe(WASM_MAX_BYTES);
@@ -57,16 +73,24 @@ describe('backendLimits and checkBudget', () => {
     const e = estimateMemory(MODEL_PRESETS.small, { batch: 64, seqLen: 1024, mode: 'full' });
     const limits = backendLimits({ backend: 'wasm' });
     expect(() => checkBudget(e, limits, 'run config')).toThrow(ConfigError);
-    expect(() => checkBudget(e, limits, 'run config')).toThrow(/run config needs about [\d.]+ GiB \(.*activations.*largest: activations\), over the limit of 4\.0 GiB \(wasm 4 GiB memory\)/);
+    expect(() => checkBudget(e, limits, 'run config')).toThrow(
+      /run config needs about [\d.]+ GiB \(.*activations.*largest: activations\), over the limit of 4\.0 GiB \(wasm 4 GiB memory\)/,
+    );
     const webgpu = backendLimits({ backend: 'webgpu', gpu: { maxBufferSize: 2 ** 20 } });
-    expect(() => checkBudget(estimateMemory(MODEL_PRESETS.small, { batch: 1, seqLen: 1, mode: 'inference' }), webgpu, 'model')).toThrow(/one buffer of 12\.0 MiB, over the per-buffer limit of 1\.0 MiB/);
-    expect(() => checkBudget(estimateMemory(tiny, { batch: 1, seqLen: 16, mode: 'full' }), limits, 'tiny')).not.toThrow();
+    expect(() =>
+      checkBudget(estimateMemory(MODEL_PRESETS.small, { batch: 1, seqLen: 1, mode: 'inference' }), webgpu, 'model'),
+    ).toThrow(/one buffer of 12\.0 MiB, over the per-buffer limit of 1\.0 MiB/);
+    expect(() =>
+      checkBudget(estimateMemory(tiny, { batch: 1, seqLen: 16, mode: 'full' }), limits, 'tiny'),
+    ).not.toThrow();
   });
 
   it('checks later configs against the backend set for this thread (WebGPU buffer limits)', () => {
     try {
       setActiveBackend('webgpu', { maxBufferSize: 2 ** 20, maxStorageBufferBindingSize: 2 ** 20 });
-      expect(() => validateConfig(MODEL_PRESETS.small)).toThrow(/model config needs one buffer of 12\.0 MiB, over the per-buffer limit of 1\.0 MiB \(.*WebGPU max buffer 1 MiB\)/);
+      expect(() => validateConfig(MODEL_PRESETS.small)).toThrow(
+        /model config \(vocabSize 8192, dim 384, nLayers 6, .*\) needs one buffer of 12\.0 MiB, over the per-buffer limit of 1\.0 MiB \(.*WebGPU max buffer 1 MiB\)/,
+      );
       expect(() => validateConfig(tiny)).not.toThrow();
       expect(setActiveBackend('wasm').totalBytes).toBe(WASM_MAX_BYTES);
     } finally {
@@ -77,7 +101,15 @@ describe('backendLimits and checkBudget', () => {
 
   it('lets every preset through at its default run config', () => {
     for (const preset of Object.keys(MODEL_PRESETS)) expect(() => validateRunConfig({ preset }), preset).not.toThrow();
-    expect(() => guardTraining(MODEL_PRESETS.small, { batchSize: 8, maxLen: 1024 }, 'small', 'full', backendLimits({ backend: 'wasm' }))).not.toThrow();
+    expect(() =>
+      guardTraining(
+        MODEL_PRESETS.small,
+        { batchSize: 8, maxLen: 1024 },
+        'small',
+        'full',
+        backendLimits({ backend: 'wasm' }),
+      ),
+    ).not.toThrow();
   });
 });
 
@@ -99,8 +131,17 @@ function refusedFast(fn: () => unknown, field: RegExp): number {
 }
 
 const HF = {
-  model_type: 'llama', vocab_size: 96, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4,
-  num_key_value_heads: 2, max_position_embeddings: 128, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: false,
+  model_type: 'llama',
+  vocab_size: 96,
+  hidden_size: 32,
+  intermediate_size: 64,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  max_position_embeddings: 128,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  tie_word_embeddings: false,
 };
 
 function llama2cHeader(f: number[]): Uint8Array {
@@ -118,7 +159,18 @@ describe('absurd sizes are refused before allocation', () => {
     refusedFast(() => configFromHF({ ...HF, vocab_size: 1e9 }), /vocab_size/);
     refusedFast(() => configFromHF({ ...HF, intermediate_size: 1e9 }), /intermediate_size/);
     // Within every bound, but together far beyond any device: refused by the estimate.
-    refusedFast(() => configFromHF({ ...HF, hidden_size: 65536, intermediate_size: 1 << 20, num_hidden_layers: 1000, num_attention_heads: 512, num_key_value_heads: 512 }), /needs about .* over the limit/);
+    refusedFast(
+      () =>
+        configFromHF({
+          ...HF,
+          hidden_size: 65536,
+          intermediate_size: 1 << 20,
+          num_hidden_layers: 1000,
+          num_attention_heads: 512,
+          num_key_value_heads: 512,
+        }),
+      /needs about .* over the limit/,
+    );
   });
 
   it('run config overrides', () => {
@@ -134,7 +186,9 @@ describe('absurd sizes are refused before allocation', () => {
   });
 
   it('safetensors headers whose tensors would decode past the limits', () => {
-    const header = new TextEncoder().encode(JSON.stringify({ w: { dtype: 'F16', shape: [2 ** 31], data_offsets: [0, 2 ** 32] } }));
+    const header = new TextEncoder().encode(
+      JSON.stringify({ w: { dtype: 'F16', shape: [2 ** 31], data_offsets: [0, 2 ** 32] } }),
+    );
     const bytes = new Uint8Array(8 + header.length + 16);
     new DataView(bytes.buffer).setUint32(0, header.length, true);
     bytes.set(header, 8);
@@ -148,6 +202,8 @@ describe('non-finite weights', () => {
     shapes.set('model.embed_tokens.weight', { shape: [96, 32], data: new Float32Array(96 * 32).fill(0.01) });
     shapes.get('model.embed_tokens.weight')!.data[77] = NaN;
     const st = writeSafetensors(shapes);
-    expect(() => loadModel({ kind: 'hf', config: HF, safetensors: st })).toThrow(/model\.embed_tokens\.weight holds a non-finite weight \(NaN\) at index 77/);
+    expect(() => loadModel({ kind: 'hf', config: HF, safetensors: st })).toThrow(
+      /model\.embed_tokens\.weight holds a non-finite weight \(NaN\) at index 77/,
+    );
   });
 });

@@ -10,7 +10,7 @@ import { chatGenerator, chatTranscript, localGenerator, localPrompt } from '../.
 import { runReflection } from '../../../src/core/reflect/loop.ts';
 import { findIoKeyword, parseReply } from '../../../src/core/reflect/text.ts';
 import type { ReflectionRecord } from '../../../src/core/records/schema.ts';
-import { createNodePython } from '../../../src/platform/node/python-node.ts';
+import { createNodePython } from '../../../src/cli/python-node.ts';
 import { ScriptedChatModel, turnsFromBlocks } from '../../../src/services/reflect/scripted.ts';
 import type { PythonSupervisor } from '../../../src/services/python/supervisor.ts';
 

@@ -1,6 +1,14 @@
 /** The task family: determinism, ≥ 5 asserts, and pairwise-disjoint splits (no test key, i.e. no renaming of a test task, in training). */
 import { describe, expect, it } from 'vitest';
-import { allTasks, generateTasks, SEEN_TEMPLATES, SPLITS, TRAINING_SPLITS, UNSEEN_TEMPLATES, toHumanEval } from '../../../src/core/tasks/index.ts';
+import {
+  allTasks,
+  generateTasks,
+  SEEN_TEMPLATES,
+  SPLITS,
+  TRAINING_SPLITS,
+  UNSEEN_TEMPLATES,
+  toHumanEval,
+} from '../../../src/core/tasks/index.ts';
 
 describe('task family', () => {
   it('is deterministic for a seed and renames (but keeps keys and splits) across seeds', () => {
@@ -30,17 +38,27 @@ describe('task family', () => {
     for (const seed of [0, 1, 12345]) {
       const bySplit = new Map(SPLITS.map((s) => [s, new Set(generateTasks({ seed, split: s }).map((t) => t.key))]));
       for (const s of SPLITS) expect(bySplit.get(s)!.size, s).toBeGreaterThan(0);
-      for (const s1 of SPLITS) for (const s2 of SPLITS) if (s1 < s2) for (const k of bySplit.get(s1)!) expect(bySplit.get(s2)!.has(k), `${k} in ${s1} and ${s2}`).toBe(false);
+      for (const s1 of SPLITS)
+        for (const s2 of SPLITS)
+          if (s1 < s2)
+            for (const k of bySplit.get(s1)!) expect(bySplit.get(s2)!.has(k), `${k} in ${s1} and ${s2}`).toBe(false);
       const unseen = new Set(UNSEEN_TEMPLATES.map((t) => t.id));
-      for (const s of SPLITS) for (const k of bySplit.get(s)!) expect(unseen.has(k.split('/')[0]!), k).toBe(s === 'test-unseen');
+      for (const s of SPLITS)
+        for (const k of bySplit.get(s)!) expect(unseen.has(k.split('/')[0]!), k).toBe(s === 'test-unseen');
       // Seen-template test tasks: their template appears in training, their parameters do not.
-      const trainTemplates = new Set([...TRAINING_SPLITS].flatMap((s) => [...bySplit.get(s)!].map((k) => k.split('/')[0])));
+      const trainTemplates = new Set(
+        [...TRAINING_SPLITS].flatMap((s) => [...bySplit.get(s)!].map((k) => k.split('/')[0])),
+      );
       for (const k of bySplit.get('test-seen')!) expect(trainTemplates.has(k.split('/')[0]!), k).toBe(true);
     }
   });
 
   it('no test task of one seed appears (renamed or not) in the training splits of another', () => {
-    const test = new Set([...generateTasks({ seed: 9, split: 'test-seen' }), ...generateTasks({ seed: 9, split: 'test-unseen' })].map((t) => t.key));
+    const test = new Set(
+      [...generateTasks({ seed: 9, split: 'test-seen' }), ...generateTasks({ seed: 9, split: 'test-unseen' })].map(
+        (t) => t.key,
+      ),
+    );
     const train = [...TRAINING_SPLITS].flatMap((s) => generateTasks({ seed: 0, split: s }));
     expect(train.filter((t) => test.has(t.key))).toEqual([]);
     const prompts = new Set(train.map((t) => t.instruction));

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalEvent, HumanEvalProblem } from '../../../src/api/eval.ts';
 import { parseProblemsJsonl } from '../../../src/core/eval/problems.ts';
-import { createNodePython } from '../../../src/platform/node/python-node.ts';
+import { createNodePython } from '../../../src/cli/python-node.ts';
 import { checkCompletion, evaluateProblems } from '../../../src/services/eval/evaluate.ts';
 import type { PythonSupervisor } from '../../../src/services/python/supervisor.ts';
 import { HAS_HUMANEVAL, readHumanEval, SKIP_HUMANEVAL } from '../../core/eval/humaneval-file.ts';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HumanEvalProblem } from '../../../src/api/eval.ts';
-import { createNodePython } from '../../../src/platform/node/python-node.ts';
+import { createNodePython } from '../../../src/cli/python-node.ts';
 import { checkHumanEval } from '../../../src/services/eval/human-eval-check.ts';
 import type { PythonSupervisor } from '../../../src/services/python/supervisor.ts';
 import { ADVERSARIAL, PROBES } from './adversarial.ts';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRecordsJsonl } from '../../../src/core/records/jsonl.ts';
 import { executionText } from '../../../src/core/reflect/text.ts';
 import { generateTasks } from '../../../src/core/tasks/index.ts';
-import { createNodePython } from '../../../src/platform/node/python-node.ts';
+import { createNodePython } from '../../../src/cli/python-node.ts';
 import { buildDemoData, DEMO_FILES, taskInstruction, type DemoManifest } from '../../../src/services/experiment/demo-data.ts';
 import type { PythonSupervisor } from '../../../src/services/python/supervisor.ts';
 

@@ -1,7 +1,7 @@
 /** Every reference solution of every generated task passes its own hidden tests, checked by the evaluator in Pyodide. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allTasks, toHumanEval } from '../../../src/core/tasks/index.ts';
-import { createNodePython } from '../../../src/platform/node/python-node.ts';
+import { createNodePython } from '../../../src/cli/python-node.ts';
 import { evaluateProblems } from '../../../src/services/eval/evaluate.ts';
 import type { PythonSupervisor } from '../../../src/services/python/supervisor.ts';
 

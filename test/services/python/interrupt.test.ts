@@ -7,7 +7,7 @@
  * Then 50 runs measure the stop latency (time past the limit); the worst is printed and must be under the grace.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodePython } from '../../../src/platform/node/python-node.ts';
+import { createNodePython } from '../../../src/cli/python-node.ts';
 import type { PythonSupervisor } from '../../../src/services/python/supervisor.ts';
 
 const GRACE_MS = 1000;

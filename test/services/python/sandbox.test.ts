@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodePython } from '../../../src/platform/node/python-node.ts';
+import { createNodePython } from '../../../src/cli/python-node.ts';
 import type { PythonSupervisor } from '../../../src/services/python/supervisor.ts';
 
 // Escape probes: untrusted Python must not spawn processes, touch host files, open connections or reach

@@ -23,8 +23,14 @@ const bad = new TextEncoder().encode('{"type":"generation","messages":[]}\nnot j
 describe('multi-file dataset import', () => {
   it('stores nothing when a later file has a bad line', async () => {
     const s = await store();
-    await expect(importDatasets(s, [{ fileName: 'a.jsonl', bytes: good }, { fileName: 'b.jsonl', bytes: bad }])).rejects.toMatchObject({
-      name: 'DataFormatError', message: expect.stringContaining('b.jsonl'),
+    await expect(
+      importDatasets(s, [
+        { fileName: 'a.jsonl', bytes: good },
+        { fileName: 'b.jsonl', bytes: bad },
+      ]),
+    ).rejects.toMatchObject({
+      name: 'DataFormatError',
+      message: expect.stringContaining('b.jsonl'),
     });
     expect(await s.listDatasets()).toEqual([]);
   });
@@ -41,15 +47,23 @@ describe('multi-file dataset import', () => {
     });
     const third = new TextEncoder().encode(new TextDecoder().decode(good).split('\n')[0] + '\n');
     const err = await importDatasets(failing, [
-      { fileName: 'a.jsonl', bytes: good }, { fileName: 'b.jsonl', bytes: other }, { fileName: 'c.jsonl', bytes: third },
+      { fileName: 'a.jsonl', bytes: good },
+      { fileName: 'b.jsonl', bytes: other },
+      { fileName: 'c.jsonl', bytes: third },
     ]).catch((e: Error) => e);
-    expect(err).toMatchObject({ name: 'StorageError', message: expect.stringMatching(/failed at c .*disk unplugged.*none of the files was stored/) });
+    expect(err).toMatchObject({
+      name: 'StorageError',
+      message: expect.stringMatching(/failed at c .*disk unplugged.*none of the files was stored/),
+    });
     expect((await s.listDatasets()).map((d) => d.id)).toEqual([before!.id]);
   });
 
   it('stores every file when all are good', async () => {
     const s = await store();
-    const metas = await importDatasets(s, [{ fileName: 'a.jsonl', bytes: good }, { fileName: 'b.jsonl', bytes: other }]);
+    const metas = await importDatasets(s, [
+      { fileName: 'a.jsonl', bytes: good },
+      { fileName: 'b.jsonl', bytes: other },
+    ]);
     expect((await s.listDatasets()).map((d) => d.id).sort()).toEqual(metas.map((m) => m.id).sort());
   });
 });

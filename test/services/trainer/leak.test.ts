@@ -17,7 +17,11 @@ describe('TrainerService tensor leaks', () => {
   it('holds the tensor count flat over 20 start/stop and resume cycles in one service', async () => {
     dir = await mkdtemp(join(tmpdir(), 'rc-leak-'));
     const store = new FileStore(dir);
-    const svc = new TrainerService({ selectBackend: selectNodeBackend, yieldFn: () => new Promise((r) => setImmediate(r)), openStore: async () => store });
+    const svc = new TrainerService({
+      selectBackend: selectNodeBackend,
+      yieldFn: () => new Promise((r) => setImmediate(r)),
+      openStore: async () => store,
+    });
     await svc.setBackend('cpu');
     const ds = (await svc.importDataset('short.jsonl', shortRecordsJsonl())).id;
     const cfg = tinyConfig({ maxSteps: 40, batchSize: 1 }, { checkpointEvery: 0 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
 import { humanEvalPromptIds } from '../../src/core/eval/prompt.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../src/platform/node/backend.ts';
-import { loadEvalModel } from '../../src/platform/node/eval-model.ts';
+import { loadEvalModel } from '../../src/cli/eval-model.ts';
 import { FileStore } from '../../src/platform/node/file-store.ts';
 import { createTrainerService } from '../../src/services/trainer/service.ts';
 import { shortRecordsJsonl, tinyConfig } from '../services/trainer/short-records.ts';

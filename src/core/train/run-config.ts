@@ -4,12 +4,12 @@
  * object with defaults, validated where it enters (Train panel editor, CLI --config, checkpoint):
  * unknown keys and impossible values are ConfigErrors naming the key. Pure: the UI imports it too.
  */
-import { ConfigError } from '../../core/errors.ts';
-import { guardTraining } from '../../core/model/budget.ts';
-import { MODEL_PRESETS, validateConfig, type LlamaConfig } from '../../core/model/config.ts';
-import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../core/train/config.ts';
-import { RECIPE_NAMES, TRAIN_RECIPES } from '../../core/train/recipes.ts';
-import { MAX_VOCAB_SIZE, MIN_VOCAB_SIZE } from '../../core/tokenizer/bpe.ts';
+import { ConfigError } from '../errors.ts';
+import { guardTraining } from '../model/budget.ts';
+import { MODEL_PRESETS, validateConfig, type LlamaConfig } from '../model/config.ts';
+import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from './config.ts';
+import { RECIPE_NAMES, TRAIN_RECIPES } from './recipes.ts';
+import { MAX_VOCAB_SIZE, MIN_VOCAB_SIZE } from '../tokenizer/bpe.ts';
 
 export type ModelOverrides = Partial<Omit<LlamaConfig, 'vocabSize'>>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MODEL_PRESETS } from '../../../src/core/model/config.ts';
-import { defaultRunConfig, modelConfigFor, RUN_PRESETS, validateRunConfig } from '../../../src/services/trainer/run-config.ts';
+import { defaultRunConfig, modelConfigFor, RUN_PRESETS, validateRunConfig } from '../../../src/core/train/run-config.ts';
 
 describe('run config', () => {
   it('every preset default validates to itself', () => {

@@ -8,11 +8,11 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../core/errors.ts';
-import { loadModel } from '../../core/model/load.ts';
-import { BpeTokenizer } from '../../core/tokenizer/bpe.ts';
-import { LoadedModel } from '../../services/trainer/generation.ts';
-import { FileStore } from './file-store.ts';
+import { UsageError } from '../core/errors.ts';
+import { loadModel } from '../core/model/load.ts';
+import { BpeTokenizer } from '../core/tokenizer/bpe.ts';
+import { LoadedModel } from '../services/trainer/generation.ts';
+import { FileStore } from '../platform/node/file-store.ts';
 
 export interface EvalModel {
   loaded: LoadedModel;
