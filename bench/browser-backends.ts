@@ -21,12 +21,12 @@ export async function run(): Promise<object> {
       const chosen = await page.locator('[data-testid=status-backend]').getAttribute('data-backend');
       const check = async () => {
         await page.evaluate(() => {
-          const m = document.querySelector('[data-testid=status-message]');
+          const m = document.querySelector('[data-testid=header-notice-text]');
           if (m) m.textContent = '';
         });
         await page.click('#backend-check');
-        await page.waitForFunction(() => /matmul .* cpu \(max/.test(document.querySelector('[data-testid=status-message]')?.textContent ?? ''), null, { timeout: 120_000 });
-        const text = (await page.locator('[data-testid=status-message]').textContent()) ?? '';
+        await page.waitForFunction(() => /matmul .* cpu \(max/.test(document.querySelector('[data-testid=header-notice-text]')?.textContent ?? ''), null, { timeout: 120_000 });
+        const text = (await page.locator('[data-testid=header-notice-text]').textContent()) ?? '';
         const m = /max \|diff\| ([0-9.e+-]+)\) in ([\d.]+) ms \(cpu ([\d.]+) ms\)/.exec(text);
         if (!m) throw new Error(`unexpected check message: ${text}`);
         return { maxAbsDiff: Number(m[1]), ms: Number(m[2]), cpuMs: Number(m[3]) };

@@ -1,5 +1,5 @@
 /**
- * The Python execution API (CONTRACTS.md). One implementation (src/services/python/supervisor.ts) drives a
+ * The Python execution API (docs/architecture.md, "The Python lane"). One implementation (src/services/python/supervisor.ts) drives a
  * Pyodide host in a browser Worker or in a permission-restricted Node child process.
  */
 export type { PythonApi, PythonStatus, RunError, RunOptions, RunResult } from '../core/python.ts';

@@ -1,5 +1,6 @@
 /**
- * A tiny async mutex. The training loop awaits inside a step (tensor downloads), and comlink
+ * The one async mutex (trainer service, file store, Python supervisor's run queue): tasks run one at a time
+ * in call order, and a rejected task does not stop the next. The training loop awaits inside a step (tensor downloads), and comlink
  * delivers save()/stop() messages at any await, so a checkpoint must never interleave with a step:
  * both run under this lock.
  */

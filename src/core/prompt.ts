@@ -22,7 +22,7 @@ export interface PromptTokenizer {
 export const special = (name: (typeof SPECIAL_TOKENS)[number]): PromptPart => ({ special: name });
 export const text = (content: string): PromptPart => ({ text: content });
 
-/** One block of METHOD.md §2: <|type|> content <|endofblock|>. */
+/** One block of docs/METHOD.md §2: <|type|> content <|endofblock|>. */
 export function block(type: 'text' | 'code' | 'execution', content: string): PromptPart[] {
   return [{ special: `<|${type}|>` }, { text: content }, { special: '<|endofblock|>' }];
 }

@@ -2,7 +2,7 @@
  * Gives TensorFlow.js a WebGPU device in Node through Dawn (the `webgpu` package),
  * on the SwiftShader Vulkan driver that Debian's chromium package ships.
  * Must run BEFORE `@tensorflow/tfjs-backend-webgpu` is imported: that module registers
- * its backend only when `navigator.gpu` exists at import time (PLATFORM.md).
+ * its backend only when `navigator.gpu` exists at import time (docs/platform.md).
  */
 import { existsSync } from 'node:fs';
 

@@ -22,7 +22,7 @@ function seededMatrix(n: number, seed: number): Float32Array {
   return out;
 }
 
-/** a·b on the active backend; `await data()` only (dataSync breaks WebGPU, PLATFORM.md). */
+/** a·b on the active backend; `await data()` only (dataSync breaks WebGPU, docs/platform.md). */
 async function timedMatmul(a: Float32Array, b: Float32Array, n: number): Promise<{ out: Float32Array; ms: number }> {
   const t0 = performance.now();
   const ta = tf.tensor2d(a, [n, n]); // [n, n]

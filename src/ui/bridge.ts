@@ -1,5 +1,5 @@
 /**
- * The bridge owns a worker's lifecycle (DESIGN.md, example 4): the worker starts on the first
+ * The bridge owns a worker's lifecycle (docs/architecture.md, "Boundaries"): the worker starts on the first
  * `get()`, `terminate()` is the hard stop (e.g. a runaway Python loop or a training run the user
  * kills), and the next `get()` starts a fresh one. The UI imports only the worker's API type.
  */

@@ -9,7 +9,7 @@ import { BACKEND_PREFERENCES, type BackendPreference } from '../api/backend.ts';
 import type { ProbeApi } from '../api/probe.ts';
 import { createWorkerBridge } from './bridge.ts';
 import { createAppContext } from './context.ts';
-import { mountEvaluatePanel } from './panels/evaluate.ts';
+import { mountEvaluate } from './eval/panel.ts';
 import { mountReflectPanel } from './panels/reflect.ts';
 import { mountTrainPanel } from './panels/train.ts';
 import { mountThreadsSetting, readBackendPreference, saveBackendPreference } from './settings.ts';
@@ -105,7 +105,7 @@ ctx.onBackendPreferenceChange(() => {
 createTabs(byId('app'), [
   { id: 'train', label: 'Train', mount: (el) => mountTrainPanel(el, ctx) },
   { id: 'reflect', label: 'Reflect', mount: (el) => mountReflectPanel(el, ctx) },
-  { id: 'evaluate', label: 'Evaluate', mount: (el) => mountEvaluatePanel(el, ctx) },
+  { id: 'evaluate', label: 'Evaluate', mount: (el) => mountEvaluate(el, ctx) },
   { id: 'experiment', label: 'Experiment', mount: (el) => void import('./experiment/panel.ts').then((m) => m.mountExperimentPanel(el, ctx)) },
 ]);
 

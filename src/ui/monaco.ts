@@ -1,7 +1,7 @@
 /**
  * Monaco through a slim entry: the editor core (editor.api) plus the Python basic-language
  * contribution. `import * as monaco from 'monaco-editor'` would pull every language and its
- * worker (27.8 MB built, PLATFORM.md). Import this module lazily (`await import('./monaco.ts')`)
+ * worker (27.8 MB built, docs/platform.md). Import this module lazily (`await import('./monaco.ts')`)
  * so the editor loads only when a panel shows one.
  */
 import * as monaco from 'monaco-editor/editor/editor.api.js';
@@ -30,7 +30,7 @@ import 'monaco-editor/editor/contrib/wordHighlighter/browser/wordHighlighter.js'
 import 'monaco-editor/editor/contrib/wordOperations/browser/wordOperations.js';
 
 // The editor worker (diffing, links, word ranges). `new Worker(new URL(...))` is the form Vite
-// bundles for both the dev server and the build; `?worker` imports failed in dev (PLATFORM.md).
+// bundles for both the dev server and the build; `?worker` imports failed in dev (docs/platform.md).
 self.MonacoEnvironment = {
   getWorker: () =>
     new Worker(new URL('monaco-editor/editor/editor.worker.js', import.meta.url), { type: 'module', name: 'monaco-editor' }),

@@ -31,8 +31,20 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-cli-import-'));
   const released = readFileSync(join(FIXTURES, 'reflection-records-example.jsonl'), 'utf8').trim();
   await writeFile(join(dir, 'reflection_seq.jsonl'), `${released}\n${JSON.stringify(sixMessages)}\n`);
-  await writeFile(join(dir, 'code_feedback.json'), JSON.stringify([CODE_FEEDBACK_ROW, { ...CODE_FEEDBACK_ROW, query: 'Another &quot;one&quot;' }]));
-  await writeFile(join(dir, 'cfg.json'), JSON.stringify({ preset: 'tiny', vocabSize: 512, model: { maxSeqLen: 1024 }, train: { batchSize: 1, maxLen: 1024, gradAccumSteps: 2 }, checkpointEvery: 0 }));
+  await writeFile(
+    join(dir, 'code_feedback.json'),
+    JSON.stringify([CODE_FEEDBACK_ROW, { ...CODE_FEEDBACK_ROW, query: 'Another &quot;one&quot;' }]),
+  );
+  await writeFile(
+    join(dir, 'cfg.json'),
+    JSON.stringify({
+      preset: 'tiny',
+      vocabSize: 512,
+      model: { maxSeqLen: 1024 },
+      train: { batchSize: 1, maxLen: 1024, gradAccumSteps: 2 },
+      checkpointEvery: 0,
+    }),
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -41,22 +53,60 @@ afterAll(async () => {
 describe('cli import', () => {
   it('converts released files into one records file, counting ignored keys; a 6-message record with extra fields trains', async () => {
     const out = join(dir, 'records.jsonl');
-    const r = await cli(['import', join(dir, 'reflection_seq.jsonl'), join(dir, 'code_feedback.json'), '--out', out, '--json']);
+    const r = await cli([
+      'import',
+      join(dir, 'reflection_seq.jsonl'),
+      join(dir, 'code_feedback.json'),
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    const summary = JSON.parse(r.stdout) as { records: number; reflection: number; generation: number; ignored_keys: Record<string, number> };
+    const summary = JSON.parse(r.stdout) as {
+      records: number;
+      reflection: number;
+      generation: number;
+      ignored_keys: Record<string, number>;
+    };
     expect(summary).toMatchObject({ records: 6, reflection: 3, generation: 3 });
     expect(summary.ignored_keys).toEqual({ 'record.id': 1, 'message.note': 6 });
     expect(r.stderr).toMatch(/warning: ignored unknown keys: record\.id ×1, message\.note ×6/);
-    const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { messages: unknown[] });
+    const lines = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { messages: unknown[] });
     expect(lines.map((l) => l.messages.length)).toEqual([4, 2, 4, 6, 2, 2]);
     expect(JSON.stringify(lines[4])).toContain('return sorted(xs)  # a < b');
 
-    const t = await cli(['train', '--data', out, '--config', join(dir, 'cfg.json'), '--steps', '2', '--seed', '1', '--backend', 'cpu', '--json']);
+    const t = await cli([
+      'train',
+      '--data',
+      out,
+      '--config',
+      join(dir, 'cfg.json'),
+      '--steps',
+      '2',
+      '--seed',
+      '1',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(t.code, t.stderr).toBe(0);
-    const rows = t.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = t.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toHaveLength(3);
     for (const row of rows.slice(0, 2)) expect(Number.isFinite(row.loss)).toBe(true);
-    expect(rows[2]).toMatchObject({ summary: true, state: 'finished', objective: 'official', batching: 'mixed', recipe: 'app', mask: { strategy: 'block', order: 'EAC', order_official: 'etc' } });
+    expect(rows[2]).toMatchObject({
+      summary: true,
+      state: 'finished',
+      objective: 'official',
+      batching: 'mixed',
+      recipe: 'app',
+      mask: { strategy: 'block', order: 'EAC', order_official: 'etc' },
+    });
   }, 240_000);
 
   it('writes nothing when any row of any file is bad', async () => {

@@ -76,7 +76,10 @@ export const importCommand: CliCommand = {
     const warning = formatIgnoredKeys(ignored);
     if (warning) process.stderr.write(`warning: ${warning}\n`);
     if (args.flags.has('json')) process.stdout.write(JSON.stringify(summary) + '\n');
-    else process.stdout.write(`${records.length} records (${reflection} reflection, ${records.length - reflection} generation) → ${summary.out}\n`);
+    else
+      process.stdout.write(
+        `${records.length} records (${reflection} reflection, ${records.length - reflection} generation) → ${summary.out}\n`,
+      );
     return 0;
   },
 };

@@ -55,3 +55,17 @@ const SPECIAL_STRINGS = ['<|user|>', '<|assistant|>', '<|endofmessage|>', '<|tex
 export function specialStringsIn(problemPrompt: string): string[] {
   return SPECIAL_STRINGS.filter((s) => problemPrompt.includes(s));
 }
+
+/**
+ * The MBPP(+) prompt of the official evaluation script (ReflectionCoder src/test.py, class MBPP): the problem's
+ * prompt without `"""`, stripped and split into lines; line 0 is the task, line 1 its first assertion:
+ *   <|user|><|text|>{line 0}\nYour code should satisfy the following assertion:\n```python\n{line 1}\n```<|endofblock|><|endofmessage|><|assistant|><|text|>```python\n
+ * (generation as for HumanEval; the script decodes greedily with max_tokens 1024). A prompt with fewer than two
+ * lines has no assertion to show (the script would fail with IndexError): null.
+ */
+export function mbppPromptText(problemPrompt: string): string | null {
+  const lines = pyStrip(problemPrompt.split('"""').join('')).split('\n');
+  if (lines.length < 2) return null;
+  const user = `${lines[0]}\nYour code should satisfy the following assertion:\n\`\`\`python\n${lines[1]}\n\`\`\``;
+  return `<|user|><|text|>${user}<|endofblock|><|endofmessage|><|assistant|><|text|>${ANSWER_PREFIX}`;
+}

@@ -105,8 +105,9 @@ export class LlamaModel {
     return isTransposed(name, this.config) ? tf.transpose(t) : tf.clone(t);
   }
 
+  /** The inverse of toHF, which is toHF itself: the layout change is a transpose, and a transpose undoes itself. */
   fromHF(name: string, t: tf.Tensor): tf.Tensor {
-    return isTransposed(name, this.config) ? tf.transpose(t) : tf.clone(t);
+    return this.toHF(name, t);
   }
 
   /** Seeded init: normal(0, 0.02) for matrices (Hugging Face's initializer_range), ones for norms. */

@@ -1,6 +1,6 @@
 /**
  * The building blocks of the Llama forward pass, written with tfjs ops that have kernels and
- * gradients on cpu, wasm and webgpu (PLATFORM.md): no tf.gather gradient (wasm has no
+ * gradients on cpu, wasm and webgpu (docs/platform.md): no tf.gather gradient (wasm has no
  * UnsortedSegmentSum), no rank-5 tile, and 2-D matmuls without transpose flags where the weights
  * are involved (the wasm fast path).
  */

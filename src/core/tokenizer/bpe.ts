@@ -206,16 +206,16 @@ export class BpeTokenizer implements TokenizerLike {
     }
   }
 
-  /** Like train, but awaits onProgress and yields to the event loop between merge chunks
+  /** Like train, but awaits onProgress and `yieldFn` (the caller's yield to the event loop) between merge chunks
    *  (so a worker stays responsive to cancel/progress messages). */
-  static async trainAsync(texts: Iterable<string>, vocabSize: number, opts: BpeTrainOptions = {}): Promise<BpeTokenizer> {
+  static async trainAsync(texts: Iterable<string>, vocabSize: number, opts: BpeTrainOptions & { yieldFn: () => Promise<void> }): Promise<BpeTokenizer> {
     BpeTokenizer.checkVocab(vocabSize);
     const gen = learnMerges(BpeTokenizer.countWords(texts), vocabSize - MIN_VOCAB_SIZE, BYTE_OFFSET, MIN_VOCAB_SIZE);
     for (;;) {
       const r = gen.next();
       if (r.done) return new BpeTokenizer(r.value);
       await opts.onProgress?.(r.value);
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      await opts.yieldFn();
     }
   }
 }

@@ -54,16 +54,34 @@ export function lengthGroupedIndices(lengths: readonly number[], batchSize: numb
 }
 
 /** Items per epoch under official batching: each group's whole batches only. */
-export function officialItemsPerEpoch(encoded: readonly EncodedRecord[], cfg: TrainConfig, usable: Usable, copies: Copies): number {
-  return groups(encoded, cfg, usable, copies).reduce((n, g) => n + Math.floor(g.length / cfg.batchSize) * cfg.batchSize, 0);
+export function officialItemsPerEpoch(
+  encoded: readonly EncodedRecord[],
+  cfg: TrainConfig,
+  usable: Usable,
+  copies: Copies,
+): number {
+  return groups(encoded, cfg, usable, copies).reduce(
+    (n, g) => n + Math.floor(g.length / cfg.batchSize) * cfg.batchSize,
+    0,
+  );
 }
 
 /** One epoch's record indices: whole length-grouped batches of one group each, batches shuffled. */
-export function officialEpochOrder(encoded: readonly EncodedRecord[], cfg: TrainConfig, rng: Rng, usable: Usable, copies: Copies): number[] {
+export function officialEpochOrder(
+  encoded: readonly EncodedRecord[],
+  cfg: TrainConfig,
+  rng: Rng,
+  usable: Usable,
+  copies: Copies,
+): number[] {
   const bs = cfg.batchSize;
   const batches: number[][] = [];
   for (const g of groups(encoded, cfg, usable, copies)) {
-    const order = lengthGroupedIndices(g.map((i) => encoded[i]!.ids.length), bs, rng);
+    const order = lengthGroupedIndices(
+      g.map((i) => encoded[i]!.ids.length),
+      bs,
+      rng,
+    );
     const keep = Math.floor(g.length / bs) * bs;
     for (let i = 0; i < keep; i += bs) batches.push(order.slice(i, i + bs).map((j) => g[j]!));
   }

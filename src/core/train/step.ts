@@ -2,7 +2,7 @@
  * One optimizer step over gradAccumSteps micro-batches: loss + gradients per micro-batch (teacher
  * and student rows in one forward), accumulation (mean of micro-batch gradients), global-norm
  * clipping, AdamW with the scheduled learning rate. Numbers for logging are read asynchronously
- * (`await data()`, never dataSync — PLATFORM.md) after the update is queued.
+ * (`await data()`, never dataSync — docs/platform.md) after the update is queued.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '../errors.ts';

@@ -4,7 +4,7 @@
  * Rules for `auto` (README, "Decisions"):
  *   1) WebGPU when the adapter is real hardware;
  *   2) wasm (SIMD) when there is no adapter or only a software fallback (SwiftShader): on a CPU,
- *      wasm is 40-50x faster than WebGPU-on-SwiftShader (PLATFORM.md, "Speed here");
+ *      wasm is 40-50x faster than WebGPU-on-SwiftShader (docs/platform.md, "Speed here");
  *   3) cpu (plain JS) last.
  * An explicit preference is tried first and falls down the same chain if it cannot start, with
  * the failure in `reason`, so the app stays usable and the status bar says what happened.

@@ -1,6 +1,6 @@
 /**
  * Removes from a worker's global scope everything Python could use to leave the sandbox once Pyodide has
- * loaded (PLATFORM.md, "Danger"): network (fetch, XHR, WebSocket, ...), the app's storage (IndexedDB, Cache
+ * loaded (docs/platform.md, "Danger"): network (fetch, XHR, WebSocket, ...), the app's storage (IndexedDB, Cache
  * Storage, OPFS via navigator.storage), script loading, nested workers, broadcast channels, and postMessage
  * (so no message to the page can be forged; the host answers through a MessagePort kept in a closure).
  * Python already sees only an empty `js` module (loadPyodide({ jsglobals })); this is the second layer, and

@@ -1,6 +1,6 @@
 /**
  * tfjs backend selection in Node (CLI, tests, benchmarks).
- * - wasm: the fast path on a machine without a GPU (PLATFORM.md); its binaries are read from
+ * - wasm: the fast path on a machine without a GPU (docs/platform.md); its binaries are read from
  *   node_modules/@tensorflow/tfjs-backend-wasm/dist/ (setWasmPaths with a file path and a
  *   trailing slash: the Node build of the backend reads them with fs).
  * - webgpu: Dawn on SwiftShader through src/platform/node-webgpu.ts (correctness, not speed).

@@ -1,6 +1,6 @@
 // Runs in the Pyodide thread of the Node sandbox BEFORE Pyodide is imported. Node's permission model
 // (--experimental-permission) already blocks child processes, file writes and reads outside the allowed
-// paths, but not the network and not signals (PLATFORM.md): close those here, on this thread's own copies
+// paths, but not the network and not signals (docs/platform.md): close those here, on this thread's own copies
 // of the built-in modules, so nothing Pyodide or Python reaches later can open a connection.
 import fs from 'node:fs';
 import os from 'node:os';

@@ -31,7 +31,7 @@ export interface EvaluateOptions {
   postprocess?: PostprocessMode;
 }
 
-export const DEFAULT_DECODING: DecodingOptions = { temperature: 0, topP: 1, n: 1, seed: 0, maxNewTokens: 512 };
+export const DEFAULT_DECODING: DecodingOptions = { temperature: 0, topP: 1, n: 1, seed: 0, maxNewTokens: 1024 };
 /** Paper App. D sampling for pass@k > 1. */
 export const SAMPLING_DECODING: Pick<DecodingOptions, 'temperature' | 'topP'> = { temperature: 0.2, topP: 0.95 };
 

@@ -1,4 +1,4 @@
-/** The experiment's data from the three shipped JSONL texts (public/demo/), validated (all-or-nothing, METHOD.md §1). */
+/** The experiment's data from the three shipped JSONL texts (public/demo/), validated (all-or-nothing, docs/METHOD.md §1). */
 import { DataFormatError } from '../../core/errors.ts';
 import { checkRecordsJsonl } from '../../core/records/jsonl.ts';
 import type { ExperimentData } from './single-run.ts';

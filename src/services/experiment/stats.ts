@@ -63,6 +63,21 @@ export function separatedPairs(rows: readonly TableRow[], split: 'seen' | 'unsee
   return out;
 }
 
+/** Pairs of trained rows whose validation losses differ by more than the sum of their standard deviations. */
+export function separatedLosses(rows: readonly TableRow[]): string[] {
+  const out: string[] = [];
+  const trained = rows.filter((r) => r.valLoss && r.valLoss.n > 1 && r.variant !== 'untrained');
+  for (let i = 0; i < trained.length; i++) {
+    for (let j = i + 1; j < trained.length; j++) {
+      const [a, b] = [trained[i]!.valLoss!, trained[j]!.valLoss!];
+      const d = a.mean - b.mean;
+      const [lo, hi] = d < 0 ? [trained[i]!, trained[j]!] : [trained[j]!, trained[i]!];
+      if (Math.abs(d) > a.std + b.std) out.push(`${lo.variant} < ${hi.variant} (${Math.abs(d).toFixed(3)})`);
+    }
+  }
+  return out;
+}
+
 export function markdownTable(
   rows: readonly TableRow[],
   meta: { preset: string; seeds: number[]; seenTasks: number; unseenTasks: number },
@@ -79,10 +94,12 @@ export function markdownTable(
   ];
   const seen = separatedPairs(rows, 'seen');
   const unseen = separatedPairs(rows, 'unseen');
+  const valLoss = separatedLosses(rows);
   lines.push(
     '',
     `Differences larger than the summed std (seen): ${seen.length ? seen.join('; ') : 'none'}.`,
     `Differences larger than the summed std (unseen): ${unseen.length ? unseen.join('; ') : 'none'}.`,
+    `Validation-loss differences larger than the summed std (lower is better): ${valLoss.length ? valLoss.join('; ') : 'none'}.`,
   );
   return lines.join('\n') + '\n';
 }

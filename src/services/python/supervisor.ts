@@ -1,5 +1,6 @@
 import type { CheckOutcome, PythonApi, PythonChecker, PythonState, PythonStatus, RunOptions, RunResult } from '../../api/python.ts';
 import { PythonRuntimeError, UsageError } from '../../core/errors.ts';
+import { Mutex } from '../../core/lock.ts';
 import type { HostRunResult } from '../../platform/python/host-core.mjs';
 import type { HostMessage, PythonTransport, PythonTransportFactory } from '../../platform/python/transport.ts';
 
@@ -53,7 +54,7 @@ function validResult(r: unknown): r is HostRunResult {
  */
 export class PythonSupervisor implements PythonApi, PythonChecker {
   private instance: Instance | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new Mutex();
   private nextId = 1;
   private sessionCell = 0;
   private readonly graceMs: number;
@@ -107,9 +108,7 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const p = this.queue.then(task, task);
-    this.queue = p.catch(() => undefined);
-    return p;
+    return this.queue.run(task);
   }
 
   private setState(state: PythonState, detail?: string): void {

@@ -24,7 +24,7 @@ import type { HFTokenizer } from '../../core/tokenizer/hf.ts';
 import { loadHFTokenizer } from '../../core/tokenizer/hf-load.ts';
 import { AdamW } from '../../core/train/adamw.ts';
 import { validateTrainConfig, type TrainConfig } from '../../core/train/config.ts';
-import { BatchSampler, buildStepBatch, planRun, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
+import { BatchSampler, planRun, stepMicroBatches, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
 import { cosineLr } from '../../core/train/schedule.ts';
 import { trainStep } from '../../core/train/step.ts';
 import { baseFingerprint, checkFingerprint, type BaseFile } from './base-files.ts';
@@ -168,7 +168,7 @@ export class FinetuneRun {
     const step = this.step;
     const total = this.runPlan.totalSteps;
     const lr = cosineLr(step, total, this.runPlan.warmupSteps, t.lr);
-    const hosts = Array.from({ length: t.gradAccumSteps }, () => buildStepBatch(this.encoded, this.sampler.next(), t, step, total, this.tokenizer.pad));
+    const hosts = stepMicroBatches(this.encoded, this.sampler, t, step, total, this.tokenizer.pad);
     this.adapter?.beginStep(step);
     const r = await trainStep(this.model, this.optimizer, hosts, t.lossWeights, lr, t.maxGradNorm);
     this.step = step + 1;

@@ -18,7 +18,11 @@ export function promptStyle(tok: HFTokenizer): PromptStyle {
 
 /** Prompt ids for a HumanEval problem (its `prompt`: signature + docstring). */
 export function humanEvalPromptIds(tok: HFTokenizer, problemPrompt: string, style: PromptStyle = promptStyle(tok)): number[] {
-  if (style === 'completion') return tok.encodeForPrompt(problemPrompt);
+  if (style === 'completion') {
+    // The problem is content: added-token text in it stays text (src/core/prompt.ts); otherwise transformers' ids.
+    if (!tok.addedTokens().some((t) => problemPrompt.includes(t.content))) return tok.encodeForPrompt(problemPrompt);
+    return [...tok.encodeForPrompt(''), ...tok.encodeOrdinary(problemPrompt)];
+  }
   const ask = `Complete the following Python function. Reply with the whole function in one \`\`\`python code block.\n\n\`\`\`python\n${problemPrompt}\`\`\``;
   return encodeChat(tok, [{ role: 'user', content: ask }]);
 }

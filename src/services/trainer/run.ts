@@ -20,6 +20,7 @@ import { cosineLr } from '../../core/train/schedule.ts';
 import type { CheckpointFiles } from '../../api/store.ts';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, parseCheckpoint, serializeCheckpoint, toTensor, type CheckpointJson, type DatasetRef } from './checkpoint.ts';
 import { modelConfigFor, validateRunConfig, type RunConfig } from '../../core/train/run-config.ts';
+import { yieldToEventLoop } from '../../platform/yield.ts';
 
 /** What one optimizer step measured (host numbers). */
 export interface StepResult {
@@ -50,6 +51,8 @@ export interface FreshRunInput {
   name: string;
   /** Awaited between tokenizer-training chunks, so a worker stays responsive. */
   onTokenizerProgress?: (merges: number, target: number) => void | Promise<void>;
+  /** Yield to the event loop between tokenizer-training chunks (default: src/platform/yield.ts). */
+  yieldFn?: () => Promise<void>;
 }
 
 export class TrainingRun {
@@ -86,6 +89,7 @@ export class TrainingRun {
     const { config } = input;
     const tokenizer = await BpeTokenizer.trainAsync(recordTexts(input.records), config.vocabSize, {
       onProgress: (p) => input.onTokenizerProgress?.(p.merges, p.targetMerges),
+      yieldFn: input.yieldFn ?? yieldToEventLoop,
     });
     return TrainingRun.assemble(config, tokenizer, input.records, input.datasets, input.name, null);
   }

@@ -17,6 +17,7 @@ import { importDataset, importDatasets, loadCheckpointDatasets, loadDatasets } f
 import { parseCheckpoint, parseCheckpointJson } from './checkpoint.ts';
 import { generateText, LoadedModel } from './generation.ts';
 import { checkName, exportFromStore } from './local-store.ts';
+import { newId } from '../../core/id.ts';
 import { Mutex } from '../../core/lock.ts';
 import { ProgressMeter } from './progress.ts';
 import { RUN_PRESETS, validateRunConfig } from '../../core/train/run-config.ts';
@@ -33,12 +34,6 @@ export interface TrainerDeps {
 }
 
 const ACTIVE: RunState[] = ['preparing', 'running', 'paused', 'stopping'];
-
-function newId(prefix: string): string {
-  // randomUUID needs a secure context; ids only have to be unique within this store.
-  const rand = typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-  return `${prefix}-${rand}`;
-}
 
 export class TrainerService implements TrainerApi {
   private state: RunState = 'idle';
@@ -153,6 +148,7 @@ export class TrainerService implements TrainerApi {
       config,
       records,
       datasets: refs,
+      yieldFn: this.deps.yieldFn,
       name: request.runName ?? `${config.preset} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       onTokenizerProgress: async (merges, target) => {
         if (merges === target || merges % Math.max(64, Math.ceil(target / 4)) === 0) this.emit({ type: 'log', message: `Tokenizer: ${merges}/${target} merges` });

@@ -1,7 +1,7 @@
 /** "Compare two runs": pick two saved runs (e.g. base vs fine-tuned); pass@1 of each and the per-task differences. */
 import type { SampleResult } from '../../api/eval.ts';
 import type { EvalRunMeta } from '../../api/eval.ts';
-import { h } from '../train/dom.ts';
+import { h } from '../dom.ts';
 import { compareRuns, type TaskOutcome } from './compare.ts';
 
 export interface CompareActions {

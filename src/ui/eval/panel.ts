@@ -16,13 +16,14 @@ import { EvalStore, IdbStore } from '../../page/stores.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';
 import { pageCheckPool } from '../../page/python.ts';
-import { download, errorText, h } from '../train/dom.ts';
+import { download, errorText, h } from '../dom.ts';
 import { onCheckpointsChanged } from '../events.ts';
 import { createNotice } from '../notice.ts';
 import { CompareView } from './compare-view.ts';
 import { forgetProblemFile, recallProblemFile, rememberProblemFile, sha256Hex } from './problem-file.ts';
 import { ResultsView } from './results-view.ts';
 import { RunsView } from './runs-view.ts';
+import { newId } from '../../core/id.ts';
 import './eval.css';
 
 const num = (attrs: Record<string, string | number>) => h('input', { type: 'number', ...attrs });
@@ -241,7 +242,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
   async function finish(summary: EvalSummary, samples: SampleResult[], partial: boolean, ckpt: CheckpointMeta | undefined, dec: DecodingOptions | null, chosen: HumanEvalProblem[]): Promise<void> {
     results.show(summary, samples, partial ? `Stopped after ${samples.length} sample(s)` : `Done: ${samples.length} sample(s)`);
     const meta: EvalRunMeta = {
-      id: `eval-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`,
+      id: newId('eval'),
       savedAt: new Date().toISOString(),
       problems: { fileName: file?.fileName ?? '?', sha256: file?.sha256 ?? '', selected: chosen.map((p) => p.task_id) },
       checkpoint: ckpt ? { id: ckpt.id, name: ckpt.name, step: ckpt.step } : null,

@@ -1,6 +1,6 @@
 /** The results of one evaluation: progress, pass@k, and a table of verdicts whose rows expand to the completion. */
 import type { EvalSummary, SampleResult } from '../../api/eval.ts';
-import { h } from '../train/dom.ts';
+import { h } from '../dom.ts';
 import { compareTaskIds } from './compare.ts';
 import { failureReason, postprocessNote, tracebackTail } from './reasons.ts';
 

@@ -1,6 +1,6 @@
 /** Saved evaluation runs (IndexedDB): one line each with pass@k, and Show / Delete. */
 import type { EvalRunMeta } from '../../api/eval.ts';
-import { h } from '../train/dom.ts';
+import { h } from '../dom.ts';
 import { formatPassAtK } from './results-view.ts';
 
 export interface RunsActions {

@@ -10,7 +10,7 @@ import { IdbResultStore } from '../../page/stores.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';
 import { pageCheckPool } from '../../page/python.ts';
-import { errorText, formatDuration, h } from '../train/dom.ts';
+import { errorText, formatDuration, h } from '../dom.ts';
 import { renderCurves, renderTable } from './table-view.ts';
 import './experiment.css';
 

@@ -1,7 +1,7 @@
 /** The experiment table (pass@1 mean ± std per split, validation loss) and the training-loss curves as inline SVG. */
 import type { CellResult } from '../../api/experiment.ts';
 import type { TableRow } from '../../page/services.ts';
-import { h } from '../train/dom.ts';
+import { h } from '../dom.ts';
 
 const fmt = (s: { mean: number; std: number; n: number }, d = 1): string =>
   s.n > 1 ? `${s.mean.toFixed(d)} ± ${s.std.toFixed(d)}` : s.mean.toFixed(d);

@@ -4,7 +4,7 @@
  * last step — which is how a run continues after a page reload.
  */
 import type { CheckpointMeta } from '../../api/store.ts';
-import { download, errorText, h } from './dom.ts';
+import { download, errorText, h } from '../dom.ts';
 import { CHECKPOINTS_CHANGED } from '../events.ts';
 import { createNotice } from '../notice.ts';
 

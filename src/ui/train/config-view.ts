@@ -3,7 +3,7 @@
  * every edit is validated where it enters (the same validator the service uses), and the error
  * names the key, what was expected and what was found. Start is refused while it is invalid.
  */
-import { h } from './dom.ts';
+import { h } from '../dom.ts';
 
 export interface ConfigSource {
   presets: string[];

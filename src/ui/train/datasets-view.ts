@@ -5,7 +5,7 @@
  */
 import { BUILTIN_DEMO_DATASET } from '../../api/trainer.ts';
 import type { DatasetMeta } from '../../api/store.ts';
-import { errorText, h } from './dom.ts';
+import { errorText, h } from '../dom.ts';
 import { createNotice } from '../notice.ts';
 
 export interface DatasetActions {

@@ -14,7 +14,7 @@ import { defaultRunConfig, RUN_PRESETS, validateRunConfig } from '../../core/tra
 import { CheckpointsView } from './checkpoints-view.ts';
 import { ConfigView } from './config-view.ts';
 import { DatasetsView } from './datasets-view.ts';
-import { errorText, h } from './dom.ts';
+import { errorText, h } from '../dom.ts';
 import { createNotice } from '../notice.ts';
 import { TrainPlots } from './plots.ts';
 import { ProgressView } from './progress-view.ts';

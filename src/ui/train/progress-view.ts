@@ -1,7 +1,7 @@
 /** Run controls (start / pause-resume / stop), progress bar with ETA, tokens/s, and the backend in use. */
 import type { BackendChoice } from '../../api/backend.ts';
 import type { RunState, TrainProgress } from '../../api/trainer.ts';
-import { formatDuration, h } from './dom.ts';
+import { formatDuration, h } from '../dom.ts';
 
 export interface RunControls {
   start(): void;

@@ -2,7 +2,7 @@
 import type { GenerateRequest } from '../../api/trainer.ts';
 import { userTurn, type Prompt } from '../../core/prompt.ts';
 import { createNotice } from '../notice.ts';
-import { errorText, h } from './dom.ts';
+import { errorText, h } from '../dom.ts';
 
 export interface TryActions {
   generate(prompt: Prompt, req: GenerateRequest, onText: (delta: string) => void): Promise<string>;

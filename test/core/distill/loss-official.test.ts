@@ -23,23 +23,29 @@ const encs = officialEncoded(fx);
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-6);
 
 describe('official labels and masks', () => {
-  it.each(Object.keys(fx.records))('record %s: ids, teacher labels and distillation labels as the official processor', (name) => {
-    const r = fx.records[name]!;
-    const e = encs[name]!;
-    expect(e.ids).toEqual(r.input_ids);
-    // labels[t] is the target of the logits at t-1: our teacher / student targets, unshifted.
-    expect(e.teacherTargets.map((t, i) => (t && i > 0 ? e.ids[i] : -100))).toEqual(r.teacher_labels);
-    expect(e.studentTargets.map((t, i) => (t ? e.ids[i] : -100))).toEqual(r.distillation_labels);
-  });
+  it.each(Object.keys(fx.records))(
+    'record %s: ids, teacher labels and distillation labels as the official processor',
+    (name) => {
+      const r = fx.records[name]!;
+      const e = encs[name]!;
+      expect(e.ids).toEqual(r.input_ids);
+      // labels[t] is the target of the logits at t-1: our teacher / student targets, unshifted.
+      expect(e.teacherTargets.map((t, i) => (t && i > 0 ? e.ids[i] : -100))).toEqual(r.teacher_labels);
+      expect(e.studentTargets.map((t, i) => (t ? e.ids[i] : -100))).toEqual(r.distillation_labels);
+    },
+  );
 
-  it.each(fx.cases.map((c, i) => [i, c.strategy, c.order, c.mask_rate, c] as const))('case %i %s %s rate %s: student attention', (_i, _s, _o, _r, c) => {
-    c.records.forEach((name, k) => {
-      const vis = officialVisibility(encs[name]!, c);
-      const want = c.student_attention[k]!;
-      expect(vis.map((v) => (v ? 1 : 0))).toEqual(want.slice(0, vis.length));
-      expect(want.slice(vis.length).every((v) => v === 0)).toBe(true); // padding
-    });
-  });
+  it.each(fx.cases.map((c, i) => [i, c.strategy, c.order, c.mask_rate, c] as const))(
+    'case %i %s %s rate %s: student attention',
+    (_i, _s, _o, _r, c) => {
+      c.records.forEach((name, k) => {
+        const vis = officialVisibility(encs[name]!, c);
+        const want = c.student_attention[k]!;
+        expect(vis.map((v) => (v ? 1 : 0))).toEqual(want.slice(0, vis.length));
+        expect(want.slice(vis.length).every((v) => v === 0)).toBe(true); // padding
+      });
+    },
+  );
 });
 
 async function losses(model: LlamaModel, host: HostBatch) {

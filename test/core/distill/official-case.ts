@@ -15,11 +15,23 @@ export function officialEncoded(fx: OfficialLossFixture): Record<string, Encoded
   return out;
 }
 
-export function officialVisibility(enc: EncodedRecord, c: Pick<OfficialLossCase, 'strategy' | 'order' | 'mask_rate'>): boolean[] {
-  return studentVisibility(enc, { strategy: parseMaskStrategy(c.strategy), order: parseBlockOrder(c.order) }, c.mask_rate, new Rng(0), 'official');
+export function officialVisibility(
+  enc: EncodedRecord,
+  c: Pick<OfficialLossCase, 'strategy' | 'order' | 'mask_rate'>,
+): boolean[] {
+  return studentVisibility(
+    enc,
+    { strategy: parseMaskStrategy(c.strategy), order: parseBlockOrder(c.order) },
+    c.mask_rate,
+    new Rng(0),
+    'official',
+  );
 }
 
-export function officialCaseBatch(encs: Record<string, EncodedRecord>, c: Pick<OfficialLossCase, 'records' | 'strategy' | 'order' | 'mask_rate'>): HostBatch {
+export function officialCaseBatch(
+  encs: Record<string, EncodedRecord>,
+  c: Pick<OfficialLossCase, 'records' | 'strategy' | 'order' | 'mask_rate'>,
+): HostBatch {
   const pairs = c.records.map((name) => {
     const e = encs[name]!;
     return { teacher: teacherRow(e), student: studentRow(e, officialVisibility(e, c)) };

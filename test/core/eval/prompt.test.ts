@@ -51,3 +51,14 @@ describe('HumanEval prompt (docs/METHOD.md §7)', () => {
     }
   });
 });
+
+describe('MBPP prompt (ReflectionCoder src/test.py)', () => {
+  it('first line of the problem and its first assertion, as the official script builds them', async () => {
+    const { mbppPromptText } = await import('../../../src/core/eval/prompt.ts');
+    const prompt = '"""\nWrite a function to find the shared elements from the given two lists.\nassert set(similar_elements((3, 4, 5, 6),(5, 7, 4, 10))) == set((4, 5))\n"""\n';
+    expect(mbppPromptText(prompt)).toBe('<|user|><|text|>Write a function to find the shared elements from the given two lists.\n'
+      + 'Your code should satisfy the following assertion:\n```python\nassert set(similar_elements((3, 4, 5, 6),(5, 7, 4, 10))) == set((4, 5))\n```'
+      + '<|endofblock|><|endofmessage|><|assistant|><|text|>```python\n');
+    expect(mbppPromptText('"""one line only"""')).toBeNull();
+  });
+});

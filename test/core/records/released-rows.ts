@@ -8,8 +8,10 @@ export const CODE_FEEDBACK_ROW = {
 export const CODE_FEEDBACK_RECORD = {
   messages: [
     { role: 'user', content: [{ type: 'text', content: 'Sort a list & return it.\r\n\tKeep <stable>.' }] },
-    { role: 'assistant', content: [{ type: 'text', content: 'Here:\n```python\ndef f(xs):\n    return sorted(xs)  # a < b\n```' }] },
+    {
+      role: 'assistant',
+      content: [{ type: 'text', content: 'Here:\n```python\ndef f(xs):\n    return sorted(xs)  # a < b\n```' }],
+    },
   ],
   type: 'generation',
 };
-

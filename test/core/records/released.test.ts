@@ -6,7 +6,6 @@ import { importReleased } from '../../../src/core/records/released.ts';
 import { FIXTURES } from '../helpers/fixture-record.ts';
 import { CODE_FEEDBACK_RECORD, CODE_FEEDBACK_ROW } from './released-rows.ts';
 
-
 describe('released files → records (download.py)', () => {
   it('a CodeFeedback row becomes the generation record download.py writes', () => {
     const res = importReleased(JSON.stringify(CODE_FEEDBACK_ROW) + '\n');
@@ -22,7 +21,10 @@ describe('released files → records (download.py)', () => {
     expect(res.errors).toEqual([]);
     expect(res.records).toEqual(parseRecordsJsonl(text).records);
     expect(res.counts).toEqual({ codeFeedback: 0, reflectionSeq: 3 });
-    const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const asArray = importReleased(JSON.stringify([...rows.map((r) => ({ ...r, id: 1 })), CODE_FEEDBACK_ROW]));
     expect(asArray.records).toHaveLength(4);
     expect(asArray.ignoredKeys.get('record.id')).toBe(3);

@@ -4,16 +4,32 @@
  */
 import { describe, expect, it } from 'vitest';
 import { studentVisibility } from '../../../src/core/distill/masks.ts';
-import { encodeRecord, encodeRecords, messageSegments, type TokenizerLike } from '../../../src/core/records/serialize.ts';
+import {
+  encodeRecord,
+  encodeRecords,
+  messageSegments,
+  type TokenizerLike,
+} from '../../../src/core/records/serialize.ts';
 import { validateRecord } from '../../../src/core/records/schema.ts';
 
-const SPECIAL: Record<string, number> = { '<|user|>': 3, '<|assistant|>': 4, '<|endofmessage|>': 5, '<|text|>': 6, '<|code|>': 7, '<|execution|>': 8, '<|endofblock|>': 9 };
+const SPECIAL: Record<string, number> = {
+  '<|user|>': 3,
+  '<|assistant|>': 4,
+  '<|endofmessage|>': 5,
+  '<|text|>': 6,
+  '<|code|>': 7,
+  '<|execution|>': 8,
+  '<|endofblock|>': 9,
+};
 
 /** Each character is one token (id 20 + code % 50); `big:N` encodes to N tokens without building a string. */
 const charTok: TokenizerLike = {
   bos: 1,
   eos: 2,
-  encode: (t) => (t.startsWith('big:') ? new Array<number>(Number(t.slice(4))).fill(21) : Array.from(t, (c) => 20 + (c.charCodeAt(0) % 50))),
+  encode: (t) =>
+    t.startsWith('big:')
+      ? new Array<number>(Number(t.slice(4))).fill(21)
+      : Array.from(t, (c) => 20 + (c.charCodeAt(0) % 50)),
   special: (n) => SPECIAL[n]!,
 };
 
@@ -22,14 +38,39 @@ const m = (role: string, content: string, type = 'text') => ({ role, content: [{
 describe('general message lists', () => {
   it('segments: first assistant = reflection sequence, last = final answer, others instruction / response', () => {
     expect(messageSegments('reflection', ['user', 'assistant', 'user', 'assistant', 'user', 'assistant'])).toEqual([
-      'reflection_instruction', 'reflection_sequence', 'instruction', 'response', 'instruction', 'final_answer',
+      'reflection_instruction',
+      'reflection_sequence',
+      'instruction',
+      'response',
+      'instruction',
+      'final_answer',
     ]);
-    expect(messageSegments('reflection', ['user', 'user', 'assistant', 'assistant'])).toEqual(['reflection_instruction', 'reflection_instruction', 'reflection_sequence', 'final_answer']);
-    expect(messageSegments('generation', ['user', 'assistant', 'user', 'assistant'])).toEqual(['instruction', 'final_answer', 'instruction', 'final_answer']);
+    expect(messageSegments('reflection', ['user', 'user', 'assistant', 'assistant'])).toEqual([
+      'reflection_instruction',
+      'reflection_instruction',
+      'reflection_sequence',
+      'final_answer',
+    ]);
+    expect(messageSegments('generation', ['user', 'assistant', 'user', 'assistant'])).toEqual([
+      'instruction',
+      'final_answer',
+      'instruction',
+      'final_answer',
+    ]);
   });
 
   it('a 6-message reflection record: labels and student visibility as the official processor / collator', () => {
-    const r = validateRecord({ type: 'reflection', messages: [m('user', 'q'), m('assistant', 'ab', 'code'), m('user', 'u'), m('assistant', 'cd', 'code'), m('user', 'v'), m('assistant', 'ef')] });
+    const r = validateRecord({
+      type: 'reflection',
+      messages: [
+        m('user', 'q'),
+        m('assistant', 'ab', 'code'),
+        m('user', 'u'),
+        m('assistant', 'cd', 'code'),
+        m('user', 'v'),
+        m('assistant', 'ef'),
+      ],
+    });
     const e = encodeRecord(r, charTok);
     const A = e.ids.indexOf(4);
     const lastA = e.ids.lastIndexOf(4);

@@ -111,7 +111,7 @@ describe('BpeTokenizer', () => {
 
   it('trainAsync gives the same tokenizer and reports progress', async () => {
     const seen: number[] = [];
-    const t = await BpeTokenizer.trainAsync(corpus, 600, { onProgress: (p) => void seen.push(p.merges) });
+    const t = await BpeTokenizer.trainAsync(corpus, 600, { onProgress: (p) => void seen.push(p.merges), yieldFn: () => new Promise<void>((r) => setTimeout(r, 0)) });
     expect(t.toJSON()).toEqual(tok.toJSON());
     expect(seen.at(-1)).toBe(600 - MIN_VOCAB_SIZE);
     expect(seen.length).toBeGreaterThan(2);

@@ -1,6 +1,6 @@
-import { humanMessage } from '../messages.ts';
+import { humanMessage } from './messages.ts';
 
-/** A tiny element builder for the train panel: h('button', { class: 'x', testid: 'start' }, 'Start'). */
+/** The one DOM helper module for every panel. A tiny element builder: h('button', { class: 'x', testid: 'start' }, 'Start'). */
 export type Attrs = Record<string, string | number | boolean | undefined | ((ev: Event) => void)>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
