@@ -1,3 +1,4 @@
+// Over 300 lines: the panel's wiring only; its views already live in results-view.ts, runs-view.ts and compare-view.ts.
 /**
  * The Evaluate panel: HumanEval in the browser. The user picks a HumanEval JSONL file (never bundled),
  * a checkpoint from the training store, a subset and the decoding; completions come from a trainer worker
