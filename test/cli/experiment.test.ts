@@ -3,10 +3,11 @@
  * untrained and reference rows, greedy pass@1 checked in Pyodide, the summary as the last stdout line, the
  * results files; a rerun with the same --out reuses every finished cell (resume) and prints the same summary.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTasks, toHumanEval } from '../../src/core/tasks/index.ts';
 import { cli } from './run-cli.ts';
 
 let dir = '';
@@ -74,6 +75,30 @@ describe('cli experiment', () => {
     expect(await readFile(join(dir, 'out', 'results.md'), 'utf8')).toMatch(
       /\| Variant \| Seen templates \| Unseen templates \| Validation loss \|/,
     );
+
+    // The trained models are trainer checkpoints that `evaluate --model` loads, here on generated test tasks.
+    expect((await readdir(join(dir, 'out', 'models'))).sort()).toEqual([
+      'no-distillation@0',
+      'no-dynamic-mask@0',
+      'no-reflection-data@0',
+      'reflectioncoder@0',
+    ]);
+    const problems = generateTasks({ seed: 5, split: 'test-seen', limit: 2 }).map((t) =>
+      JSON.stringify(toHumanEval(t)),
+    );
+    await writeFile(join(dir, 'tasks.jsonl'), problems.join('\n') + '\n');
+    const ev = await cli([
+      'evaluate',
+      '--problems',
+      join(dir, 'tasks.jsonl'),
+      '--model',
+      join(dir, 'out', 'models', 'reflectioncoder@0'),
+      '--max-new-tokens',
+      '32',
+      '--json',
+    ]);
+    expect(ev.code, ev.stderr.slice(-2000)).toBe(0);
+    expect(JSON.parse(ev.stdout.trim().split('\n').at(-1)!)).toMatchObject({ summary: true, problems: 2 });
 
     const b = await cli(args);
     expect(b.code, b.stderr.slice(-2000)).toBe(0);

@@ -8,6 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isBackendPreference } from '../../api/backend.ts';
+import type { CheckpointFiles } from '../../api/store.ts';
 import { UsageError } from '../../core/errors.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
 import { createNodePython } from '../python-node.ts';
@@ -29,7 +30,8 @@ const usage = `Usage: npm run cli -- experiment [options]
   --first-seed <k>    the first seed (default 0); e.g. one process per seed, same --out
   --variants <list>   comma-separated (default reflectioncoder,no-dynamic-mask,no-distillation,no-reflection-data;
                       optional: order-ECA, order-AEC, order-ACE, order-CEA, order-CAE, mask-sequential, mask-random)
-  --out <dir>         results folder (default experiment-results/<preset>); a rerun with the same folder
+  --out <dir>         results folder (default experiment-results/<preset>): results.json, results.md, cells/,
+                      models/<variant>@<seed>/ (checkpoints for evaluate --model); a rerun with the same folder
                       skips finished cells (resume after Ctrl-C)
   --data <dir>        folder with instruction.jsonl, reflection.jsonl, validation.jsonl (default public/demo)
   --backend <b>       auto | wasm | cpu | webgpu (default auto = wasm)
@@ -123,6 +125,13 @@ export const experimentCommand: CliCommand = {
           );
         }
       };
+      // Trained models, loadable with `evaluate --model <out>/models/<variant>@<seed>`.
+      const saveCheckpoint = async (c: { variant: string; seed: number }, files: CheckpointFiles) => {
+        const dir = path.join(out, 'models', `${c.variant}@${c.seed}`);
+        await mkdir(dir, { recursive: true });
+        await writeFile(path.join(dir, 'checkpoint.safetensors'), files.safetensors);
+        await writeFile(path.join(dir, 'checkpoint.json'), files.json);
+      };
       const result = await runExperiment({
         preset,
         seeds,
@@ -132,6 +141,7 @@ export const experimentCommand: CliCommand = {
         store: new FileResultStore(out),
         onEvent,
         signal: controller.signal,
+        saveCheckpoint,
       });
       const md = markdownTable(result.rows, {
         preset: preset.name,

@@ -5,6 +5,7 @@
  * the preset and the data, so a changed preset or data set never reuses stale cells.
  */
 import type { PythonChecker } from '../../api/python.ts';
+import type { CheckpointFiles } from '../../api/store.ts';
 import { hash32 } from '../../core/tasks/generate.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { ExperimentPreset } from './presets.ts';
@@ -44,6 +45,8 @@ export interface ExperimentOptions {
   store: ResultStore;
   onEvent?: (e: ExperimentEvent) => void;
   signal?: AbortSignal;
+  /** Where a trained cell's model goes (CLI: <out>/models/<variant>@<seed>/), saved before its result. */
+  saveCheckpoint?: (cell: { variant: string; seed: number }, files: CheckpointFiles) => Promise<void>;
 }
 
 export interface ExperimentResult {
@@ -106,6 +109,10 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
               variant: c.variant === 'untrained' ? variants[0]! : c.variant,
               untrained: c.variant === 'untrained',
               onEvent: (event) => opts.onEvent?.({ type: 'cell', key: c.key, event, index: i, cells: plan.length }),
+              saveCheckpoint:
+                opts.saveCheckpoint && typeof c.variant !== 'string'
+                  ? (files) => opts.saveCheckpoint!({ variant: (c.variant as Variant).name, seed: c.seed }, files)
+                  : undefined,
             });
       secs.push({ sec: (performance.now() - t0) / 1000, variant: result.variant });
       await opts.store.put(c.key, result);

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { PythonChecker } from '../../api/python.ts';
+import type { CheckpointFiles } from '../../api/store.ts';
 import { generationRow } from '../../core/distill/rows.ts';
 import type { LlamaModel } from '../../core/model/llama.ts';
 import { nextTokenCrossEntropy } from '../../core/model/loss.ts';
@@ -111,6 +112,8 @@ export async function runCell(opts: {
   data: ExperimentData;
   python: PythonChecker;
   untrained?: boolean;
+  /** Receives the trained model's checkpoint (trainer format: `evaluate --model <folder>` loads it). */
+  saveCheckpoint?: (files: CheckpointFiles) => Promise<void>;
   onEvent?: (e: CellEvent) => void;
   signal?: AbortSignal;
 }): Promise<CellResult> {
@@ -140,6 +143,7 @@ export async function runCell(opts: {
       await new Promise((res) => setTimeout(res, 0));
     }
     const trainSec = (performance.now() - t0) / 1000;
+    if (opts.saveCheckpoint && !opts.untrained) await opts.saveCheckpoint(await run.checkpoint(trainSec));
     const e0 = performance.now();
     const valLoss = await validationLoss(run.model, run.tokenizer, opts.data.validation, config.train.maxLen);
     const seen = await score(run.model, run.tokenizer, preset, 'test-seen', opts.python, opts.onEvent, opts.signal);

@@ -18,6 +18,7 @@ import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';
 import { pageCheckPool } from '../../page/python.ts';
 import { download, errorText, h } from '../dom.ts';
+import { mountScoreSamples } from './score-samples.ts';
 import { onCheckpointsChanged } from '../events.ts';
 import { createNotice } from '../notice.ts';
 import { CompareView } from './compare-view.ts';
@@ -291,6 +292,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
         message,
       ),
       results.root,
+      mountScoreSamples(),
       runs.root,
       compare.root,
     ),
