@@ -4,6 +4,7 @@
  */
 export { evaluateProblems, SAMPLING_DECODING, summarize, validateDecoding, type CompletionGenerator } from '../services/eval/evaluate.ts';
 export { textGenerator } from '../services/eval/text-generator.ts';
+export { scoreSamples } from '../services/eval/score-samples.ts';
 export { OpenAIChatModel } from '../services/reflect/openai.ts';
 export { ScriptedChatModel, turnsFromBlocks } from '../services/reflect/scripted.ts';
 export type { ExperimentEvent, ExperimentResult } from '../services/experiment/runner.ts';

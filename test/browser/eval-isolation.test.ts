@@ -4,7 +4,8 @@
  * in Node, test/services/eval/adversarial.ts) leave canonical solutions passing and wrong ones failing; a spread
  * of HumanEval+ canonical solutions pass base and plus. Data comes from ../shared (skipped when absent).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -80,4 +81,19 @@ describe.skipIf(!HAS_HUMANEVAL)(`evaluation in Chromium (${HAS_HUMANEVAL ? 'Huma
     }, chosen);
     expect(statuses).toEqual(chosen.map(() => ['pass', 'pass']));
   }, 600_000);
+
+  it('the panel scores a samples file and shows the table and pass@k', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rc-score-'));
+    const problems = [
+      { task_id: 'Toy/0', prompt: 'def double(x):\n', canonical_solution: '    return 2 * x\n', test: 'def check(c):\n    assert c(3) == 6\n', entry_point: 'double' },
+      { task_id: 'Toy/1', prompt: 'def neg(x):\n', canonical_solution: '    return -x\n', test: 'def check(c):\n    assert c(3) == -3\n', entry_point: 'neg' },
+    ];
+    writeFileSync(join(dir, 'problems.jsonl'), problems.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    writeFileSync(join(dir, 'samples.jsonl'), ['{"task_id": "Toy/0", "completion": "    return 2 * x\\n"}', '{"task_id": "Toy/1", "completion": "    return x\\n"}'].join('\n') + '\n');
+    await page.locator('[data-testid=score-problems]').setInputFiles(join(dir, 'problems.jsonl'));
+    await page.locator('[data-testid=score-samples]').setInputFiles(join(dir, 'samples.jsonl'));
+    await page.locator('[data-testid=score-run]').click();
+    await expect.poll(() => page.locator('[data-testid=score-passk]').textContent(), { timeout: 60_000 }).toMatch(/pass@1 0\.5000/);
+    expect(await page.locator('[data-testid=score-verdict]').allTextContents()).toEqual(expect.arrayContaining(['passed', 'failed: ']));
+  }, 120_000);
 });

@@ -216,6 +216,7 @@ export async function screenshot(page: Page, name: string, wholePanel = false): 
   const flow = (on: boolean) =>
     page.evaluate((v) => {
       for (const el of [document.documentElement, document.body]) el.style.height = v ? 'auto' : '';
+      document.body.style.minHeight = v ? '100vh' : ''; // a short panel keeps the status bar at the bottom
       const panels = document.querySelector<HTMLElement>('.panels');
       if (panels) panels.style.overflow = v ? 'visible' : '';
     }, on);

@@ -1,6 +1,8 @@
 /**
  * Open a Hugging Face model folder in the page (tiny-qwen2 + a small tokenizer), LoRA fine-tune it
- * with the ReflectionCoder objective in its worker, generate, and export both formats as .zip.
+ * with the ReflectionCoder objective in its worker on software WebGPU (SwiftShader), generate, and export
+ * both formats as .zip. (wasm in the page currently fails to start after the threaded-wasm merge: see the
+ * shell test; the same flow runs on wasm in Node, test/cli/finetune-export.test.ts.)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,10 +13,10 @@ import { qwenDir } from '../core/model/qwen2-fixture.ts';
 import { charTokenizerJson, tinyRecords } from '../services/trainer/tiny-qwen-folder.ts';
 import { expectAllLocal, openApp, type OpenApp } from './harness.ts';
 
-describe('Open a model folder (wasm)', () => {
+describe('Open a model folder (software WebGPU)', () => {
   let app: OpenApp;
   beforeAll(async () => {
-    app = await openApp({ query: '?backend=wasm#train' });
+    app = await openApp({ query: '?backend=webgpu#train' });
     await app.page.waitForSelector('html[data-ready="true"]', { timeout: 120_000 });
   });
   afterAll(async () => {

@@ -6,8 +6,8 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isBackendPreference } from '../../api/backend.ts';
-import { BUILTIN_DEMO_DATASET, type TrainEvent, type TrainProgress } from '../../api/trainer.ts';
+import { isBackendPreference, type BackendPreference } from '../../api/backend.ts';
+import { BUILTIN_DEMO_DATASET, type TrainEvent, type TrainProgress, type TrainSummary } from '../../api/trainer.ts';
 import { ConfigError, UsageError } from '../../core/errors.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
 import { FileStore } from '../../platform/node/file-store.ts';
@@ -16,7 +16,7 @@ import { checkpointToModelFiles, parseCheckpointJson } from '../../services/trai
 import { legacyRunConfig } from '../../services/trainer/run.ts';
 import { RUN_PRESETS, validateRunConfig, type RunConfig } from '../../core/train/run-config.ts';
 import { RECIPE_NAMES } from '../../core/train/recipes.ts';
-import { createTrainerService } from '../../services/trainer/service.ts';
+import { createTrainerService, type TrainerService } from '../../services/trainer/service.ts';
 import { numberArg, parseArgs, stringArg } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 
@@ -74,30 +74,88 @@ function methodOf(c: RunConfig) {
   };
 }
 
+interface TrainArgs {
+  json: boolean;
+  backend: BackendPreference;
+  out?: string;
+  resume?: string;
+  dataFiles: string[];
+  runConfig: Record<string, unknown>;
+}
+
+/** Flags and the --config file → what to run (the config is validated later, by the service and for the summary). */
+async function parseTrainArgs(argv: string[]): Promise<TrainArgs> {
+  const args = parseArgs(argv, { values: ['preset', 'recipe', 'steps', 'seed', 'config', 'out', 'resume', 'backend'], flags: ['json'], multi: ['data'] });
+  if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"; see train --help`);
+  const backend = stringArg(args, 'backend') ?? 'auto';
+  if (!isBackendPreference(backend)) throw new UsageError(`--backend: expected auto, webgpu, wasm or cpu, found "${backend}"`);
+  const out = stringArg(args, 'out');
+  const resume = stringArg(args, 'resume');
+  if (resume && !out) throw new UsageError('--resume needs --out <dir> (the store that holds the checkpoint)');
+
+  // Config: file, then flags on top.
+  const config = (stringArg(args, 'config') ? await readJson(stringArg(args, 'config')!) : {}) as Record<string, unknown>;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ConfigError('--config: expected a JSON object');
+  const train = { ...((config.train as Record<string, unknown> | undefined) ?? {}) };
+  if (args.flags.has('steps')) train.maxSteps = numberArg(args, 'steps', 0, { integer: true, min: 1 });
+  if (args.flags.has('seed')) train.seed = numberArg(args, 'seed', 0, { integer: true, min: 0, max: 0xffffffff });
+  const preset = stringArg(args, 'preset');
+  const recipe = stringArg(args, 'recipe');
+  const runConfig = { ...config, ...(preset ? { preset } : {}), ...(recipe ? { recipe } : {}), train, progressEvery: 1 };
+  return { json: args.flags.has('json'), backend, out, resume, dataFiles: args.all.get('data') ?? [], runConfig };
+}
+
+/** Imports the --data files (all or none: a bad second file must not leave the first one stored); their ids. */
+async function importDataFiles(svc: TrainerService, dataFiles: string[]): Promise<string[]> {
+  const files: { fileName: string; bytes: Uint8Array }[] = [];
+  for (const f of dataFiles) {
+    const bytes = await readFile(f).catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(`--data: cannot read ${f} (${e.code ?? e.message})`);
+    });
+    files.push({ fileName: path.basename(f), bytes: new Uint8Array(bytes) });
+  }
+  const datasets: string[] = [];
+  for (const meta of files.length ? await svc.importDatasets(files) : []) {
+    process.stderr.write(`dataset ${meta.name}: ${meta.counts.reflection} reflection, ${meta.counts.generation} generation, ${meta.counts.dropped} duplicates dropped (sha-256 ${meta.provenance.sha256.slice(0, 12)}…)\n`);
+    datasets.push(meta.id);
+  }
+  return datasets.length ? datasets : [BUILTIN_DEMO_DATASET];
+}
+
+/** Writes <out>/model/ (config.json, model.safetensors, tokenizer.json) from a stored checkpoint; its path. */
+async function writeModelFolder(store: FileStore, out: string, checkpointId: string): Promise<string> {
+  const got = await store.getCheckpoint(checkpointId);
+  const m = checkpointToModelFiles(got!.files);
+  const modelDir = path.resolve(out, 'model');
+  await mkdir(modelDir, { recursive: true });
+  await writeFile(path.join(modelDir, 'config.json'), m.configJson);
+  await writeFile(path.join(modelDir, 'model.safetensors'), m.safetensors);
+  await writeFile(path.join(modelDir, 'tokenizer.json'), m.tokenizerJson);
+  process.stderr.write(`model (Hugging Face layout) → ${modelDir}\n`);
+  return modelDir;
+}
+
+/** The summary: one JSON object with --json, else a line for a person (and the method on stderr). */
+function printSummary(summary: TrainSummary, opts: { json: boolean; storeDir: string | null; modelDir: string | null; resolved: RunConfig | null }): void {
+  const method = opts.resolved ? methodOf(opts.resolved) : null;
+  const line = {
+    summary: true, state: summary.state, steps: summary.steps, totalSteps: summary.totalSteps, backend: summary.backend.backend,
+    loss: summary.last?.loss ?? null, ce_teacher: summary.last?.ce_teacher ?? null, ce_student: summary.last?.ce_student ?? null,
+    kl: summary.last?.kl ?? null, elapsed_sec: summary.elapsed_sec, tokens_per_sec: summary.tokens_per_sec,
+    checkpoint: summary.checkpoint ? { id: summary.checkpoint.id, dir: path.resolve(opts.storeDir!, 'checkpoints', summary.checkpoint.id) } : null,
+    model: opts.modelDir,
+    ...method,
+  };
+  if (method && !opts.json) process.stderr.write(`objective ${method.objective}, batching ${method.batching}, recipe ${method.recipe}, mask ${method.mask.strategy}, order ${showOrder(method.mask.order as never)}\n`);
+  process.stdout.write((opts.json ? JSON.stringify(line) : `${summary.state}: ${summary.steps}/${summary.totalSteps} steps in ${summary.elapsed_sec.toFixed(1)} s, ${Math.round(summary.tokens_per_sec)} tok/s${line.checkpoint ? `, checkpoint ${line.checkpoint.dir}` : ''}`) + '\n');
+}
+
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train with reflection self-distillation (same service as the web worker)',
   usage,
   async run(argv) {
-    const args = parseArgs(argv, { values: ['preset', 'recipe', 'steps', 'seed', 'config', 'out', 'resume', 'backend'], flags: ['json'], multi: ['data'] });
-    if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"; see train --help`);
-    const json = args.flags.has('json');
-    const backend = stringArg(args, 'backend') ?? 'auto';
-    if (!isBackendPreference(backend)) throw new UsageError(`--backend: expected auto, webgpu, wasm or cpu, found "${backend}"`);
-    const out = stringArg(args, 'out');
-    const resume = stringArg(args, 'resume');
-    if (resume && !out) throw new UsageError('--resume needs --out <dir> (the store that holds the checkpoint)');
-    const dataFiles = args.all.get('data') ?? [];
-
-    // Config: file, then flags on top.
-    const config = (stringArg(args, 'config') ? await readJson(stringArg(args, 'config')!) : {}) as Record<string, unknown>;
-    if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ConfigError('--config: expected a JSON object');
-    const train = { ...((config.train as Record<string, unknown> | undefined) ?? {}) };
-    if (args.flags.has('steps')) train.maxSteps = numberArg(args, 'steps', 0, { integer: true, min: 1 });
-    if (args.flags.has('seed')) train.seed = numberArg(args, 'seed', 0, { integer: true, min: 0, max: 0xffffffff });
-    const preset = stringArg(args, 'preset');
-    const recipe = stringArg(args, 'recipe');
-    const runConfig = { ...config, ...(preset ? { preset } : {}), ...(recipe ? { recipe } : {}), train, progressEvery: 1 };
+    const { json, backend, out, resume, dataFiles, runConfig } = await parseTrainArgs(argv);
     // Validated here too, so a bad config fails before any dataset is imported, and the summary can name the method.
     let resolved: RunConfig | null = resume ? null : validateRunConfig(runConfig);
 
@@ -118,20 +176,7 @@ export const trainCommand: CliCommand = {
     try {
       const choice = await svc.setBackend(backend);
       process.stderr.write(`backend: ${choice.backend} (${choice.reason})\n`);
-      const datasets: string[] = [];
-      const files: { fileName: string; bytes: Uint8Array }[] = [];
-      for (const f of dataFiles) {
-        const bytes = await readFile(f).catch((e: NodeJS.ErrnoException) => {
-          throw new UsageError(`--data: cannot read ${f} (${e.code ?? e.message})`);
-        });
-        files.push({ fileName: path.basename(f), bytes: new Uint8Array(bytes) });
-      }
-      // All files or none (a bad second file must not leave the first one stored).
-      for (const meta of files.length ? await svc.importDatasets(files) : []) {
-        process.stderr.write(`dataset ${meta.name}: ${meta.counts.reflection} reflection, ${meta.counts.generation} generation, ${meta.counts.dropped} duplicates dropped (sha-256 ${meta.provenance.sha256.slice(0, 12)}…)\n`);
-        datasets.push(meta.id);
-      }
-      if (!datasets.length) datasets.push(BUILTIN_DEMO_DATASET);
+      const datasets = await importDataFiles(svc, dataFiles);
       const onEvent = (e: TrainEvent) => {
         if (e.type === 'progress') process.stdout.write((json ? stepLine(e.progress) : humanLine(e.progress)) + '\n');
         else if (e.type === 'log') process.stderr.write(e.message + '\n');
@@ -145,28 +190,8 @@ export const trainCommand: CliCommand = {
         const got = await store.getCheckpoint(resume);
         if (got) resolved = validateRunConfig(legacyRunConfig(parseCheckpointJson(got.files.json).runConfig));
       }
-      const method = resolved ? methodOf(resolved) : null;
-      let modelDir: string | null = null;
-      if (store && out && summary.checkpoint) {
-        const got = await store.getCheckpoint(summary.checkpoint.id);
-        const m = checkpointToModelFiles(got!.files);
-        modelDir = path.resolve(out, 'model');
-        await mkdir(modelDir, { recursive: true });
-        await writeFile(path.join(modelDir, 'config.json'), m.configJson);
-        await writeFile(path.join(modelDir, 'model.safetensors'), m.safetensors);
-        await writeFile(path.join(modelDir, 'tokenizer.json'), m.tokenizerJson);
-        process.stderr.write(`model (Hugging Face layout) → ${modelDir}\n`);
-      }
-      const line = {
-        summary: true, state: summary.state, steps: summary.steps, totalSteps: summary.totalSteps, backend: summary.backend.backend,
-        loss: summary.last?.loss ?? null, ce_teacher: summary.last?.ce_teacher ?? null, ce_student: summary.last?.ce_student ?? null,
-        kl: summary.last?.kl ?? null, elapsed_sec: summary.elapsed_sec, tokens_per_sec: summary.tokens_per_sec,
-        checkpoint: summary.checkpoint ? { id: summary.checkpoint.id, dir: path.resolve(storeDir!, 'checkpoints', summary.checkpoint.id) } : null,
-        model: modelDir,
-        ...method,
-      };
-      if (method && !json) process.stderr.write(`objective ${method.objective}, batching ${method.batching}, recipe ${method.recipe}, mask ${method.mask.strategy}, order ${showOrder(method.mask.order as never)}\n`);
-      process.stdout.write((json ? JSON.stringify(line) : `${summary.state}: ${summary.steps}/${summary.totalSteps} steps in ${summary.elapsed_sec.toFixed(1)} s, ${Math.round(summary.tokens_per_sec)} tok/s${line.checkpoint ? `, checkpoint ${line.checkpoint.dir}` : ''}`) + '\n');
+      const modelDir = store && out && summary.checkpoint ? await writeModelFolder(store, out, summary.checkpoint.id) : null;
+      printSummary(summary, { json, storeDir, modelDir, resolved });
       return 0;
     } finally {
       process.off('SIGINT', onSigint);

@@ -1,3 +1,4 @@
+// Over 300 lines: the one resource guard by design: bounds, the memory estimate and the check stay in one place.
 /**
  * The one resource guard: sane bounds on every model/train size field, an estimate of the memory
  * a model needs (weights, gradients, AdamW moments, activations, KV cache, RoPE tables) and a

@@ -1,3 +1,4 @@
+// Over 300 lines: the model class (params, init, HF conversion, forward, KV cache); run() is embedding → (attention block + feed-forward block) × layers → norm, each block its own method.
 /**
  * A decoder-only Llama model in TensorFlow.js: embedding, RMSNorm, rotary position embedding
  * (Hugging Face rotate-half convention), grouped-query attention, SwiGLU, final norm, tied or
@@ -85,6 +86,17 @@ export class KVCache {
 export interface ForwardOptions {
   positions?: tf.Tensor2D;
   keyVisible?: tf.Tensor2D;
+}
+
+/** What every layer's attention block shares in one forward pass. */
+interface AttentionInputs {
+  b: number;
+  t: number;
+  hd: number;
+  cos: tf.Tensor4D;
+  sin: tf.Tensor4D;
+  bias: tf.Tensor4D;
+  cache: KVCache | null;
 }
 
 export class LlamaModel {
@@ -268,41 +280,53 @@ export class LlamaModel {
       ? frozenEmbed(this.p(EMBED) as tf.Tensor2D, flatIds, c.tieEmbeddings)
       : c.tieEmbeddings ? embedColumns(this.p(EMBED) as tf.Tensor2D, flatIds) : embed(this.p(EMBED) as tf.Tensor2D, flatIds); // [N, D]
     if (this.embedHook) x = tf.add(x, this.embedHook(flatIds));
-    const heads = (y: tf.Tensor2D, h: number) => tf.transpose(tf.reshape(y, [b, t, h, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, h, T, hd]
+    const at: AttentionInputs = { b, t, hd, cos, sin, bias, cache };
     for (let i = 0; i < c.nLayers; i++) {
-      const biased = new Set<string>(biasedLinears(c));
-      const proj = (part: LinearName, x: tf.Tensor2D): tf.Tensor2D => {
-        const y = this.project(i, part, x); // [N, out]
-        return biased.has(part) ? tf.add(y, this.p(biasName(i, part))) : y;
-      };
-      // Attention block.
-      const h = rmsNorm(x, this.p(layerName(i, 'input_layernorm')), c.normEps) as tf.Tensor2D; // [N, D]
-      const q = applyRope(heads(proj('self_attn.q_proj', h), c.nHeads), cos, sin); // [B, H, T, hd]
-      let k = applyRope(heads(proj('self_attn.k_proj', h), c.nKvHeads), cos, sin); // [B, KV, T, hd]
-      let v = heads(proj('self_attn.v_proj', h), c.nKvHeads); // [B, KV, T, hd]
-      if (cache) {
-        const pk = cache.k[i];
-        const pv = cache.v[i];
-        if (pk && pv) {
-          k = tf.concat([pk, k], 2); // [B, KV, Tpast+T, hd]
-          v = tf.concat([pv, v], 2);
-        }
-        cache.k[i] = tf.keep(k);
-        cache.v[i] = tf.keep(v);
-        pk?.dispose();
-        pv?.dispose();
-      }
-      const attn = groupedAttention(q, k, v, bias); // [B, H, T, hd]
-      const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [n, c.dim]) as tf.Tensor2D; // [N, D]
-      x = tf.add(x, proj('self_attn.o_proj', merged)); // [N, D]
-      // SwiGLU feed-forward block.
-      const g = rmsNorm(x, this.p(layerName(i, 'post_attention_layernorm')), c.normEps) as tf.Tensor2D; // [N, D]
-      const gate = proj('mlp.gate_proj', g); // [N, F]
-      const up = proj('mlp.up_proj', g); // [N, F]
-      const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) ⊙ up, [N, F]
-      x = tf.add(x, proj('mlp.down_proj', act)); // [N, D]
+      x = tf.add(x, this.attention(i, x, at)); // [N, D]
+      x = tf.add(x, this.feedForward(i, x)); // [N, D]
     }
     return rmsNorm(x, this.p(FINAL_NORM), c.normEps) as tf.Tensor2D; // [N, D]
+  }
+
+  /** Linear `part` of layer i on x [N, in], plus its bias when the architecture has one (Qwen2's q/k/v). */
+  private linear(i: number, part: LinearName, x: tf.Tensor2D): tf.Tensor2D {
+    const y = this.project(i, part, x); // [N, out]
+    return (biasedLinears(this.config) as readonly string[]).includes(part) ? tf.add(y, this.p(biasName(i, part))) : y;
+  }
+
+  /** Layer i's attention block on the residual stream x [N, D]: its output [N, D], to be added to x. */
+  private attention(i: number, x: tf.Tensor2D, at: AttentionInputs): tf.Tensor2D {
+    const c = this.config;
+    const { b, t, hd, cos, sin, bias, cache } = at;
+    const heads = (y: tf.Tensor2D, h: number) => tf.transpose(tf.reshape(y, [b, t, h, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, h, T, hd]
+    const h = rmsNorm(x, this.p(layerName(i, 'input_layernorm')), c.normEps) as tf.Tensor2D; // [N, D]
+    const q = applyRope(heads(this.linear(i, 'self_attn.q_proj', h), c.nHeads), cos, sin); // [B, H, T, hd]
+    let k = applyRope(heads(this.linear(i, 'self_attn.k_proj', h), c.nKvHeads), cos, sin); // [B, KV, T, hd]
+    let v = heads(this.linear(i, 'self_attn.v_proj', h), c.nKvHeads); // [B, KV, T, hd]
+    if (cache) {
+      const pk = cache.k[i];
+      const pv = cache.v[i];
+      if (pk && pv) {
+        k = tf.concat([pk, k], 2); // [B, KV, Tpast+T, hd]
+        v = tf.concat([pv, v], 2);
+      }
+      cache.k[i] = tf.keep(k);
+      cache.v[i] = tf.keep(v);
+      pk?.dispose();
+      pv?.dispose();
+    }
+    const attn = groupedAttention(q, k, v, bias); // [B, H, T, hd]
+    const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [b * t, c.dim]) as tf.Tensor2D; // [N, D]
+    return this.linear(i, 'self_attn.o_proj', merged); // [N, D]
+  }
+
+  /** Layer i's SwiGLU feed-forward block on x [N, D]: its output [N, D], to be added to x. */
+  private feedForward(i: number, x: tf.Tensor2D): tf.Tensor2D {
+    const g = rmsNorm(x, this.p(layerName(i, 'post_attention_layernorm')), this.config.normEps) as tf.Tensor2D; // [N, D]
+    const gate = this.linear(i, 'mlp.gate_proj', g); // [N, F]
+    const up = this.linear(i, 'mlp.up_proj', g); // [N, F]
+    const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) ⊙ up, [N, F]
+    return this.linear(i, 'mlp.down_proj', act); // [N, D]
   }
 
   /**

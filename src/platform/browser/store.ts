@@ -1,3 +1,4 @@
+// Over 300 lines: one IndexedDB schema and the transactions that keep it consistent.
 /**
  * IndexedDB implementation of TrainStore (through `idb`). Metadata and bytes live in separate
  * object stores so listing never loads weights; a checkpoint's metadata and files are written in

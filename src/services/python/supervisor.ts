@@ -1,3 +1,4 @@
+// Over 300 lines: one host's lifecycle (start, queue, time limits, interrupt, restart) is one state machine and reads best whole.
 import type { CheckOutcome, PythonApi, PythonChecker, PythonState, PythonStatus, RunOptions, RunResult } from '../../api/python.ts';
 import { PythonRuntimeError, UsageError } from '../../core/errors.ts';
 import { Mutex } from '../../core/lock.ts';
@@ -30,6 +31,25 @@ interface Instance {
   waiters: Map<number, Waiter>;
   alive: boolean;
   version?: string;
+}
+
+/** A host's start-up: one promise, settled at most once (later calls do nothing). */
+interface Startup {
+  ready: Promise<{ version: string; loadMs: number }>;
+  ok(v: { version: string; loadMs: number }): void;
+  fail(e: Error): void;
+  pending(): boolean;
+}
+
+function startup(): Startup {
+  let settle: { ok: (v: { version: string; loadMs: number }) => void; fail: (e: Error) => void } | null = null;
+  const ready = new Promise<{ version: string; loadMs: number }>((ok, fail) => { settle = { ok, fail }; });
+  return {
+    ready,
+    ok: (v) => { settle?.ok(v); settle = null; },
+    fail: (e) => { settle?.fail(e); settle = null; },
+    pending: () => settle !== null,
+  };
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -120,52 +140,56 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
       await this.instance.ready;
       return this.instance;
     }
+    const inst = this.startHost();
+    this.instance = inst;
+    await inst.ready;
+    return inst;
+  }
+
+  /** A new host whose start-up settles once: on 'ready', a failure, its exit, or the start timeout. */
+  private startHost(): Instance {
     this.setState(this.starts === 0 ? 'loading' : 'restarting');
     this.starts += 1;
     this.sessionCell = 0;
     const transport = this.factory({ pristine: this.opts.pristine === true });
-    const waiters = new Map<number, Waiter>();
-    let settle: { ok: (v: { version: string; loadMs: number }) => void; fail: (e: Error) => void } | null = null;
-    const ready = new Promise<{ version: string; loadMs: number }>((ok, fail) => { settle = { ok, fail }; });
-    const inst: Instance = { transport, ready, waiters, alive: true };
+    const start = startup();
+    const inst: Instance = { transport, ready: start.ready, waiters: new Map<number, Waiter>(), alive: true };
     const timer = setTimeout(() => {
-      settle?.fail(new PythonRuntimeError(`Pyodide did not start within ${this.startTimeoutMs} ms`));
+      start.fail(new PythonRuntimeError(`Pyodide did not start within ${this.startTimeoutMs} ms`));
       this.kill(inst, 'start timeout', 'failed');
     }, this.startTimeoutMs);
     transport.onMessage((m) => {
-      if (!isHostMessage(m)) return;
-      if (m.type === 'ready') {
-        clearTimeout(timer);
-        inst.version = String(m.version);
-        settle?.ok({ version: inst.version, loadMs: Number(m.loadMs) });
-        settle = null;
-        this.setState('ready', `Python ${inst.version}`);
-      } else if (m.type === 'init-failed' || m.type === 'crashed') {
-        clearTimeout(timer);
-        const message = String(m.message).split('\n')[0].slice(0, 300);
-        if (settle) {
-          settle.fail(new PythonRuntimeError(`Pyodide failed to start: ${message}`));
-          settle = null;
-          this.kill(inst, `start failed: ${message}`, 'failed');
-        } else {
-          this.kill(inst, `crashed: ${message}`);
-        }
-      } else if ('id' in m && typeof m.id === 'number') {
-        const w = waiters.get(m.id);
-        if (w) { waiters.delete(m.id); w(m); }
-      }
+      if (isHostMessage(m)) this.onHostMessage(inst, m, start, timer);
     });
     transport.onExit((reason) => {
       clearTimeout(timer);
-      settle?.fail(new PythonRuntimeError(`the Python host exited while starting: ${reason}`));
-      settle = null;
+      start.fail(new PythonRuntimeError(`the Python host exited while starting: ${reason}`));
       inst.alive = false;
-      for (const [id, w] of waiters) { waiters.delete(id); w({ type: 'exit', reason }); }
+      for (const [id, w] of inst.waiters) { inst.waiters.delete(id); w({ type: 'exit', reason }); }
       if (this.instance === inst) this.instance = null;
     });
-    this.instance = inst;
-    await ready;
     return inst;
+  }
+
+  private onHostMessage(inst: Instance, m: HostMessage, start: Startup, timer: ReturnType<typeof setTimeout>): void {
+    if (m.type === 'ready') {
+      clearTimeout(timer);
+      inst.version = String(m.version);
+      start.ok({ version: inst.version, loadMs: Number(m.loadMs) });
+      this.setState('ready', `Python ${inst.version}`);
+    } else if (m.type === 'init-failed' || m.type === 'crashed') {
+      clearTimeout(timer);
+      const message = String(m.message).split('\n')[0].slice(0, 300);
+      if (start.pending()) {
+        start.fail(new PythonRuntimeError(`Pyodide failed to start: ${message}`));
+        this.kill(inst, `start failed: ${message}`, 'failed');
+      } else {
+        this.kill(inst, `crashed: ${message}`);
+      }
+    } else if ('id' in m && typeof m.id === 'number') {
+      const w = inst.waiters.get(m.id);
+      if (w) { inst.waiters.delete(m.id); w(m); }
+    }
   }
 
   private kill(inst: Instance, reason: string, state: PythonState = 'restarting'): void {

@@ -1,3 +1,4 @@
+// Over 300 lines: the panel's wiring only; its views already live in results-view.ts, runs-view.ts and compare-view.ts.
 /**
  * The Evaluate panel: HumanEval in the browser. The user picks a HumanEval JSONL file (never bundled),
  * a checkpoint from the training store, a subset and the decoding; completions come from a trainer worker
@@ -17,6 +18,7 @@ import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';
 import { pageCheckPool } from '../../page/python.ts';
 import { download, errorText, h } from '../dom.ts';
+import { mountScoreSamples } from './score-samples.ts';
 import { onCheckpointsChanged } from '../events.ts';
 import { createNotice } from '../notice.ts';
 import { CompareView } from './compare-view.ts';
@@ -290,6 +292,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
         message,
       ),
       results.root,
+      mountScoreSamples(),
       runs.root,
       compare.root,
     ),
