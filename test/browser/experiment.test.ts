@@ -12,7 +12,9 @@ describe('Experiment view (wasm)', () => {
   let app: OpenApp;
   beforeAll(async () => {
     app = await openApp({ query: '?backend=wasm#experiment' });
-    await app.page.waitForSelector(READY, { timeout: 120_000 });
+    await app.page.waitForSelector(READY, { timeout: 120_000 }).catch((e: Error) => {
+      throw new Error(`${e.message}; page errors: ${app.errors.join(' | ').slice(0, 1500)}`);
+    });
   });
   afterAll(async () => {
     await app?.close();
