@@ -52,7 +52,7 @@ describe('the dev server (npm start)', () => {
 
   it('prints its address', () => {
     // Vite colours its banner when the environment allows it (CI=true does): compare the plain text.
-    const plain = log.replace(/\u001b\[[0-9;]*m/g, '');
+    const plain = log.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
     expect(plain).toContain(base);
   });
 

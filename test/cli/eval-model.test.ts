@@ -12,7 +12,7 @@ import { createTrainerService } from '../../src/services/trainer/service.ts';
 import { shortRecordsJsonl, tinyConfig } from '../services/trainer/short-records.ts';
 
 let dir = '';
-let ids: string[] = [];
+const ids: string[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-eval-model-'));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, repoRoot } from './run-cli.ts';
+import { cli } from './run-cli.ts';
 import { humanEvalPromptText } from '../../src/core/eval/prompt.ts';
 import { LlamaModel } from '../../src/core/model/llama.ts';
 import { saveModel } from '../../src/core/model/load.ts';

@@ -100,7 +100,7 @@ export async function selectNodeBackend(pref: BackendPreference): Promise<Backen
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new BackendError('the cpu backend did not initialise');
       return { backend: 'cpu', reason: 'cpu requested (plain JavaScript)' };
-    case 'wasm':
+    case 'wasm': {
       let threads: number;
       try {
         threads = await startWasm();
@@ -108,6 +108,7 @@ export async function selectNodeBackend(pref: BackendPreference): Promise<Backen
         throw e instanceof BackendError ? e : new BackendError(`wasm failed to start: ${(e as Error).message}`);
       }
       return { backend: 'wasm', reason: `wasm requested (SIMD, ${threads} thread${threads > 1 ? 's' : ''})`, threads };
+    }
     case 'webgpu':
       return startWebGPU();
     case 'auto':

@@ -26,9 +26,9 @@ function deniedError(what) {
 // A socket that fails like a refused connection (asynchronously, through its 'error' event), so code that
 // handles network errors in callbacks (Pyodide's node socket layer) gets an error instead of crashing the thread.
 function refusingConnect() {
-  const socket = this;
-  process.nextTick(() => socket.destroy(deniedError('network connections')));
-  return socket;
+  // An arrow function keeps `this` (the socket connect() was called on).
+  process.nextTick(() => this.destroy(deniedError('network connections')));
+  return this;
 }
 
 function refusedSocket() {
