@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 // figures the browser tests measure), and tfjs's "install the node backend" banner is dropped everywhere.
 const quiet = {
   silent: 'passed-only' as const,
-  onConsoleLog: (log: string) => !/install our node\s+backend|looks like you are running TensorFlow\.js in Node/.test(log),
+  onConsoleLog: (log: string) =>
+    !/install our node\s+backend|looks like you are running TensorFlow\.js in Node/.test(log),
 };
 
 // Two projects: `unit` (Node, pure core + services, a few WebGPU-on-SwiftShader tests)

@@ -25,7 +25,12 @@ export async function run(): Promise<object> {
           if (m) m.textContent = '';
         });
         await page.click('#backend-check');
-        await page.waitForFunction(() => /matmul .* cpu \(max/.test(document.querySelector('[data-testid=header-notice-text]')?.textContent ?? ''), null, { timeout: 120_000 });
+        await page.waitForFunction(
+          () =>
+            /matmul .* cpu \(max/.test(document.querySelector('[data-testid=header-notice-text]')?.textContent ?? ''),
+          null,
+          { timeout: 120_000 },
+        );
         const text = (await page.locator('[data-testid=header-notice-text]').textContent()) ?? '';
         const m = /max \|diff\| ([0-9.e+-]+)\) in ([\d.]+) ms \(cpu ([\d.]+) ms\)/.exec(text);
         if (!m) throw new Error(`unexpected check message: ${text}`);

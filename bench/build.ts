@@ -23,7 +23,18 @@ export function benchDist(): string {
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   for (const [cmd, args] of [
     [process.execPath, [path.join(root, 'scripts', 'copy-runtime.mjs')]],
-    [process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', dir, '--emptyOutDir', '--logLevel', 'warn']],
+    [
+      process.execPath,
+      [
+        path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--outDir',
+        dir,
+        '--emptyOutDir',
+        '--logLevel',
+        'warn',
+      ],
+    ],
   ] as const) {
     const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) throw new Error(`${path.basename(args[0])} failed with exit code ${r.status}`);

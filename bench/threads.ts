@@ -17,7 +17,11 @@ async function trainOnce(page: Page): Promise<number> {
   await page.locator('[data-testid=config-json]').fill(CONFIG);
   await page.click('[data-testid=train-start]');
   const state = page.locator('[data-testid=train-state]');
-  await page.waitForFunction(() => /^(finished|failed|stopped)$/.test(document.querySelector('[data-testid=train-state]')?.textContent ?? ''), null, { timeout: 600_000 });
+  await page.waitForFunction(
+    () => /^(finished|failed|stopped)$/.test(document.querySelector('[data-testid=train-state]')?.textContent ?? ''),
+    null,
+    { timeout: 600_000 },
+  );
   const message = (await page.locator('[data-testid=train-message]').textContent()) ?? '';
   const m = /\((\d+) tok\/s on wasm\)/.exec(message);
   if (!m) throw new Error(`run did not finish on wasm (state ${await state.textContent()}): ${message}`);
@@ -38,7 +42,9 @@ export async function run(): Promise<object> {
       await app.page.waitForSelector('html[data-ready="true"]', { timeout: 120_000 });
       apps.push(app);
     }
-    const threads = await Promise.all(apps.map((a) => a.page.locator('[data-testid=status-backend]').getAttribute('data-threads')));
+    const threads = await Promise.all(
+      apps.map((a) => a.page.locator('[data-testid=status-backend]').getAttribute('data-threads')),
+    );
     const runs: number[][] = sides.map(() => []);
     for (const a of apps) await trainOnce(a.page); // warm-up: kernels, wasm memory growth, tokenizer cache
     for (let r = 0; r < ROUNDS; r++) {

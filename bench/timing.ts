@@ -25,7 +25,11 @@ export async function timeIt(fn: () => Promise<void>, reps: number): Promise<{ m
 }
 
 /** GFLOP/s of an n×n matmul on the active backend (the efficiency yardstick), from the median or best time. */
-export async function matmulGflops(n: number, reps: number, opts: { transposeB?: boolean; stat?: 'median' | 'best' } = {}): Promise<number> {
+export async function matmulGflops(
+  n: number,
+  reps: number,
+  opts: { transposeB?: boolean; stat?: 'median' | 'best' } = {},
+): Promise<number> {
   const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
   const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
   try {

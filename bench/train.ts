@@ -16,8 +16,6 @@ import { selectNodeBackend } from '../src/platform/node/backend.ts';
 import { defaultRunConfig, validateRunConfig } from '../src/core/train/run-config.ts';
 import { TrainingRun } from '../src/services/trainer/run.ts';
 
-
-
 /** Forward matmul FLOPs of `rows` rows of length `t`. */
 function forwardFlops(c: LlamaConfig, rows: number, t: number): number {
   const kvDim = c.nKvHeads * headDim(c);
@@ -32,7 +30,10 @@ async function benchBackend(backend: BackendName, preset: string) {
   const matmul = await matmulGflops(512, slow ? 3 : 10);
   // cpu steps take ~45 s here (PLATFORM.md: its embedding gradient is O(vocab·tokens·dim)): one is enough.
   const steps = backend === 'cpu' ? 1 : slow ? 2 : 6;
-  const config = validateRunConfig({ ...defaultRunConfig(preset), train: { ...defaultRunConfig(preset).train, maxSteps: steps + 1, seed: 1 } });
+  const config = validateRunConfig({
+    ...defaultRunConfig(preset),
+    train: { ...defaultRunConfig(preset).train, maxSteps: steps + 1, seed: 1 },
+  });
   const run = await TrainingRun.create({ config, records: demoRecords(), datasets: [], name: 'bench' });
   try {
     if (backend !== 'cpu') await run.trainStep(); // warm-up: kernel/shader compilation, wasm memory growth

@@ -53,7 +53,10 @@ for (const { from, to } of jobs) {
 // the template literal turned into newlines: put the escapes back, as tfjs does (backend_wasm.ts).
 {
   const to = join(root, 'public', 'tfjs-wasm', TFJS_THREAD_WORKER);
-  const source = createRequire(import.meta.url)(join(TFJS_WASM_OUT, TFJS_THREAD_WORKER)).wasmWorkerContents.replace(/\n/g, '\\n');
+  const source = createRequire(import.meta.url)(join(TFJS_WASM_OUT, TFJS_THREAD_WORKER)).wasmWorkerContents.replace(
+    /\n/g,
+    '\\n',
+  );
   if (!existsSync(to) || readFileSync(to, 'utf8') !== source) {
     mkdirSync(dirname(to), { recursive: true });
     writeFileSync(to, source);
@@ -61,4 +64,6 @@ for (const { from, to } of jobs) {
     bytes += source.length;
   }
 }
-console.log(`copy-runtime: ${jobs.length + 1} runtime files in public/ (${copied} copied, ${(bytes / 1e6).toFixed(1)} MB)`);
+console.log(
+  `copy-runtime: ${jobs.length + 1} runtime files in public/ (${copied} copied, ${(bytes / 1e6).toFixed(1)} MB)`,
+);

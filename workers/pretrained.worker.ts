@@ -14,7 +14,10 @@ const api: PretrainedApi = {
   generate: (prompt, n) => session.generate(prompt, n),
   async exportModel(format) {
     const files = await session.exportModel(format);
-    return Comlink.transfer(files, files.map((f) => f.bytes.buffer as ArrayBuffer));
+    return Comlink.transfer(
+      files,
+      files.map((f) => f.bytes.buffer as ArrayBuffer),
+    );
   },
 };
 Comlink.expose(api);

@@ -7,18 +7,30 @@
 import { lockDownWorkerScope } from '../src/platform/browser/python-lockdown.ts';
 import { startPythonHost } from '../src/platform/python/host-core.mjs';
 
-interface InitMessage { type: 'init'; indexURL: string; runner: string; pristine?: boolean; interruptBuffer?: SharedArrayBuffer }
+interface InitMessage {
+  type: 'init';
+  indexURL: string;
+  runner: string;
+  pristine?: boolean;
+  interruptBuffer?: SharedArrayBuffer;
+}
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-scope.addEventListener('message', (ev: MessageEvent<InitMessage>) => {
-  const port = ev.ports[0];
-  if (!port || ev.data?.type !== 'init') return;
-  void start(ev.data, port);
-}, { once: true });
+scope.addEventListener(
+  'message',
+  (ev: MessageEvent<InitMessage>) => {
+    const port = ev.ports[0];
+    if (!port || ev.data?.type !== 'init') return;
+    void start(ev.data, port);
+  },
+  { once: true },
+);
 
 async function start(init: InitMessage, port: MessagePort): Promise<void> {
   try {
-    const { loadPyodide } = (await import(/* @vite-ignore */ `${init.indexURL}pyodide.mjs`)) as typeof import('pyodide');
+    const { loadPyodide } = (await import(
+      /* @vite-ignore */ `${init.indexURL}pyodide.mjs`
+    )) as typeof import('pyodide');
     const host = await startPythonHost({
       loadPyodide: loadPyodide as never,
       indexURL: init.indexURL,
@@ -31,7 +43,10 @@ async function start(init: InitMessage, port: MessagePort): Promise<void> {
     const left = lockDownWorkerScope(scope);
     if (left.length > 0) {
       // Fail closed: never run Python in a scope that still has a way out.
-      port.postMessage({ type: 'init-failed', message: `sandbox lockdown incomplete: ${left.join(', ')} still reachable` });
+      port.postMessage({
+        type: 'init-failed',
+        message: `sandbox lockdown incomplete: ${left.join(', ')} still reachable`,
+      });
       return;
     }
     port.onmessage = (e) => host.handle(e.data);

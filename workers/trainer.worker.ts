@@ -8,7 +8,11 @@ import { IdbStore } from '../src/platform/browser/store.ts';
 import { yieldToEventLoop } from '../src/platform/yield.ts';
 import { createTrainerService } from '../src/services/trainer/service.ts';
 
-const api: TrainerApi = createTrainerService({ selectBackend, openStore: () => IdbStore.open(), yieldFn: yieldToEventLoop });
+const api: TrainerApi = createTrainerService({
+  selectBackend,
+  openStore: () => IdbStore.open(),
+  yieldFn: yieldToEventLoop,
+});
 // The page's first message carries the runtime settings (wasm threads); consumed before comlink sees it.
 listenForRuntimeSettings(self);
 Comlink.expose(api);

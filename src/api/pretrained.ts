@@ -36,8 +36,14 @@ export interface PretrainedApi {
   setBackend(pref: BackendPreference): Promise<BackendChoice>;
   /** Opens a picked/dropped folder (File objects; names inside the folder). */
   open(files: File[], onProgress?: (fraction: number) => void): Promise<OpenedModelInfo>;
-  finetune(req: FinetuneRequest, onProgress?: (p: FinetuneProgress) => void): Promise<{ losses: number[]; addedTokens: string[] }>;
-  generate(prompt: { text?: string; ids?: number[] }, maxNewTokens: number): Promise<{ ids: number[]; text: string | null }>;
+  finetune(
+    req: FinetuneRequest,
+    onProgress?: (p: FinetuneProgress) => void,
+  ): Promise<{ losses: number[]; addedTokens: string[] }>;
+  generate(
+    prompt: { text?: string; ids?: number[] },
+    maxNewTokens: number,
+  ): Promise<{ ids: number[]; text: string | null }>;
   /** The exported folder as files (name → bytes). */
   exportModel(format: 'peft' | 'merged'): Promise<{ name: string; bytes: Uint8Array }[]>;
 }

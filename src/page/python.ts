@@ -40,7 +40,9 @@ export function pageCheckPool(): CheckPool {
   if (pool) return pool;
   const size = Math.max(1, Math.min(PAGE_POOL_MAX, navigator.hardwareConcurrency || 1));
   const factory = transports();
-  pool = new CheckPool(Array.from({ length: size }, () => new PythonSupervisor(factory, { pristine: true, graceMs: 1000 })));
+  pool = new CheckPool(
+    Array.from({ length: size }, () => new PythonSupervisor(factory, { pristine: true, graceMs: 1000 })),
+  );
   (window as unknown as { __rcCheckPool?: CheckPool }).__rcCheckPool = pool;
   return pool;
 }

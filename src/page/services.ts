@@ -2,7 +2,13 @@
  * The services the page runs in its own thread (the heavy ones run in workers behind src/ui/bridge.ts):
  * HumanEval scoring over the page's check pool, the reflection builder's chat models, the experiment table.
  */
-export { evaluateProblems, SAMPLING_DECODING, summarize, validateDecoding, type CompletionGenerator } from '../services/eval/evaluate.ts';
+export {
+  evaluateProblems,
+  SAMPLING_DECODING,
+  summarize,
+  validateDecoding,
+  type CompletionGenerator,
+} from '../services/eval/evaluate.ts';
 export { textGenerator } from '../services/eval/text-generator.ts';
 export { scoreSamples } from '../services/eval/score-samples.ts';
 export { OpenAIChatModel } from '../services/reflect/openai.ts';

@@ -18,7 +18,8 @@ export interface NodeWebGPU {
 export async function installNodeWebGPU(): Promise<NodeWebGPU> {
   const none = (reason: string): NodeWebGPU => ({ available: false, reason, dispose() {} });
   if (!process.env.VK_ICD_FILENAMES) {
-    if (!existsSync(SWIFTSHADER_ICD)) return none(`no Vulkan driver: ${SWIFTSHADER_ICD} is missing (apt-get install chromium libvulkan1)`);
+    if (!existsSync(SWIFTSHADER_ICD))
+      return none(`no Vulkan driver: ${SWIFTSHADER_ICD} is missing (apt-get install chromium libvulkan1)`);
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
   process.env.NODEVICE_SELECT ??= '1';

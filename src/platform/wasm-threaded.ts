@@ -36,7 +36,10 @@ export type ThreadedWasmFactory = (config: {
   locateFile(path: string, prefix: string): string;
   mainScriptUrlOrBlob: string;
   onAbort(msg: unknown): void;
-  instantiateWasm(imports: WasmImports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): object;
+  instantiateWasm(
+    imports: WasmImports,
+    receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+  ): object;
 }) => Promise<EmscriptenModule>;
 
 type WasmImports = { env: Record<string, unknown> } & Record<string, Record<string, unknown>>;
@@ -53,7 +56,8 @@ let registered: { threads: number } | null = null;
  */
 export function registerThreadedWasm(factory: ThreadedWasmFactory, files: ThreadedWasmFiles, threads: number): void {
   if (registered) return;
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`wasm threads: expected an integer ≥ 1, found ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new RangeError(`wasm threads: expected an integer ≥ 1, found ${threads}`);
   registered = { threads };
   tf.removeBackend('wasm');
   setThreadsCount(threads);

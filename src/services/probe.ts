@@ -41,7 +41,8 @@ async function timedMatmul(a: Float32Array, b: Float32Array, n: number): Promise
  * Switching backends keeps both instances alive; tensors are created per backend from plain arrays.
  */
 export async function matmulAgainstCpu(n: number, seed = 1): Promise<MatmulCheck> {
-  if (!Number.isInteger(n) || n < 1 || n > 2048) throw new UsageError(`matmul size: expected an integer in 1..2048, found ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 2048)
+    throw new UsageError(`matmul size: expected an integer in 1..2048, found ${n}`);
   const active = tf.getBackend() as BackendName;
   const a = seededMatrix(n, seed);
   const b = seededMatrix(n, seed + 1);
@@ -54,7 +55,8 @@ export async function matmulAgainstCpu(n: number, seed = 1): Promise<MatmulCheck
     await tf.setBackend(active);
   }
   let maxAbsDiff = 0;
-  for (let i = 0; i < onActive.out.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(onActive.out[i] - onCpu.out[i]));
+  for (let i = 0; i < onActive.out.length; i++)
+    maxAbsDiff = Math.max(maxAbsDiff, Math.abs(onActive.out[i] - onCpu.out[i]));
   return { backend: active, n, maxAbsDiff, ms: onActive.ms, cpuMs: onCpu.ms };
 }
 

@@ -32,7 +32,9 @@ export interface AppContextInit {
   save(pref: BackendPreference): void;
 }
 
-export function createAppContext(init: AppContextInit): AppContext & { setBackendChoice(c: BackendChoice | null): void } {
+export function createAppContext(
+  init: AppContextInit,
+): AppContext & { setBackendChoice(c: BackendChoice | null): void } {
   let pref = init.pref;
   let choice: BackendChoice | null = null;
   const listeners = new Set<(p: BackendPreference) => void>();

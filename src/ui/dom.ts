@@ -3,7 +3,11 @@ import { humanMessage } from './messages.ts';
 /** The one DOM helper module for every panel. A tiny element builder: h('button', { class: 'x', testid: 'start' }, 'Start'). */
 export type Attrs = Record<string, string | number | boolean | undefined | ((ev: Event) => void)>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;

@@ -87,7 +87,9 @@ async function runProbe(): Promise<void> {
     ctx.setBackendChoice(choice);
   } catch (e) {
     status.setBackend(null, 'unavailable');
-    headerNotice.error(`No tfjs backend could start: ${humanMessage(e)} Choose another backend in the list, or reload the page.`);
+    headerNotice.error(
+      `No tfjs backend could start: ${humanMessage(e)} Choose another backend in the list, or reload the page.`,
+    );
   }
 }
 // Settings: wasm threads; a change restarts the probe worker so the status bar shows the new count.
@@ -106,7 +108,11 @@ createTabs(byId('app'), [
   { id: 'train', label: 'Train', mount: (el) => mountTrainPanel(el, ctx) },
   { id: 'reflect', label: 'Reflect', mount: (el) => mountReflectPanel(el, ctx) },
   { id: 'evaluate', label: 'Evaluate', mount: (el) => mountEvaluate(el, ctx) },
-  { id: 'experiment', label: 'Experiment', mount: (el) => void import('./experiment/panel.ts').then((m) => m.mountExperimentPanel(el, ctx)) },
+  {
+    id: 'experiment',
+    label: 'Experiment',
+    mount: (el) => void import('./experiment/panel.ts').then((m) => m.mountExperimentPanel(el, ctx)),
+  },
 ]);
 
 void runProbe().then(() => {

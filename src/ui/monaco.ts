@@ -33,7 +33,10 @@ import 'monaco-editor/editor/contrib/wordOperations/browser/wordOperations.js';
 // bundles for both the dev server and the build; `?worker` imports failed in dev (docs/platform.md).
 self.MonacoEnvironment = {
   getWorker: () =>
-    new Worker(new URL('monaco-editor/editor/editor.worker.js', import.meta.url), { type: 'module', name: 'monaco-editor' }),
+    new Worker(new URL('monaco-editor/editor/editor.worker.js', import.meta.url), {
+      type: 'module',
+      name: 'monaco-editor',
+    }),
 };
 
 export interface EditorOptions {
@@ -45,7 +48,11 @@ export interface EditorOptions {
   monaco?: monaco.editor.IStandaloneEditorConstructionOptions;
 }
 
-export function createEditor(el: HTMLElement, value: string, opts: EditorOptions = {}): monaco.editor.IStandaloneCodeEditor {
+export function createEditor(
+  el: HTMLElement,
+  value: string,
+  opts: EditorOptions = {},
+): monaco.editor.IStandaloneCodeEditor {
   const editor = monaco.editor.create(el, {
     value,
     language: opts.language ?? 'python',

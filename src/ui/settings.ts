@@ -2,7 +2,12 @@
  * The backend preference: `?backend=webgpu|wasm|cpu|auto` wins for this page load, otherwise the
  * value saved by the settings control in localStorage, otherwise `auto`.
  */
-import { BACKEND_PREFERENCES, isBackendPreference, type BackendPreference, type RuntimeSettings } from '../api/backend.ts';
+import {
+  BACKEND_PREFERENCES,
+  isBackendPreference,
+  type BackendPreference,
+  type RuntimeSettings,
+} from '../api/backend.ts';
 
 const STORAGE_KEY = 'rcw.backend';
 

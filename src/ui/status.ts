@@ -80,10 +80,14 @@ export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}):
         reason.textContent = '';
         return;
       }
-      backend.value.textContent = choice.threads ? `${choice.backend} · ${choice.threads} thread${choice.threads > 1 ? 's' : ''}` : choice.backend;
+      backend.value.textContent = choice.threads
+        ? `${choice.backend} · ${choice.threads} thread${choice.threads > 1 ? 's' : ''}`
+        : choice.backend;
       backend.value.dataset.backend = choice.backend;
       backend.value.dataset.threads = choice.threads ? String(choice.threads) : '';
-      const adapter = choice.adapter ? `${choice.adapter}${choice.isFallbackAdapter ? ' (fallback)' : ''}` : 'no WebGPU adapter';
+      const adapter = choice.adapter
+        ? `${choice.adapter}${choice.isFallbackAdapter ? ' (fallback)' : ''}`
+        : 'no WebGPU adapter';
       reason.textContent = `${adapter} · ${choice.reason}`;
       reason.title = reason.textContent;
     },
@@ -104,11 +108,18 @@ export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}):
     async refreshStorage() {
       let usage = 0;
       let quota = 0;
-      if (navigator.storage?.estimate) ({ usage = 0, quota = 0 } = await navigator.storage.estimate().catch(() => ({ usage: 0, quota: 0 })));
+      if (navigator.storage?.estimate)
+        ({ usage = 0, quota = 0 } = await navigator.storage.estimate().catch(() => ({ usage: 0, quota: 0 })));
       const known = opts.knownBytes ? await opts.knownBytes().catch(() => 0) : 0;
       const used = Math.max(usage, known);
       storage.value.textContent = quota || used ? formatBytes(used) : 'unknown';
-      if (quota) storage.value.append(Object.assign(document.createElement('span'), { className: 'status-quota', textContent: ` of ${formatBytes(quota)}` }));
+      if (quota)
+        storage.value.append(
+          Object.assign(document.createElement('span'), {
+            className: 'status-quota',
+            textContent: ` of ${formatBytes(quota)}`,
+          }),
+        );
       storage.value.dataset.bytes = String(used);
     },
   };

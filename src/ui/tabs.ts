@@ -10,7 +10,11 @@ export interface TabSpec {
   mount(panel: HTMLElement): void;
 }
 
-export function createTabs(host: HTMLElement, specs: TabSpec[], onChange?: (id: string) => void): { select(id: string): void } {
+export function createTabs(
+  host: HTMLElement,
+  specs: TabSpec[],
+  onChange?: (id: string) => void,
+): { select(id: string): void } {
   const list = document.createElement('div');
   list.className = 'tablist';
   list.setAttribute('role', 'tablist');

@@ -48,7 +48,10 @@ describe('the checker', () => {
     write('src/core/bad.ts', "import { s } from '../services/s.ts';\nexport const bad = s;\n");
     write('src/core/typed.ts', "import type { T } from '../api/t.ts';\nexport type U = T;\n");
     write('src/ui/panel.ts', "export async function f() { return (await import('../platform/p.ts')).p; }\n");
-    write('src/page/wire.ts', "import { s } from '../services/s.ts';\nimport { p } from '../platform/p.ts';\nexport const w = s + p;\n");
+    write(
+      'src/page/wire.ts',
+      "import { s } from '../services/s.ts';\nimport { p } from '../platform/p.ts';\nexport const w = s + p;\n",
+    );
     write('workers/w.worker.ts', "import { s } from '../src/services/s.ts';\nexport const w = s;\n");
     const found = violations(readGraph(tmp)).map(describeViolation).sort();
     expect(found).toEqual([

@@ -24,10 +24,21 @@ async function trainTinyCheckpoint(): Promise<{ safetensors: Uint8Array; json: s
   const dir = await mkdtemp(join(tmpdir(), 'rc-eval-ckpt-'));
   try {
     const store = new FileStore(dir);
-    const svc = createTrainerService({ selectBackend: selectNodeBackend, openStore: async () => store, yieldFn: () => new Promise((r) => setImmediate(r)) });
+    const svc = createTrainerService({
+      selectBackend: selectNodeBackend,
+      openStore: async () => store,
+      yieldFn: () => new Promise((r) => setImmediate(r)),
+    });
     await svc.setBackend('cpu');
     const ds = await svc.importDataset('short.jsonl', shortRecordsJsonl());
-    const summary = await svc.start({ datasets: [ds.id], config: tinyConfig({ maxSteps: 2, batchSize: 1 }, { model: { maxSeqLen: 1024 }, checkpointEvery: 2 }), checkpoint: true }, () => {});
+    const summary = await svc.start(
+      {
+        datasets: [ds.id],
+        config: tinyConfig({ maxSteps: 2, batchSize: 1 }, { model: { maxSeqLen: 1024 }, checkpointEvery: 2 }),
+        checkpoint: true,
+      },
+      () => {},
+    );
     svc.dispose();
     const got = await store.getCheckpoint(summary.checkpoint!.id);
     return got!.files;
@@ -50,7 +61,9 @@ describe.skipIf(!HAS_HUMANEVAL)(`Evaluate panel (${HAS_HUMANEVAL ? 'HumanEval pr
 
   it('checks the canonical solutions of the first 5 problems: 5 passed, pass@1 = 1.000', async () => {
     await page.locator('[data-testid=eval-file]').setInputFiles(HUMANEVAL_PATH);
-    await expect.poll(() => page.locator('[data-testid=eval-file-info]').textContent(), { timeout: 30_000 }).toMatch(/HumanEval\.jsonl: 164 problems/);
+    await expect
+      .poll(() => page.locator('[data-testid=eval-file-info]').textContent(), { timeout: 30_000 })
+      .toMatch(/HumanEval\.jsonl: 164 problems/);
     await page.locator('[data-testid=eval-limit]').fill('5');
     const t0 = Date.now();
     await page.locator('[data-testid=eval-canonical]').click();
@@ -59,10 +72,14 @@ describe.skipIf(!HAS_HUMANEVAL)(`Evaluate panel (${HAS_HUMANEVAL ? 'HumanEval pr
     const verdicts = await page.locator('[data-testid=eval-verdict]').allTextContents();
     expect(verdicts).toEqual(['passed', 'passed', 'passed', 'passed', 'passed']);
     expect(await page.locator('[data-testid=eval-passk]').textContent()).toBe('pass@1 = 1.000');
-    expect(await page.locator('[data-testid=eval-row] .eval-expand').allTextContents()).toEqual([0, 1, 2, 3, 4].map((i) => `HumanEval/${i}`));
+    expect(await page.locator('[data-testid=eval-row] .eval-expand').allTextContents()).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `HumanEval/${i}`),
+    );
     // A row expands to the checked completion.
     await page.locator('[data-testid=eval-row] .eval-expand').first().click();
-    await expect.poll(() => page.locator('.eval-detail:not([hidden]) pre').first().textContent()).toContain('for idx, elem in enumerate(numbers):');
+    await expect
+      .poll(() => page.locator('.eval-detail:not([hidden]) pre').first().textContent())
+      .toContain('for idx, elem in enumerate(numbers):');
     console.log(`browser: canonical check of 5 HumanEval problems in ${secs.toFixed(1)} s (incl. Pyodide cold start)`);
     await screenshot(page, 'evaluate-canonical-5');
   }, 240_000);
@@ -90,9 +107,13 @@ describe.skipIf(!HAS_HUMANEVAL)(`Evaluate panel (${HAS_HUMANEVAL ? 'HumanEval pr
     await expect.poll(() => page.locator('[data-testid=checkpoint-row]').count(), { timeout: 120_000 }).toBe(1);
     await page.getByRole('tab', { name: 'Evaluate' }).click();
     // The file picked in the first test is remembered (IndexedDB, sha-256 checked) across the reload.
-    await expect.poll(() => page.locator('[data-testid=eval-file-info]').textContent(), { timeout: 30_000 }).toMatch(/164 problems.*remembered/);
+    await expect
+      .poll(() => page.locator('[data-testid=eval-file-info]').textContent(), { timeout: 30_000 })
+      .toMatch(/164 problems.*remembered/);
     // No refresh button: the list follows the Train panel's import by itself.
-    await expect.poll(() => page.locator('[data-testid=eval-checkpoint] option').first().textContent()).toMatch(/step 2\/2/);
+    await expect
+      .poll(() => page.locator('[data-testid=eval-checkpoint] option').first().textContent())
+      .toMatch(/step 2\/2/);
     await page.locator('[data-testid=eval-limit]').fill('2');
     await page.locator('[data-testid=eval-max-new]').fill('12');
     const t0 = Date.now();
@@ -105,7 +126,9 @@ describe.skipIf(!HAS_HUMANEVAL)(`Evaluate panel (${HAS_HUMANEVAL ? 'HumanEval pr
     // Generation really ran in the worker: the Generate column has a time for each sample.
     const gen = await page.locator('[data-testid=eval-row] td:nth-child(5)').allTextContents();
     expect(gen.every((g) => /^\d+\.\d s$/.test(g))).toBe(true);
-    console.log(`browser: 2 HumanEval problems generated (12 tokens max) + checked in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${verdicts.join(' | ')}`);
+    console.log(
+      `browser: 2 HumanEval problems generated (12 tokens max) + checked in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${verdicts.join(' | ')}`,
+    );
     await screenshot(page, 'evaluate-model-2');
     expect(app.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
   }, 360_000);

@@ -79,16 +79,25 @@ async function waitForHttp(url: string, server: ChildProcess, log: () => string,
 
 async function start(): Promise<Shared> {
   if (!existsSync(join(distDir, 'index.html'))) {
-    throw new Error(`${distDir}/index.html is missing: build first (\`npm run build\`; \`npm run test:browser\` does it for you)`);
+    throw new Error(
+      `${distDir}/index.html is missing: build first (\`npm run build\`; \`npm run test:browser\` does it for you)`,
+    );
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`bash scripts/ensure-chromium.sh\` (apt-get install chromium libvulkan1)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} is missing: run \`bash scripts/ensure-chromium.sh\` (apt-get install chromium libvulkan1)`,
+    );
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}/`;
   let out = '';
-  const server = spawn(process.execPath, [VITE_BIN, 'preview', '--outDir', distDir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const server = spawn(
+    process.execPath,
+    [VITE_BIN, 'preview', '--outDir', distDir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   server.stdout?.on('data', (d) => (out += d));
   server.stderr?.on('data', (d) => (out += d));
   // A test file that forgets close() must not leave the server behind when its worker process exits
@@ -260,7 +269,10 @@ export async function runAxe(page: Page): Promise<AxeSummary> {
     await page.evaluate(readFileSync(join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'));
   }
   return page.evaluate(async () => {
-    type AxeResult = { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[]; passes: unknown[] };
+    type AxeResult = {
+      violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+      passes: unknown[];
+    };
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResult> } }).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
     const counts: Record<string, number> = {};
@@ -271,7 +283,12 @@ export async function runAxe(page: Page): Promise<AxeSummary> {
     }
     const blocking = r.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+      }));
     return { counts, rules, blocking, passes: r.passes.length };
   });
 }
@@ -296,7 +313,8 @@ export async function tabThrough(page: Page, max = 250): Promise<{ reached: Set<
       const newEditor = editor ? !editor.dataset.kbdToggled : false;
       if (editor) editor.dataset.kbdToggled = '1';
       const cs = getComputedStyle(el);
-      const ring = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || (cs.boxShadow && cs.boxShadow !== 'none');
+      const ring =
+        (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || (cs.boxShadow && cs.boxShadow !== 'none');
       const label = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.dataset.testid ? '[' + el.dataset.testid + ']' : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}"`;
       return { label, inMonaco, newEditor, visible: inMonaco || Boolean(ring) };
     });
@@ -314,16 +332,24 @@ export async function unreachedControls(page: Page, scope: string): Promise<stri
   return page.evaluate((sel) => {
     const root = document.querySelector(sel);
     if (!root) return [`${sel} is missing`];
-    const all = Array.from(root.querySelectorAll<HTMLElement>('button, select, input, textarea, summary, a[href], [tabindex]:not([tabindex="-1"])'));
+    const all = Array.from(
+      root.querySelectorAll<HTMLElement>(
+        'button, select, input, textarea, summary, a[href], [tabindex]:not([tabindex="-1"])',
+      ),
+    );
     return all
       .filter((el) => {
         if (el.matches(':disabled') || el.tabIndex < 0 || el.offsetParent === null) return false;
         // Inside a closed <details>, or otherwise not rendered: not a control the user can see.
-        if (!el.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true } as CheckVisibilityOptions)) return false;
+        if (!el.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true } as CheckVisibilityOptions))
+          return false;
         if (el.closest('.monaco-editor') && el.tagName !== 'TEXTAREA') return false;
         const r = el.getBoundingClientRect();
         return r.width > 0 && r.height > 0 && !el.dataset.kbdSeen;
       })
-      .map((el) => `${el.tagName.toLowerCase()}${el.dataset.testid ? '[' + el.dataset.testid + ']' : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`);
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}${el.dataset.testid ? '[' + el.dataset.testid + ']' : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`,
+      );
   }, scope);
 }

@@ -28,20 +28,38 @@ describe('Open a model folder (software WebGPU)', () => {
     const files = readdirSync(qwenDir)
       .filter((f) => f === 'config.json' || f.startsWith('model'))
       .map((f) => ({ name: f, mimeType: 'application/octet-stream', buffer: readFileSync(path.join(qwenDir, f)) }));
-    files.push({ name: 'tokenizer.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(charTokenizerJson())) });
-    files.push({ name: 'tokenizer_config.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ eos_token: '<|endoftext|>' })) });
+    files.push({
+      name: 'tokenizer.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(charTokenizerJson())),
+    });
+    files.push({
+      name: 'tokenizer_config.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ eos_token: '<|endoftext|>' })),
+    });
     await page.setInputFiles('[data-testid=model-folder-files]', files);
     const summary = page.locator('[data-testid=model-folder-summary]');
     const status0 = page.locator('[data-testid=model-folder-status]');
-    await expect.poll(async () => `${await summary.textContent()} [${await status0.textContent()}] ${app.errors.join(' | ')}`, { timeout: 120_000 }).toMatch(/qwen2, 0\.0\d+M parameters, 2 layers × 32, vocab 128, tied head; tokenizer yes \(plain completion\)/);
+    await expect
+      .poll(async () => `${await summary.textContent()} [${await status0.textContent()}] ${app.errors.join(' | ')}`, {
+        timeout: 120_000,
+      })
+      .toMatch(/qwen2, 0\.0\d+M parameters, 2 layers × 32, vocab 128, tied head; tokenizer yes \(plain completion\)/);
 
-    await page.setInputFiles('[data-testid=model-folder-records]', { name: 'tiny.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(recordsToJsonl(tinyRecords())) });
+    await page.setInputFiles('[data-testid=model-folder-records]', {
+      name: 'tiny.jsonl',
+      mimeType: 'application/jsonl',
+      buffer: Buffer.from(recordsToJsonl(tinyRecords())),
+    });
     await page.fill('[data-testid=model-folder-steps]', '4');
     await page.fill('[data-testid=model-folder-rank]', '4');
     await page.fill('[data-testid=model-folder-maxlen]', '64');
     await page.click('[data-testid=model-folder-finetune]');
     const status = page.locator('[data-testid=model-folder-status]');
-    await expect.poll(() => status.textContent(), { timeout: 180_000 }).toMatch(/Fine-tuned: 4 steps, last loss \d+\.\d+; added 7 tokens/);
+    await expect
+      .poll(() => status.textContent(), { timeout: 180_000 })
+      .toMatch(/Fine-tuned: 4 steps, last loss \d+\.\d+; added 7 tokens/);
 
     await page.fill('[data-testid=model-folder-prompt]', '99 40 50');
     await page.click('[data-testid=model-folder-generate]');
@@ -49,14 +67,33 @@ describe('Open a model folder (software WebGPU)', () => {
     await expect.poll(() => out.getAttribute('data-ids'), { timeout: 60_000 }).toMatch(/^\d+( \d+)*$|^$/);
 
     for (const format of ['peft', 'merged'] as const) {
-      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click(`[data-testid=model-folder-export-${format}]`)]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 60_000 }),
+        page.click(`[data-testid=model-folder-export-${format}]`),
+      ]);
       const zip = unzipSync(new Uint8Array(readFileSync(await download.path())));
       if (format === 'peft') {
-        expect(Object.keys(zip).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
-        expect(JSON.parse(new TextDecoder().decode(zip['adapter_config.json']))).toMatchObject({ r: 4, peft_type: 'LORA' });
+        expect(Object.keys(zip).sort()).toEqual([
+          'adapter_config.json',
+          'adapter_model.safetensors',
+          'tokenizer.json',
+          'tokenizer_config.json',
+        ]);
+        expect(JSON.parse(new TextDecoder().decode(zip['adapter_config.json']))).toMatchObject({
+          r: 4,
+          peft_type: 'LORA',
+        });
       } else {
-        expect(Object.keys(zip).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
-        expect(JSON.parse(new TextDecoder().decode(zip['config.json']))).toMatchObject({ vocab_size: 106, architectures: ['Qwen2ForCausalLM'] });
+        expect(Object.keys(zip).sort()).toEqual([
+          'config.json',
+          'model.safetensors',
+          'tokenizer.json',
+          'tokenizer_config.json',
+        ]);
+        expect(JSON.parse(new TextDecoder().decode(zip['config.json']))).toMatchObject({
+          vocab_size: 106,
+          architectures: ['Qwen2ForCausalLM'],
+        });
       }
     }
     expect(app.errors).toEqual([]);

@@ -7,7 +7,15 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { distDir } from './harness.ts';
 
-const CDN_HOSTS = ['cdn.jsdelivr.net', 'unpkg.com', 'cdnjs.cloudflare.com', 'esm.sh', 'fonts.googleapis.com', 'fonts.gstatic.com', 'cdn.skypack.dev'];
+const CDN_HOSTS = [
+  'cdn.jsdelivr.net',
+  'unpkg.com',
+  'cdnjs.cloudflare.com',
+  'esm.sh',
+  'fonts.googleapis.com',
+  'fonts.gstatic.com',
+  'cdn.skypack.dev',
+];
 
 /**
  * The one tolerated hit: Pyodide's own loader (copied verbatim) names its CDN as the default
@@ -31,10 +39,11 @@ describe(`the build in ${distDir}`, () => {
       expect(existsSync(p), p).toBe(true);
       expect(statSync(p).size, p).toBeGreaterThan(1000);
     }
-    for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) expect(existsSync(join(distDir, 'tfjs-wasm', f)), f).toBe(true);
+    for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'])
+      expect(existsSync(join(distDir, 'tfjs-wasm', f)), f).toBe(true);
   });
 
-  it('has no CDN address in any text file (html, js, mjs, css, json) beyond Pyodide\'s dormant default', () => {
+  it("has no CDN address in any text file (html, js, mjs, css, json) beyond Pyodide's dormant default", () => {
     const hits: string[] = [];
     let scanned = 0;
     for (const file of walk(distDir)) {
@@ -43,7 +52,8 @@ describe(`the build in ${distDir}`, () => {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(/https?:\/\/([a-z0-9.-]+)/gi)) {
         const host = m[1].toLowerCase();
-        if (CDN_HOSTS.some((h) => host === h || host.endsWith(`.${h}`))) hits.push(`${relative(distDir, file)}: ${m[0]}`);
+        if (CDN_HOSTS.some((h) => host === h || host.endsWith(`.${h}`)))
+          hits.push(`${relative(distDir, file)}: ${m[0]}`);
       }
     }
     expect(scanned).toBeGreaterThan(3);
@@ -63,7 +73,8 @@ describe(`the build in ${distDir}`, () => {
       seen.add(file);
       const text = readFileSync(join(distDir, file), 'utf8');
       expect(text.includes('registerBackend'), `${file} contains tfjs`).toBe(false);
-      for (const m of text.matchAll(/(?:\bfrom|\bimport)\s*["']\.\/([^"']+\.js)["']/g)) queue.push(join(file, '..', m[1]));
+      for (const m of text.matchAll(/(?:\bfrom|\bimport)\s*["']\.\/([^"']+\.js)["']/g))
+        queue.push(join(file, '..', m[1]));
     }
     expect(seen.size).toBeGreaterThan(0);
   });

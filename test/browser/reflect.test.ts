@@ -9,14 +9,24 @@ import type { Page } from 'playwright-core';
 import { DEMO_PROBLEMS, attemptCode } from '../../src/core/data/demo-records.ts';
 import { expectAllLocal, openApp, screenshot, type OpenApp } from './harness.ts';
 
-type RunResultLike = { status: string; stdout: string; error?: { type: string; message: string }; durationMs: number; cell: number };
+type RunResultLike = {
+  status: string;
+  stdout: string;
+  error?: { type: string; message: string };
+  durationMs: number;
+  cell: number;
+};
 
 let app: OpenApp;
 let page: Page;
 
 async function pyRun(code: string, opts: Record<string, unknown> = {}): Promise<RunResultLike> {
   return page.evaluate(
-    ([c, o]) => (window as unknown as { __rcPython: { run(c: string, o: unknown): Promise<RunResultLike> } }).__rcPython.run(c as string, o),
+    ([c, o]) =>
+      (window as unknown as { __rcPython: { run(c: string, o: unknown): Promise<RunResultLike> } }).__rcPython.run(
+        c as string,
+        o,
+      ),
     [code, opts] as const,
   );
 }
@@ -28,11 +38,23 @@ async function pasteInto(i: number, text: string): Promise<void> {
   await page.evaluate((t) => {
     const dt = new DataTransfer();
     dt.setData('text/plain', t);
-    document.activeElement!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    document.activeElement!.dispatchEvent(
+      new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }),
+    );
   }, text);
   // Rendered lines (blank lines and spacing render differently): check the last non-blank line arrived.
-  const last = text.split('\n').filter((l) => l.trim()).pop()!.trim();
-  await expect.poll(() => page.locator(`[data-testid=reflect-block-${i}] .view-lines`).innerText().then((t) => t.replace(/\u00a0/g, ' ')))
+  const last = text
+    .split('\n')
+    .filter((l) => l.trim())
+    .pop()!
+    .trim();
+  await expect
+    .poll(() =>
+      page
+        .locator(`[data-testid=reflect-block-${i}] .view-lines`)
+        .innerText()
+        .then((t) => t.replace(/\u00a0/g, ' ')),
+    )
     .toContain(last);
 }
 
@@ -78,7 +100,9 @@ describe('Reflect panel', () => {
     const times: number[] = [];
     for (let i = 0; i < 25; i++) times.push((await pyRun('pass', { mode: 'isolated' })).durationMs);
     times.sort((a, b) => a - b);
-    console.log(`Chromium: Pyodide cold start ${cold.wallMs.toFixed(0)} ms (load in worker ${cold.loadMs} ms); per-run overhead median ${times[12].toFixed(2)} ms (25 runs of 'pass')`);
+    console.log(
+      `Chromium: Pyodide cold start ${cold.wallMs.toFixed(0)} ms (load in worker ${cold.loadMs} ms); per-run overhead median ${times[12].toFixed(2)} ms (25 runs of 'pass')`,
+    );
     expect(cold.loadMs).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-testid=status-pyodide]').textContent()).toMatch(/^ready/);
   });
@@ -87,10 +111,14 @@ describe('Reflect panel', () => {
     const p = DEMO_PROBLEMS[0];
     // First the block as recorded: it fails with the recorded error.
     await page.click('[data-testid=reflect-run-0]');
-    await expect.poll(() => page.locator('[data-testid=reflect-run-summary-0]').textContent(), { timeout: 60_000 }).toMatch(/failed: AssertionError/);
+    await expect
+      .poll(() => page.locator('[data-testid=reflect-run-summary-0]').textContent(), { timeout: 60_000 })
+      .toMatch(/failed: AssertionError/);
     await pasteInto(0, attemptCode(p, 'fixed'));
     await page.click('[data-testid=reflect-run-0]');
-    await expect.poll(() => page.locator('[data-testid=reflect-run-summary-0]').textContent(), { timeout: 30_000 }).toMatch(/passed/);
+    await expect
+      .poll(() => page.locator('[data-testid=reflect-run-summary-0]').textContent(), { timeout: 30_000 })
+      .toMatch(/passed/);
     expect(await page.locator('[data-testid=reflect-run-output-0]').getAttribute('data-status')).toBe('ok');
     // The fixed function is defined at the top level of the session and counts uppercase vowels.
     expect((await pyRun('count_vowels("HELLO")')).stdout).toBe('2\n');
@@ -101,17 +129,22 @@ describe('Reflect panel', () => {
   it('stops an endless loop within the limit + 2 s, and the next run works', async () => {
     await page.fill('[data-testid=reflect-timeout]', '1000');
     await pasteInto(3, 'n = 0\nwhile True:\n    n += 1');
-    const starts = (): Promise<number> => page.evaluate(() => (window as unknown as { __rcPython: { starts: number } }).__rcPython.starts);
+    const starts = (): Promise<number> =>
+      page.evaluate(() => (window as unknown as { __rcPython: { starts: number } }).__rcPython.starts);
     const before = await starts();
     const t0 = Date.now();
     await page.click('[data-testid=reflect-run-3]');
-    await expect.poll(() => page.locator('[data-testid=reflect-run-summary-3]').textContent(), { timeout: 10_000, interval: 50 }).toMatch(/timed out/);
+    await expect
+      .poll(() => page.locator('[data-testid=reflect-run-summary-3]').textContent(), { timeout: 10_000, interval: 50 })
+      .toMatch(/timed out/);
     const elapsed = Date.now() - t0;
     console.log(`Chromium: endless loop stopped after ${elapsed} ms (limit 1000 ms)`);
     expect(elapsed).toBeLessThan(1000 + 2000);
     // Stopped by the SharedArrayBuffer interrupt (KeyboardInterrupt), not by replacing the worker.
     expect(await starts()).toBe(before);
-    expect(await page.locator('[data-testid=reflect-run-output-3] .rc-terminal').textContent()).toContain('KeyboardInterrupt');
+    expect(await page.locator('[data-testid=reflect-run-output-3] .rc-terminal').textContent()).toContain(
+      'KeyboardInterrupt',
+    );
     expect((await pyRun('print(6 * 7)')).stdout).toBe('42\n');
   });
 
@@ -136,7 +169,8 @@ describe('Reflect panel', () => {
       Function: 'import pyodide_js\npyodide_js.constructor.constructor("return self")()',
       open_url: 'from pyodide.http import open_url\nopen_url("http://127.0.0.1:9/escape-probe")',
       socket: 'import socket\nsocket.create_connection(("127.0.0.1", 9), timeout=1)',
-      moduleGlobal: 'import pyodide_js\nm = pyodide_js._module\nassert getattr(m, "fetch", None) is None and getattr(m, "postMessage", None) is None\nraise RuntimeError("nothing reachable")',
+      moduleGlobal:
+        'import pyodide_js\nm = pyodide_js._module\nassert getattr(m, "fetch", None) is None and getattr(m, "postMessage", None) is None\nraise RuntimeError("nothing reachable")',
     };
     const outcomes: Record<string, string> = {};
     for (const [name, code] of Object.entries(probes)) {
@@ -147,13 +181,17 @@ describe('Reflect panel', () => {
     console.log('Chromium escape probes:', JSON.stringify(outcomes, null, 1));
     expect(app.requests.some((u) => u.includes('escape-probe'))).toBe(false);
     // The app's database survived the indexedDB probe.
-    expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain('reflectioncoder-train');
+    expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain(
+      'reflectioncoder-train',
+    );
   });
 
   it('greys the blocks the student would not see', async () => {
     await page.check('#rc-mask-on');
     // block strategy, order EAC, rate 0.5: execution and analysis blocks are hidden, code stays.
-    const masked = await page.locator('.rc-block').evaluateAll((els) => els.map((e) => e.classList.contains('rc-masked')));
+    const masked = await page
+      .locator('.rc-block')
+      .evaluateAll((els) => els.map((e) => e.classList.contains('rc-masked')));
     expect(masked).toEqual([false, true, true, false, true, true]);
     await page.selectOption('select[aria-label="mask strategy"]', 'none');
     expect(await page.locator('.rc-block.rc-masked').count()).toBe(0);
@@ -163,7 +201,9 @@ describe('Reflect panel', () => {
   it('runs a live scripted reflection loop and saves the record', async () => {
     expect(await page.locator('.rc-endpoint').isVisible()).toBe(false); // scripted: no endpoint fields
     await page.click('[data-testid=reflect-start]');
-    await expect.poll(() => page.locator('[data-testid=reflect-outcome]').textContent(), { timeout: 60_000 }).toMatch(/^Kept: 2 rounds/);
+    await expect
+      .poll(() => page.locator('[data-testid=reflect-outcome]').textContent(), { timeout: 60_000 })
+      .toMatch(/^Kept: 2 rounds/);
     expect(await position()).toBe('block 6 / 6');
     expect(await page.locator('[data-testid=reflect-block-1] .rc-failing-line').count()).toBeGreaterThan(0);
     // The finished loop's record is shown before it is saved: its problem above, its final answer below.
@@ -171,17 +211,24 @@ describe('Reflect panel', () => {
     expect(await page.locator('[data-testid=reflect-final-answer]').isVisible()).toBe(true);
     expect(await page.locator('[data-testid=reflect-final-answer] pre').textContent()).toMatch(/def count_vowels/);
     await page.getByRole('button', { name: /Save record/ }).click();
-    await expect.poll(() => page.locator('[data-testid=reflect-notice-text]').textContent()).toMatch(/Reflections built here" now holds 1 record\./);
-    await expect.poll(() => page.locator('[data-testid=reflect-dataset] option').allTextContents()).toContain('Reflections built here (1)');
+    await expect
+      .poll(() => page.locator('[data-testid=reflect-notice-text]').textContent())
+      .toMatch(/Reflections built here" now holds 1 record\./);
+    await expect
+      .poll(() => page.locator('[data-testid=reflect-dataset] option').allTextContents())
+      .toContain('Reflections built here (1)');
     await screenshot(page, 'reflect-panel');
   });
 
   it('offers the local model through a trainer worker (no checkpoint in a fresh profile)', async () => {
     await page.selectOption('[data-testid=reflect-generator]', 'local');
-    await expect.poll(() => page.locator('[data-testid=reflect-checkpoint] option').first().textContent(), { timeout: 120_000 })
+    await expect
+      .poll(() => page.locator('[data-testid=reflect-checkpoint] option').first().textContent(), { timeout: 120_000 })
       .toMatch(/no checkpoints yet/);
     await page.click('[data-testid=reflect-start]');
-    await expect.poll(() => page.locator('[data-testid=reflect-outcome]').textContent()).toMatch(/^The loop stopped: Pick a checkpoint/);
+    await expect
+      .poll(() => page.locator('[data-testid=reflect-outcome]').textContent())
+      .toMatch(/^The loop stopped: Pick a checkpoint/);
     await page.selectOption('[data-testid=reflect-generator]', 'scripted');
     expectAllLocal(app.requests);
   });

@@ -103,7 +103,12 @@ describe('app shell (auto backend, 1280×800)', () => {
     const wasm = await page.evaluate(async () => {
       const r = await fetch('pyodide/pyodide.asm.wasm');
       const bytes = new Uint8Array(await r.arrayBuffer());
-      return { ok: r.ok, type: r.headers.get('content-type'), magic: Array.from(bytes.slice(0, 4)), size: bytes.length };
+      return {
+        ok: r.ok,
+        type: r.headers.get('content-type'),
+        magic: Array.from(bytes.slice(0, 4)),
+        size: bytes.length,
+      };
     });
     expect(wasm.ok).toBe(true);
     expect(wasm.type).toBe('application/wasm');

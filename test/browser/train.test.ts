@@ -22,7 +22,9 @@ async function checkpointsInIndexedDB(app: OpenApp): Promise<{ step: number; tot
           const all = db.transaction('checkpointMeta').objectStore('checkpointMeta').getAll();
           all.onsuccess = () => {
             db.close();
-            resolve(all.result.map((m: { step: number; totalSteps: number }) => ({ step: m.step, totalSteps: m.totalSteps })));
+            resolve(
+              all.result.map((m: { step: number; totalSteps: number }) => ({ step: m.step, totalSteps: m.totalSteps })),
+            );
           };
           all.onerror = () => reject(all.error);
         };
@@ -48,11 +50,17 @@ describe('Train panel (software WebGPU)', () => {
     expect(app.requests.some((u) => /trainer\.worker/.test(u))).toBe(false);
 
     // 1) Import a short JSONL dataset (in the worker; stored in IndexedDB with provenance and counts).
-    await page.setInputFiles('[data-testid=dataset-import]', { name: 'short.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(shortRecordsJsonl()) });
+    await page.setInputFiles('[data-testid=dataset-import]', {
+      name: 'short.jsonl',
+      mimeType: 'application/jsonl',
+      buffer: Buffer.from(shortRecordsJsonl()),
+    });
     await expect.poll(() => backend.textContent(), { timeout: 120_000 }).toMatch(/^backend: webgpu \(/);
     const rows = page.locator('[data-testid=dataset-list] li');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
-    expect(await rows.nth(1).textContent()).toMatch(/short .*6 reflection, 6 generation · short\.jsonl .* sha-256 [0-9a-f]{12}/);
+    expect(await rows.nth(1).textContent()).toMatch(
+      /short .*6 reflection, 6 generation · short\.jsonl .* sha-256 [0-9a-f]{12}/,
+    );
     await page.locator('[data-testid=dataset-choice][data-id="builtin:demo"]').uncheck();
 
     // 2) A bad config is refused with a message naming the key; then the tiny config.
@@ -66,9 +74,13 @@ describe('Train panel (software WebGPU)', () => {
     // 3) Train; the plots receive points; reload as soon as the first checkpoint is listed.
     await page.click('[data-testid=train-start]');
     const plots = page.locator('[data-testid=train-plots]');
-    await expect.poll(async () => Number(await plots.getAttribute('data-points')), { timeout: 150_000 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(async () => Number(await plots.getAttribute('data-points')), { timeout: 150_000 })
+      .toBeGreaterThanOrEqual(1);
     expect(await page.locator('[data-testid=plot-losses] canvas').count()).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('[data-testid=checkpoint-row]').count(), { timeout: 150_000 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(() => page.locator('[data-testid=checkpoint-row]').count(), { timeout: 150_000 })
+      .toBeGreaterThanOrEqual(1);
     expect(await page.locator('[data-testid=train-step]').textContent()).toMatch(/step \d\/6 .* tok\/s · ETA/);
     await screenshot(page, 'train-running');
 
@@ -103,8 +115,14 @@ describe('Train panel (software WebGPU)', () => {
     });
     await page.locator('[data-testid=checkpoint-row] button', { hasText: 'Export' }).click();
     await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(2);
-    expect(downloads.map((d) => d.name).sort()).toEqual([expect.stringMatching(/-step6\.json$/), expect.stringMatching(/-step6\.safetensors$/)]);
-    await page.setInputFiles('[data-testid=checkpoint-import]', downloads.map((d) => ({ name: d.name, mimeType: 'application/octet-stream', buffer: d.body })));
+    expect(downloads.map((d) => d.name).sort()).toEqual([
+      expect.stringMatching(/-step6\.json$/),
+      expect.stringMatching(/-step6\.safetensors$/),
+    ]);
+    await page.setInputFiles(
+      '[data-testid=checkpoint-import]',
+      downloads.map((d) => ({ name: d.name, mimeType: 'application/octet-stream', buffer: d.body })),
+    );
     await expect.poll(() => page.locator('[data-testid=checkpoint-row]').count(), { timeout: 60_000 }).toBe(2);
     page.once('dialog', (d) => void d.accept('imported copy'));
     await page.locator('[data-testid=checkpoint-row]').first().locator('button', { hasText: 'Rename' }).click();

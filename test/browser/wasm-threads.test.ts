@@ -38,7 +38,9 @@ describe('threaded wasm in the browser', () => {
     expect(app.errors).toEqual([]);
     // The threaded build computes what cpu computes.
     await page.click('#backend-check');
-    await expect.poll(() => page.locator('[data-testid=header-notice-text]').textContent(), { timeout: 60_000 }).toMatch(/^wasm: 256×256 matmul matches cpu/);
+    await expect
+      .poll(() => page.locator('[data-testid=header-notice-text]').textContent(), { timeout: 60_000 })
+      .toMatch(/^wasm: 256×256 matmul matches cpu/);
   });
 
   it('?threads=1 runs the same build on one thread; the Threads setting is saved', async () => {

@@ -16,7 +16,10 @@ describe('cli backends', () => {
   it('--json: cpu and wasm start and agree with cpu', async () => {
     const { code, out } = await runCapture(['--only', 'cpu,wasm', '--size', '32', '--json']);
     expect(code).toBe(0);
-    const report = JSON.parse(out) as { size: number; backends: { backend: string; ok: boolean; maxAbsDiff: number; gflops: number }[] };
+    const report = JSON.parse(out) as {
+      size: number;
+      backends: { backend: string; ok: boolean; maxAbsDiff: number; gflops: number }[];
+    };
     expect(report.size).toBe(32);
     expect(report.backends.map((b) => b.backend)).toEqual(['cpu', 'wasm']);
     for (const b of report.backends) {
@@ -34,7 +37,10 @@ describe('cli backends', () => {
   });
 
   it('rejects unknown backends and options with a UsageError', async () => {
-    await expect(backendsCommand.run(['--only', 'tpu'])).rejects.toMatchObject({ name: 'UsageError', message: expect.stringContaining('found "tpu"') });
+    await expect(backendsCommand.run(['--only', 'tpu'])).rejects.toMatchObject({
+      name: 'UsageError',
+      message: expect.stringContaining('found "tpu"'),
+    });
     await expect(backendsCommand.run(['--size', '0'])).rejects.toMatchObject({ name: 'UsageError' });
     await expect(backendsCommand.run(['--fast'])).rejects.toMatchObject({ name: 'UsageError' });
   });

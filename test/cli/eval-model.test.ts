@@ -17,11 +17,23 @@ const ids: string[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-eval-model-'));
   const store = new FileStore(dir);
-  const svc = createTrainerService({ selectBackend: selectNodeBackend, openStore: async () => store, yieldFn: () => new Promise((r) => setImmediate(r)) });
+  const svc = createTrainerService({
+    selectBackend: selectNodeBackend,
+    openStore: async () => store,
+    yieldFn: () => new Promise((r) => setImmediate(r)),
+  });
   await svc.setBackend('cpu');
   const ds = await svc.importDataset('short.jsonl', shortRecordsJsonl());
   for (const name of ['first', 'second']) {
-    const s = await svc.start({ datasets: [ds.id], runName: name, config: tinyConfig({ maxSteps: 1, batchSize: 1 }, { checkpointEvery: 1 }), checkpoint: true }, () => {});
+    const s = await svc.start(
+      {
+        datasets: [ds.id],
+        runName: name,
+        config: tinyConfig({ maxSteps: 1, batchSize: 1 }, { checkpointEvery: 1 }),
+        checkpoint: true,
+      },
+      () => {},
+    );
     ids.push(s.checkpoint!.id);
     await new Promise((r) => setTimeout(r, 20)); // distinct savedAt
   }

@@ -13,8 +13,20 @@ import { cli } from './run-cli.ts';
 
 let dir = '';
 const PROBLEMS = [
-  { task_id: 'Toy/0', prompt: 'def double(x):\n    """Twice x."""\n', canonical_solution: '    return 2 * x\n', test: '\n\ndef check(candidate):\n    assert candidate(3) == 6\n', entry_point: 'double' },
-  { task_id: 'Toy/1', prompt: 'def neg(x):\n    """Minus x."""\n', canonical_solution: '    return -x\n', test: '\n\ndef check(candidate):\n    assert candidate(3) == -3, "minus"\n', entry_point: 'neg' },
+  {
+    task_id: 'Toy/0',
+    prompt: 'def double(x):\n    """Twice x."""\n',
+    canonical_solution: '    return 2 * x\n',
+    test: '\n\ndef check(candidate):\n    assert candidate(3) == 6\n',
+    entry_point: 'double',
+  },
+  {
+    task_id: 'Toy/1',
+    prompt: 'def neg(x):\n    """Minus x."""\n',
+    canonical_solution: '    return -x\n',
+    test: '\n\ndef check(candidate):\n    assert candidate(3) == -3, "minus"\n',
+    entry_point: 'neg',
+  },
 ];
 const SAMPLES = [
   '{"task_id": "Toy/1", "completion": "    return x\\n", "model": "m", "score": 1.0}',
@@ -36,11 +48,27 @@ afterAll(async () => {
 
 describe('evaluate --samples', () => {
   it('writes <samples>_results.jsonl in input order with the input fields, result and passed; pass@k last', async () => {
-    const r = await cli(['evaluate', '--problems', join(dir, 'problems.jsonl'), '--samples', join(dir, 'samples.jsonl'), '--timeout', '1', '--k', '1,2', '--workers', '2']);
+    const r = await cli([
+      'evaluate',
+      '--problems',
+      join(dir, 'problems.jsonl'),
+      '--samples',
+      join(dir, 'samples.jsonl'),
+      '--timeout',
+      '1',
+      '--k',
+      '1,2',
+      '--workers',
+      '2',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const lines = (await readFile(join(dir, 'samples.jsonl_results.jsonl'), 'utf8')).split('\n').filter(Boolean);
-    expect(lines[0]).toBe('{"task_id": "Toy/1", "completion": "    return x\\n", "model": "m", "score": 1.0, "result": "failed: minus", "passed": false}');
-    expect(lines[1]).toBe('{"task_id": "Toy/0", "completion": "    return 2 * x\\n", "n": 7, "tag": "\\u00e9", "result": "passed", "passed": true}');
+    expect(lines[0]).toBe(
+      '{"task_id": "Toy/1", "completion": "    return x\\n", "model": "m", "score": 1.0, "result": "failed: minus", "passed": false}',
+    );
+    expect(lines[1]).toBe(
+      '{"task_id": "Toy/0", "completion": "    return 2 * x\\n", "n": 7, "tag": "\\u00e9", "result": "passed", "passed": true}',
+    );
     expect(JSON.parse(lines[2])).toMatchObject({ result: 'timed out', passed: false });
     const big = JSON.parse(lines[3]) as { result: string; passed: boolean };
     expect(big.result).toBe('failed: ' + 'x'.repeat(300000));
@@ -53,16 +81,36 @@ describe('evaluate --samples', () => {
 
   it('reads .jsonl.gz and honours --out', async () => {
     const out = join(dir, 'gz-results.jsonl');
-    const r = await cli(['evaluate', '--problems', join(dir, 'problems.jsonl'), '--samples', join(dir, 'samples.jsonl.gz'), '--out', out, '--timeout', '1', '--workers', '1']);
+    const r = await cli([
+      'evaluate',
+      '--problems',
+      join(dir, 'problems.jsonl'),
+      '--samples',
+      join(dir, 'samples.jsonl.gz'),
+      '--out',
+      out,
+      '--timeout',
+      '1',
+      '--workers',
+      '1',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect((await readFile(out, 'utf8')).split('\n').filter(Boolean)).toHaveLength(5);
   }, 120_000);
 
   const bad: [string, Uint8Array | string, RegExp][] = [
-    ['unknown task', '{"task_id": "Toy/0", "completion": ""}\n{"task_id": "Toy/1", "completion": ""}\n{"task_id": "Toy/9", "completion": ""}\n', /line 3: unknown task "Toy\/9"/],
+    [
+      'unknown task',
+      '{"task_id": "Toy/0", "completion": ""}\n{"task_id": "Toy/1", "completion": ""}\n{"task_id": "Toy/9", "completion": ""}\n',
+      /line 3: unknown task "Toy\/9"/,
+    ],
     ['missing field', '{"task_id": "Toy/0"}\n{"task_id": "Toy/1", "completion": ""}\n', /line 1: missing "completion"/],
     ['not JSON', '{"task_id": "Toy/0", "completion": ""}\n{"task_id": \n', /line 2: not valid JSON/],
-    ['non-UTF-8', new Uint8Array([...new TextEncoder().encode('{"task_id": "Toy/0", "completion": "\n'), 0xff, 0xfe, 0x0a]), /line 1: not UTF-8|line 2: not UTF-8/],
+    [
+      'non-UTF-8',
+      new Uint8Array([...new TextEncoder().encode('{"task_id": "Toy/0", "completion": "\n'), 0xff, 0xfe, 0x0a]),
+      /line 1: not UTF-8|line 2: not UTF-8/,
+    ],
     ['empty file', '\n  \n', /empty/],
     ['problems without samples', '{"task_id": "Toy/0", "completion": ""}\n', /1 problem\(s\) have no samples.*Toy\/1/],
   ];
@@ -80,7 +128,10 @@ describe('evaluate --samples', () => {
 
   it('refuses a truncated or non-gzip .gz', async () => {
     const gz = gzipSync(new TextEncoder().encode(SAMPLES.join('\n')));
-    for (const [name, bytes, message] of [['trunc.jsonl.gz', gz.subarray(0, gz.length - 9), /damaged or truncated/], ['plain.jsonl.gz', new TextEncoder().encode(SAMPLES[0]), /not a gzip file/]] as const) {
+    for (const [name, bytes, message] of [
+      ['trunc.jsonl.gz', gz.subarray(0, gz.length - 9), /damaged or truncated/],
+      ['plain.jsonl.gz', new TextEncoder().encode(SAMPLES[0]), /not a gzip file/],
+    ] as const) {
       const file = join(dir, name);
       await writeFile(file, bytes);
       const r = await cli(['evaluate', '--problems', join(dir, 'problems.jsonl'), '--samples', file]);

@@ -17,9 +17,27 @@ import { BpeTokenizer } from '../../src/core/tokenizer/bpe.ts';
 let dir = '';
 
 const PROBLEMS = [
-  { task_id: 'Toy/0', prompt: 'def double(x):\n    """Twice x."""\n', canonical_solution: '    return 2 * x\n', test: '\n\ndef check(candidate):\n    assert candidate(3) == 6\n', entry_point: 'double' },
-  { task_id: 'Toy/1', prompt: 'def neg(x):\n    """Minus x."""\n', canonical_solution: '    return -x\n', test: '\n\ndef check(candidate):\n    assert candidate(3) == -3\n', entry_point: 'neg' },
-  { task_id: 'Toy/2', prompt: 'def one():\n    """One."""\n', canonical_solution: '    return 2\n', test: '\n\ndef check(candidate):\n    assert candidate() == 1, "not one"\n', entry_point: 'one' },
+  {
+    task_id: 'Toy/0',
+    prompt: 'def double(x):\n    """Twice x."""\n',
+    canonical_solution: '    return 2 * x\n',
+    test: '\n\ndef check(candidate):\n    assert candidate(3) == 6\n',
+    entry_point: 'double',
+  },
+  {
+    task_id: 'Toy/1',
+    prompt: 'def neg(x):\n    """Minus x."""\n',
+    canonical_solution: '    return -x\n',
+    test: '\n\ndef check(candidate):\n    assert candidate(3) == -3\n',
+    entry_point: 'neg',
+  },
+  {
+    task_id: 'Toy/2',
+    prompt: 'def one():\n    """One."""\n',
+    canonical_solution: '    return 2\n',
+    test: '\n\ndef check(candidate):\n    assert candidate() == 1, "not one"\n',
+    entry_point: 'one',
+  },
 ];
 
 beforeAll(async () => {
@@ -27,8 +45,25 @@ beforeAll(async () => {
   await writeFile(join(dir, 'problems.jsonl'), PROBLEMS.map((p) => JSON.stringify(p)).join('\n') + '\n');
   // A small random model with its own tokenizer, saved in the `generate` folder format.
   await tf.setBackend('cpu');
-  const tok = BpeTokenizer.train(PROBLEMS.map((p) => humanEvalPromptText(p.prompt) + p.canonical_solution), 300);
-  const model = LlamaModel.init({ vocabSize: tok.vocabSize, dim: 16, nLayers: 1, nHeads: 2, nKvHeads: 1, ffnDim: 32, ropeTheta: 10000, normEps: 1e-5, maxSeqLen: 256, tieEmbeddings: true }, 3);
+  const tok = BpeTokenizer.train(
+    PROBLEMS.map((p) => humanEvalPromptText(p.prompt) + p.canonical_solution),
+    300,
+  );
+  const model = LlamaModel.init(
+    {
+      vocabSize: tok.vocabSize,
+      dim: 16,
+      nLayers: 1,
+      nHeads: 2,
+      nKvHeads: 1,
+      ffnDim: 32,
+      ropeTheta: 10000,
+      normEps: 1e-5,
+      maxSeqLen: 256,
+      tieEmbeddings: true,
+    },
+    3,
+  );
   const saved = await saveModel(model);
   model.dispose();
   await writeFile(join(dir, 'config.json'), saved.configJson);
@@ -47,20 +82,70 @@ describe('cli evaluate', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines.slice(0, 3)).toEqual(['Toy/0 [0] passed', 'Toy/1 [0] passed', 'Toy/2 [0] failed: not one']);
     const summary = JSON.parse(lines[3]);
-    expect(summary).toMatchObject({ summary: true, mode: 'canonical', problems: 3, n: 1, passed: 2, total: 3, 'pass@1': 2 / 3 });
-    expect(await readFile(out, 'utf8')).toBe(PROBLEMS.map((p) => `{"task_id": "${p.task_id}", "completion": ${JSON.stringify(p.canonical_solution)}}\n`).join(''));
+    expect(summary).toMatchObject({
+      summary: true,
+      mode: 'canonical',
+      problems: 3,
+      n: 1,
+      passed: 2,
+      total: 3,
+      'pass@1': 2 / 3,
+    });
+    expect(await readFile(out, 'utf8')).toBe(
+      PROBLEMS.map((p) => `{"task_id": "${p.task_id}", "completion": ${JSON.stringify(p.canonical_solution)}}\n`).join(
+        '',
+      ),
+    );
     const results = (await readFile(`${out}_results.jsonl`, 'utf8')).trim().split('\n');
-    expect(results[2]).toBe('{"task_id": "Toy/2", "completion": "    return 2\\n", "result": "failed: not one", "passed": false}');
+    expect(results[2]).toBe(
+      '{"task_id": "Toy/2", "completion": "    return 2\\n", "result": "failed: not one", "passed": false}',
+    );
   }, 90_000);
 
   it('--model: n sampled completions per problem with pass@1 only (n < 10), explicit ids', async () => {
-    const r = await cli(['evaluate', '--problems', join(dir, 'problems.jsonl'), '--model', dir, '--ids', 'Toy/1', 'Toy/0', '--n', '2', '--temperature', '0.2', '--top-p', '0.95', '--max-new-tokens', '6', '--backend', 'cpu', '--json']);
+    const r = await cli([
+      'evaluate',
+      '--problems',
+      join(dir, 'problems.jsonl'),
+      '--model',
+      dir,
+      '--ids',
+      'Toy/1',
+      'Toy/0',
+      '--n',
+      '2',
+      '--temperature',
+      '0.2',
+      '--top-p',
+      '0.95',
+      '--max-new-tokens',
+      '6',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.slice(0, 4).map((l) => [l.task_id, l.completion_id])).toEqual([['Toy/1', 0], ['Toy/1', 1], ['Toy/0', 0], ['Toy/0', 1]]);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.slice(0, 4).map((l) => [l.task_id, l.completion_id])).toEqual([
+      ['Toy/1', 0],
+      ['Toy/1', 1],
+      ['Toy/0', 0],
+      ['Toy/0', 1],
+    ]);
     for (const l of lines.slice(0, 4)) expect(typeof l.raw).toBe('string');
     const s = lines[4];
-    expect(s).toMatchObject({ summary: true, mode: 'model', problems: 2, n: 2, total: 4, temperature: 0.2, top_p: 0.95 });
+    expect(s).toMatchObject({
+      summary: true,
+      mode: 'model',
+      problems: 2,
+      n: 2,
+      total: 4,
+      temperature: 0.2,
+      top_p: 0.95,
+    });
     expect(s['pass@1']).toBeGreaterThanOrEqual(0);
     expect(s['pass@10']).toBeUndefined();
     expect(r.stderr).toMatch(/model: model folder/);

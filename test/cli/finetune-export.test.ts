@@ -31,7 +31,29 @@ describe('finetune → export → reload (CLI)', () => {
   });
 
   it('trains a LoRA adapter with the ReflectionCoder objective and exports PEFT and merged folders that reload', async () => {
-    const ft = await cli(['finetune', '--model', base, '--data', data, '--out', ckpt, '--max-steps', '6', '--batch-size', '2', '--max-len', '64', '--lr', '1e-2', '--lora-rank', '4', '--lora-alpha', '8', '--backend', 'wasm']);
+    const ft = await cli([
+      'finetune',
+      '--model',
+      base,
+      '--data',
+      data,
+      '--out',
+      ckpt,
+      '--max-steps',
+      '6',
+      '--batch-size',
+      '2',
+      '--max-len',
+      '64',
+      '--lr',
+      '1e-2',
+      '--lora-rank',
+      '4',
+      '--lora-alpha',
+      '8',
+      '--backend',
+      'wasm',
+    ]);
     expect(ft.code, ft.stderr).toBe(0);
     expect(ft.stderr).toMatch(/lora fine-tuning, 4 records/);
     expect(ft.stderr).toMatch(/step 6\/6 loss \d/);
@@ -39,7 +61,10 @@ describe('finetune → export → reload (CLI)', () => {
 
     const peft = path.join(tmp, 'peft');
     const merged = path.join(tmp, 'merged');
-    for (const [format, out] of [['peft', peft], ['merged', merged]]) {
+    for (const [format, out] of [
+      ['peft', peft],
+      ['merged', merged],
+    ]) {
       const r = await cli(['export', '--from', ckpt, '--format', format, '--out', out]);
       expect(r.code, r.stderr).toBe(0);
     }
@@ -50,7 +75,13 @@ describe('finetune → export → reload (CLI)', () => {
     expect(at.get('base_model.model.model.layers.1.mlp.down_proj.lora_B.weight')!.shape).toEqual([32, 4]);
     expect(at.get('base_model.model.model.embed_tokens.weight')!.shape).toEqual([106, 32]);
     const mcfg = JSON.parse(readFileSync(path.join(merged, 'config.json'), 'utf8'));
-    expect(mcfg).toMatchObject({ architectures: ['Qwen2ForCausalLM'], vocab_size: 106, tie_word_embeddings: true, torch_dtype: 'float32', rope_theta: 1e6 });
+    expect(mcfg).toMatchObject({
+      architectures: ['Qwen2ForCausalLM'],
+      vocab_size: 106,
+      tie_word_embeddings: true,
+      torch_dtype: 'float32',
+      rope_theta: 1e6,
+    });
 
     // Merged reloads bit for bit; its tokenizer already has the tokens, so nothing is resized again.
     const m = await loadHFFolder(nodeModelSource(merged));
@@ -88,8 +119,32 @@ describe('finetune → export → reload (CLI)', () => {
     ids.dispose();
 
     // generate with the merged folder and with base + --adapter: the same greedy ids.
-    const g1 = await cli(['generate', '--model', merged, '--prompt-ids', '99 40 50', '--max-new-tokens', '8', '--print-ids', '--backend', 'cpu']);
-    const g2 = await cli(['generate', '--model', base, '--adapter', peft, '--prompt-ids', '99 40 50', '--max-new-tokens', '8', '--print-ids', '--backend', 'cpu']);
+    const g1 = await cli([
+      'generate',
+      '--model',
+      merged,
+      '--prompt-ids',
+      '99 40 50',
+      '--max-new-tokens',
+      '8',
+      '--print-ids',
+      '--backend',
+      'cpu',
+    ]);
+    const g2 = await cli([
+      'generate',
+      '--model',
+      base,
+      '--adapter',
+      peft,
+      '--prompt-ids',
+      '99 40 50',
+      '--max-new-tokens',
+      '8',
+      '--print-ids',
+      '--backend',
+      'cpu',
+    ]);
     expect(g1.code, g1.stderr).toBe(0);
     expect(g2.code, g2.stderr).toBe(0);
     expect(g2.stdout.trim().split('\n').at(-1)).toBe(g1.stdout.trim().split('\n').at(-1));
@@ -101,7 +156,17 @@ describe('finetune → export → reload (CLI)', () => {
     const bytes = new Uint8Array(readFileSync(shard));
     bytes[bytes.length - 1] ^= 1; // one bit of the final norm
     writeFileSync(shard, bytes);
-    const r = await cli(['export', '--from', ckpt, '--format', 'merged', '--out', path.join(tmp, 'x'), '--model', other]);
+    const r = await cli([
+      'export',
+      '--from',
+      ckpt,
+      '--format',
+      'merged',
+      '--out',
+      path.join(tmp, 'x'),
+      '--model',
+      other,
+    ]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/not the base model of this checkpoint: model-00002-of-00002\.safetensors differs/);
   }, 120_000);

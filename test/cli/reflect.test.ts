@@ -15,21 +15,33 @@ describe('cli reflect', () => {
     const problems = path.join(dir, 'problems.txt');
     writeFileSync(problems, 'Write inc(x) returning x + 1.\n---\nWrite dec(x) returning x - 1.\n');
     const script = path.join(dir, 'turns.txt');
-    writeFileSync(script, [
-      // problem 1: fails, analysis + fix, closing, final answer
-      fence('def inc(x):\n    return x\n\nassert inc(1) == 2'),
-      'inc forgets to add one.\n\n' + fence('def inc(x):\n    return x + 1\n\nassert inc(1) == 2'),
-      'All tests pass.',
-      fence('def inc(x):\n    return x + 1'),
-      // problem 2: passes at once → rejected
-      fence('def dec(x):\n    return x - 1\n\nassert dec(1) == 0'),
-    ].join('\n---\n'));
+    writeFileSync(
+      script,
+      [
+        // problem 1: fails, analysis + fix, closing, final answer
+        fence('def inc(x):\n    return x\n\nassert inc(1) == 2'),
+        'inc forgets to add one.\n\n' + fence('def inc(x):\n    return x + 1\n\nassert inc(1) == 2'),
+        'All tests pass.',
+        fence('def inc(x):\n    return x + 1'),
+        // problem 2: passes at once → rejected
+        fence('def dec(x):\n    return x - 1\n\nassert dec(1) == 0'),
+      ].join('\n---\n'),
+    );
     const out = path.join(dir, 'out.jsonl');
     const rej = path.join(dir, 'rej.jsonl');
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      const code = await reflectCommand.run(['--problems', problems, '--script', script, '--out', out, '--rejections', rej]);
+      const code = await reflectCommand.run([
+        '--problems',
+        problems,
+        '--script',
+        script,
+        '--out',
+        out,
+        '--rejections',
+        rej,
+      ]);
       expect(code).toBe(0);
       expect(log.mock.calls.flat().join('\n')).toMatch(/kept 1 of 2 .*rejected: first-attempt-passed 1/);
     } finally {
@@ -38,11 +50,23 @@ describe('cli reflect', () => {
     }
     const { records } = parseRecordsJsonl(readFileSync(out, 'utf8'));
     expect(records).toHaveLength(1);
-    expect(records[0].messages[1].content.map((b) => b.type)).toEqual(['code', 'execution', 'text', 'code', 'execution', 'text']);
+    expect(records[0].messages[1].content.map((b) => b.type)).toEqual([
+      'code',
+      'execution',
+      'text',
+      'code',
+      'execution',
+      'text',
+    ]);
     expect(records[0].messages[1].content[1].content).toContain('----> 4 assert inc(1) == 2');
     expect(records[0].messages[3].content[0].content).toBe(fence('def inc(x):\n    return x + 1'));
-    const rejections = readFileSync(rej, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(rejections).toEqual([{ problem: 'Write dec(x) returning x - 1.', reason: 'first-attempt-passed', detail: expect.any(String) }]);
+    const rejections = readFileSync(rej, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rejections).toEqual([
+      { problem: 'Write dec(x) returning x - 1.', reason: 'first-attempt-passed', detail: expect.any(String) },
+    ]);
   });
 
   it('rejects bad usage by name before starting Python', async () => {
@@ -52,6 +76,8 @@ describe('cli reflect', () => {
     await expect(reflectCommand.run(['--problems', p, '--script', p])).rejects.toThrow(/line 2: expected JSON/);
     writeFileSync(p, '{"problem": "x"}\n');
     await expect(reflectCommand.run(['--problems', p])).rejects.toThrow(/exactly one of --endpoint/);
-    await expect(reflectCommand.run(['--problems', p, '--endpoint', 'ftp://x', '--model', 'm'])).rejects.toThrow(/http or https/);
+    await expect(reflectCommand.run(['--problems', p, '--endpoint', 'ftp://x', '--model', 'm'])).rejects.toThrow(
+      /http or https/,
+    );
   });
 });

@@ -11,7 +11,11 @@ if (!have) console.warn(`SKIPPED: ${dir} is absent`);
 
 function run(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res, rej) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'tokenize', ...args], { cwd: repoRoot });
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'tokenize', ...args],
+      { cwd: repoRoot },
+    );
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -23,7 +27,10 @@ function run(args: string[], stdin: string): Promise<{ code: number; stdout: str
 }
 
 describe.skipIf(!have)('tokenize CLI', () => {
-  const rows = readFileSync(path.join(dir, 'reference-ids.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const rows = readFileSync(path.join(dir, 'reference-ids.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
   it('reproduces the reference ids with and without --add-reflection-tokens, one line per input line', async () => {
     for (const flag of [false, true]) {
@@ -38,7 +45,10 @@ describe.skipIf(!have)('tokenize CLI', () => {
   });
 
   it('--plain tokenises token strings as ordinary text; bad lines are named errors', async () => {
-    const plain = await run(['--tokenizer', dir, '--add-reflection-tokens', '--plain'], JSON.stringify({ text: '<|user|>' }) + '\n');
+    const plain = await run(
+      ['--tokenizer', dir, '--add-reflection-tokens', '--plain'],
+      JSON.stringify({ text: '<|user|>' }) + '\n',
+    );
     expect(plain.code, plain.stderr).toBe(0);
     const ids = JSON.parse(plain.stdout).ids as number[];
     expect(ids.length).toBeGreaterThan(1);

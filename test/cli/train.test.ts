@@ -16,7 +16,10 @@ beforeAll(async () => {
   await writeFile(join(dir, 'short.jsonl'), shortRecordsJsonl());
   const { train, ...rest } = tinyConfig();
   const { maxSteps: _m, seed: _s, ...trainRest } = train as Record<string, unknown>;
-  await writeFile(join(dir, 'cfg.json'), JSON.stringify({ ...rest, train: { ...trainRest, batchSize: 1 }, checkpointEvery: 2 }));
+  await writeFile(
+    join(dir, 'cfg.json'),
+    JSON.stringify({ ...rest, train: { ...trainRest, batchSize: 1 }, checkpointEvery: 2 }),
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -24,36 +27,87 @@ afterAll(async () => {
 
 describe('cli train', () => {
   it('prints one JSON object per step then a summary; same seed → same numbers; --out writes the checkpoint', async () => {
-    const common = ['train', '--data', join(dir, 'short.jsonl'), '--config', join(dir, 'cfg.json'), '--steps', '4', '--seed', '7', '--backend', 'wasm', '--json'];
+    const common = [
+      'train',
+      '--data',
+      join(dir, 'short.jsonl'),
+      '--config',
+      join(dir, 'cfg.json'),
+      '--steps',
+      '4',
+      '--seed',
+      '7',
+      '--backend',
+      'wasm',
+      '--json',
+    ];
     const a = await cli([...common, '--out', join(dir, 'out')]);
     expect(a.code, a.stderr).toBe(0);
-    const lines = a.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number> & { summary?: boolean; checkpoint?: { id: string } });
+    const lines = a.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, number> & { summary?: boolean; checkpoint?: { id: string } });
     expect(lines).toHaveLength(5);
     for (const [i, l] of lines.slice(0, 4).entries()) {
       expect(l.step).toBe(i + 1);
-      for (const k of ['loss', 'ce_teacher', 'ce_student', 'kl', 'mask_rate', 'lr']) expect(Number.isFinite(l[k]), k).toBe(true);
+      for (const k of ['loss', 'ce_teacher', 'ce_student', 'kl', 'mask_rate', 'lr'])
+        expect(Number.isFinite(l[k]), k).toBe(true);
     }
     const summary = lines[4]!;
     expect(summary.summary).toBe(true);
     expect(summary).toMatchObject({ state: 'finished', steps: 4, totalSteps: 4, backend: 'wasm' });
-    expect(await readdir(join(dir, 'out', 'checkpoints', summary.checkpoint!.id))).toEqual(['checkpoint.json', 'checkpoint.safetensors', 'meta.json']);
+    expect(await readdir(join(dir, 'out', 'checkpoints', summary.checkpoint!.id))).toEqual([
+      'checkpoint.json',
+      'checkpoint.safetensors',
+      'meta.json',
+    ]);
 
     // The trained model loads in the generate command, with its tokenizer.
-    const g = await cli(['generate', '--model', join(dir, 'out', 'model'), '--prompt', '<|user|><|text|>Define add.<|endofblock|><|endofmessage|><|assistant|>', '--max-new-tokens', '4', '--backend', 'wasm', '--print-ids']);
+    const g = await cli([
+      'generate',
+      '--model',
+      join(dir, 'out', 'model'),
+      '--prompt',
+      '<|user|><|text|>Define add.<|endofblock|><|endofmessage|><|assistant|>',
+      '--max-new-tokens',
+      '4',
+      '--backend',
+      'wasm',
+      '--print-ids',
+    ]);
     expect(g.code, g.stderr).toBe(0);
     expect(g.stdout.trim().split('\n').at(-1)).toMatch(/^(\d+( \d+)*)?$/);
 
     // Same seed, no --out: identical numbers.
     const b = await cli(common);
     expect(b.code, b.stderr).toBe(0);
-    const linesB = b.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    const linesB = b.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, number>);
     expect(linesB.slice(0, 4).map(lossFields)).toEqual(lines.slice(0, 4).map(lossFields));
   });
 
   it('Ctrl-C stops at a step boundary with a checkpoint; --resume continues to the same numbers as a straight run', async () => {
     const out = join(dir, 'sigint');
-    const args = ['train', '--data', join(dir, 'short.jsonl'), '--config', join(dir, 'cfg.json'), '--steps', '40', '--seed', '3', '--backend', 'wasm', '--json'];
-    const p = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args, '--out', out], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [
+      'train',
+      '--data',
+      join(dir, 'short.jsonl'),
+      '--config',
+      join(dir, 'cfg.json'),
+      '--steps',
+      '40',
+      '--seed',
+      '3',
+      '--backend',
+      'wasm',
+      '--json',
+    ];
+    const p = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args, '--out', out], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let first = '';
     let sent = false;
     p.stdout.on('data', (d) => {
@@ -65,18 +119,31 @@ describe('cli train', () => {
     });
     const code = await new Promise<number>((r) => p.on('close', (c) => r(c ?? -1)));
     expect(code).toBe(0);
-    const partA = first.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number> & { summary?: boolean; state?: string; checkpoint?: { id: string } });
+    const partA = first
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as Record<string, number> & { summary?: boolean; state?: string; checkpoint?: { id: string } },
+      );
     const summaryA = partA.at(-1)!;
     expect(summaryA).toMatchObject({ summary: true, state: 'stopped', totalSteps: 40 });
     expect(summaryA.steps).toBeLessThan(40);
 
     const b = await cli(['train', '--out', out, '--resume', summaryA.checkpoint!.id, '--json', '--backend', 'wasm']);
     expect(b.code, b.stderr).toBe(0);
-    const partB = b.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number> & { summary?: boolean; state?: string });
+    const partB = b.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, number> & { summary?: boolean; state?: string });
     expect(partB.at(-1)).toMatchObject({ summary: true, state: 'finished', steps: 40 });
 
     const c = await cli(args);
-    const straight = c.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>).slice(0, 40);
+    const straight = c.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, number>)
+      .slice(0, 40);
     const resumed = [...partA.slice(0, -1), ...partB.slice(0, -1)];
     expect(resumed.map(lossFields)).toEqual(straight.map(lossFields));
   });

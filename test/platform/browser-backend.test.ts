@@ -8,7 +8,10 @@ import { backendOrder, selectBackend, type AdapterProbe } from '../../src/platfo
 import { wasmDir } from '../../src/platform/node/backend.ts';
 
 const hardware: AdapterProbe = { found: true, info: { description: 'nvidia / ampere', isFallbackAdapter: false } };
-const swiftshader: AdapterProbe = { found: true, info: { description: 'google / swiftshader', isFallbackAdapter: true } };
+const swiftshader: AdapterProbe = {
+  found: true,
+  info: { description: 'google / swiftshader', isFallbackAdapter: true },
+};
 const none: AdapterProbe = { found: false, why: 'requestAdapter() returned no adapter' };
 
 describe('backendOrder', () => {
@@ -30,14 +33,20 @@ describe('selectBackend without WebGPU', () => {
 
   it('auto falls back to wasm and says why', async () => {
     const c = await selectBackend('auto', opts);
-    expect(c).toEqual({ backend: 'wasm', reason: 'auto: no WebGPU adapter (navigator.gpu is missing (WebGPU unsupported or disabled)); using wasm', threads: 1 });
+    expect(c).toEqual({
+      backend: 'wasm',
+      reason: 'auto: no WebGPU adapter (navigator.gpu is missing (WebGPU unsupported or disabled)); using wasm',
+      threads: 1,
+    });
     expect(tf.getBackend()).toBe('wasm');
   });
 
   it('webgpu requested but unavailable: wasm, with the failure in the reason', async () => {
     const c = await selectBackend('webgpu', opts);
     expect(c.backend).toBe('wasm');
-    expect(c.reason).toBe('webgpu requested but could not start; using wasm (webgpu unavailable: navigator.gpu is missing (WebGPU unsupported or disabled))');
+    expect(c.reason).toBe(
+      'webgpu requested but could not start; using wasm (webgpu unavailable: navigator.gpu is missing (WebGPU unsupported or disabled))',
+    );
   });
 
   it('cpu requested: cpu', async () => {

@@ -6,11 +6,32 @@ import { EvalStore, type EvalRunMeta } from '../../src/platform/browser/eval-sto
 let n = 0;
 const fresh = () => EvalStore.open(`test-eval-${process.pid}-${n++}`);
 const sample = (task: string, passed: boolean): SampleResult => ({
-  task_id: task, completion_id: 0, completion: '    return 1\n', result: passed ? 'passed' : 'failed: ', passed, raw: '', detail: '', checkMs: 2, generateMs: 0,
+  task_id: task,
+  completion_id: 0,
+  completion: '    return 1\n',
+  result: passed ? 'passed' : 'failed: ',
+  passed,
+  raw: '',
+  detail: '',
+  checkMs: 2,
+  generateMs: 0,
 });
 const meta = (id: string, savedAt: string): EvalRunMeta => ({
-  id, savedAt, problems: { fileName: 'HumanEval.jsonl', sha256: 'ab', selected: ['HumanEval/0'] }, checkpoint: null, decoding: null, partial: false,
-  summary: { mode: 'canonical', problems: 1, samplesPerProblem: 1, passed: 1, total: 1, passAtK: { 'pass@1': 1 }, elapsedSec: 0.1 },
+  id,
+  savedAt,
+  problems: { fileName: 'HumanEval.jsonl', sha256: 'ab', selected: ['HumanEval/0'] },
+  checkpoint: null,
+  decoding: null,
+  partial: false,
+  summary: {
+    mode: 'canonical',
+    problems: 1,
+    samplesPerProblem: 1,
+    passed: 1,
+    total: 1,
+    passAtK: { 'pass@1': 1 },
+    elapsedSec: 0.1,
+  },
 });
 
 describe('EvalStore (IndexedDB)', () => {
@@ -35,7 +56,9 @@ describe('EvalStore (IndexedDB)', () => {
   it('writes nothing when the samples cannot be stored', async () => {
     const s = await fresh();
     const bad = [{ ...sample('HumanEval/0', true), raw: (() => 0) as unknown as string }];
-    await expect(s.put(meta('c', '2026-01-03T00:00:00Z'), bad)).rejects.toThrow(/IndexedDB refused saving evaluation run c/);
+    await expect(s.put(meta('c', '2026-01-03T00:00:00Z'), bad)).rejects.toThrow(
+      /IndexedDB refused saving evaluation run c/,
+    );
     expect(await s.list()).toEqual([]);
     s.close();
   });

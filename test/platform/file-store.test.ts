@@ -16,7 +16,14 @@ afterEach(async () => {
 });
 
 const meta = (id: string, step: number): CheckpointMeta => ({
-  id, name: `run ${id}`, savedAt: `2026-01-01T00:00:${String(step).padStart(2, '0')}Z`, step, totalSteps: 50, preset: 'smoke', loss: null, bytes: 1,
+  id,
+  name: `run ${id}`,
+  savedAt: `2026-01-01T00:00:${String(step).padStart(2, '0')}Z`,
+  step,
+  totalSteps: 50,
+  preset: 'smoke',
+  loss: null,
+  bytes: 1,
 });
 
 describe('FileStore', () => {
@@ -31,8 +38,19 @@ describe('FileStore', () => {
     expect((await s.listCheckpoints()).map((m) => m.name)).toEqual(['new name']);
     await s.deleteCheckpoint('a');
     expect(await s.listCheckpoints()).toEqual([]);
-    await s.putDataset({ id: 'd', name: 'n', provenance: { fileName: 'f', importedAt: 't', sha256: 'h' }, counts: { reflection: 1, generation: 0, dropped: 2 }, jsonl: 'x' });
-    expect((await s.listDatasets())[0]).toEqual({ id: 'd', name: 'n', provenance: { fileName: 'f', importedAt: 't', sha256: 'h' }, counts: { reflection: 1, generation: 0, dropped: 2 } });
+    await s.putDataset({
+      id: 'd',
+      name: 'n',
+      provenance: { fileName: 'f', importedAt: 't', sha256: 'h' },
+      counts: { reflection: 1, generation: 0, dropped: 2 },
+      jsonl: 'x',
+    });
+    expect((await s.listDatasets())[0]).toEqual({
+      id: 'd',
+      name: 'n',
+      provenance: { fileName: 'f', importedAt: 't', sha256: 'h' },
+      counts: { reflection: 1, generation: 0, dropped: 2 },
+    });
     expect((await s.getDataset('d'))?.jsonl).toBe('x');
   });
 
@@ -40,12 +58,17 @@ describe('FileStore', () => {
     const s = await fresh();
     await s.putCheckpoint(meta('a', 1), { safetensors: new Uint8Array([1]), json: '{}' });
     await unlink(join(s.root, 'checkpoints', 'a', 'checkpoint.safetensors'));
-    await expect(s.getCheckpoint('a')).rejects.toMatchObject({ name: 'IntegrityError', message: expect.stringContaining('checkpoint.safetensors is missing') });
+    await expect(s.getCheckpoint('a')).rejects.toMatchObject({
+      name: 'IntegrityError',
+      message: expect.stringContaining('checkpoint.safetensors is missing'),
+    });
   });
 
   it('rejects ids that could escape the store folder', async () => {
     const s = await fresh();
-    await expect(s.putCheckpoint(meta('../evil', 1), { safetensors: new Uint8Array(1), json: '' })).rejects.toMatchObject({ name: 'StorageError' });
+    await expect(
+      s.putCheckpoint(meta('../evil', 1), { safetensors: new Uint8Array(1), json: '' }),
+    ).rejects.toMatchObject({ name: 'StorageError' });
   });
 
   it('recovers the previous checkpoint after a crash between the swap renames', async () => {
@@ -106,10 +129,15 @@ describe('FileStore', () => {
       const at = file === 'meta.json' ? bytes.indexOf('run run') + 4 : bytes.length - 2;
       bytes[at] ^= 0x01;
       await writeFile(path, bytes);
-      const err = await s.getCheckpoint('run').then(() => null, (e: Error) => e);
+      const err = await s.getCheckpoint('run').then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err?.name, file).toBe('IntegrityError');
       expect(err?.message, file).toContain(file === 'meta.json' ? 'meta.json' : `${file} does not match its sha-256`);
-      expect(err?.message, file).toMatch(/previous good checkpoint of this run \(step 5, saved .*\) now stands under id "run"/);
+      expect(err?.message, file).toMatch(
+        /previous good checkpoint of this run \(step 5, saved .*\) now stands under id "run"/,
+      );
       const again = await s.getCheckpoint('run');
       expect(again?.meta.step).toBe(5);
       expect(Array.from(again!.files.safetensors)).toEqual([5, 5, 5]);
@@ -133,8 +161,17 @@ describe('FileStore', () => {
     await s.putCheckpoint(meta('a', 2), { safetensors: new Uint8Array([2]), json: '{}' });
     const path = join(s.root, 'checkpoints', 'a', 'meta.json');
     await writeFile(path, (await readFile(path, 'utf8')).replace('"digest"', '"digesu"'));
-    await expect(s.getCheckpoint('a')).rejects.toMatchObject({ name: 'IntegrityError', message: expect.stringContaining('digest field is missing or altered') });
-    await s.putDataset({ id: 'd', name: 'n', provenance: { fileName: 'f', importedAt: 't', sha256: 'h' }, counts: { reflection: 1, generation: 0, dropped: 0 }, jsonl: 'x' });
+    await expect(s.getCheckpoint('a')).rejects.toMatchObject({
+      name: 'IntegrityError',
+      message: expect.stringContaining('digest field is missing or altered'),
+    });
+    await s.putDataset({
+      id: 'd',
+      name: 'n',
+      provenance: { fileName: 'f', importedAt: 't', sha256: 'h' },
+      counts: { reflection: 1, generation: 0, dropped: 0 },
+      jsonl: 'x',
+    });
     const ds = join(s.root, 'datasets', 'd.json');
     await writeFile(ds, (await readFile(ds, 'utf8')).replace('"files"', '"filez"'));
     await expect(s.getDataset('d')).rejects.toMatchObject({ name: 'IntegrityError' });
@@ -142,7 +179,13 @@ describe('FileStore', () => {
 
   it('removes dataset files left half-written by a dead writer', async () => {
     const s = await fresh();
-    await s.putDataset({ id: 'd', name: 'n', provenance: { fileName: 'f', importedAt: 't', sha256: 'h' }, counts: { reflection: 1, generation: 0, dropped: 0 }, jsonl: 'x' });
+    await s.putDataset({
+      id: 'd',
+      name: 'n',
+      provenance: { fileName: 'f', importedAt: 't', sha256: 'h' },
+      counts: { reflection: 1, generation: 0, dropped: 0 },
+      jsonl: 'x',
+    });
     await writeFile(join(s.root, 'datasets', 'e.json.tmp-9999999-1'), '{"id":"e","na');
     expect((await s.listDatasets()).map((d) => d.id)).toEqual(['d']);
     expect(await readdir(join(s.root, 'datasets'))).toEqual(['d.json']);
@@ -150,9 +193,18 @@ describe('FileStore', () => {
 
   it('detects a changed byte in a stored dataset', async () => {
     const s = await fresh();
-    await s.putDataset({ id: 'd', name: 'n', provenance: { fileName: 'f', importedAt: 't', sha256: 'h' }, counts: { reflection: 1, generation: 0, dropped: 0 }, jsonl: '{"x":"hello"}' });
+    await s.putDataset({
+      id: 'd',
+      name: 'n',
+      provenance: { fileName: 'f', importedAt: 't', sha256: 'h' },
+      counts: { reflection: 1, generation: 0, dropped: 0 },
+      jsonl: '{"x":"hello"}',
+    });
     const path = join(s.root, 'datasets', 'd.json');
     await writeFile(path, (await readFile(path, 'utf8')).replace('hello', 'hellp'));
-    await expect(s.getDataset('d')).rejects.toMatchObject({ name: 'IntegrityError', message: expect.stringContaining('d.json is damaged') });
+    await expect(s.getDataset('d')).rejects.toMatchObject({
+      name: 'IntegrityError',
+      message: expect.stringContaining('d.json is damaged'),
+    });
   });
 });

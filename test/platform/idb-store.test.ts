@@ -7,7 +7,11 @@ import type { CheckpointMeta, StoredDataset } from '../../src/api/store.ts';
 let dbCounter = 0;
 const freshName = () => `test-train-${process.pid}-${dbCounter++}`;
 
-function meta(id: string, step: number, savedAt = `2026-01-01T00:00:${String(step).padStart(2, '0')}Z`): CheckpointMeta {
+function meta(
+  id: string,
+  step: number,
+  savedAt = `2026-01-01T00:00:${String(step).padStart(2, '0')}Z`,
+): CheckpointMeta {
   return { id, name: `run ${id}`, savedAt, step, totalSteps: 100, preset: 'tiny', loss: 1 / (step + 1), bytes: 4 };
 }
 
@@ -85,7 +89,9 @@ describe('IdbStore (fake-indexeddb)', () => {
     });
     await store.putCheckpoint(meta('run', 1), { safetensors: new Uint8Array([1]), json: '{}' });
     full = true;
-    const err = await store.putCheckpoint(meta('run', 2), { safetensors: new Uint8Array(2_000_000), json: '{}' }).catch((e) => e);
+    const err = await store
+      .putCheckpoint(meta('run', 2), { safetensors: new Uint8Array(2_000_000), json: '{}' })
+      .catch((e) => e);
     expect(err.name).toBe('StorageError');
     expect(err.message).toMatch(/storage is full \(QuotaExceededError\).*previous checkpoint was kept.*export/);
     expect((await store.getCheckpoint('run'))?.meta.step).toBe(1);
@@ -94,19 +100,28 @@ describe('IdbStore (fake-indexeddb)', () => {
 
   it('detects a changed byte in the weights, checkpoint.json or metadata and offers the previous generation', async () => {
     const damage: [string, (db: Awaited<ReturnType<typeof openDB>>) => Promise<void>][] = [
-      ['checkpoint.safetensors', async (db) => {
-        const f = await db.get('checkpointFiles', 'run');
-        f.safetensors[1] ^= 1;
-        await db.put('checkpointFiles', f);
-      }],
-      ['checkpoint.json', async (db) => {
-        const f = await db.get('checkpointFiles', 'run');
-        await db.put('checkpointFiles', { ...f, json: f.json.replace('0.002', '0.003') });
-      }],
-      ['metadata', async (db) => {
-        const m = await db.get('checkpointMeta', 'run');
-        await db.put('checkpointMeta', { ...m, step: 99 });
-      }],
+      [
+        'checkpoint.safetensors',
+        async (db) => {
+          const f = await db.get('checkpointFiles', 'run');
+          f.safetensors[1] ^= 1;
+          await db.put('checkpointFiles', f);
+        },
+      ],
+      [
+        'checkpoint.json',
+        async (db) => {
+          const f = await db.get('checkpointFiles', 'run');
+          await db.put('checkpointFiles', { ...f, json: f.json.replace('0.002', '0.003') });
+        },
+      ],
+      [
+        'metadata',
+        async (db) => {
+          const m = await db.get('checkpointMeta', 'run');
+          await db.put('checkpointMeta', { ...m, step: 99 });
+        },
+      ],
     ];
     for (const [what, corrupt] of damage) {
       const name = freshName();
@@ -116,7 +131,10 @@ describe('IdbStore (fake-indexeddb)', () => {
       const raw = await openDB(name);
       await corrupt(raw);
       raw.close();
-      const err = await store.getCheckpoint('run').then(() => null, (e: Error) => e);
+      const err = await store.getCheckpoint('run').then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err?.name, what).toBe('IntegrityError');
       expect(err?.message, what).toContain(what);
       expect(err?.message, what).toMatch(/previous good checkpoint of this run \(step 5/);
@@ -137,8 +155,14 @@ describe('IdbStore (fake-indexeddb)', () => {
     await raw.put('checkpointFiles', { ...f, safetensors: new Uint8Array([2]) });
     await raw.put('datasetData', { id: 'd1', jsonl: '{"a":2}\n' });
     raw.close();
-    await expect(store.getCheckpoint('one')).rejects.toMatchObject({ name: 'IntegrityError', message: expect.stringMatching(/checkpoint\.safetensors does not match its sha-256.*no earlier good copy/) });
-    await expect(store.getDataset('d1')).rejects.toMatchObject({ name: 'IntegrityError', message: expect.stringContaining('dataset "demo" in browser storage is damaged') });
+    await expect(store.getCheckpoint('one')).rejects.toMatchObject({
+      name: 'IntegrityError',
+      message: expect.stringMatching(/checkpoint\.safetensors does not match its sha-256.*no earlier good copy/),
+    });
+    await expect(store.getDataset('d1')).rejects.toMatchObject({
+      name: 'IntegrityError',
+      message: expect.stringContaining('dataset "demo" in browser storage is damaged'),
+    });
     store.close();
   });
 
@@ -146,7 +170,8 @@ describe('IdbStore (fake-indexeddb)', () => {
     const name = freshName();
     const v1 = await openDB(name, 1, {
       upgrade(db) {
-        for (const s of ['datasetMeta', 'datasetData', 'checkpointMeta', 'checkpointFiles']) db.createObjectStore(s, { keyPath: 'id' });
+        for (const s of ['datasetMeta', 'datasetData', 'checkpointMeta', 'checkpointFiles'])
+          db.createObjectStore(s, { keyPath: 'id' });
       },
     });
     await v1.put('checkpointMeta', meta('old', 3));

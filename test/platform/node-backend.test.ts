@@ -8,7 +8,8 @@ describe('selectNodeBackend', () => {
   it('finds the wasm binaries (file path with a trailing separator)', () => {
     const dir = wasmDir();
     expect(dir.endsWith(path.sep)).toBe(true);
-    for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) expect(existsSync(dir + f), f).toBe(true);
+    for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'])
+      expect(existsSync(dir + f), f).toBe(true);
   });
 
   it('auto picks wasm, cpu is explicit, and both compute the same matmul', async () => {

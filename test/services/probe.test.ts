@@ -26,7 +26,10 @@ describe('matmulAgainstCpu', () => {
 
   it('rejects sizes outside 1..2048 with a UsageError', async () => {
     for (const n of [0, -1, 2.5, 4096, Number.NaN]) {
-      await expect(matmulAgainstCpu(n)).rejects.toMatchObject({ name: 'UsageError', message: expect.stringContaining('1..2048') });
+      await expect(matmulAgainstCpu(n)).rejects.toMatchObject({
+        name: 'UsageError',
+        message: expect.stringContaining('1..2048'),
+      });
     }
   });
 });

@@ -65,7 +65,9 @@ export const backendsCommand: CliCommand = {
     const seed = numberArg(args, 'seed', 1, { integer: true, min: 0 });
     const only = stringArg(args, 'only');
     const names = only ? only.split(',').map((s) => s.trim()) : ALL;
-    for (const s of names) if (!(ALL as string[]).includes(s)) throw new UsageError(`--only: expected names from ${ALL.join(', ')}, found "${s}"`);
+    for (const s of names)
+      if (!(ALL as string[]).includes(s))
+        throw new UsageError(`--only: expected names from ${ALL.join(', ')}, found "${s}"`);
     const reports: BackendReport[] = [];
     try {
       for (const name of names as BackendName[]) reports.push(await checkOne(name, n, seed));

@@ -38,7 +38,8 @@ function readBytes(path: string, what: string): Uint8Array {
 
 function parseKs(text: string): number[] {
   const ks = text.split(',').map((s) => Number(s.trim()));
-  if (!ks.length || ks.some((k) => !Number.isInteger(k) || k < 1)) throw new UsageError(`--k: expected a list of integers ≥ 1 like 1,10,100, found "${text}"`);
+  if (!ks.length || ks.some((k) => !Number.isInteger(k) || k < 1))
+    throw new UsageError(`--k: expected a list of integers ≥ 1 like 1,10,100, found "${text}"`);
   return ks;
 }
 
@@ -54,7 +55,11 @@ function selectIds(file: ProblemFile, ids: string[] | undefined): ProblemFile {
 }
 
 export async function runSamplesMode(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['problems', 'samples', 'out', 'timeout', 'k', 'workers'], flags: [], multi: ['ids'] });
+  const args = parseArgs(argv, {
+    values: ['problems', 'samples', 'out', 'timeout', 'k', 'workers'],
+    flags: [],
+    multi: ['ids'],
+  });
   if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"\n\n${samplesUsage}`);
   const problemsPath = stringArg(args, 'problems');
   const samplesPath = stringArg(args, 'samples');
@@ -67,7 +72,11 @@ export async function runSamplesMode(argv: string[]): Promise<number> {
   // Parse and validate everything before the result file exists.
   const file = selectIds(readProblemFile(readBytes(problemsPath, '--problems'), problemsPath), args.all.get('ids'));
   const taskIds = file.problems.map((p) => p.task_id);
-  const samples: SampleLine[] = parseSamples(jsonlLines(readBytes(samplesPath, '--samples'), samplesPath), samplesPath, new Set(taskIds));
+  const samples: SampleLine[] = parseSamples(
+    jsonlLines(readBytes(samplesPath, '--samples'), samplesPath),
+    samplesPath,
+    new Set(taskIds),
+  );
   assertAllAttempted(taskIds, samples, samplesPath);
 
   const pool = createNodeCheckPool(Math.min(workers, samples.length));
@@ -90,11 +99,19 @@ export async function runSamplesMode(argv: string[]): Promise<number> {
   let failure: unknown = null;
   try {
     const started = await pool.start();
-    process.stderr.write(`Python ${started.version} ×${pool.size} ready in ${(started.loadMs / 1000).toFixed(1)} s; ${samples.length} sample(s) of ${taskIds.length} problem(s) (${file.kind})\n`);
+    process.stderr.write(
+      `Python ${started.version} ×${pool.size} ready in ${(started.loadMs / 1000).toFixed(1)} s; ${samples.length} sample(s) of ${taskIds.length} problem(s) (${file.kind})\n`,
+    );
     let lastReport = 0;
     const res = await scoreSamples(file, samples, {
-      checker: pool, concurrency: pool.size, timeoutMs, ks, signal: controller.signal,
-      write: (line) => { writeSync(fd, line + '\n'); },
+      checker: pool,
+      concurrency: pool.size,
+      timeoutMs,
+      ks,
+      signal: controller.signal,
+      write: (line) => {
+        writeSync(fd, line + '\n');
+      },
       onProgress: (done, total, s) => {
         scored[samples.findIndex((x) => x.line === s.line)] = s;
         if (performance.now() - lastReport > 2000 || done === total) {
@@ -103,7 +120,9 @@ export async function runSamplesMode(argv: string[]): Promise<number> {
         }
       },
     });
-    res.scored.forEach((s, i) => { scored[i] = s; });
+    res.scored.forEach((s, i) => {
+      scored[i] = s;
+    });
   } catch (e) {
     failure = e;
   } finally {
@@ -112,11 +131,22 @@ export async function runSamplesMode(argv: string[]): Promise<number> {
     pool.dispose();
   }
   const summary = summarizeScores(file, scored, ks, (performance.now() - t0) / 1000);
-  process.stdout.write(JSON.stringify({
-    summary: true, kind: file.kind, samples: summary.samples, finished: summary.finished, unfinished: summary.unfinished,
-    passed: summary.passed, ...(summary.base ? { base_passed: summary.base.passed } : {}), results: out, elapsed_sec: +summary.elapsedSec.toFixed(2),
-  }) + '\n');
-  const passk = summary.base ? { ...summary.passAtK, base: summary.base.passAtK, plus: summary.passAtK } : summary.passAtK;
+  process.stdout.write(
+    JSON.stringify({
+      summary: true,
+      kind: file.kind,
+      samples: summary.samples,
+      finished: summary.finished,
+      unfinished: summary.unfinished,
+      passed: summary.passed,
+      ...(summary.base ? { base_passed: summary.base.passed } : {}),
+      results: out,
+      elapsed_sec: +summary.elapsedSec.toFixed(2),
+    }) + '\n',
+  );
+  const passk = summary.base
+    ? { ...summary.passAtK, base: summary.base.passAtK, plus: summary.passAtK }
+    : summary.passAtK;
   process.stdout.write(JSON.stringify(passk) + '\n');
   if (failure) throw failure;
   return controller.signal.aborted ? 130 : 0;

@@ -46,7 +46,17 @@ ${samplesUsage}`;
 function sampleLine(s: SampleResult, json: boolean): string {
   if (json) {
     const { task_id, completion_id, result, passed, completion, raw, detail, checkMs, generateMs } = s;
-    return JSON.stringify({ task_id, completion_id, result, passed, completion, raw, detail, check_ms: +checkMs.toFixed(1), generate_ms: +generateMs.toFixed(1) });
+    return JSON.stringify({
+      task_id,
+      completion_id,
+      result,
+      passed,
+      completion,
+      raw,
+      detail,
+      check_ms: +checkMs.toFixed(1),
+      generate_ms: +generateMs.toFixed(1),
+    });
   }
   return `${s.task_id} [${s.completion_id}] ${s.result}`;
 }
@@ -58,18 +68,33 @@ export const evaluateCommand: CliCommand = {
   async run(argv) {
     if (argv.some((a) => a === '--samples' || a.startsWith('--samples='))) return runSamplesMode(argv);
     const args = parseArgs(argv, {
-      values: ['problems', 'limit', 'model', 'checkpoint', 'n', 'temperature', 'top-p', 'seed', 'max-new-tokens', 'timeout-ms', 'backend', 'out'],
+      values: [
+        'problems',
+        'limit',
+        'model',
+        'checkpoint',
+        'n',
+        'temperature',
+        'top-p',
+        'seed',
+        'max-new-tokens',
+        'timeout-ms',
+        'backend',
+        'out',
+      ],
       flags: ['canonical', 'json'],
       multi: ['ids'],
     });
-    if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"; see evaluate --help`);
+    if (args.positional.length)
+      throw new UsageError(`unexpected argument "${args.positional[0]}"; see evaluate --help`);
     const problemsPath = stringArg(args, 'problems');
     if (!problemsPath) throw new UsageError(`--problems is required\n\n${usage}`);
     const canonical = args.flags.has('canonical');
     const modelPath = stringArg(args, 'model');
     if (canonical === !!modelPath) throw new UsageError('give exactly one of --model <path> and --canonical');
     const backend = stringArg(args, 'backend') ?? 'auto';
-    if (!isBackendPreference(backend)) throw new UsageError(`--backend: expected auto, wasm, cpu or webgpu, found "${backend}"`);
+    if (!isBackendPreference(backend))
+      throw new UsageError(`--backend: expected auto, wasm, cpu or webgpu, found "${backend}"`);
     const decoding = validateDecoding({
       temperature: numberArg(args, 'temperature', DEFAULT_DECODING.temperature, { min: 0 }),
       topP: numberArg(args, 'top-p', DEFAULT_DECODING.topP),
@@ -77,7 +102,8 @@ export const evaluateCommand: CliCommand = {
       seed: numberArg(args, 'seed', 0, { integer: true }),
       maxNewTokens: numberArg(args, 'max-new-tokens', DEFAULT_DECODING.maxNewTokens, { integer: true, min: 1 }),
     });
-    if (canonical && decoding.n !== 1) throw new UsageError('--canonical checks each canonical solution once; drop --n');
+    if (canonical && decoding.n !== 1)
+      throw new UsageError('--canonical checks each canonical solution once; drop --n');
     const timeoutMs = numberArg(args, 'timeout-ms', 3000, { min: 1 });
     const json = args.flags.has('json');
     const out = stringArg(args, 'out');
@@ -86,7 +112,9 @@ export const evaluateCommand: CliCommand = {
     try {
       text = readFileSync(problemsPath, 'utf8');
     } catch (e) {
-      throw new UsageError(`--problems: cannot read ${problemsPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new UsageError(
+        `--problems: cannot read ${problemsPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
     const ids = args.all.get('ids');
     const limit = args.flags.has('limit') ? numberArg(args, 'limit', 0, { integer: true, min: 1 }) : undefined;
@@ -101,7 +129,9 @@ export const evaluateCommand: CliCommand = {
         process.stderr.write(`backend: ${choice.backend}; model: ${model.source}\n`);
       }
       const started = await py.start();
-      process.stderr.write(`Python ${started.version ?? ''} ready; ${problems.length} problem(s) × ${canonical ? 1 : decoding.n} sample(s)\n`);
+      process.stderr.write(
+        `Python ${started.version ?? ''} ready; ${problems.length} problem(s) × ${canonical ? 1 : decoding.n} sample(s)\n`,
+      );
       const res = await evaluateProblems(problems, {
         python: py,
         generator: model ? modelGenerator(model.loaded.model, model.loaded.tokenizer, decoding) : undefined,
@@ -117,15 +147,26 @@ export const evaluateCommand: CliCommand = {
           writeFileSync(out, samplesJsonl(res.samples));
           writeFileSync(`${out}_results.jsonl`, resultsJsonl(res.samples));
         } catch (e) {
-          throw new StorageError(`--out: cannot write ${out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the verdicts above are complete`);
+          throw new StorageError(
+            `--out: cannot write ${out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the verdicts above are complete`,
+          );
         }
         process.stderr.write(`wrote ${out} and ${out}_results.jsonl\n`);
       }
       const s = res.summary;
       const summary = {
-        summary: true, mode: s.mode, problems: s.problems, n: s.samplesPerProblem, passed: s.passed, total: s.total, ...s.passAtK,
-        temperature: canonical ? null : decoding.temperature, top_p: canonical ? null : decoding.topP, seed: canonical ? null : decoding.seed,
-        model: model?.source ?? null, elapsed_sec: +s.elapsedSec.toFixed(2),
+        summary: true,
+        mode: s.mode,
+        problems: s.problems,
+        n: s.samplesPerProblem,
+        passed: s.passed,
+        total: s.total,
+        ...s.passAtK,
+        temperature: canonical ? null : decoding.temperature,
+        top_p: canonical ? null : decoding.topP,
+        seed: canonical ? null : decoding.seed,
+        model: model?.source ?? null,
+        elapsed_sec: +s.elapsedSec.toFixed(2),
       };
       process.stdout.write(JSON.stringify(summary) + '\n');
       return 0;

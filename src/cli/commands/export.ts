@@ -29,10 +29,14 @@ export const exportCommand: CliCommand = {
     const format = stringArg(args, 'format');
     const out = stringArg(args, 'out');
     if (!from || !format || !out) throw new UsageError(`--from, --format and --out are required\n\n${usage}`);
-    if (format !== 'peft' && format !== 'merged') throw new UsageError(`--format: expected peft or merged, found "${format}"`);
+    if (format !== 'peft' && format !== 'merged')
+      throw new UsageError(`--format: expected peft or merged, found "${format}"`);
     const jsonPath = path.join(from, 'finetune.json');
     if (!existsSync(jsonPath)) throw new UsageError(`--from: ${from} has no finetune.json`);
-    const ckpt = { json: readFileSync(jsonPath, 'utf8'), safetensors: new Uint8Array(readFileSync(path.join(from, 'finetune.safetensors'))) };
+    const ckpt = {
+      json: readFileSync(jsonPath, 'utf8'),
+      safetensors: new Uint8Array(readFileSync(path.join(from, 'finetune.safetensors'))),
+    };
     const j = parseFinetuneJson(ckpt.json);
     const base = stringArg(args, 'model') ?? j.base.label;
     await selectNodeBackend('cpu');
@@ -41,10 +45,15 @@ export const exportCommand: CliCommand = {
     try {
       let files: Map<string, Uint8Array>;
       if (format === 'peft') {
-        if (!o.adapter) throw new UsageError('--format peft needs a LoRA checkpoint; this one is full fine-tuning (use --format merged)');
+        if (!o.adapter)
+          throw new UsageError(
+            '--format peft needs a LoRA checkpoint; this one is full fine-tuning (use --format merged)',
+          );
         files = await exportPeft(o.model, o.adapter, o.added.length ? o.tokenizer : null, path.resolve(base));
       } else {
-        const gen = src.files().includes('generation_config.json') ? new Map([['generation_config.json', await src.read('generation_config.json')]]) : new Map<string, Uint8Array>();
+        const gen = src.files().includes('generation_config.json')
+          ? new Map([['generation_config.json', await src.read('generation_config.json')]])
+          : new Map<string, Uint8Array>();
         files = await exportMerged(o.model, o.adapter, o.tokenizer, o.plan.hfConfig, gen);
       }
       writeFolder(out, files);

@@ -41,7 +41,24 @@ export const finetuneCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv, {
-      values: ['model', 'data', 'out', 'mode', 'lora-rank', 'lora-alpha', 'lora-dropout', 'lora-targets', 'max-steps', 'epochs', 'batch-size', 'max-len', 'lr', 'seed', 'save-every', 'backend'],
+      values: [
+        'model',
+        'data',
+        'out',
+        'mode',
+        'lora-rank',
+        'lora-alpha',
+        'lora-dropout',
+        'lora-targets',
+        'max-steps',
+        'epochs',
+        'batch-size',
+        'max-len',
+        'lr',
+        'seed',
+        'save-every',
+        'backend',
+      ],
       flags: ['resume'],
     });
     const model = stringArg(args, 'model');
@@ -49,7 +66,8 @@ export const finetuneCommand: CliCommand = {
     const out = stringArg(args, 'out');
     if (!model || !data || !out) throw new UsageError(`--model, --data and --out are required\n\n${usage}`);
     const backend = stringArg(args, 'backend') ?? 'auto';
-    if (!isBackendPreference(backend)) throw new UsageError(`--backend: expected auto, wasm, cpu or webgpu, found "${backend}"`);
+    if (!isBackendPreference(backend))
+      throw new UsageError(`--backend: expected auto, wasm, cpu or webgpu, found "${backend}"`);
     const train: Record<string, unknown> = {
       seed: numberArg(args, 'seed', 0, { integer: true }),
       maxSteps: numberArg(args, 'max-steps', 0, { integer: true, min: 0 }),
@@ -73,17 +91,27 @@ export const finetuneCommand: CliCommand = {
     const { records } = parseRecordsJsonl(readFileSync(data, 'utf8'));
     const choice = await selectNodeBackend(backend as BackendPreference);
     const src = nodeModelSource(path.resolve(model));
-    const progress = (p: { loadedBytes: number; totalBytes: number }) => process.stderr.write(`\rloading weights ${((100 * p.loadedBytes) / p.totalBytes).toFixed(0)}%`);
+    const progress = (p: { loadedBytes: number; totalBytes: number }) =>
+      process.stderr.write(`\rloading weights ${((100 * p.loadedBytes) / p.totalBytes).toFixed(0)}%`);
     let run: FinetuneRun;
     if (args.flags.has('resume')) {
       const j = path.join(out, 'finetune.json');
       if (!existsSync(j)) throw new UsageError(`--resume: ${out} has no finetune.json`);
-      run = await FinetuneRun.resume(src, records, { json: readFileSync(j, 'utf8'), safetensors: new Uint8Array(readFileSync(path.join(out, 'finetune.safetensors'))) });
+      run = await FinetuneRun.resume(src, records, {
+        json: readFileSync(j, 'utf8'),
+        safetensors: new Uint8Array(readFileSync(path.join(out, 'finetune.safetensors'))),
+      });
     } else run = await FinetuneRun.create(src, records, cfg, progress);
     process.stderr.write('\n');
     const save = async () => {
       const c = await run.checkpoint();
-      writeFolder(out, new Map([['finetune.json', new TextEncoder().encode(c.json)], ['finetune.safetensors', c.safetensors]]));
+      writeFolder(
+        out,
+        new Map([
+          ['finetune.json', new TextEncoder().encode(c.json)],
+          ['finetune.safetensors', c.safetensors],
+        ]),
+      );
     };
     try {
       console.error(
@@ -95,7 +123,9 @@ export const finetuneCommand: CliCommand = {
         const t0 = performance.now();
         const r = await run.trainStep();
         const secs = (performance.now() - t0) / 1000;
-        console.error(`step ${r.step + 1}/${run.totalSteps} loss ${r.loss.toFixed(4)} (ce ${r.ceTeacher.toFixed(3)} / ${r.ceStudent.toFixed(3)}, kl ${r.kl.toFixed(3)}) lr ${r.lr.toExponential(2)} ${(r.tokens / secs).toFixed(0)} tok/s`);
+        console.error(
+          `step ${r.step + 1}/${run.totalSteps} loss ${r.loss.toFixed(4)} (ce ${r.ceTeacher.toFixed(3)} / ${r.ceStudent.toFixed(3)}, kl ${r.kl.toFixed(3)}) lr ${r.lr.toExponential(2)} ${(r.tokens / secs).toFixed(0)} tok/s`,
+        );
         if (saveEvery && run.step % saveEvery === 0) await save();
       }
       await save();

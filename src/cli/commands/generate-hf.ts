@@ -31,7 +31,8 @@ export function isHFFolder(p: string): boolean {
 function ids(raw: string, key: string): number[] {
   const parts = raw.split(/[\s,]+/).filter(Boolean);
   const out = parts.map(Number);
-  if (!parts.length || out.some((n) => !Number.isInteger(n) || n < 0)) throw new UsageError(`--${key}: expected non-negative integer ids, found "${raw}"`);
+  if (!parts.length || out.some((n) => !Number.isInteger(n) || n < 0))
+    throw new UsageError(`--${key}: expected non-negative integer ids, found "${raw}"`);
   return out;
 }
 
@@ -48,11 +49,21 @@ function eosIds(...sources: (Record<string, unknown> | undefined)[]): number[] {
 export async function generateHF(
   dir: string,
   args: ParsedArgs,
-  o: { maxNewTokens: number; temperature: number; topP: number; seed: number; stopTokens: number[]; backend: BackendPreference; usage: string },
+  o: {
+    maxNewTokens: number;
+    temperature: number;
+    topP: number;
+    seed: number;
+    stopTokens: number[];
+    backend: BackendPreference;
+    usage: string;
+  },
 ): Promise<number> {
   const choice = await selectNodeBackend(o.backend);
   const src = nodeModelSource(dir);
-  const { model: loaded, plan } = await loadHFFolder(src, { onProgress: (p) => process.stderr.write(`\rloading ${((100 * p.loadedBytes) / p.totalBytes).toFixed(0)}%`) });
+  const { model: loaded, plan } = await loadHFFolder(src, {
+    onProgress: (p) => process.stderr.write(`\rloading ${((100 * p.loadedBytes) / p.totalBytes).toFixed(0)}%`),
+  });
   process.stderr.write('\n');
   let model = loaded;
   let tokenizer: HFTokenizer | null = await loadHFTokenizer(src);
@@ -72,18 +83,32 @@ export async function generateHF(
     }
     const promptText = stringArg(args, 'prompt');
     const promptIdsRaw = stringArg(args, 'prompt-ids');
-    if (promptText !== undefined && promptIdsRaw !== undefined) throw new UsageError('give --prompt or --prompt-ids, not both');
+    if (promptText !== undefined && promptIdsRaw !== undefined)
+      throw new UsageError('give --prompt or --prompt-ids, not both');
     let promptIds: number[];
     if (promptText !== undefined) {
       if (!tokenizer) throw new UsageError(`--prompt needs tokenizer.json in ${dir}; use --prompt-ids`);
-      promptIds = args.flags.has('chat') ? encodeChat(tokenizer, [{ role: 'user', content: promptText }]) : tokenizer.encodeForPrompt(promptText);
+      promptIds = args.flags.has('chat')
+        ? encodeChat(tokenizer, [{ role: 'user', content: promptText }])
+        : tokenizer.encodeForPrompt(promptText);
     } else if (promptIdsRaw !== undefined) promptIds = ids(promptIdsRaw, 'prompt-ids');
     else throw new UsageError(`give --prompt or --prompt-ids\n\n${o.usage}`);
-    const stops = o.stopTokens.length ? o.stopTokens : [...new Set([...eosIds(plan.generationConfig, plan.hfConfig), ...(tokenizer ? [tokenizer.eos] : [])])];
+    const stops = o.stopTokens.length
+      ? o.stopTokens
+      : [...new Set([...eosIds(plan.generationConfig, plan.hfConfig), ...(tokenizer ? [tokenizer.eos] : [])])];
     const t0 = performance.now();
-    const res = await generateWithInfo(model, promptIds, { maxNewTokens: o.maxNewTokens, temperature: o.temperature, topP: o.topP, seed: o.seed, stopTokens: stops, useCache: !args.flags.has('no-cache') });
+    const res = await generateWithInfo(model, promptIds, {
+      maxNewTokens: o.maxNewTokens,
+      temperature: o.temperature,
+      topP: o.topP,
+      seed: o.seed,
+      stopTokens: stops,
+      useCache: !args.flags.has('no-cache'),
+    });
     const secs = (performance.now() - t0) / 1000;
-    console.error(`${choice.backend}: ${res.ids.length} tokens in ${secs.toFixed(2)} s (${(res.ids.length / Math.max(secs, 1e-9)).toFixed(1)} tokens/s), stopped by ${res.stoppedBy}`);
+    console.error(
+      `${choice.backend}: ${res.ids.length} tokens in ${secs.toFixed(2)} s (${(res.ids.length / Math.max(secs, 1e-9)).toFixed(1)} tokens/s), stopped by ${res.stoppedBy}`,
+    );
     if (tokenizer && !args.flags.has('print-ids')) console.log(tokenizer.decode(res.ids));
     else console.log(res.ids.join(' '));
     return 0;

@@ -41,7 +41,8 @@ const usage = `Usage: npm run cli -- generate --model <file.bin | dir> [options]
 function parseIds(raw: string, key: string): number[] {
   const parts = raw.split(/[\s,]+/).filter(Boolean);
   const ids = parts.map(Number);
-  if (!parts.length || ids.some((n) => !Number.isInteger(n) || n < 0)) throw new UsageError(`--${key}: expected non-negative integer ids, found "${raw}"`);
+  if (!parts.length || ids.some((n) => !Number.isInteger(n) || n < 0))
+    throw new UsageError(`--${key}: expected non-negative integer ids, found "${raw}"`);
   return ids;
 }
 
@@ -50,7 +51,8 @@ function readModelFiles(p: string): { files: ModelFiles; tokenizerPath?: string 
   if (statSync(p).isDirectory()) {
     const cfg = path.join(p, 'config.json');
     const st = path.join(p, 'model.safetensors');
-    for (const f of [cfg, st]) if (!existsSync(f)) throw new UsageError(`--model: ${p} is a directory without ${path.basename(f)}`);
+    for (const f of [cfg, st])
+      if (!existsSync(f)) throw new UsageError(`--model: ${p} is a directory without ${path.basename(f)}`);
     const tok = path.join(p, 'tokenizer.json');
     return {
       files: { kind: 'hf', config: new Uint8Array(readFileSync(cfg)), safetensors: new Uint8Array(readFileSync(st)) },
@@ -66,13 +68,25 @@ export const generateCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv, {
-      values: ['model', 'prompt-ids', 'prompt', 'max-new-tokens', 'temperature', 'top-p', 'seed', 'stop-ids', 'backend', 'adapter'],
+      values: [
+        'model',
+        'prompt-ids',
+        'prompt',
+        'max-new-tokens',
+        'temperature',
+        'top-p',
+        'seed',
+        'stop-ids',
+        'backend',
+        'adapter',
+      ],
       flags: ['greedy', 'print-ids', 'no-cache', 'chat'],
     });
     const modelPath = stringArg(args, 'model');
     if (!modelPath) throw new UsageError(`--model is required\n\n${usage}`);
     const backendRaw = stringArg(args, 'backend') ?? 'auto';
-    if (!isBackendPreference(backendRaw)) throw new UsageError(`--backend: expected auto, wasm, cpu or webgpu, found "${backendRaw}"`);
+    if (!isBackendPreference(backendRaw))
+      throw new UsageError(`--backend: expected auto, wasm, cpu or webgpu, found "${backendRaw}"`);
     const greedy = args.flags.has('greedy');
     const temperature = numberArg(args, 'temperature', 0, { min: 0 });
     if (greedy && temperature > 0) throw new UsageError('--greedy and --temperature > 0 contradict each other');
@@ -84,14 +98,26 @@ export const generateCommand: CliCommand = {
     const stopTokens = stopRaw ? parseIds(stopRaw, 'stop-ids') : [];
 
     if (isHFFolder(modelPath)) {
-      return generateHF(modelPath, args, { maxNewTokens, temperature, topP, seed, stopTokens, backend: backendRaw as BackendPreference, usage });
+      return generateHF(modelPath, args, {
+        maxNewTokens,
+        temperature,
+        topP,
+        seed,
+        stopTokens,
+        backend: backendRaw as BackendPreference,
+        usage,
+      });
     }
-    if (stringArg(args, 'adapter') || args.flags.has('chat')) throw new UsageError('--adapter and --chat need a Hugging Face model folder as --model');
+    if (stringArg(args, 'adapter') || args.flags.has('chat'))
+      throw new UsageError('--adapter and --chat need a Hugging Face model folder as --model');
     const { files, tokenizerPath } = readModelFiles(modelPath);
-    const tokenizer = tokenizerPath ? BpeTokenizer.fromJSON(JSON.parse(readFileSync(tokenizerPath, 'utf8'))) : undefined;
+    const tokenizer = tokenizerPath
+      ? BpeTokenizer.fromJSON(JSON.parse(readFileSync(tokenizerPath, 'utf8')))
+      : undefined;
     const promptText = stringArg(args, 'prompt');
     const promptIdsRaw = stringArg(args, 'prompt-ids');
-    if (promptText !== undefined && promptIdsRaw !== undefined) throw new UsageError('give --prompt or --prompt-ids, not both');
+    if (promptText !== undefined && promptIdsRaw !== undefined)
+      throw new UsageError('give --prompt or --prompt-ids, not both');
     let promptIds: number[];
     if (promptText !== undefined) {
       if (!tokenizer) throw new UsageError('--prompt needs a tokenizer.json in the model directory; use --prompt-ids');
@@ -103,7 +129,14 @@ export const generateCommand: CliCommand = {
     const model = loadModel(files);
     try {
       const t0 = performance.now();
-      const res = await generateWithInfo(model, promptIds, { maxNewTokens, temperature, topP, seed, stopTokens, useCache: !args.flags.has('no-cache') });
+      const res = await generateWithInfo(model, promptIds, {
+        maxNewTokens,
+        temperature,
+        topP,
+        seed,
+        stopTokens,
+        useCache: !args.flags.has('no-cache'),
+      });
       const secs = (performance.now() - t0) / 1000;
       console.error(
         `${choice.backend}: ${res.ids.length} tokens in ${secs.toFixed(2)} s (${(res.ids.length / Math.max(secs, 1e-9)).toFixed(1)} tokens/s), stopped by ${res.stoppedBy}`,

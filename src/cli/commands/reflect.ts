@@ -33,19 +33,27 @@ function readProblems(file: string): string[] {
   if (!existsSync(file)) throw new UsageError(`--problems: ${file} does not exist`);
   const text = readFileSync(file, 'utf8');
   if (file.endsWith('.jsonl')) {
-    return text.split('\n').map((l, i) => [l, i + 1] as const).filter(([l]) => l.trim()).map(([l, n]) => {
-      let v: unknown;
-      try {
-        v = JSON.parse(l);
-      } catch {
-        throw new DataFormatError(`${file} line ${n}: expected JSON, found ${JSON.stringify(l.slice(0, 60))}`);
-      }
-      const p = (v as { problem?: unknown }).problem;
-      if (typeof p !== 'string' || !p.trim()) throw new DataFormatError(`${file} line ${n}: expected {"problem": "<text>"}`);
-      return p;
-    });
+    return text
+      .split('\n')
+      .map((l, i) => [l, i + 1] as const)
+      .filter(([l]) => l.trim())
+      .map(([l, n]) => {
+        let v: unknown;
+        try {
+          v = JSON.parse(l);
+        } catch {
+          throw new DataFormatError(`${file} line ${n}: expected JSON, found ${JSON.stringify(l.slice(0, 60))}`);
+        }
+        const p = (v as { problem?: unknown }).problem;
+        if (typeof p !== 'string' || !p.trim())
+          throw new DataFormatError(`${file} line ${n}: expected {"problem": "<text>"}`);
+        return p;
+      });
   }
-  return text.split(SEPARATOR).map((p) => p.trim()).filter(Boolean);
+  return text
+    .split(SEPARATOR)
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 export const reflectCommand: CliCommand = {
@@ -53,14 +61,18 @@ export const reflectCommand: CliCommand = {
   summary: 'Build reflection records with a chat model, running code in the Python sandbox',
   usage,
   async run(argv) {
-    const args = parseArgs(argv, { values: ['problems', 'endpoint', 'model', 'key-env', 'script', 'out', 'rejections', 'max-rounds', 'timeout'], flags: [] });
+    const args = parseArgs(argv, {
+      values: ['problems', 'endpoint', 'model', 'key-env', 'script', 'out', 'rejections', 'max-rounds', 'timeout'],
+      flags: [],
+    });
     const problemsFile = stringArg(args, 'problems');
     if (!problemsFile) throw new UsageError(`--problems is required\n\n${usage}`);
     const problems = readProblems(problemsFile);
     if (!problems.length) throw new UsageError(`--problems: ${problemsFile} holds no problems`);
     const script = stringArg(args, 'script');
     const endpoint = stringArg(args, 'endpoint');
-    if (Boolean(script) === Boolean(endpoint)) throw new UsageError('give exactly one of --endpoint (with --model) or --script');
+    if (Boolean(script) === Boolean(endpoint))
+      throw new UsageError('give exactly one of --endpoint (with --model) or --script');
     let model: ChatModel;
     if (script) {
       if (!existsSync(script)) throw new UsageError(`--script: ${script} does not exist`);
@@ -87,7 +99,9 @@ export const reflectCommand: CliCommand = {
           reasons.set(o.rejection.reason, (reasons.get(o.rejection.reason) ?? 0) + 1);
           if (rejections) appendFileSync(rejections, JSON.stringify({ problem, ...o.rejection }) + '\n');
         }
-        console.error(`[${i + 1}/${problems.length}] ${o.record ? `kept (${o.rounds} rounds)` : `rejected: ${o.rejection?.reason} (${o.rejection?.detail})`}`);
+        console.error(
+          `[${i + 1}/${problems.length}] ${o.record ? `kept (${o.rounds} rounds)` : `rejected: ${o.rejection?.reason} (${o.rejection?.detail})`}`,
+        );
       }
     } finally {
       python.dispose();

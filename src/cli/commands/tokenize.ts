@@ -43,9 +43,11 @@ export const tokenizeCommand: CliCommand = {
         throw new DataFormatError(`stdin line ${n}: not JSON (${(e as Error).message})`);
       }
       const text = (row as { text?: unknown } | null)?.text;
-      if (typeof text !== 'string') throw new DataFormatError(`stdin line ${n}: expected {"text": "<string>"}, found ${line.slice(0, 80)}`);
+      if (typeof text !== 'string')
+        throw new DataFormatError(`stdin line ${n}: expected {"text": "<string>"}, found ${line.slice(0, 80)}`);
       const ids = plain ? tok.encodeOrdinary(text) : tok.encode(text);
-      if (!process.stdout.write(JSON.stringify({ ids }) + '\n')) await new Promise((r) => process.stdout.once('drain', r));
+      if (!process.stdout.write(JSON.stringify({ ids }) + '\n'))
+        await new Promise((r) => process.stdout.once('drain', r));
     }
     return 0;
   },

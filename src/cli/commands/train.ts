@@ -52,15 +52,26 @@ async function readJson(file: string): Promise<unknown> {
 
 function stepLine(p: TrainProgress): string {
   return JSON.stringify({
-    step: p.step, epoch: p.epoch, loss: p.loss, ce_teacher: p.ce_teacher, ce_student: p.ce_student, kl: p.kl,
-    mask_rate: p.mask_rate, lr: p.lr, grad_norm: p.grad_norm, tokens_per_sec: p.tokens_per_sec, eta_sec: p.eta_sec,
+    step: p.step,
+    epoch: p.epoch,
+    loss: p.loss,
+    ce_teacher: p.ce_teacher,
+    ce_student: p.ce_student,
+    kl: p.kl,
+    mask_rate: p.mask_rate,
+    lr: p.lr,
+    grad_norm: p.grad_norm,
+    tokens_per_sec: p.tokens_per_sec,
+    eta_sec: p.eta_sec,
   });
 }
 
 function humanLine(p: TrainProgress): string {
   const f = (x: number) => x.toFixed(4);
-  return `step ${p.step}/${p.totalSteps}  loss ${f(p.loss)}  ce_teacher ${f(p.ce_teacher)}  ce_student ${f(p.ce_student)}  kl ${f(p.kl)}  ` +
-    `mask ${p.mask_rate.toFixed(3)}  lr ${p.lr.toExponential(2)}  ${Math.round(p.tokens_per_sec)} tok/s  ETA ${p.eta_sec.toFixed(0)} s`;
+  return (
+    `step ${p.step}/${p.totalSteps}  loss ${f(p.loss)}  ce_teacher ${f(p.ce_teacher)}  ce_student ${f(p.ce_student)}  kl ${f(p.kl)}  ` +
+    `mask ${p.mask_rate.toFixed(3)}  lr ${p.lr.toExponential(2)}  ${Math.round(p.tokens_per_sec)} tok/s  ETA ${p.eta_sec.toFixed(0)} s`
+  );
 }
 
 /** What the summary says about the method: objective, batching, recipe, mask strategy and order (both spellings). */
@@ -70,7 +81,11 @@ function methodOf(c: RunConfig) {
     objective: t.objective,
     batching: t.batching,
     recipe: c.recipe,
-    mask: { strategy: effectiveMaskOptions(t.mask, t.ablation).strategy, order: t.mask.order, order_official: officialOrder(t.mask.order) },
+    mask: {
+      strategy: effectiveMaskOptions(t.mask, t.ablation).strategy,
+      order: t.mask.order,
+      order_official: officialOrder(t.mask.order),
+    },
   };
 }
 
@@ -85,23 +100,38 @@ interface TrainArgs {
 
 /** Flags and the --config file → what to run (the config is validated later, by the service and for the summary). */
 async function parseTrainArgs(argv: string[]): Promise<TrainArgs> {
-  const args = parseArgs(argv, { values: ['preset', 'recipe', 'steps', 'seed', 'config', 'out', 'resume', 'backend'], flags: ['json'], multi: ['data'] });
+  const args = parseArgs(argv, {
+    values: ['preset', 'recipe', 'steps', 'seed', 'config', 'out', 'resume', 'backend'],
+    flags: ['json'],
+    multi: ['data'],
+  });
   if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"; see train --help`);
   const backend = stringArg(args, 'backend') ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`--backend: expected auto, webgpu, wasm or cpu, found "${backend}"`);
+  if (!isBackendPreference(backend))
+    throw new UsageError(`--backend: expected auto, webgpu, wasm or cpu, found "${backend}"`);
   const out = stringArg(args, 'out');
   const resume = stringArg(args, 'resume');
   if (resume && !out) throw new UsageError('--resume needs --out <dir> (the store that holds the checkpoint)');
 
   // Config: file, then flags on top.
-  const config = (stringArg(args, 'config') ? await readJson(stringArg(args, 'config')!) : {}) as Record<string, unknown>;
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ConfigError('--config: expected a JSON object');
+  const config = (stringArg(args, 'config') ? await readJson(stringArg(args, 'config')!) : {}) as Record<
+    string,
+    unknown
+  >;
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new ConfigError('--config: expected a JSON object');
   const train = { ...((config.train as Record<string, unknown> | undefined) ?? {}) };
   if (args.flags.has('steps')) train.maxSteps = numberArg(args, 'steps', 0, { integer: true, min: 1 });
   if (args.flags.has('seed')) train.seed = numberArg(args, 'seed', 0, { integer: true, min: 0, max: 0xffffffff });
   const preset = stringArg(args, 'preset');
   const recipe = stringArg(args, 'recipe');
-  const runConfig = { ...config, ...(preset ? { preset } : {}), ...(recipe ? { recipe } : {}), train, progressEvery: 1 };
+  const runConfig = {
+    ...config,
+    ...(preset ? { preset } : {}),
+    ...(recipe ? { recipe } : {}),
+    train,
+    progressEvery: 1,
+  };
   return { json: args.flags.has('json'), backend, out, resume, dataFiles: args.all.get('data') ?? [], runConfig };
 }
 
@@ -116,7 +146,9 @@ async function importDataFiles(svc: TrainerService, dataFiles: string[]): Promis
   }
   const datasets: string[] = [];
   for (const meta of files.length ? await svc.importDatasets(files) : []) {
-    process.stderr.write(`dataset ${meta.name}: ${meta.counts.reflection} reflection, ${meta.counts.generation} generation, ${meta.counts.dropped} duplicates dropped (sha-256 ${meta.provenance.sha256.slice(0, 12)}…)\n`);
+    process.stderr.write(
+      `dataset ${meta.name}: ${meta.counts.reflection} reflection, ${meta.counts.generation} generation, ${meta.counts.dropped} duplicates dropped (sha-256 ${meta.provenance.sha256.slice(0, 12)}…)\n`,
+    );
     datasets.push(meta.id);
   }
   return datasets.length ? datasets : [BUILTIN_DEMO_DATASET];
@@ -136,18 +168,39 @@ async function writeModelFolder(store: FileStore, out: string, checkpointId: str
 }
 
 /** The summary: one JSON object with --json, else a line for a person (and the method on stderr). */
-function printSummary(summary: TrainSummary, opts: { json: boolean; storeDir: string | null; modelDir: string | null; resolved: RunConfig | null }): void {
+function printSummary(
+  summary: TrainSummary,
+  opts: { json: boolean; storeDir: string | null; modelDir: string | null; resolved: RunConfig | null },
+): void {
   const method = opts.resolved ? methodOf(opts.resolved) : null;
   const line = {
-    summary: true, state: summary.state, steps: summary.steps, totalSteps: summary.totalSteps, backend: summary.backend.backend,
-    loss: summary.last?.loss ?? null, ce_teacher: summary.last?.ce_teacher ?? null, ce_student: summary.last?.ce_student ?? null,
-    kl: summary.last?.kl ?? null, elapsed_sec: summary.elapsed_sec, tokens_per_sec: summary.tokens_per_sec,
-    checkpoint: summary.checkpoint ? { id: summary.checkpoint.id, dir: path.resolve(opts.storeDir!, 'checkpoints', summary.checkpoint.id) } : null,
+    summary: true,
+    state: summary.state,
+    steps: summary.steps,
+    totalSteps: summary.totalSteps,
+    backend: summary.backend.backend,
+    loss: summary.last?.loss ?? null,
+    ce_teacher: summary.last?.ce_teacher ?? null,
+    ce_student: summary.last?.ce_student ?? null,
+    kl: summary.last?.kl ?? null,
+    elapsed_sec: summary.elapsed_sec,
+    tokens_per_sec: summary.tokens_per_sec,
+    checkpoint: summary.checkpoint
+      ? { id: summary.checkpoint.id, dir: path.resolve(opts.storeDir!, 'checkpoints', summary.checkpoint.id) }
+      : null,
     model: opts.modelDir,
     ...method,
   };
-  if (method && !opts.json) process.stderr.write(`objective ${method.objective}, batching ${method.batching}, recipe ${method.recipe}, mask ${method.mask.strategy}, order ${showOrder(method.mask.order as never)}\n`);
-  process.stdout.write((opts.json ? JSON.stringify(line) : `${summary.state}: ${summary.steps}/${summary.totalSteps} steps in ${summary.elapsed_sec.toFixed(1)} s, ${Math.round(summary.tokens_per_sec)} tok/s${line.checkpoint ? `, checkpoint ${line.checkpoint.dir}` : ''}`) + '\n');
+  if (method && !opts.json)
+    process.stderr.write(
+      `objective ${method.objective}, batching ${method.batching}, recipe ${method.recipe}, mask ${method.mask.strategy}, order ${showOrder(method.mask.order as never)}\n`,
+    );
+  process.stdout.write(
+    (opts.json
+      ? JSON.stringify(line)
+      : `${summary.state}: ${summary.steps}/${summary.totalSteps} steps in ${summary.elapsed_sec.toFixed(1)} s, ${Math.round(summary.tokens_per_sec)} tok/s${line.checkpoint ? `, checkpoint ${line.checkpoint.dir}` : ''}`) +
+      '\n',
+  );
 }
 
 export const trainCommand: CliCommand = {
@@ -180,7 +233,8 @@ export const trainCommand: CliCommand = {
       const onEvent = (e: TrainEvent) => {
         if (e.type === 'progress') process.stdout.write((json ? stepLine(e.progress) : humanLine(e.progress)) + '\n');
         else if (e.type === 'log') process.stderr.write(e.message + '\n');
-        else if (e.type === 'checkpoint') process.stderr.write(`checkpoint ${e.meta.id} at step ${e.meta.step} → ${storeDir}\n`);
+        else if (e.type === 'checkpoint')
+          process.stderr.write(`checkpoint ${e.meta.id} at step ${e.meta.step} → ${storeDir}\n`);
       };
       const summary = await svc.start(
         resume ? { datasets: [], resumeFrom: resume } : { datasets, config: runConfig, checkpoint: !!out },
@@ -190,7 +244,8 @@ export const trainCommand: CliCommand = {
         const got = await store.getCheckpoint(resume);
         if (got) resolved = validateRunConfig(legacyRunConfig(parseCheckpointJson(got.files.json).runConfig));
       }
-      const modelDir = store && out && summary.checkpoint ? await writeModelFolder(store, out, summary.checkpoint.id) : null;
+      const modelDir =
+        store && out && summary.checkpoint ? await writeModelFolder(store, out, summary.checkpoint.id) : null;
       printSummary(summary, { json, storeDir, modelDir, resolved });
       return 0;
     } finally {

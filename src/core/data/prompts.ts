@@ -61,13 +61,17 @@ function frameScope(lines: string[], fn: string | undefined): [number, number] {
 /** IPython 8 context: two non-blank lines either side of the failing line, inside the frame's scope. */
 function contextLines(lines: string[], line: number, fn: string | undefined): string {
   const [first, last] = frameScope(lines, fn);
-  if (line < first || line > last) throw new RangeError(`traceback line ${line} is outside ${fn ?? 'the cell'} (lines ${first}..${last})`);
+  if (line < first || line > last)
+    throw new RangeError(`traceback line ${line} is outside ${fn ?? 'the cell'} (lines ${first}..${last})`);
   const shown: number[] = [];
   for (let k = first; k <= last; k++) if (k === line || lines[k - 1]!.trim() !== '') shown.push(k);
   const at = shown.indexOf(line);
   const window = shown.slice(Math.max(0, at - 2), at + 3);
   // IPython (stack_data) strips the indentation that the shown non-blank lines have in common.
-  const indents = window.map((k) => lines[k - 1]!).filter((t) => t.trim() !== '').map((t) => t.length - t.trimStart().length);
+  const indents = window
+    .map((k) => lines[k - 1]!)
+    .filter((t) => t.trim() !== '')
+    .map((t) => t.length - t.trimStart().length);
   const indent = indents.length ? Math.min(...indents) : 0;
   return window
     .map((k) => {
@@ -82,7 +86,8 @@ function contextLines(lines: string[], line: number, fn: string | undefined): st
 export function jupyterTraceback(code: string, frames: TracebackFrame[], error: string, message: string): string {
   const lines = code.split('\n');
   const parts = frames.map((f) => {
-    if (!Number.isInteger(f.line) || f.line < 1 || f.line > lines.length) throw new RangeError(`traceback line ${f.line} outside the cell (1..${lines.length})`);
+    if (!Number.isInteger(f.line) || f.line < 1 || f.line > lines.length)
+      throw new RangeError(`traceback line ${f.line} outside the cell (1..${lines.length})`);
     const where = f.fn ? `Cell In[1], line ${f.line}, in ${f.fn}` : `Cell In[1], line ${f.line}`;
     return `${where}\n${contextLines(lines, f.line, f.fn)}`;
   });

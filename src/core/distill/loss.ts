@@ -52,7 +52,8 @@ function klSum(logPtRaw: tf.Tensor2D, logPs: tf.Tensor2D): tf.Scalar {
 
 export function validateLossWeights(w: LossWeights): LossWeights {
   for (const k of ['teacher', 'student', 'kl'] as const) {
-    if (!Number.isFinite(w[k]) || w[k] < 0) throw new ConfigError(`loss weight ${k} must be a finite number >= 0, found ${w[k]}`);
+    if (!Number.isFinite(w[k]) || w[k] < 0)
+      throw new ConfigError(`loss weight ${k} must be a finite number >= 0, found ${w[k]}`);
   }
   return w;
 }
@@ -60,7 +61,11 @@ export function validateLossWeights(w: LossWeights): LossWeights {
 const safeDiv = (num: tf.Scalar, n: number): tf.Scalar => tf.div(num, Math.max(n, 1));
 
 /** Call inside tf.variableGrads (or tf.tidy): returns scalars; intermediate tensors are freed by the caller's scope. */
-export function reflectionDistillLoss(model: LlamaModel, batch: DistillBatch, weights: LossWeights = DEFAULT_LOSS_WEIGHTS): DistillLosses {
+export function reflectionDistillLoss(
+  model: LlamaModel,
+  batch: DistillBatch,
+  weights: LossWeights = DEFAULT_LOSS_WEIGHTS,
+): DistillLosses {
   const hidden = model.forwardHidden(batch.inputIds, { positions: batch.positions, keyVisible: batch.keyVisible }); // [B·T, D]
   const M = batch.headRows.shape[0];
   const nT = batch.counts.teacher;

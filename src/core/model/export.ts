@@ -27,7 +27,15 @@ function tokenizerFiles(tok: HFTokenizer): Map<string, Uint8Array> {
   const config = { ...tok.tokenizerConfig };
   // Keep tokenizer_config.json's own table of added tokens in step with tokenizer.json.
   const decoder = { ...((config.added_tokens_decoder as Record<string, unknown> | undefined) ?? {}) };
-  for (const t of tok.addedTokens()) decoder[String(t.id)] ??= { content: t.content, lstrip: !!t.lstrip, normalized: !!t.normalized, rstrip: !!t.rstrip, single_word: !!t.single_word, special: !!t.special };
+  for (const t of tok.addedTokens())
+    decoder[String(t.id)] ??= {
+      content: t.content,
+      lstrip: !!t.lstrip,
+      normalized: !!t.normalized,
+      rstrip: !!t.rstrip,
+      single_word: !!t.single_word,
+      special: !!t.special,
+    };
   if (config.added_tokens_decoder) config.added_tokens_decoder = decoder;
   return new Map([
     ['tokenizer.json', enc(tok.tokenizerJson)],
@@ -58,7 +66,12 @@ export async function exportMerged(
   try {
     const w = new Map<string, WritableTensor>();
     for (const [name, t] of tensors) w.set(name, await writable(t));
-    const config = { ...hfConfig, vocab_size: model.config.vocabSize, torch_dtype: 'float32', tie_word_embeddings: model.config.tieEmbeddings };
+    const config = {
+      ...hfConfig,
+      vocab_size: model.config.vocabSize,
+      torch_dtype: 'float32',
+      tie_word_embeddings: model.config.tieEmbeddings,
+    };
     const files = new Map<string, Uint8Array>([
       ['config.json', enc(config)],
       ['model.safetensors', writeSafetensors(w, { format: 'pt' })],
@@ -71,7 +84,12 @@ export async function exportMerged(
   }
 }
 
-export async function exportPeft(model: LlamaModel, adapter: LoraAdapter, tokenizer: HFTokenizer | null, baseName: string): Promise<Map<string, Uint8Array>> {
+export async function exportPeft(
+  model: LlamaModel,
+  adapter: LoraAdapter,
+  tokenizer: HFTokenizer | null,
+  baseName: string,
+): Promise<Map<string, Uint8Array>> {
   const w = new Map<string, WritableTensor>();
   for (const [weight, { a, b }] of adapter.modules) {
     const m = `${PEFT_PREFIX}${moduleOf(weight)}`;
@@ -85,7 +103,10 @@ export async function exportPeft(model: LlamaModel, adapter: LoraAdapter, tokeni
   if (adapter.rows) {
     const merged = adapter.mergedWeights(model);
     try {
-      for (const [name, key, mod] of [[EMBED, `${PEFT_PREFIX}${EMBED}`, 'embed_tokens'], [LM_HEAD, `${PEFT_PREFIX}${LM_HEAD}`, 'lm_head']] as const) {
+      for (const [name, key, mod] of [
+        [EMBED, `${PEFT_PREFIX}${EMBED}`, 'embed_tokens'],
+        [LM_HEAD, `${PEFT_PREFIX}${LM_HEAD}`, 'lm_head'],
+      ] as const) {
         const t = merged.get(name);
         if (!t) continue;
         w.set(key, await writable(t));

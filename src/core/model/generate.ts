@@ -40,9 +40,11 @@ export async function generateWithInfo(
   checkOptions(opts);
   if (promptIds.length === 0) throw new UsageError('generate: the prompt must have at least one token (e.g. BOS)');
   for (const id of promptIds) {
-    if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new UsageError(`generate: prompt token ${id} is outside the vocabulary [0, ${vocabSize})`);
+    if (!Number.isInteger(id) || id < 0 || id >= vocabSize)
+      throw new UsageError(`generate: prompt token ${id} is outside the vocabulary [0, ${vocabSize})`);
   }
-  if (promptIds.length > maxSeqLen) throw new ShapeError(`generate: prompt of ${promptIds.length} tokens exceeds maxSeqLen ${maxSeqLen}`);
+  if (promptIds.length > maxSeqLen)
+    throw new ShapeError(`generate: prompt of ${promptIds.length} tokens exceeds maxSeqLen ${maxSeqLen}`);
   const temperature = opts.temperature ?? 0;
   const topP = opts.topP ?? 1;
   const rng = new Rng(opts.seed ?? 0);
@@ -69,13 +71,21 @@ export async function generateWithInfo(
 }
 
 function checkOptions(o: GenerateOptions): void {
-  if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 0) throw new UsageError(`generate: maxNewTokens must be a non-negative integer, found ${o.maxNewTokens}`);
-  if (o.temperature !== undefined && !(o.temperature >= 0 && Number.isFinite(o.temperature))) throw new UsageError(`generate: temperature must be ≥ 0, found ${o.temperature}`);
-  if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new UsageError(`generate: topP must be in (0, 1], found ${o.topP}`);
+  if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 0)
+    throw new UsageError(`generate: maxNewTokens must be a non-negative integer, found ${o.maxNewTokens}`);
+  if (o.temperature !== undefined && !(o.temperature >= 0 && Number.isFinite(o.temperature)))
+    throw new UsageError(`generate: temperature must be ≥ 0, found ${o.temperature}`);
+  if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1))
+    throw new UsageError(`generate: topP must be in (0, 1], found ${o.topP}`);
 }
 
 /** Logits of the last position. With a cache only `feed` (the uncached tail) is run. */
-async function nextLogits(model: LlamaModel, seq: number[], feed: number[], cache: KVCache | null): Promise<Float32Array> {
+async function nextLogits(
+  model: LlamaModel,
+  seq: number[],
+  feed: number[],
+  cache: KVCache | null,
+): Promise<Float32Array> {
   const V = model.config.vocabSize;
   const last = tf.tidy(() => {
     const logits = cache

@@ -14,7 +14,12 @@ import { CheckpointError, ConfigError } from '../errors.ts';
 import type { LlamaConfig } from './config.ts';
 import { configFromHF, type HFConfigOptions } from './hf-config.ts';
 import { hfParamShapes, isTransposed, LM_HEAD, LlamaModel } from './llama.ts';
-import { decodeSafetensorsEntry, parseSafetensorsHeader, safetensorsHeaderLength, type SafetensorsEntry } from './safetensors.ts';
+import {
+  decodeSafetensorsEntry,
+  parseSafetensorsHeader,
+  safetensorsHeaderLength,
+  type SafetensorsEntry,
+} from './safetensors.ts';
 
 /** Files of one folder, by name relative to the folder; read(name, begin, end) reads a byte range. */
 export interface ModelSource {
@@ -47,7 +52,15 @@ export interface HFFolderPlan {
 
 export const INDEX_FILE = 'model.safetensors.index.json';
 export const SINGLE_FILE = 'model.safetensors';
-export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json', 'vocab.json', 'merges.txt', 'added_tokens.json'];
+export const TOKENIZER_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'generation_config.json',
+  'vocab.json',
+  'merges.txt',
+  'added_tokens.json',
+];
 
 async function readJson(src: ModelSource, name: string): Promise<Record<string, unknown>> {
   const text = new TextDecoder().decode(await src.read(name));
@@ -57,7 +70,8 @@ async function readJson(src: ModelSource, name: string): Promise<Record<string, 
   } catch (e) {
     throw new ConfigError(`${src.label}/${name} is not valid JSON: ${(e as Error).message}`);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${src.label}/${name}: expected a JSON object`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ConfigError(`${src.label}/${name}: expected a JSON object`);
   return v as Record<string, unknown>;
 }
 
@@ -66,14 +80,19 @@ async function weightMap(src: ModelSource, files: Set<string>): Promise<Map<stri
   if (files.has(INDEX_FILE)) {
     const index = await readJson(src, INDEX_FILE);
     const wm = index.weight_map;
-    if (typeof wm !== 'object' || wm === null || Array.isArray(wm)) throw new CheckpointError(`${src.label}/${INDEX_FILE}: "weight_map" must map tensor names to shard files`);
+    if (typeof wm !== 'object' || wm === null || Array.isArray(wm))
+      throw new CheckpointError(`${src.label}/${INDEX_FILE}: "weight_map" must map tensor names to shard files`);
     const out = new Map<string, string>();
     for (const [name, file] of Object.entries(wm)) {
-      if (typeof file !== 'string') throw new CheckpointError(`${INDEX_FILE}: tensor ${name} maps to ${JSON.stringify(file)}, expected a file name`);
+      if (typeof file !== 'string')
+        throw new CheckpointError(
+          `${INDEX_FILE}: tensor ${name} maps to ${JSON.stringify(file)}, expected a file name`,
+        );
       out.set(name, file);
     }
     const missing = [...new Set(out.values())].filter((f) => !files.has(f));
-    if (missing.length) throw new CheckpointError(`${src.label}: missing shard file(s) ${missing.join(', ')} named by ${INDEX_FILE}`);
+    if (missing.length)
+      throw new CheckpointError(`${src.label}: missing shard file(s) ${missing.join(', ')} named by ${INDEX_FILE}`);
     return out;
   }
   return null;
@@ -82,7 +101,10 @@ async function weightMap(src: ModelSource, files: Set<string>): Promise<Map<stri
 /** Reads and checks everything except the tensor data. Allocates no tensor. */
 export async function inspectHFFolder(src: ModelSource, opts: HFConfigOptions = {}): Promise<HFFolderPlan> {
   const files = new Set(src.files());
-  if (!files.has('config.json')) throw new ConfigError(`${src.label}: no config.json (a Hugging Face model folder needs config.json and safetensors weights)`);
+  if (!files.has('config.json'))
+    throw new ConfigError(
+      `${src.label}: no config.json (a Hugging Face model folder needs config.json and safetensors weights)`,
+    );
   const hfConfig = await readJson(src, 'config.json');
   const config = configFromHF(hfConfig, opts);
   const expected = hfParamShapes(config);
@@ -90,7 +112,9 @@ export async function inspectHFFolder(src: ModelSource, opts: HFConfigOptions = 
   if (!map) {
     if (!files.has(SINGLE_FILE)) {
       const bin = [...files].some((f) => f.endsWith('.bin') || f.endsWith('.pt'));
-      throw new CheckpointError(`${src.label}: no ${SINGLE_FILE} or ${INDEX_FILE}${bin ? ' (PyTorch .bin weights are not read: convert them to safetensors)' : ''}`);
+      throw new CheckpointError(
+        `${src.label}: no ${SINGLE_FILE} or ${INDEX_FILE}${bin ? ' (PyTorch .bin weights are not read: convert them to safetensors)' : ''}`,
+      );
     }
     map = null;
   }
@@ -109,27 +133,44 @@ export async function inspectHFFolder(src: ModelSource, opts: HFConfigOptions = 
   }
   if (map) {
     for (const [name, file] of map) {
-      if (!headers.get(file)!.has(name)) throw new CheckpointError(`${INDEX_FILE} names tensor ${name} in ${file}, but ${file} has no such tensor`);
+      if (!headers.get(file)!.has(name))
+        throw new CheckpointError(`${INDEX_FILE} names tensor ${name} in ${file}, but ${file} has no such tensor`);
     }
   }
-  const fileOf = (name: string): string | undefined => (map ? map.get(name) : headers.get(SINGLE_FILE)!.has(name) ? SINGLE_FILE : undefined);
+  const fileOf = (name: string): string | undefined =>
+    map ? map.get(name) : headers.get(SINGLE_FILE)!.has(name) ? SINGLE_FILE : undefined;
   const missing = [...expected.keys()].filter((n) => !fileOf(n));
-  if (missing.length) throw new CheckpointError(`${src.label}: the weights lack ${missing.length} tensor(s) this config needs: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+  if (missing.length)
+    throw new CheckpointError(
+      `${src.label}: the weights lack ${missing.length} tensor(s) this config needs: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+    );
   const present = map ? [...map.keys()] : [...headers.get(SINGLE_FILE)!.keys()];
-  const extra = present.filter((n) => !expected.has(n) && !(config.tieEmbeddings && n === LM_HEAD) && !n.endsWith('rotary_emb.inv_freq'));
-  if (extra.length) throw new CheckpointError(`${src.label}: the weights have tensor(s) this config does not use: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''} (wrong config.json?)`);
+  const extra = present.filter(
+    (n) => !expected.has(n) && !(config.tieEmbeddings && n === LM_HEAD) && !n.endsWith('rotary_emb.inv_freq'),
+  );
+  if (extra.length)
+    throw new CheckpointError(
+      `${src.label}: the weights have tensor(s) this config does not use: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''} (wrong config.json?)`,
+    );
   const tensors: HFFolderPlan['tensors'] = [];
   for (const [name, shape] of expected) {
     const file = fileOf(name)!;
     const entry = headers.get(file)!.get(name)!;
     if (entry.shape.length !== shape.length || entry.shape.some((d, i) => d !== shape[i])) {
-      throw new CheckpointError(`${src.label}/${file}: tensor ${name} has shape [${entry.shape}], config.json implies [${shape}]`);
+      throw new CheckpointError(
+        `${src.label}/${file}: tensor ${name} has shape [${entry.shape}], config.json implies [${shape}]`,
+      );
     }
-    if (!['F32', 'F16', 'BF16'].includes(entry.dtype)) throw new CheckpointError(`${src.label}/${file}: tensor ${name} is ${entry.dtype}; weights must be F32, F16 or BF16`);
+    if (!['F32', 'F16', 'BF16'].includes(entry.dtype))
+      throw new CheckpointError(
+        `${src.label}/${file}: tensor ${name} is ${entry.dtype}; weights must be F32, F16 or BF16`,
+      );
     tensors.push({ file, entry });
   }
   tensors.sort((a, b) => (a.file === b.file ? a.entry.begin - b.entry.begin : a.file < b.file ? -1 : 1));
-  const generationConfig = files.has('generation_config.json') ? await readJson(src, 'generation_config.json') : undefined;
+  const generationConfig = files.has('generation_config.json')
+    ? await readJson(src, 'generation_config.json')
+    : undefined;
   return {
     config,
     hfConfig,
@@ -147,14 +188,21 @@ function firstNonFinite(a: Float32Array): number {
 }
 
 /** Loads the weights the plan describes, one tensor at a time. */
-export async function loadHFWeights(src: ModelSource, plan: HFFolderPlan, onProgress?: (p: LoadProgress) => void): Promise<LlamaModel> {
+export async function loadHFWeights(
+  src: ModelSource,
+  plan: HFFolderPlan,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<LlamaModel> {
   const params = new Map<string, tf.Variable>();
   let loaded = 0;
   try {
     for (const { file, entry } of plan.tensors) {
       const data = decodeSafetensorsEntry(entry, await src.read(file, entry.begin, entry.end)) as Float32Array;
       const bad = firstNonFinite(data);
-      if (bad >= 0) throw new CheckpointError(`${src.label}/${file}: tensor ${entry.name} holds ${data[bad]} at element ${bad}; weights must be finite`);
+      if (bad >= 0)
+        throw new CheckpointError(
+          `${src.label}/${file}: tensor ${entry.name} holds ${data[bad]} at element ${bad}; weights must be finite`,
+        );
       const stored = tf.tidy(() => {
         const t = tf.tensor(data, entry.shape, 'float32');
         return isTransposed(entry.name, plan.config) ? tf.transpose(t) : t;
@@ -177,7 +225,10 @@ export interface OpenedHFModel {
 }
 
 /** inspectHFFolder + loadHFWeights. */
-export async function loadHFFolder(src: ModelSource, opts: HFConfigOptions & { onProgress?: (p: LoadProgress) => void } = {}): Promise<OpenedHFModel> {
+export async function loadHFFolder(
+  src: ModelSource,
+  opts: HFConfigOptions & { onProgress?: (p: LoadProgress) => void } = {},
+): Promise<OpenedHFModel> {
   const plan = await inspectHFFolder(src, opts);
   return { model: await loadHFWeights(src, plan, opts.onProgress), plan };
 }

@@ -13,14 +13,32 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ShapeError } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { headDim, validateConfig, type LlamaConfig } from './config.ts';
-import { applyRope, cachedCausalBias, embed, embedColumns, groupedAttention, linear, rmsNorm, ropeTables, visibilityBias } from './ops.ts';
+import {
+  applyRope,
+  cachedCausalBias,
+  embed,
+  embedColumns,
+  groupedAttention,
+  linear,
+  rmsNorm,
+  ropeTables,
+  visibilityBias,
+} from './ops.ts';
 import { frozenEmbed, frozenLinear } from './frozen.ts';
 import { ropeTablesFromInvFreq, scaledInvFreq } from './rope-scaling.ts';
 
 export const EMBED = 'model.embed_tokens.weight';
 export const FINAL_NORM = 'model.norm.weight';
 export const LM_HEAD = 'lm_head.weight';
-export const LINEARS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'] as const;
+export const LINEARS = [
+  'self_attn.q_proj',
+  'self_attn.k_proj',
+  'self_attn.v_proj',
+  'self_attn.o_proj',
+  'mlp.gate_proj',
+  'mlp.up_proj',
+  'mlp.down_proj',
+] as const;
 export type LinearName = (typeof LINEARS)[number];
 
 export const layerName = (i: number, part: string) => `model.layers.${i}.${part}.weight`;
@@ -110,7 +128,10 @@ export class LlamaModel {
     this.params = params;
     const hd = headDim(config);
     const host = ropeTablesFromInvFreq(config.maxSeqLen, scaledInvFreq(hd, config.ropeTheta, config.ropeScaling));
-    this.rope = { cos: tf.tensor2d(host.cos, [config.maxSeqLen, hd]), sin: tf.tensor2d(host.sin, [config.maxSeqLen, hd]) };
+    this.rope = {
+      cos: tf.tensor2d(host.cos, [config.maxSeqLen, hd]),
+      sin: tf.tensor2d(host.sin, [config.maxSeqLen, hd]),
+    };
   }
 
   toHF(name: string, t: tf.Tensor): tf.Tensor {
@@ -151,10 +172,18 @@ export class LlamaModel {
     const c = validateConfig(config);
     const expected = hfParamShapes(c);
     const missing = [...expected.keys()].filter((n) => !tensors.has(n));
-    if (missing.length) throw new CheckpointError(`checkpoint is missing ${missing.length} tensor(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+    if (missing.length)
+      throw new CheckpointError(
+        `checkpoint is missing ${missing.length} tensor(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+      );
     // Tolerated extras: a tied checkpoint that also stores lm_head, and old HF rotary caches.
-    const extra = [...tensors.keys()].filter((n) => !expected.has(n) && !(c.tieEmbeddings && n === LM_HEAD) && !n.endsWith('rotary_emb.inv_freq'));
-    if (extra.length) throw new CheckpointError(`checkpoint has unexpected tensor(s) for this config: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''}`);
+    const extra = [...tensors.keys()].filter(
+      (n) => !expected.has(n) && !(c.tieEmbeddings && n === LM_HEAD) && !n.endsWith('rotary_emb.inv_freq'),
+    );
+    if (extra.length)
+      throw new CheckpointError(
+        `checkpoint has unexpected tensor(s) for this config: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''}`,
+      );
     for (const [name, shape] of expected) {
       const t = tensors.get(name)!;
       if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
@@ -164,7 +193,9 @@ export class LlamaModel {
     }
     const params = new Map<string, tf.Variable>();
     for (const name of expected.keys()) {
-      const stored = tf.tidy(() => (isTransposed(name, c) ? tf.transpose(tensors.get(name)!) : tensors.get(name)!.clone()));
+      const stored = tf.tidy(() =>
+        isTransposed(name, c) ? tf.transpose(tensors.get(name)!) : tensors.get(name)!.clone(),
+      );
       params.set(name, tf.variable(stored, true));
       stored.dispose();
     }
@@ -183,10 +214,12 @@ export class LlamaModel {
       const v = params.get(name);
       if (!v) throw new CheckpointError(`model is missing tensor ${name}`);
       const stored = isTransposed(name, c) ? [shape[1], shape[0]] : shape;
-      if (v.shape.length !== stored.length || v.shape.some((d, i) => d !== stored[i])) throw new CheckpointError(`tensor ${name}: expected stored shape [${stored}], found [${v.shape}]`);
+      if (v.shape.length !== stored.length || v.shape.some((d, i) => d !== stored[i]))
+        throw new CheckpointError(`tensor ${name}: expected stored shape [${stored}], found [${v.shape}]`);
     }
     const extra = [...params.keys()].filter((n) => !expected.has(n));
-    if (extra.length) throw new CheckpointError(`unexpected tensor(s) for this config: ${extra.slice(0, 5).join(', ')}`);
+    if (extra.length)
+      throw new CheckpointError(`unexpected tensor(s) for this config: ${extra.slice(0, 5).join(', ')}`);
     return new LlamaModel(c, params);
   }
 
@@ -214,7 +247,11 @@ export class LlamaModel {
     return tf.tidy(() => {
       const positions = opts.positions ?? (tf.tile(tf.range(0, t, 1, 'int32').reshape([1, t]), [b, 1]) as tf.Tensor2D); // [B, T]
       const bias = visibilityBias(b, t, opts.keyVisible); // [B|1, 1, T, T]
-      return tf.reshape(this.head(this.run(inputIds, positions, bias, null)), [b, t, this.config.vocabSize]) as tf.Tensor3D;
+      return tf.reshape(this.head(this.run(inputIds, positions, bias, null)), [
+        b,
+        t,
+        this.config.vocabSize,
+      ]) as tf.Tensor3D;
     });
   }
 
@@ -247,11 +284,16 @@ export class LlamaModel {
    */
   forwardCached(inputIds: tf.Tensor2D, cache: KVCache): tf.Tensor3D {
     const [b, t] = inputIds.shape;
-    if (cache.length + t > this.config.maxSeqLen) throw new ShapeError(`sequence of ${cache.length + t} tokens exceeds maxSeqLen ${this.config.maxSeqLen}`);
+    if (cache.length + t > this.config.maxSeqLen)
+      throw new ShapeError(`sequence of ${cache.length + t} tokens exceeds maxSeqLen ${this.config.maxSeqLen}`);
     const past = cache.length;
     const logits = tf.tidy(() => {
       const positions = tf.tile(tf.range(past, past + t, 1, 'int32').reshape([1, t]), [b, 1]) as tf.Tensor2D; // [B, Tn]
-      return tf.reshape(this.head(this.run(inputIds, positions, cachedCausalBias(past, t), cache)), [b, t, this.config.vocabSize]) as tf.Tensor3D;
+      return tf.reshape(this.head(this.run(inputIds, positions, cachedCausalBias(past, t), cache)), [
+        b,
+        t,
+        this.config.vocabSize,
+      ]) as tf.Tensor3D;
     });
     cache.length = past + t;
     return logits;
@@ -260,8 +302,12 @@ export class LlamaModel {
   private checkIds(inputIds: tf.Tensor2D, opts: ForwardOptions): void {
     const [b, t] = inputIds.shape;
     if (inputIds.rank !== 2) throw new ShapeError(`inputIds: expected rank 2 [B, T], found [${inputIds.shape}]`);
-    if (t > this.config.maxSeqLen) throw new ShapeError(`inputIds: T = ${t} exceeds maxSeqLen ${this.config.maxSeqLen}`);
-    for (const [key, tensor] of [['positions', opts.positions], ['keyVisible', opts.keyVisible]] as const) {
+    if (t > this.config.maxSeqLen)
+      throw new ShapeError(`inputIds: T = ${t} exceeds maxSeqLen ${this.config.maxSeqLen}`);
+    for (const [key, tensor] of [
+      ['positions', opts.positions],
+      ['keyVisible', opts.keyVisible],
+    ] as const) {
       if (tensor && (tensor.rank !== 2 || tensor.shape[0] !== b || tensor.shape[1] !== t)) {
         throw new ShapeError(`${key}: expected shape [${b}, ${t}] like inputIds, found [${tensor.shape}]`);
       }
@@ -278,7 +324,9 @@ export class LlamaModel {
     const flatIds = tf.reshape(tf.cast(inputIds, 'int32'), [n]) as tf.Tensor1D; // [N]
     let x = this.frozenBase
       ? frozenEmbed(this.p(EMBED) as tf.Tensor2D, flatIds, c.tieEmbeddings)
-      : c.tieEmbeddings ? embedColumns(this.p(EMBED) as tf.Tensor2D, flatIds) : embed(this.p(EMBED) as tf.Tensor2D, flatIds); // [N, D]
+      : c.tieEmbeddings
+        ? embedColumns(this.p(EMBED) as tf.Tensor2D, flatIds)
+        : embed(this.p(EMBED) as tf.Tensor2D, flatIds); // [N, D]
     if (this.embedHook) x = tf.add(x, this.embedHook(flatIds));
     const at: AttentionInputs = { b, t, hd, cos, sin, bias, cache };
     for (let i = 0; i < c.nLayers; i++) {
@@ -298,7 +346,8 @@ export class LlamaModel {
   private attention(i: number, x: tf.Tensor2D, at: AttentionInputs): tf.Tensor2D {
     const c = this.config;
     const { b, t, hd, cos, sin, bias, cache } = at;
-    const heads = (y: tf.Tensor2D, h: number) => tf.transpose(tf.reshape(y, [b, t, h, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, h, T, hd]
+    const heads = (y: tf.Tensor2D, h: number) =>
+      tf.transpose(tf.reshape(y, [b, t, h, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, h, T, hd]
     const h = rmsNorm(x, this.p(layerName(i, 'input_layernorm')), c.normEps) as tf.Tensor2D; // [N, D]
     const q = applyRope(heads(this.linear(i, 'self_attn.q_proj', h), c.nHeads), cos, sin); // [B, H, T, hd]
     let k = applyRope(heads(this.linear(i, 'self_attn.k_proj', h), c.nKvHeads), cos, sin); // [B, KV, T, hd]

@@ -23,10 +23,15 @@ export interface Llama2cHeader {
 }
 
 export function readLlama2cHeader(bytes: Uint8Array): Llama2cHeader {
-  if (bytes.length < HEADER_BYTES) throw new CheckpointError(`llama2.c checkpoint: ${bytes.length} bytes, expected at least the ${HEADER_BYTES}-byte header`);
+  if (bytes.length < HEADER_BYTES)
+    throw new CheckpointError(
+      `llama2.c checkpoint: ${bytes.length} bytes, expected at least the ${HEADER_BYTES}-byte header`,
+    );
   const dv = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
   if (dv.getUint32(0, true) === 0x616b3432) {
-    throw new CheckpointError('llama2.c checkpoint: this is a versioned export ("ak42" magic); only the legacy version-0 format is supported (export with --version 0)');
+    throw new CheckpointError(
+      'llama2.c checkpoint: this is a versioned export ("ak42" magic); only the legacy version-0 format is supported (export with --version 0)',
+    );
   }
   const f = Array.from({ length: 7 }, (_, i) => dv.getInt32(i * 4, true));
   return { dim: f[0], hiddenDim: f[1], nLayers: f[2], nHeads: f[3], nKvHeads: f[4], vocabSize: f[5], seqLen: f[6] };
@@ -39,11 +44,21 @@ export function importLlama2c(bytes: Uint8Array): { config: LlamaConfig; tensors
   let config: LlamaConfig;
   try {
     config = validateConfig({
-      vocabSize: Math.abs(h.vocabSize), dim: h.dim, nLayers: h.nLayers, nHeads: h.nHeads, nKvHeads: h.nKvHeads,
-      ffnDim: h.hiddenDim, ropeTheta: 10000, normEps: 1e-5, maxSeqLen: h.seqLen, tieEmbeddings: tied,
+      vocabSize: Math.abs(h.vocabSize),
+      dim: h.dim,
+      nLayers: h.nLayers,
+      nHeads: h.nHeads,
+      nKvHeads: h.nKvHeads,
+      ffnDim: h.hiddenDim,
+      ropeTheta: 10000,
+      normEps: 1e-5,
+      maxSeqLen: h.seqLen,
+      tieEmbeddings: tied,
     });
   } catch (e) {
-    throw new CheckpointError(`llama2.c checkpoint: the header ${JSON.stringify(h)} is not a valid model (${(e as ConfigError).message})`);
+    throw new CheckpointError(
+      `llama2.c checkpoint: the header ${JSON.stringify(h)} is not a valid model (${(e as ConfigError).message})`,
+    );
   }
   const { dim, nLayers: L, nHeads, nKvHeads, ffnDim: hidden, vocabSize: V, maxSeqLen: seq } = config;
   const hd = dim / nHeads;
@@ -51,9 +66,19 @@ export function importLlama2c(bytes: Uint8Array): { config: LlamaConfig; tensors
   // Sections in file order: [name, count]. The two legacy RoPE tables are skipped; the separate
   // classifier follows them when the vocabulary size is negative.
   const sections: [string, number][] = [
-    ['tok', V * dim], ['rmsAtt', L * dim], ['wq', L * dim * dim], ['wk', L * kvDim * dim], ['wv', L * kvDim * dim],
-    ['wo', L * dim * dim], ['rmsFfn', L * dim], ['w1', L * hidden * dim], ['w2', L * dim * hidden], ['w3', L * hidden * dim],
-    ['rmsFinal', dim], ['freqCisReal', (seq * hd) / 2], ['freqCisImag', (seq * hd) / 2],
+    ['tok', V * dim],
+    ['rmsAtt', L * dim],
+    ['wq', L * dim * dim],
+    ['wk', L * kvDim * dim],
+    ['wv', L * kvDim * dim],
+    ['wo', L * dim * dim],
+    ['rmsFfn', L * dim],
+    ['w1', L * hidden * dim],
+    ['w2', L * dim * hidden],
+    ['w3', L * hidden * dim],
+    ['rmsFinal', dim],
+    ['freqCisReal', (seq * hd) / 2],
+    ['freqCisImag', (seq * hd) / 2],
   ];
   if (!tied) sections.push(['wcls', V * dim]);
   const totalFloats = sections.reduce((a, [, n]) => a + n, 0);
@@ -69,7 +94,8 @@ export function importLlama2c(bytes: Uint8Array): { config: LlamaConfig; tensors
   const dv = new DataView(bytes.buffer, bytes.byteOffset + HEADER_BYTES, 4 * totalFloats);
   for (let i = 0; i < totalFloats; i++) all[i] = dv.getFloat32(i * 4, true);
   for (let i = 0; i < totalFloats; i++) {
-    if (!Number.isFinite(all[i])) throw new CheckpointError(`llama2.c checkpoint: non-finite weight ${all[i]} at float index ${i} (corrupt file?)`);
+    if (!Number.isFinite(all[i]))
+      throw new CheckpointError(`llama2.c checkpoint: non-finite weight ${all[i]} at float index ${i} (corrupt file?)`);
   }
   const sec = new Map<string, Float32Array>();
   let off = 0;
@@ -84,8 +110,14 @@ export function importLlama2c(bytes: Uint8Array): { config: LlamaConfig; tensors
   for (let i = 0; i < L; i++) {
     const p = `model.layers.${i}`;
     host.set(`${p}.input_layernorm.weight`, { data: layer('rmsAtt', i, dim), shape: [dim] });
-    host.set(`${p}.self_attn.q_proj.weight`, { data: adjacentToHalfRows(layer('wq', i, dim * dim), nHeads, hd, dim), shape: [dim, dim] });
-    host.set(`${p}.self_attn.k_proj.weight`, { data: adjacentToHalfRows(layer('wk', i, kvDim * dim), nKvHeads, hd, dim), shape: [kvDim, dim] });
+    host.set(`${p}.self_attn.q_proj.weight`, {
+      data: adjacentToHalfRows(layer('wq', i, dim * dim), nHeads, hd, dim),
+      shape: [dim, dim],
+    });
+    host.set(`${p}.self_attn.k_proj.weight`, {
+      data: adjacentToHalfRows(layer('wk', i, kvDim * dim), nKvHeads, hd, dim),
+      shape: [kvDim, dim],
+    });
     host.set(`${p}.self_attn.v_proj.weight`, { data: layer('wv', i, kvDim * dim), shape: [kvDim, dim] });
     host.set(`${p}.self_attn.o_proj.weight`, { data: layer('wo', i, dim * dim), shape: [dim, dim] });
     host.set(`${p}.post_attention_layernorm.weight`, { data: layer('rmsFfn', i, dim), shape: [dim] });

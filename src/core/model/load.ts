@@ -13,8 +13,7 @@ import { LlamaModel } from './llama.ts';
 import { parseSafetensors, writeSafetensors, type WritableTensor } from './safetensors.ts';
 
 export type ModelFiles =
-  | { kind: 'llama2c'; bin: Uint8Array }
-  | { kind: 'hf'; config: Uint8Array | string | object; safetensors: Uint8Array };
+  { kind: 'llama2c'; bin: Uint8Array } | { kind: 'hf'; config: Uint8Array | string | object; safetensors: Uint8Array };
 
 export function loadModel(files: ModelFiles): LlamaModel {
   if (files.kind === 'llama2c') {
@@ -42,9 +41,15 @@ function loadHF(configRaw: Uint8Array | string | object, bytes: Uint8Array): Lla
   const config = configFromHF(parseConfigJson(configRaw));
   const parsed = parseSafetensors(bytes);
   for (const [name, t] of parsed) {
-    if (!(t.data instanceof Float32Array)) throw new CheckpointError(`model.safetensors: tensor ${name} is ${t.dtype}; model weights must be F32, F16 or BF16`);
+    if (!(t.data instanceof Float32Array))
+      throw new CheckpointError(
+        `model.safetensors: tensor ${name} is ${t.dtype}; model weights must be F32, F16 or BF16`,
+      );
     const bad = firstNonFinite(t.data);
-    if (bad >= 0) throw new CheckpointError(`model.safetensors: tensor ${name} holds a non-finite weight (${t.data[bad]}) at index ${bad} (corrupt or diverged file?)`);
+    if (bad >= 0)
+      throw new CheckpointError(
+        `model.safetensors: tensor ${name} holds a non-finite weight (${t.data[bad]}) at index ${bad} (corrupt or diverged file?)`,
+      );
   }
   const tensors = new Map<string, tf.Tensor>();
   try {
@@ -56,7 +61,10 @@ function loadHF(configRaw: Uint8Array | string | object, bytes: Uint8Array): Lla
 }
 
 /** config.json text and model.safetensors bytes (float32, Hugging Face names and layout). */
-export async function saveModel(model: LlamaModel, metadata: Record<string, string> = {}): Promise<{ configJson: string; safetensors: Uint8Array }> {
+export async function saveModel(
+  model: LlamaModel,
+  metadata: Record<string, string> = {},
+): Promise<{ configJson: string; safetensors: Uint8Array }> {
   const hf = model.toHFTensors();
   try {
     const out = new Map<string, WritableTensor>();

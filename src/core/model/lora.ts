@@ -33,19 +33,25 @@ export const DEFAULT_LORA: LoraConfig = { rank: 8, alpha: 16, dropout: 0.05, tar
 
 export function validateLoraConfig(raw: Partial<LoraConfig>): LoraConfig {
   const c = { ...DEFAULT_LORA, ...raw };
-  if (!Number.isInteger(c.rank) || c.rank < 1) throw new ConfigError(`lora.rank must be a positive integer, found ${JSON.stringify(c.rank)}`);
-  if (typeof c.alpha !== 'number' || !(c.alpha > 0)) throw new ConfigError(`lora.alpha must be a positive number, found ${JSON.stringify(c.alpha)}`);
-  if (typeof c.dropout !== 'number' || !(c.dropout >= 0 && c.dropout < 1)) throw new ConfigError(`lora.dropout must be in [0, 1), found ${JSON.stringify(c.dropout)}`);
-  if (!Array.isArray(c.targets) || c.targets.length === 0) throw new ConfigError('lora.targets must list at least one module');
+  if (!Number.isInteger(c.rank) || c.rank < 1)
+    throw new ConfigError(`lora.rank must be a positive integer, found ${JSON.stringify(c.rank)}`);
+  if (typeof c.alpha !== 'number' || !(c.alpha > 0))
+    throw new ConfigError(`lora.alpha must be a positive number, found ${JSON.stringify(c.alpha)}`);
+  if (typeof c.dropout !== 'number' || !(c.dropout >= 0 && c.dropout < 1))
+    throw new ConfigError(`lora.dropout must be in [0, 1), found ${JSON.stringify(c.dropout)}`);
+  if (!Array.isArray(c.targets) || c.targets.length === 0)
+    throw new ConfigError('lora.targets must list at least one module');
   const bad = c.targets.filter((t) => !(LORA_TARGETS as readonly string[]).includes(t));
-  if (bad.length) throw new ConfigError(`lora.targets: unknown module(s) ${bad.join(', ')}; choose from ${LORA_TARGETS.join(', ')}`);
+  if (bad.length)
+    throw new ConfigError(`lora.targets: unknown module(s) ${bad.join(', ')}; choose from ${LORA_TARGETS.join(', ')}`);
   return { rank: c.rank, alpha: c.alpha, dropout: c.dropout, targets: [...new Set(c.targets)] };
 }
 
 /** The linear weight names (model.layers.i.<part>.weight) a config adapts, in model order. */
 export function loraModules(mc: LlamaConfig, targets: readonly LoraTarget[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < mc.nLayers; i++) for (const part of LINEARS) if (targets.includes(part.split('.')[1] as LoraTarget)) out.push(layerName(i, part));
+  for (let i = 0; i < mc.nLayers; i++)
+    for (const part of LINEARS) if (targets.includes(part.split('.')[1] as LoraTarget)) out.push(layerName(i, part));
   return out;
 }
 
@@ -81,7 +87,12 @@ export class LoraAdapter {
   }
 
   /** PEFT's init: A ~ kaiming_uniform(a=√5) = U(±1/√in), B = 0 (the adapter starts as a no-op). */
-  static init(mc: LlamaConfig, cfg: Partial<LoraConfig>, seed: number, newRows?: { first: number; count: number }): LoraAdapter {
+  static init(
+    mc: LlamaConfig,
+    cfg: Partial<LoraConfig>,
+    seed: number,
+    newRows?: { first: number; count: number },
+  ): LoraAdapter {
     const ad = new LoraAdapter(validateLoraConfig(cfg), mc);
     const rng = new Rng(seed);
     const shapes = hfParamShapes(mc);
@@ -100,14 +111,19 @@ export class LoraAdapter {
   /** Zero deltas for the new-token rows first…first+count-1. */
   setRows(first: number, count: number, embedDelta?: tf.Tensor, headDelta?: tf.Tensor): void {
     const d = this.modelConfig.dim;
-    if (first + count > this.modelConfig.vocabSize) throw new ConfigError(`trainable rows ${first}…${first + count - 1} exceed the vocabulary (${this.modelConfig.vocabSize})`);
+    if (first + count > this.modelConfig.vocabSize)
+      throw new ConfigError(
+        `trainable rows ${first}…${first + count - 1} exceed the vocabulary (${this.modelConfig.vocabSize})`,
+      );
     this.rows?.embed.dispose();
     this.rows?.head?.dispose();
     this.rows = {
       first,
       count,
       embed: tf.variable(embedDelta ? embedDelta.clone() : tf.zeros([count, d]), true),
-      head: this.modelConfig.tieEmbeddings ? null : tf.variable(headDelta ? headDelta.clone() : tf.zeros([d, count]), true),
+      head: this.modelConfig.tieEmbeddings
+        ? null
+        : tf.variable(headDelta ? headDelta.clone() : tf.zeros([d, count]), true),
     };
   }
 
@@ -130,7 +146,11 @@ export class LoraAdapter {
    * a new mask from the seed and a call counter).
    */
   attach(model: LlamaModel, opts: { train?: boolean; seed?: number } = {}): void {
-    if (model.config.vocabSize !== this.modelConfig.vocabSize || model.config.dim !== this.modelConfig.dim || model.config.nLayers !== this.modelConfig.nLayers) {
+    if (
+      model.config.vocabSize !== this.modelConfig.vocabSize ||
+      model.config.dim !== this.modelConfig.dim ||
+      model.config.nLayers !== this.modelConfig.nLayers
+    ) {
       throw new CheckpointError('this adapter was made for another base model (vocabulary, width or depth differ)');
     }
     const p = this.config.dropout;
@@ -138,7 +158,15 @@ export class LoraAdapter {
     const adapters = new Map<string, (x: tf.Tensor2D) => tf.Tensor2D>();
     for (const [w, { a, b }] of this.modules) {
       adapters.set(w, (x) => {
-        const xin = opts.train && p > 0 ? (tf.dropout(x, p, undefined, (seed * 1_000_003 + this.dropStep * 10_007 + this.dropCalls++) >>> 0) as tf.Tensor2D) : x;
+        const xin =
+          opts.train && p > 0
+            ? (tf.dropout(
+                x,
+                p,
+                undefined,
+                (seed * 1_000_003 + this.dropStep * 10_007 + this.dropCalls++) >>> 0,
+              ) as tf.Tensor2D)
+            : x;
         return tf.mul(linear(linear(xin, a as tf.Tensor2D), b as tf.Tensor2D), this.scale) as tf.Tensor2D; // [N, out]
       });
     }
@@ -156,7 +184,10 @@ export class LoraAdapter {
       };
       model.headHook = (hidden) => {
         const w = (rows.head ?? tf.transpose(rows.embed)) as tf.Tensor2D; // [D, k]
-        return tf.pad(linear(hidden, w), [[0, 0], [rows.first, v - rows.first - rows.count]]) as tf.Tensor2D; // [M, V]
+        return tf.pad(linear(hidden, w), [
+          [0, 0],
+          [rows.first, v - rows.first - rows.count],
+        ]) as tf.Tensor2D; // [M, V]
       };
     } else {
       model.embedHook = null;
@@ -176,7 +207,9 @@ export class LoraAdapter {
 
   /** HF layout of one adapter parameter (lora_A [r, in], lora_B [out, r]; rows as stored). */
   toHF(name: string, t: tf.Tensor): tf.Tensor {
-    return name.endsWith('.lora_A.weight') || name.endsWith('.lora_B.weight') || name === ROWS_HEAD ? tf.transpose(t) : t.clone();
+    return name.endsWith('.lora_A.weight') || name.endsWith('.lora_B.weight') || name === ROWS_HEAD
+      ? tf.transpose(t)
+      : t.clone();
   }
 
   /**
@@ -186,20 +219,38 @@ export class LoraAdapter {
   mergedWeights(model: LlamaModel): Map<string, tf.Tensor> {
     const out = new Map<string, tf.Tensor>();
     for (const [w, { a, b }] of this.modules) {
-      out.set(w, tf.tidy(() => model.toHF(w, tf.add(model.params.get(w)!, tf.mul(tf.matMul(a, b), this.scale)))));
+      out.set(
+        w,
+        tf.tidy(() => model.toHF(w, tf.add(model.params.get(w)!, tf.mul(tf.matMul(a, b), this.scale)))),
+      );
     }
     const rows = this.rows;
     if (rows) {
       const v = model.config.vocabSize;
-      const padRows = (delta: tf.Tensor) => tf.pad(delta, [[rows.first, v - rows.first - rows.count], [0, 0]]); // [V, D]
-      out.set(EMBED, tf.tidy(() => tf.add(model.toHF(EMBED, model.params.get(EMBED)!), padRows(rows.embed))));
-      if (rows.head) out.set(LM_HEAD, tf.tidy(() => tf.add(model.toHF(LM_HEAD, model.params.get(LM_HEAD)!), padRows(tf.transpose(rows.head!)))));
+      const padRows = (delta: tf.Tensor) =>
+        tf.pad(delta, [
+          [rows.first, v - rows.first - rows.count],
+          [0, 0],
+        ]); // [V, D]
+      out.set(
+        EMBED,
+        tf.tidy(() => tf.add(model.toHF(EMBED, model.params.get(EMBED)!), padRows(rows.embed))),
+      );
+      if (rows.head)
+        out.set(
+          LM_HEAD,
+          tf.tidy(() => tf.add(model.toHF(LM_HEAD, model.params.get(LM_HEAD)!), padRows(tf.transpose(rows.head!)))),
+        );
     }
     return out;
   }
 
   /** Builds an adapter from PEFT tensors (HF layout) and adapter_config.json; refuses another base's adapter. */
-  static fromPeft(mc: LlamaConfig, adapterConfig: unknown, tensors: Map<string, { shape: number[]; data: Float32Array | Int32Array }>): LoraAdapter {
+  static fromPeft(
+    mc: LlamaConfig,
+    adapterConfig: unknown,
+    tensors: Map<string, { shape: number[]; data: Float32Array | Int32Array }>,
+  ): LoraAdapter {
     const saved = [`${PEFT_PREFIX}${EMBED}`, `${PEFT_PREFIX}${LM_HEAD}`];
     const cfg = parsePeftConfig(adapterConfig);
     const ad = new LoraAdapter(cfg, mc);
@@ -212,22 +263,38 @@ export class LoraAdapter {
         const [out, inn] = shapes.get(w)!;
         const get = (k: string, want: number[]) => {
           const t = tensors.get(k);
-          if (!t) throw new CheckpointError(`adapter has no ${k}: it was made for another base model or other target modules`);
-          if (t.shape.join(',') !== want.join(',')) throw new CheckpointError(`adapter tensor ${k} has shape [${t.shape}], this base needs [${want}]: the adapter is for another base model`);
-          if (!(t.data instanceof Float32Array)) throw new CheckpointError(`adapter tensor ${k} must be floating point`);
+          if (!t)
+            throw new CheckpointError(
+              `adapter has no ${k}: it was made for another base model or other target modules`,
+            );
+          if (t.shape.join(',') !== want.join(','))
+            throw new CheckpointError(
+              `adapter tensor ${k} has shape [${t.shape}], this base needs [${want}]: the adapter is for another base model`,
+            );
+          if (!(t.data instanceof Float32Array))
+            throw new CheckpointError(`adapter tensor ${k} must be floating point`);
           seen.add(k);
           return t.data;
         };
         const A = get(`${m}.lora_A.weight`, [cfg.rank, inn]);
         const B = get(`${m}.lora_B.weight`, [out, cfg.rank]);
-        const a = tf.variable(tf.tidy(() => tf.transpose(tf.tensor2d(A, [cfg.rank, inn]))), true);
+        const a = tf.variable(
+          tf.tidy(() => tf.transpose(tf.tensor2d(A, [cfg.rank, inn]))),
+          true,
+        );
         made.push(a);
-        const b = tf.variable(tf.tidy(() => tf.transpose(tf.tensor2d(B, [out, cfg.rank]))), true);
+        const b = tf.variable(
+          tf.tidy(() => tf.transpose(tf.tensor2d(B, [out, cfg.rank]))),
+          true,
+        );
         made.push(b);
         ad.modules.set(w, { a, b });
       }
       const extra = [...tensors.keys()].filter((k) => !seen.has(k) && !saved.includes(k));
-      if (extra.length) throw new CheckpointError(`adapter has tensor(s) this base does not have: ${extra.slice(0, 3).join(', ')}: it is for another base model`);
+      if (extra.length)
+        throw new CheckpointError(
+          `adapter has tensor(s) this base does not have: ${extra.slice(0, 3).join(', ')}: it is for another base model`,
+        );
     } catch (e) {
       for (const v of made) v.dispose();
       throw e;
@@ -252,16 +319,25 @@ export const ROWS_HEAD = 'reflection_rows.head_delta';
 export function parsePeftConfig(raw: unknown): LoraConfig {
   if (typeof raw !== 'object' || raw === null) throw new ConfigError('adapter_config.json: expected a JSON object');
   const j = raw as Record<string, unknown>;
-  if (j.peft_type !== undefined && j.peft_type !== 'LORA') throw new ConfigError(`adapter_config.json: peft_type ${JSON.stringify(j.peft_type)} is not supported (only LORA)`);
-  for (const k of ['fan_in_fan_out', 'use_rslora', 'use_dora']) if (j[k] === true) throw new ConfigError(`adapter_config.json: ${k} is not supported`);
-  if (j.bias !== undefined && j.bias !== 'none') throw new ConfigError(`adapter_config.json: bias ${JSON.stringify(j.bias)} is not supported (only "none")`);
+  if (j.peft_type !== undefined && j.peft_type !== 'LORA')
+    throw new ConfigError(`adapter_config.json: peft_type ${JSON.stringify(j.peft_type)} is not supported (only LORA)`);
+  for (const k of ['fan_in_fan_out', 'use_rslora', 'use_dora'])
+    if (j[k] === true) throw new ConfigError(`adapter_config.json: ${k} is not supported`);
+  if (j.bias !== undefined && j.bias !== 'none')
+    throw new ConfigError(`adapter_config.json: bias ${JSON.stringify(j.bias)} is not supported (only "none")`);
   for (const k of ['rank_pattern', 'alpha_pattern']) {
     const v = j[k];
-    if (v && typeof v === 'object' && Object.keys(v).length) throw new ConfigError(`adapter_config.json: ${k} is not supported`);
+    if (v && typeof v === 'object' && Object.keys(v).length)
+      throw new ConfigError(`adapter_config.json: ${k} is not supported`);
   }
   let targets = j.target_modules;
   if (typeof targets === 'string') targets = targets === 'all-linear' ? [...LORA_TARGETS] : [targets];
-  return validateLoraConfig({ rank: j.r as number, alpha: j.lora_alpha as number, dropout: (j.lora_dropout as number) ?? 0, targets: targets as LoraTarget[] });
+  return validateLoraConfig({
+    rank: j.r as number,
+    alpha: j.lora_alpha as number,
+    dropout: (j.lora_dropout as number) ?? 0,
+    targets: targets as LoraTarget[],
+  });
 }
 
 /** adapter_config.json for a LoraConfig (what PEFT writes for LoRA on a causal LM). */

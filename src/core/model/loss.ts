@@ -10,8 +10,10 @@ import { oneHotFloat } from './ops.ts';
  */
 export function nextTokenCrossEntropy(logits: tf.Tensor3D, inputIds: tf.Tensor2D, targetMask: tf.Tensor2D): tf.Scalar {
   const [b, t, v] = logits.shape;
-  if (inputIds.shape[0] !== b || inputIds.shape[1] !== t) throw new ShapeError(`inputIds: expected [${b}, ${t}] like logits, found [${inputIds.shape}]`);
-  if (targetMask.shape[0] !== b || targetMask.shape[1] !== t) throw new ShapeError(`targetMask: expected [${b}, ${t}] like logits, found [${targetMask.shape}]`);
+  if (inputIds.shape[0] !== b || inputIds.shape[1] !== t)
+    throw new ShapeError(`inputIds: expected [${b}, ${t}] like logits, found [${inputIds.shape}]`);
+  if (targetMask.shape[0] !== b || targetMask.shape[1] !== t)
+    throw new ShapeError(`targetMask: expected [${b}, ${t}] like logits, found [${targetMask.shape}]`);
   if (t < 2) return tf.scalar(0);
   return tf.tidy(() => {
     const logp = tf.logSoftmax(tf.slice(logits, [0, 0, 0], [b, t - 1, v])); // [B, T-1, V]

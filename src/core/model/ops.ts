@@ -100,7 +100,11 @@ export function ropeInvFreq(headDim: number, theta: number): Float32Array {
  * it, then cos/sin are taken in float64: WebGPU on SwiftShader has sin/cos errors near 2e-4,
  * which would exceed the fixture tolerance on its own.
  */
-export function ropeHostTables(maxPos: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array } {
+export function ropeHostTables(
+  maxPos: number,
+  headDim: number,
+  theta: number,
+): { cos: Float32Array; sin: Float32Array } {
   const inv = ropeInvFreq(headDim, theta);
   const half = headDim / 2;
   const cos = new Float32Array(maxPos * headDim);
@@ -116,7 +120,10 @@ export function ropeHostTables(maxPos: number, headDim: number, theta: number): 
 }
 
 /** Rows of the cos/sin tables [maxPos, hd] for positions [B, T] → [B, 1, T, hd] each (no gradient needed). */
-export function ropeTables(positions: tf.Tensor2D, table: { cos: tf.Tensor2D; sin: tf.Tensor2D }): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+export function ropeTables(
+  positions: tf.Tensor2D,
+  table: { cos: tf.Tensor2D; sin: tf.Tensor2D },
+): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
   const [b, t] = positions.shape;
   const hd = table.cos.shape[1];
   const idx = tf.reshape(tf.cast(positions, 'int32'), [b * t]); // [B·T]
@@ -173,7 +180,15 @@ export function groupedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D,
  * Unpack of the stacked [G, rep·T, Tk] probabilities cost more than the matmuls themselves).
  * q [G, rep·T, hd] (already scaled), k, v [G, Tk, hd], bias [B|1, 1, T, Tk] → [G, rep·T, hd].
  */
-function perGroupAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, bias: tf.Tensor4D, kv: number, rep: number, t: number): tf.Tensor3D {
+function perGroupAttention(
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  bias: tf.Tensor4D,
+  kv: number,
+  rep: number,
+  t: number,
+): tf.Tensor3D {
   const tk = k.shape[1];
   const qs = tf.unstack(q) as tf.Tensor2D[]; // G × [rep·T, hd]
   const ks = tf.unstack(k) as tf.Tensor2D[]; // G × [Tk, hd]
@@ -182,7 +197,10 @@ function perGroupAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, bias:
   const biasOf = biasPerRow(bias); // [1, T, Tk] per row
   const outs = qs.map((qg, g) => {
     const scores = tf.reshape(linear(qg, tf.transpose(ks[g]) as tf.Tensor2D), [rep, t, tk]); // [rep, T, Tk]
-    const probs = tf.reshape(tf.softmax(tf.add(scores, biasOf[biasRows === 1 ? 0 : Math.floor(g / kv)])), [rep * t, tk]) as tf.Tensor2D; // [rep·T, Tk]
+    const probs = tf.reshape(tf.softmax(tf.add(scores, biasOf[biasRows === 1 ? 0 : Math.floor(g / kv)])), [
+      rep * t,
+      tk,
+    ]) as tf.Tensor2D; // [rep·T, Tk]
     return linear(probs, vs[g]); // [rep·T, hd]
   });
   return tf.stack(outs) as tf.Tensor3D; // [G, rep·T, hd]
@@ -197,7 +215,10 @@ function biasPerRow(bias: tf.Tensor4D): tf.Tensor3D[] {
   const cached = biasRowsOf.get(bias);
   if (cached && !cached.some((r) => r.isDisposed)) return cached;
   const [rows, , t, tk] = bias.shape;
-  const out = Array.from({ length: rows }, (_, r) => tf.reshape(tf.slice(bias, [r, 0, 0, 0], [1, 1, t, tk]), [1, t, tk]) as tf.Tensor3D);
+  const out = Array.from(
+    { length: rows },
+    (_, r) => tf.reshape(tf.slice(bias, [r, 0, 0, 0], [1, 1, t, tk]), [1, t, tk]) as tf.Tensor3D,
+  );
   biasRowsOf.set(bias, out);
   return out;
 }

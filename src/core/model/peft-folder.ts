@@ -10,7 +10,8 @@ import { parseSafetensors } from './safetensors.ts';
 
 export async function loadPeftAdapter(src: ModelSource, mc: LlamaConfig): Promise<LoraAdapter> {
   const files = new Set(src.files());
-  for (const f of ['adapter_config.json', 'adapter_model.safetensors']) if (!files.has(f)) throw new CheckpointError(`${src.label}: not a PEFT adapter folder (no ${f})`);
+  for (const f of ['adapter_config.json', 'adapter_model.safetensors'])
+    if (!files.has(f)) throw new CheckpointError(`${src.label}: not a PEFT adapter folder (no ${f})`);
   let cfg: unknown;
   try {
     cfg = JSON.parse(new TextDecoder().decode(await src.read('adapter_config.json')));
@@ -30,11 +31,17 @@ export async function loadPeftAdapter(src: ModelSource, mc: LlamaConfig): Promis
 export async function applyPeftAdapter(src: ModelSource, model: LlamaModel): Promise<LoraAdapter> {
   const tensors = parseSafetensors(await src.read('adapter_model.safetensors'));
   refuseNonFinite(tensors, `${src.label}/adapter_model.safetensors`);
-  for (const [name, key] of [[EMBED, `${PEFT_PREFIX}${EMBED}`], [LM_HEAD, `${PEFT_PREFIX}${LM_HEAD}`]] as const) {
+  for (const [name, key] of [
+    [EMBED, `${PEFT_PREFIX}${EMBED}`],
+    [LM_HEAD, `${PEFT_PREFIX}${LM_HEAD}`],
+  ] as const) {
     const t = tensors.get(key);
     if (!t) continue;
     const want = [model.config.vocabSize, model.config.dim];
-    if (t.shape.join(',') !== want.join(',')) throw new CheckpointError(`adapter ${key} is [${t.shape}], the base has [${want}]: another base model, or the base lacks the adapter's added tokens`);
+    if (t.shape.join(',') !== want.join(','))
+      throw new CheckpointError(
+        `adapter ${key} is [${t.shape}], the base has [${want}]: another base model, or the base lacks the adapter's added tokens`,
+      );
     const target = name === LM_HEAD && model.config.tieEmbeddings ? null : model.params.get(name);
     if (!target) continue; // tied: the embedding is the head
     const stored = tf.tidy(() => model.fromHF(name, tf.tensor(t.data as Float32Array, t.shape, 'float32')));

@@ -56,7 +56,10 @@ export function addReflectionTokens(model: LlamaModel, tokenizer: HFTokenizer): 
   const c = model.config;
   for (const { token, id } of added) {
     const ids = tokenizer.encode(token).filter((i) => i < c.vocabSize);
-    if (!ids.length) throw new ShapeError(`token ${token}: the original tokenizer gives no id inside the model's vocabulary (${c.vocabSize})`);
+    if (!ids.length)
+      throw new ShapeError(
+        `token ${token}: the original tokenizer gives no id inside the model's vocabulary (${c.vocabSize})`,
+      );
     sources.set(id, ids);
   }
   const params = new Map(model.params);

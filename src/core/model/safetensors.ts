@@ -35,12 +35,19 @@ export interface SafetensorsEntry {
 
 /** The 8-byte prefix → header length; throws when it cannot describe a file of `fileSize` bytes. */
 export function safetensorsHeaderLength(prefix: Uint8Array, fileSize: number): number {
-  if (fileSize < 8 || prefix.length < 8) throw new CheckpointError(`safetensors: file is ${fileSize} bytes, expected at least 8 (header length)`);
+  if (fileSize < 8 || prefix.length < 8)
+    throw new CheckpointError(`safetensors: file is ${fileSize} bytes, expected at least 8 (header length)`);
   const dv = new DataView(prefix.buffer, prefix.byteOffset, 8);
   const lo = dv.getUint32(0, true);
   const hi = dv.getUint32(4, true);
-  if (hi !== 0 || lo > MAX_HEADER) throw new CheckpointError(`safetensors: header length ${hi * 2 ** 32 + lo} is impossible (file is ${fileSize} bytes)`);
-  if (8 + lo > fileSize) throw new CheckpointError(`safetensors: header says ${lo} header bytes but the file has only ${fileSize - 8} after the length (truncated?)`);
+  if (hi !== 0 || lo > MAX_HEADER)
+    throw new CheckpointError(
+      `safetensors: header length ${hi * 2 ** 32 + lo} is impossible (file is ${fileSize} bytes)`,
+    );
+  if (8 + lo > fileSize)
+    throw new CheckpointError(
+      `safetensors: header says ${lo} header bytes but the file has only ${fileSize - 8} after the length (truncated?)`,
+    );
   return lo;
 }
 
@@ -48,7 +55,11 @@ export function safetensorsHeaderLength(prefix: Uint8Array, fileSize: number): n
  * Parses and checks a header (the file's first 8 + length bytes) against the file size, without
  * reading any data: entries with absolute offsets, in header order.
  */
-export function parseSafetensorsHeader(head: Uint8Array, fileSize: number, metadata?: Record<string, string>): SafetensorsEntry[] {
+export function parseSafetensorsHeader(
+  head: Uint8Array,
+  fileSize: number,
+  metadata?: Record<string, string>,
+): SafetensorsEntry[] {
   const lo = safetensorsHeaderLength(head, fileSize);
   if (head.length < 8 + lo) throw new CheckpointError(`safetensors: header needs ${8 + lo} bytes, got ${head.length}`);
   let header: unknown;
@@ -57,7 +68,8 @@ export function parseSafetensorsHeader(head: Uint8Array, fileSize: number, metad
   } catch (e) {
     throw new CheckpointError(`safetensors: header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new CheckpointError('safetensors: header must be a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new CheckpointError('safetensors: header must be a JSON object');
   const dataStart = 8 + lo;
   const dataLen = fileSize - dataStart;
   const spans: SafetensorsEntry[] = [];
@@ -72,21 +84,34 @@ export function parseSafetensorsHeader(head: Uint8Array, fileSize: number, metad
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) throw new CheckpointError(`safetensors: entry ${name} is not an object`);
     if (typeof e.dtype !== 'string' || !(e.dtype in BYTES)) {
-      throw new CheckpointError(`safetensors: tensor ${name} has dtype ${JSON.stringify(e.dtype)}; supported: ${Object.keys(BYTES).join(', ')}`);
+      throw new CheckpointError(
+        `safetensors: tensor ${name} has dtype ${JSON.stringify(e.dtype)}; supported: ${Object.keys(BYTES).join(', ')}`,
+      );
     }
     const dtype = e.dtype as SafetensorsDtype;
-    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isInteger(d) || d < 0)) throw new CheckpointError(`safetensors: tensor ${name} has invalid shape ${JSON.stringify(e.shape)}`);
+    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isInteger(d) || d < 0))
+      throw new CheckpointError(`safetensors: tensor ${name} has invalid shape ${JSON.stringify(e.shape)}`);
     const shape = e.shape as number[];
     const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0) || off[0] > off[1]) {
+    if (
+      !Array.isArray(off) ||
+      off.length !== 2 ||
+      !off.every((o) => Number.isInteger(o) && o >= 0) ||
+      off[0] > off[1]
+    ) {
       throw new CheckpointError(`safetensors: tensor ${name} has invalid data_offsets ${JSON.stringify(off)}`);
     }
     const [begin, end] = off as [number, number];
     const count = shape.reduce((a, b) => a * b, 1);
     if (end - begin !== count * BYTES[dtype]) {
-      throw new CheckpointError(`safetensors: tensor ${name} ${dtype}[${shape}] needs ${count * BYTES[dtype]} bytes, its offsets span ${end - begin}`);
+      throw new CheckpointError(
+        `safetensors: tensor ${name} ${dtype}[${shape}] needs ${count * BYTES[dtype]} bytes, its offsets span ${end - begin}`,
+      );
     }
-    if (end > dataLen) throw new CheckpointError(`safetensors: tensor ${name} ends at byte ${end} of the data but the data section has ${dataLen} bytes (truncated?)`);
+    if (end > dataLen)
+      throw new CheckpointError(
+        `safetensors: tensor ${name} ends at byte ${end} of the data but the data section has ${dataLen} bytes (truncated?)`,
+      );
     spans.push({ name, dtype, shape, begin: dataStart + begin, end: dataStart + end });
   }
   // Resource guard (budget.ts): what decoding will allocate, checked before any of it is.
@@ -95,23 +120,38 @@ export function parseSafetensorsHeader(head: Uint8Array, fileSize: number, metad
   for (const s of spans) {
     const bytes = s.shape.reduce((a, b) => a * b, 1) * 4;
     decoded += bytes;
-    if (bytes > limits.maxBufferBytes) throw new CheckpointError(`safetensors: tensor ${s.name} [${s.shape}] decodes to ${bytes} bytes, over the per-buffer limit ${limits.maxBufferBytes} (${limits.source})`);
+    if (bytes > limits.maxBufferBytes)
+      throw new CheckpointError(
+        `safetensors: tensor ${s.name} [${s.shape}] decodes to ${bytes} bytes, over the per-buffer limit ${limits.maxBufferBytes} (${limits.source})`,
+      );
   }
-  if (decoded > limits.totalBytes) throw new CheckpointError(`safetensors: the tensors decode to ${decoded} bytes, over the limit ${limits.totalBytes} (${limits.source})`);
+  if (decoded > limits.totalBytes)
+    throw new CheckpointError(
+      `safetensors: the tensors decode to ${decoded} bytes, over the limit ${limits.totalBytes} (${limits.source})`,
+    );
   // The format requires the data section to be exactly covered, without holes or overlaps.
   let cursor = dataStart;
   for (const s of [...spans].sort((a, b) => a.begin - b.begin)) {
-    if (s.begin !== cursor) throw new CheckpointError(`safetensors: tensor ${s.name} starts at ${s.begin - dataStart}, expected ${cursor - dataStart} (overlap or hole in the data)`);
+    if (s.begin !== cursor)
+      throw new CheckpointError(
+        `safetensors: tensor ${s.name} starts at ${s.begin - dataStart}, expected ${cursor - dataStart} (overlap or hole in the data)`,
+      );
     cursor = s.end;
   }
-  if (cursor !== fileSize) throw new CheckpointError(`safetensors: header describes ${cursor - dataStart} data bytes but the file has ${dataLen}`);
+  if (cursor !== fileSize)
+    throw new CheckpointError(
+      `safetensors: header describes ${cursor - dataStart} data bytes but the file has ${dataLen}`,
+    );
   return spans;
 }
 
 /** Decodes one entry's raw bytes (exactly end - begin of them). */
 export function decodeSafetensorsEntry(entry: SafetensorsEntry, raw: Uint8Array): Float32Array | Int32Array {
   const count = entry.shape.reduce((a, b) => a * b, 1);
-  if (raw.length !== entry.end - entry.begin) throw new CheckpointError(`safetensors: tensor ${entry.name}: read ${raw.length} bytes, expected ${entry.end - entry.begin}`);
+  if (raw.length !== entry.end - entry.begin)
+    throw new CheckpointError(
+      `safetensors: tensor ${entry.name}: read ${raw.length} bytes, expected ${entry.end - entry.begin}`,
+    );
   return decode(raw, 0, count, entry.dtype, entry.name);
 }
 
@@ -119,11 +159,22 @@ export function decodeSafetensorsEntry(entry: SafetensorsEntry, raw: Uint8Array)
 export function parseSafetensors(bytes: Uint8Array, metadata?: Record<string, string>): Map<string, SafeTensor> {
   const entries = parseSafetensorsHeader(bytes, bytes.length, metadata);
   const out = new Map<string, SafeTensor>();
-  for (const e of entries) out.set(e.name, { dtype: e.dtype, shape: e.shape, data: decodeSafetensorsEntry(e, bytes.subarray(e.begin, e.end)) });
+  for (const e of entries)
+    out.set(e.name, {
+      dtype: e.dtype,
+      shape: e.shape,
+      data: decodeSafetensorsEntry(e, bytes.subarray(e.begin, e.end)),
+    });
   return out;
 }
 
-function decode(bytes: Uint8Array, start: number, count: number, dtype: SafetensorsDtype, name: string): Float32Array | Int32Array {
+function decode(
+  bytes: Uint8Array,
+  start: number,
+  count: number,
+  dtype: SafetensorsDtype,
+  name: string,
+): Float32Array | Int32Array {
   // Copy first: the data may not be 4-byte aligned inside the file buffer.
   const raw = bytes.slice(start, start + count * BYTES[dtype]);
   const dv = new DataView(raw.buffer);
@@ -142,7 +193,8 @@ function decode(bytes: Uint8Array, start: number, count: number, dtype: Safetens
       const out = new Int32Array(count);
       for (let i = 0; i < count; i++) {
         const v = dv.getBigInt64(i * 8, true);
-        if (v > 2147483647n || v < -2147483648n) throw new CheckpointError(`safetensors: tensor ${name} holds int64 value ${v}, which does not fit int32`);
+        if (v > 2147483647n || v < -2147483648n)
+          throw new CheckpointError(`safetensors: tensor ${name} holds int64 value ${v}, which does not fit int32`);
         out[i] = Number(v);
       }
       return out;
@@ -181,7 +233,10 @@ export function writeSafetensors(tensors: Map<string, WritableTensor>, metadata?
   let offset = 0;
   for (const [name, t] of tensors) {
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) throw new CheckpointError(`safetensors write: tensor ${name} has shape [${t.shape}] (${count} values) but ${t.data.length} values`);
+    if (count !== t.data.length)
+      throw new CheckpointError(
+        `safetensors write: tensor ${name} has shape [${t.shape}] (${count} values) but ${t.data.length} values`,
+      );
     const dtype = t.data instanceof Float32Array ? 'F32' : 'I32';
     header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + count * 4] };
     offset += count * 4;

@@ -17,7 +17,11 @@ const MAX_LISTED_ERRORS = 20;
 
 /** Checks every line; never throws. `records` is empty whenever `errors` is not. Blank lines are skipped.
  *  `ignoredKeys` counts the unknown keys dropped, by path (e.g. `record.id` → 3). */
-export function checkRecordsJsonl(text: string): { records: ReflectionRecord[]; errors: LineError[]; ignoredKeys: IgnoredKeys } {
+export function checkRecordsJsonl(text: string): {
+  records: ReflectionRecord[];
+  errors: LineError[];
+  ignoredKeys: IgnoredKeys;
+} {
   const records: ReflectionRecord[] = [];
   const errors: LineError[] = [];
   const ignoredKeys: IgnoredKeys = new Map();
@@ -68,7 +72,10 @@ export function parseRecordsJsonl(text: string): { records: ReflectionRecord[]; 
 /** One record as one JSON line in the official schema (messages always as an array). */
 export function recordToJson(r: ReflectionRecord): string {
   return JSON.stringify({
-    messages: r.messages.map((m) => ({ role: m.role, content: m.content.map((b) => ({ type: b.type, content: b.content })) })),
+    messages: r.messages.map((m) => ({
+      role: m.role,
+      content: m.content.map((b) => ({ type: b.type, content: b.content })),
+    })),
     type: r.type,
   });
 }

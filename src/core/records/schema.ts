@@ -60,11 +60,18 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 function validateBlock(raw: unknown, where: string, ignored?: IgnoredKeys): Block {
-  if (!isPlainObject(raw)) throw new DataFormatError(`${where}: expected a block object {type, content}, found ${describe(raw)}`);
-  noteIgnored(ignored, 'block', Object.keys(raw).filter((k) => k !== 'type' && k !== 'content'));
+  if (!isPlainObject(raw))
+    throw new DataFormatError(`${where}: expected a block object {type, content}, found ${describe(raw)}`);
+  noteIgnored(
+    ignored,
+    'block',
+    Object.keys(raw).filter((k) => k !== 'type' && k !== 'content'),
+  );
   const type = raw.type;
   if (typeof type !== 'string' || !(BLOCK_TYPES as readonly string[]).includes(type)) {
-    throw new DataFormatError(`${where}: unknown block type ${describe(type)} (expected one of ${BLOCK_TYPES.join(', ')})`);
+    throw new DataFormatError(
+      `${where}: unknown block type ${describe(type)} (expected one of ${BLOCK_TYPES.join(', ')})`,
+    );
   }
   if (typeof raw.content !== 'string') {
     throw new DataFormatError(`${where}: block content must be a string, found ${describe(raw.content)}`);
@@ -73,8 +80,13 @@ function validateBlock(raw: unknown, where: string, ignored?: IgnoredKeys): Bloc
 }
 
 function validateMessage(raw: unknown, where: string, ignored?: IgnoredKeys): Message {
-  if (!isPlainObject(raw)) throw new DataFormatError(`${where}: expected a message object {role, content}, found ${describe(raw)}`);
-  noteIgnored(ignored, 'message', Object.keys(raw).filter((k) => k !== 'role' && k !== 'content'));
+  if (!isPlainObject(raw))
+    throw new DataFormatError(`${where}: expected a message object {role, content}, found ${describe(raw)}`);
+  noteIgnored(
+    ignored,
+    'message',
+    Object.keys(raw).filter((k) => k !== 'role' && k !== 'content'),
+  );
   const role = raw.role;
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
     throw new DataFormatError(`${where}: unknown role ${describe(role)} (expected user or assistant)`);
@@ -85,7 +97,8 @@ function validateMessage(raw: unknown, where: string, ignored?: IgnoredKeys): Me
   if (raw.content.length === 0) throw new DataFormatError(`${where}: message has no blocks`);
   const content = raw.content.map((b, j) => validateBlock(b, `${where} block ${j}`, ignored));
   // An empty execution block is real data (a run that printed nothing); a message with nothing in any block is not.
-  if (content.every((b) => b.content.trim() === '')) throw new DataFormatError(`${where}: message content is empty (every block is blank)`);
+  if (content.every((b) => b.content.trim() === ''))
+    throw new DataFormatError(`${where}: message content is empty (every block is blank)`);
   return { role: role as Role, content };
 }
 
@@ -93,8 +106,13 @@ function validateMessage(raw: unknown, where: string, ignored?: IgnoredKeys): Me
  *  Throws DataFormatError saying what was expected and what was found. Unknown keys are dropped and,
  *  when `ignored` is given, counted there. */
 export function validateRecord(raw: unknown, ignored?: IgnoredKeys): ReflectionRecord {
-  if (!isPlainObject(raw)) throw new DataFormatError(`expected a record object {messages, type}, found ${describe(raw)}`);
-  noteIgnored(ignored, 'record', Object.keys(raw).filter((k) => !RECORD_KEYS.has(k)));
+  if (!isPlainObject(raw))
+    throw new DataFormatError(`expected a record object {messages, type}, found ${describe(raw)}`);
+  noteIgnored(
+    ignored,
+    'record',
+    Object.keys(raw).filter((k) => !RECORD_KEYS.has(k)),
+  );
   const type = raw.type;
   if (typeof type !== 'string' || !(RECORD_TYPES as readonly string[]).includes(type)) {
     throw new DataFormatError(`record type must be "reflection" or "generation", found ${describe(type)}`);
@@ -107,17 +125,22 @@ export function validateRecord(raw: unknown, ignored?: IgnoredKeys): ReflectionR
       throw new DataFormatError(`messages is a string but not valid JSON: ${(e as Error).message}`);
     }
   }
-  if (!Array.isArray(messages)) throw new DataFormatError(`messages must be an array (or a JSON string of one), found ${describe(messages)}`);
+  if (!Array.isArray(messages))
+    throw new DataFormatError(`messages must be an array (or a JSON string of one), found ${describe(messages)}`);
   const msgs = messages.map((m, i) => validateMessage(m, `message ${i}`, ignored));
   const found = msgs.map((m) => m.role);
   const shown = `[${found.join(', ')}]`;
   const assistants = found.filter((r) => r === 'assistant').length;
   if (!found.includes('user') || assistants === 0 || found[found.length - 1] !== 'assistant') {
     const hint = found.length > 0 && found[found.length - 1] === 'user' ? ' (no final answer)' : '';
-    throw new DataFormatError(`a ${type} record needs at least one user message and ends with an assistant message, found ${shown}${hint}`);
+    throw new DataFormatError(
+      `a ${type} record needs at least one user message and ends with an assistant message, found ${shown}${hint}`,
+    );
   }
   if (type === 'reflection' && assistants < 2) {
-    throw new DataFormatError(`a reflection record needs two assistant messages (the reflection sequence, then the final answer), found ${shown}`);
+    throw new DataFormatError(
+      `a reflection record needs two assistant messages (the reflection sequence, then the final answer), found ${shown}`,
+    );
   }
   return { type: type as RecordType, messages: msgs };
 }

@@ -21,7 +21,8 @@ export interface TokenizerLike {
 }
 
 /** `response`: an assistant message between the reflection sequence and the final answer (records of 6+ messages). */
-export type MessageSegment = 'reflection_instruction' | 'reflection_sequence' | 'instruction' | 'response' | 'final_answer';
+export type MessageSegment =
+  'reflection_instruction' | 'reflection_sequence' | 'instruction' | 'response' | 'final_answer';
 export type Segment = 'bos' | 'eos' | MessageSegment | `${MessageSegment}:header` | `${MessageSegment}:end`;
 
 export interface TokenAnnotation {
@@ -42,7 +43,11 @@ export interface EncodedRecord {
 }
 
 export const ROLE_TOKEN: Record<Role, string> = { user: '<|user|>', assistant: '<|assistant|>' };
-export const BLOCK_TOKEN: Record<BlockType, string> = { text: '<|text|>', code: '<|code|>', execution: '<|execution|>' };
+export const BLOCK_TOKEN: Record<BlockType, string> = {
+  text: '<|text|>',
+  code: '<|code|>',
+  execution: '<|execution|>',
+};
 export const END_OF_MESSAGE = '<|endofmessage|>';
 export const END_OF_BLOCK = '<|endofblock|>';
 
@@ -83,7 +88,10 @@ export function isStudentTarget(a: TokenAnnotation, type: RecordType): boolean {
 export function encodeRecord(r: ReflectionRecord, tok: TokenizerLike): EncodedRecord {
   const ids: number[] = [tok.bos];
   const annotation: TokenAnnotation[] = [{ segment: 'bos', block: -1, block_type: null }];
-  const segs = messageSegments(r.type, r.messages.map((m) => m.role));
+  const segs = messageSegments(
+    r.type,
+    r.messages.map((m) => m.role),
+  );
   const eom = tok.special(END_OF_MESSAGE);
   const eob = tok.special(END_OF_BLOCK);
   r.messages.forEach((m, mi) => {

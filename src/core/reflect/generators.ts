@@ -48,14 +48,23 @@ export function chatGenerator(model: ChatModel): ReflectionGenerator {
 
 /** Text in, text out with the local model's tokenizer (TrainerApi.generate: adds BOS, stops at <|endofblock|> /
  *  <|endofmessage|>; whether the stop token is in the text does not matter, the adapter cuts there). */
-export type GenerateText = (prompt: Prompt, opts: { maxNewTokens: number; temperature?: number; signal?: AbortSignal }) => Promise<string>;
+export type GenerateText = (
+  prompt: Prompt,
+  opts: { maxNewTokens: number; temperature?: number; signal?: AbortSignal },
+) => Promise<string>;
 
 /**
  * The serialised conversation up to the open assistant message (docs/METHOD.md §2, without BOS: the generator
  * adds it), as prompt parts: the instruction, code and execution output are content, never structure.
  */
 export function localPrompt(ctx: ReflectionContext): PromptPart[] {
-  return [special('<|user|>'), ...block('text', ctx.instruction), special('<|endofmessage|>'), special('<|assistant|>'), ...ctx.blocks.flatMap((b) => block(b.type, b.content))];
+  return [
+    special('<|user|>'),
+    ...block('text', ctx.instruction),
+    special('<|endofmessage|>'),
+    special('<|assistant|>'),
+    ...ctx.blocks.flatMap((b) => block(b.type, b.content)),
+  ];
 }
 
 /**
@@ -64,9 +73,16 @@ export function localPrompt(ctx: ReflectionContext): PromptPart[] {
  * the closing step is text. Stage 2 follows the evaluation prompt (docs/METHOD.md §7): the problem as the
  * re-answer instruction and an opened ```python fence.
  */
-export function localGenerator(generateText: GenerateText, opts: { maxNewTokens?: number; temperature?: number; name?: string } = {}): ReflectionGenerator {
+export function localGenerator(
+  generateText: GenerateText,
+  opts: { maxNewTokens?: number; temperature?: number; name?: string } = {},
+): ReflectionGenerator {
   const gen = async (prompt: Prompt, signal?: AbortSignal): Promise<string> => {
-    const out = await generateText(prompt, { maxNewTokens: opts.maxNewTokens ?? 384, temperature: opts.temperature, signal });
+    const out = await generateText(prompt, {
+      maxNewTokens: opts.maxNewTokens ?? 384,
+      temperature: opts.temperature,
+      signal,
+    });
     return out.split('<|endofblock|>')[0].split('<|endofmessage|>')[0];
   };
   return {
@@ -82,13 +98,22 @@ export function localGenerator(generateText: GenerateText, opts: { maxNewTokens?
         withText = [...prompt, ...block('text', text)];
       }
       const code = (await gen([...withText, special('<|code|>')], signal)).replace(/\s+$/, '');
-      if (code.includes('<|')) throw new GeneratorError(`the local model put a special token inside a code block: ${JSON.stringify(code.slice(0, 80))}`);
+      if (code.includes('<|'))
+        throw new GeneratorError(
+          `the local model put a special token inside a code block: ${JSON.stringify(code.slice(0, 80))}`,
+        );
       return { text, code };
     },
     async reanswer(ctx, _prompt, signal): Promise<string> {
       const prompt: Prompt = [
-        ...localPrompt(ctx), special('<|endofmessage|>'), special('<|user|>'), ...block('text', ctx.problem),
-        special('<|endofmessage|>'), special('<|assistant|>'), special('<|text|>'), content('```python\n'),
+        ...localPrompt(ctx),
+        special('<|endofmessage|>'),
+        special('<|user|>'),
+        ...block('text', ctx.problem),
+        special('<|endofmessage|>'),
+        special('<|assistant|>'),
+        special('<|text|>'),
+        content('```python\n'),
       ];
       const completion = await gen(prompt, signal);
       const body = completion.split('```')[0].replace(/\s+$/, '');

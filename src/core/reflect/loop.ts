@@ -29,7 +29,8 @@ export async function runReflection(
 ): Promise<ReflectOutcome> {
   const maxRounds = opts.maxRounds ?? 8;
   if (!problem.trim()) throw new UsageError('runReflection: expected a problem statement, found an empty string');
-  if (!(Number.isInteger(maxRounds) && maxRounds >= 1)) throw new UsageError(`maxRounds: expected an integer >= 1, found ${maxRounds}`);
+  if (!(Number.isInteger(maxRounds) && maxRounds >= 1))
+    throw new UsageError(`maxRounds: expected an integer >= 1, found ${maxRounds}`);
   const ctx: ReflectionContext = { problem, instruction: reflectionInstruction(problem), blocks: [] };
   const emit = (e: ReflectEvent): void => opts.onEvent?.(e);
   const push = (block: Block): void => {
@@ -49,7 +50,8 @@ export async function runReflection(
     emit({ type: 'status', message: `round ${rounds + 1}: asking ${generator.name} for code` });
     const step = await generator.step(ctx, 'attempt', opts.signal);
     if (step.text?.trim()) push({ type: 'text', content: step.text.trim() });
-    if (!step.code?.trim()) return done({ reason: 'no-code', detail: `round ${rounds + 1}: the reply had no Python code block` });
+    if (!step.code?.trim())
+      return done({ reason: 'no-code', detail: `round ${rounds + 1}: the reply had no Python code block` });
     const io = findIoKeyword(step.code);
     push({ type: 'code', content: step.code });
     if (io) return done({ reason: 'io-keyword', detail: `round ${rounds + 1}: the code uses '${io}'` });
@@ -64,7 +66,11 @@ export async function runReflection(
     }
   }
   if (!passed) return done({ reason: 'unresolved', detail: `the tests still failed after ${maxRounds} rounds` });
-  if (rounds === 1) return done({ reason: 'first-attempt-passed', detail: 'the first code already passed its tests: nothing to reflect on' });
+  if (rounds === 1)
+    return done({
+      reason: 'first-attempt-passed',
+      detail: 'the first code already passed its tests: nothing to reflect on',
+    });
 
   emit({ type: 'status', message: 'tests passed: asking for a closing analysis' });
   const closing = await generator.step(ctx, 'closing', opts.signal);

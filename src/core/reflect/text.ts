@@ -27,7 +27,10 @@ export function parseReply(reply: string): ParsedReply {
 
 /** The reply without any fenced block (a closing analysis should not carry code). */
 export function stripFences(reply: string): string {
-  return reply.replace(/```[\s\S]*?(```|$)/g, '').replace(/\n{3,}/g, '\n\n').trim();
+  return reply
+    .replace(/```[\s\S]*?(```|$)/g, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 export function fencePython(code: string): string {
@@ -48,11 +51,25 @@ export function executionText(r: RunResult): string {
  * words outside comments and strings would be stricter; the paper's filter is a keyword match, so this is too,
  * on the code with comments removed.
  */
-export const IO_KEYWORDS = ['open', 'dump', 'dumps', 'pip', 'input', 'requests', 'urllib', 'socket', 'subprocess', 'shutil'] as const;
+export const IO_KEYWORDS = [
+  'open',
+  'dump',
+  'dumps',
+  'pip',
+  'input',
+  'requests',
+  'urllib',
+  'socket',
+  'subprocess',
+  'shutil',
+] as const;
 
 /** The first I/O keyword found in `code` (comments ignored), or null. */
 export function findIoKeyword(code: string): string | null {
-  const noComments = code.split('\n').map((l) => l.replace(/(^|\s)#.*$/, '')).join('\n');
+  const noComments = code
+    .split('\n')
+    .map((l) => l.replace(/(^|\s)#.*$/, ''))
+    .join('\n');
   for (const k of IO_KEYWORDS) {
     if (new RegExp(`(?<![\\w.])${k}\\b|\\.${k}\\s*\\(`).test(noComments)) return k;
   }

@@ -5,7 +5,10 @@
 import type { Block, ReflectionRecord } from '../records/schema.ts';
 import type { RunResult } from '../python.ts';
 
-export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
 
 /** A chat model: OpenAI-compatible endpoint, scripted turns. */
 export interface ChatModel {
@@ -23,7 +26,10 @@ export interface ReflectionContext {
 }
 
 /** One step of the sequence: an analysis (optional before the first code) and the next code block. */
-export interface ReflectionStep { text?: string; code?: string }
+export interface ReflectionStep {
+  text?: string;
+  code?: string;
+}
 
 export interface ReflectionGenerator {
   readonly name: string;
@@ -36,7 +42,10 @@ export interface ReflectionGenerator {
 /** Why a constructed sequence is not kept (the paper's filters, plus malformed generator output). */
 export type RejectionReason = 'io-keyword' | 'unresolved' | 'first-attempt-passed' | 'no-code' | 'no-final-code';
 
-export interface Rejection { reason: RejectionReason; detail: string }
+export interface Rejection {
+  reason: RejectionReason;
+  detail: string;
+}
 
 export type ReflectEvent =
   | { type: 'block'; index: number; block: Block }

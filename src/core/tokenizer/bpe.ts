@@ -11,7 +11,15 @@ import type { TokenizerLike } from '../records/serialize.ts';
 import { makeSpecialSplitter, splitWords } from './pretokenize.ts';
 import { applyMerge, learnMerges, type TrainProgress } from './train.ts';
 
-export const SPECIAL_TOKENS = ['<|user|>', '<|assistant|>', '<|endofmessage|>', '<|text|>', '<|code|>', '<|execution|>', '<|endofblock|>'] as const;
+export const SPECIAL_TOKENS = [
+  '<|user|>',
+  '<|assistant|>',
+  '<|endofmessage|>',
+  '<|text|>',
+  '<|code|>',
+  '<|execution|>',
+  '<|endofblock|>',
+] as const;
 export const CONTROL_TOKENS = ['<|pad|>', '<|bos|>', '<|eos|>'] as const;
 /** All atomic tokens in id order. */
 export const ALL_SPECIALS: readonly string[] = [...CONTROL_TOKENS, ...SPECIAL_TOKENS];
@@ -67,7 +75,8 @@ export class BpeTokenizer implements TokenizerLike {
   /** Id of a special token by its string ('<|user|>', …, '<|bos|>', '<|eos|>', '<|pad|>'). */
   special(name: string): number {
     const id = this.specialIds.get(name);
-    if (id === undefined) throw new ConfigError(`unknown special token "${name}" (expected one of ${ALL_SPECIALS.join(' ')})`);
+    if (id === undefined)
+      throw new ConfigError(`unknown special token "${name}" (expected one of ${ALL_SPECIALS.join(' ')})`);
     return id;
   }
 
@@ -141,25 +150,41 @@ export class BpeTokenizer implements TokenizerLike {
   /** The raw bytes of one token (for streaming decoders that must wait for complete characters). */
   bytesOf(id: number): Uint8Array {
     const t = this.tokenBytes[id];
-    if (!Number.isInteger(id) || t === undefined) throw new ShapeError(`token id ${id} is outside the vocabulary [0, ${this.vocabSize})`);
+    if (!Number.isInteger(id) || t === undefined)
+      throw new ShapeError(`token id ${id} is outside the vocabulary [0, ${this.vocabSize})`);
     return t;
   }
 
   toJSON(): BpeTokenizerJSON {
-    return { format: 'reflectioncoder-bpe', version: 1, pretokenizer: 'gpt2', specials: [...ALL_SPECIALS], merges: this.merges.flat() };
+    return {
+      format: 'reflectioncoder-bpe',
+      version: 1,
+      pretokenizer: 'gpt2',
+      specials: [...ALL_SPECIALS],
+      merges: this.merges.flat(),
+    };
   }
 
   static fromJSON(j: unknown): BpeTokenizer {
     const o = j as Partial<BpeTokenizerJSON> | null;
-    if (typeof o !== 'object' || o === null) throw new CheckpointError(`tokenizer JSON: expected an object, found ${o === null ? 'null' : typeof o}`);
+    if (typeof o !== 'object' || o === null)
+      throw new CheckpointError(`tokenizer JSON: expected an object, found ${o === null ? 'null' : typeof o}`);
     if (o.format !== 'reflectioncoder-bpe' || o.version !== 1) {
-      throw new CheckpointError(`tokenizer JSON: expected format "reflectioncoder-bpe" version 1, found ${JSON.stringify(o.format)} version ${JSON.stringify(o.version)}`);
+      throw new CheckpointError(
+        `tokenizer JSON: expected format "reflectioncoder-bpe" version 1, found ${JSON.stringify(o.format)} version ${JSON.stringify(o.version)}`,
+      );
     }
-    if (o.pretokenizer !== 'gpt2') throw new CheckpointError(`tokenizer JSON: unknown pretokenizer ${JSON.stringify(o.pretokenizer)}`);
-    if (!Array.isArray(o.specials) || o.specials.length !== ALL_SPECIALS.length || o.specials.some((s, i) => s !== ALL_SPECIALS[i])) {
+    if (o.pretokenizer !== 'gpt2')
+      throw new CheckpointError(`tokenizer JSON: unknown pretokenizer ${JSON.stringify(o.pretokenizer)}`);
+    if (
+      !Array.isArray(o.specials) ||
+      o.specials.length !== ALL_SPECIALS.length ||
+      o.specials.some((s, i) => s !== ALL_SPECIALS[i])
+    ) {
       throw new CheckpointError(`tokenizer JSON: specials must be ${JSON.stringify(ALL_SPECIALS)}`);
     }
-    if (!Array.isArray(o.merges) || o.merges.length % 2 !== 0) throw new CheckpointError('tokenizer JSON: merges must be an array of id pairs');
+    if (!Array.isArray(o.merges) || o.merges.length % 2 !== 0)
+      throw new CheckpointError('tokenizer JSON: merges must be an array of id pairs');
     const merges: [number, number][] = [];
     for (let k = 0; k < o.merges.length / 2; k++) {
       const a = o.merges[2 * k];
@@ -167,12 +192,15 @@ export class BpeTokenizer implements TokenizerLike {
       const limit = MIN_VOCAB_SIZE + k; // a merge may only use ids that exist before it
       for (const x of [a, b]) {
         if (!Number.isInteger(x) || (x as number) < BYTE_OFFSET || (x as number) >= limit) {
-          throw new CheckpointError(`tokenizer JSON: merge ${k} uses id ${String(x)}, expected an integer in [${BYTE_OFFSET}, ${limit})`);
+          throw new CheckpointError(
+            `tokenizer JSON: merge ${k} uses id ${String(x)}, expected an integer in [${BYTE_OFFSET}, ${limit})`,
+          );
         }
       }
       merges.push([a as number, b as number]);
     }
-    if (MIN_VOCAB_SIZE + merges.length > MAX_VOCAB_SIZE) throw new CheckpointError(`tokenizer JSON: too many merges (${merges.length})`);
+    if (MIN_VOCAB_SIZE + merges.length > MAX_VOCAB_SIZE)
+      throw new CheckpointError(`tokenizer JSON: too many merges (${merges.length})`);
     return new BpeTokenizer(merges);
   }
 
@@ -191,7 +219,9 @@ export class BpeTokenizer implements TokenizerLike {
 
   private static checkVocab(vocabSize: number): void {
     if (!Number.isInteger(vocabSize) || vocabSize < MIN_VOCAB_SIZE || vocabSize > MAX_VOCAB_SIZE) {
-      throw new ConfigError(`vocabSize must be an integer in [${MIN_VOCAB_SIZE}, ${MAX_VOCAB_SIZE}], found ${vocabSize}`);
+      throw new ConfigError(
+        `vocabSize must be an integer in [${MIN_VOCAB_SIZE}, ${MAX_VOCAB_SIZE}], found ${vocabSize}`,
+      );
     }
   }
 
@@ -208,7 +238,11 @@ export class BpeTokenizer implements TokenizerLike {
 
   /** Like train, but awaits onProgress and `yieldFn` (the caller's yield to the event loop) between merge chunks
    *  (so a worker stays responsive to cancel/progress messages). */
-  static async trainAsync(texts: Iterable<string>, vocabSize: number, opts: BpeTrainOptions & { yieldFn: () => Promise<void> }): Promise<BpeTokenizer> {
+  static async trainAsync(
+    texts: Iterable<string>,
+    vocabSize: number,
+    opts: BpeTrainOptions & { yieldFn: () => Promise<void> },
+  ): Promise<BpeTokenizer> {
     BpeTokenizer.checkVocab(vocabSize);
     const gen = learnMerges(BpeTokenizer.countWords(texts), vocabSize - MIN_VOCAB_SIZE, BYTE_OFFSET, MIN_VOCAB_SIZE);
     for (;;) {

@@ -10,12 +10,17 @@ export interface ChatMessage {
 
 function tokenText(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (typeof v === 'object' && v !== null && typeof (v as { content?: unknown }).content === 'string') return (v as { content: string }).content;
+  if (typeof v === 'object' && v !== null && typeof (v as { content?: unknown }).content === 'string')
+    return (v as { content: string }).content;
   return '';
 }
 
 /** The prompt text for `messages` (add_generation_prompt opens the assistant turn). */
-export function renderChat(tok: HFTokenizer, messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
+export function renderChat(
+  tok: HFTokenizer,
+  messages: ChatMessage[],
+  opts: { addGenerationPrompt?: boolean } = {},
+): string {
   const source = tok.chatTemplate;
   if (!source) throw new TokenizerError('this tokenizer has no chat_template (a base model: use plain completion)');
   let template: Template;
@@ -42,11 +47,20 @@ export function renderChat(tok: HFTokenizer, messages: ChatMessage[], opts: { ad
  * template's text is encoded with its specials and each content as ordinary text. Content without such text
  * gives exactly transformers' ids (the whole rendered string, encoded once).
  */
-export function encodeChat(tok: HFTokenizer, messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): number[] {
+export function encodeChat(
+  tok: HFTokenizer,
+  messages: ChatMessage[],
+  opts: { addGenerationPrompt?: boolean } = {},
+): number[] {
   const added = tok.addedTokens().map((t) => t.content);
-  if (!messages.some((m) => added.some((a) => m.content.includes(a)))) return tok.encode(renderChat(tok, messages, opts));
+  if (!messages.some((m) => added.some((a) => m.content.includes(a))))
+    return tok.encode(renderChat(tok, messages, opts));
   const mark = (i: number) => `\uE000rcw-content-${i}\uE001`;
-  const text = renderChat(tok, messages.map((m, i) => ({ ...m, content: mark(i) })), opts);
+  const text = renderChat(
+    tok,
+    messages.map((m, i) => ({ ...m, content: mark(i) })),
+    opts,
+  );
   const ids: number[] = [];
   let at = 0;
   let seen = 0;
@@ -56,7 +70,9 @@ export function encodeChat(tok: HFTokenizer, messages: ChatMessage[], opts: { ad
     seen++;
   }
   if (seen !== messages.length) {
-    throw new TokenizerError('this chat template transforms message content, so a message holding special-token text cannot be encoded safely; remove that text from the message');
+    throw new TokenizerError(
+      'this chat template transforms message content, so a message holding special-token text cannot be encoded safely; remove that text from the message',
+    );
   }
   ids.push(...tok.encode(text.slice(at)));
   return ids;

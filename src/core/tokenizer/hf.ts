@@ -16,7 +16,15 @@ import { TokenizerError } from '../errors.ts';
 import type { TokenizerLike } from '../records/serialize.ts';
 
 /** The official order (CodeProcessor.special_token). */
-export const REFLECTION_TOKENS = ['<|user|>', '<|assistant|>', '<|text|>', '<|code|>', '<|execution|>', '<|endofblock|>', '<|endofmessage|>'] as const;
+export const REFLECTION_TOKENS = [
+  '<|user|>',
+  '<|assistant|>',
+  '<|text|>',
+  '<|code|>',
+  '<|execution|>',
+  '<|endofblock|>',
+  '<|endofmessage|>',
+] as const;
 const MODEL_TYPES = ['BPE', 'Unigram', 'WordPiece'];
 
 interface AddedTokenJson {
@@ -32,7 +40,8 @@ type Json = Record<string, unknown>;
 
 function tokenContent(v: unknown): string | null {
   if (typeof v === 'string') return v;
-  if (typeof v === 'object' && v !== null && typeof (v as Json).content === 'string') return (v as Json).content as string;
+  if (typeof v === 'object' && v !== null && typeof (v as Json).content === 'string')
+    return (v as Json).content as string;
   return null;
 }
 
@@ -58,14 +67,20 @@ export class HFTokenizer implements TokenizerLike {
   readonly hasOwnBos: boolean;
 
   constructor(tokenizerJson: unknown, tokenizerConfig: unknown = {}) {
-    if (typeof tokenizerJson !== 'object' || tokenizerJson === null) throw new TokenizerError('tokenizer.json: expected a JSON object');
+    if (typeof tokenizerJson !== 'object' || tokenizerJson === null)
+      throw new TokenizerError('tokenizer.json: expected a JSON object');
     const json = tokenizerJson as Json;
     const model = json.model as Json | undefined;
     if (!model || typeof model !== 'object') throw new TokenizerError('tokenizer.json: no "model" section');
-    if (!MODEL_TYPES.includes(String(model.type))) throw new TokenizerError(`tokenizer.json: model type ${JSON.stringify(model.type)} is not supported; supported: ${MODEL_TYPES.join(', ')}`);
+    if (!MODEL_TYPES.includes(String(model.type)))
+      throw new TokenizerError(
+        `tokenizer.json: model type ${JSON.stringify(model.type)} is not supported; supported: ${MODEL_TYPES.join(', ')}`,
+      );
     if (!Array.isArray(json.added_tokens)) json.added_tokens = [];
     this.tokenizerJson = json;
-    this.tokenizerConfig = (typeof tokenizerConfig === 'object' && tokenizerConfig !== null ? tokenizerConfig : {}) as Json;
+    this.tokenizerConfig = (
+      typeof tokenizerConfig === 'object' && tokenizerConfig !== null ? tokenizerConfig : {}
+    ) as Json;
     this.tok = build(json, this.tokenizerConfig);
     let max = -1;
     for (const id of this.tok.get_vocab(true).values()) if (id > max) max = id;
@@ -75,7 +90,8 @@ export class HFTokenizer implements TokenizerLike {
       return c === null ? undefined : this.tok.token_to_id(c);
     };
     const eos = idOf('eos_token') ?? this.tok.token_to_id('<|endoftext|>') ?? this.tok.token_to_id('</s>');
-    if (eos === undefined) throw new TokenizerError('tokenizer: no eos_token in tokenizer_config.json and no <|endoftext|> or </s> token');
+    if (eos === undefined)
+      throw new TokenizerError('tokenizer: no eos_token in tokenizer_config.json and no <|endoftext|> or </s> token');
     const bos = idOf('bos_token');
     this.eos = eos;
     this.hasOwnBos = bos !== undefined;
@@ -100,7 +116,10 @@ export class HFTokenizer implements TokenizerLike {
 
   /** ids of the text as ordinary text: added-token strings are tokenised like any other text. */
   encodeOrdinary(text: string): number[] {
-    this.plain ??= build({ ...this.tokenizerJson, added_tokens: [] }, { ...this.tokenizerConfig, additional_special_tokens: [] });
+    this.plain ??= build(
+      { ...this.tokenizerJson, added_tokens: [] },
+      { ...this.tokenizerConfig, additional_special_tokens: [] },
+    );
     return this.plain.encode(text, { add_special_tokens: false }).ids;
   }
 
@@ -120,7 +139,10 @@ export class HFTokenizer implements TokenizerLike {
   /** Id of an added/special token by its text (the serialiser's role and block tokens). */
   special(name: string): number {
     const id = this.tok.token_to_id(name);
-    if (id === undefined) throw new TokenizerError(`tokenizer has no token ${name}; add the ReflectionCoder tokens first (--add-reflection-tokens)`);
+    if (id === undefined)
+      throw new TokenizerError(
+        `tokenizer has no token ${name}; add the ReflectionCoder tokens first (--add-reflection-tokens)`,
+      );
     return id;
   }
 
@@ -139,7 +161,15 @@ export class HFTokenizer implements TokenizerLike {
     const added: { token: string; id: number }[] = [];
     for (const t of REFLECTION_TOKENS) {
       if (this.tok.token_to_id(t) !== undefined) continue;
-      tokens.push({ id: next, content: t, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+      tokens.push({
+        id: next,
+        content: t,
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: false,
+        special: true,
+      });
       added.push({ token: t, id: next++ });
     }
     if (!added.length) return { tokenizer: this, added };

@@ -17,7 +17,9 @@ function escapeRegExp(s: string): string {
 }
 
 /** Splits text into ordinary chunks and special-token strings (longest match first). */
-export function makeSpecialSplitter(specials: readonly string[]): (text: string) => { text: string; special: boolean }[] {
+export function makeSpecialSplitter(
+  specials: readonly string[],
+): (text: string) => { text: string; special: boolean }[] {
   const sorted = [...specials].sort((a, b) => b.length - a.length);
   const re = new RegExp(`(${sorted.map(escapeRegExp).join('|')})`, 'g');
   const set = new Set(specials);

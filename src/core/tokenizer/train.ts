@@ -128,7 +128,11 @@ export function* learnMerges(
     for (const w of where.get(top.key) ?? []) {
       const s = syms[w]!;
       let found = false;
-      for (let i = 0; i + 1 < s.length; i++) if (s[i] === a && s[i + 1] === b) { found = true; break; }
+      for (let i = 0; i + 1 < s.length; i++)
+        if (s[i] === a && s[i + 1] === b) {
+          found = true;
+          break;
+        }
       if (!found) continue; // stale index entry
       addPairs(w, -1, touched);
       syms[w] = applyMerge(s, a, b, c);

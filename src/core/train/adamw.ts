@@ -48,7 +48,8 @@ export class AdamW {
 
   /** One update with learning rate `lr`. `grads` (param layout, by name) stay owned by the caller. */
   apply(grads: Map<string, tf.Tensor>, lr: number): void {
-    if (!Number.isFinite(lr) || lr < 0) throw new ConfigError(`learning rate must be a finite number >= 0, found ${lr}`);
+    if (!Number.isFinite(lr) || lr < 0)
+      throw new ConfigError(`learning rate must be a finite number >= 0, found ${lr}`);
     const { beta1: b1, beta2: b2, eps, weightDecay } = this.opts;
     const t = this.step + 1;
     const bc1 = 1 - Math.pow(b1, t);
@@ -84,14 +85,17 @@ export class AdamW {
 
   /** Restores moments; every parameter must be present with its shape (nothing changes otherwise). */
   importState(s: AdamWState): void {
-    if (!Number.isInteger(s.step) || s.step < 0) throw new CheckpointError(`optimizer state: step must be an integer >= 0, found ${s.step}`);
+    if (!Number.isInteger(s.step) || s.step < 0)
+      throw new CheckpointError(`optimizer state: step must be an integer >= 0, found ${s.step}`);
     for (const [name, p] of this.params) {
       for (const which of ['m', 'v'] as const) {
         const e = s[which][name];
         if (!e) throw new CheckpointError(`optimizer state: missing ${which} for ${name}`);
         const size = p.shape.reduce((a, b) => a * b, 1);
         if (e.shape.join(',') !== p.shape.join(',') || e.data.length !== size) {
-          throw new CheckpointError(`optimizer state: ${which} for ${name} has shape [${e.shape}], expected [${p.shape}]`);
+          throw new CheckpointError(
+            `optimizer state: ${which} for ${name} has shape [${e.shape}], expected [${p.shape}]`,
+          );
         }
       }
     }

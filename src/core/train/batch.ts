@@ -10,7 +10,6 @@ import { ShapeError } from '../errors.ts';
 import type { TrainRow } from '../distill/rows.ts';
 import type { Objective } from './config.ts';
 
-
 /** Positions (of the flattened [B·T] hidden states) that go through the output head. */
 export interface HeadPlan {
   /** [M] flat positions b·T + t. The first K are teacher KL positions, the next K the matching student ones. */
@@ -64,7 +63,15 @@ export interface DistillBatch {
 }
 
 /** Flattened [B·T] positions → head-plan slots: KL pairs first, then every other position that predicts a target. */
-function headPlan(B: number, T: number, R: number, inputIds: Int32Array, teacherMask: Float32Array, studentMask: Float32Array, klMask: Float32Array): HeadPlan {
+function headPlan(
+  B: number,
+  T: number,
+  R: number,
+  inputIds: Int32Array,
+  teacherMask: Float32Array,
+  studentMask: Float32Array,
+  klMask: Float32Array,
+): HeadPlan {
   const slot = new Map<number, number>();
   const rows: number[] = [];
   const add = (flat: number): void => {
@@ -101,7 +108,12 @@ function headPlan(B: number, T: number, R: number, inputIds: Int32Array, teacher
  * Builds a padded batch. `pairs` are (teacher, student) rows of the same record; `others` are
  * generation rows. `padId` fills the padding (it is never attended to nor predicted).
  */
-export function makeHostBatch(pairs: { teacher: TrainRow; student: TrainRow }[], others: TrainRow[], padId: number, objective: Objective = 'official'): HostBatch {
+export function makeHostBatch(
+  pairs: { teacher: TrainRow; student: TrainRow }[],
+  others: TrainRow[],
+  padId: number,
+  objective: Objective = 'official',
+): HostBatch {
   const rows: TrainRow[] = [...pairs.map((p) => p.teacher), ...pairs.map((p) => p.student), ...others];
   if (rows.length === 0) throw new ShapeError('a batch needs at least one row, found none');
   for (const p of pairs) {
@@ -110,7 +122,10 @@ export function makeHostBatch(pairs: { teacher: TrainRow; student: TrainRow }[],
     }
   }
   const R = pairs.length;
-  if (pairs.some((p) => p.teacher.kind !== 'teacher' || p.student.kind !== 'student') || others.some((r) => r.kind !== 'generation')) {
+  if (
+    pairs.some((p) => p.teacher.kind !== 'teacher' || p.student.kind !== 'student') ||
+    others.some((r) => r.kind !== 'generation')
+  ) {
     throw new ShapeError('pairs must be (teacher, student) rows and the other rows generation rows');
   }
   const B = rows.length;
@@ -152,7 +167,21 @@ export function makeHostBatch(pairs: { teacher: TrainRow; student: TrainRow }[],
     }
   });
   const head = headPlan(B, T, R, inputIds, teacherMask, studentMask, klMask);
-  return { batchSize: B, seqLen: T, nPairs: R, nGeneration: others.length, inputIds, positions, keyVisible, teacherMask, studentMask, klMask, objective, head, counts };
+  return {
+    batchSize: B,
+    seqLen: T,
+    nPairs: R,
+    nGeneration: others.length,
+    inputIds,
+    positions,
+    keyVisible,
+    teacherMask,
+    studentMask,
+    klMask,
+    objective,
+    head,
+    counts,
+  };
 }
 
 /** Uploads a host batch. Dispose with disposeBatch. */
@@ -177,6 +206,16 @@ export function batchToTensors(h: HostBatch): DistillBatch {
 }
 
 export function disposeBatch(b: DistillBatch): void {
-  tf.dispose([b.inputIds, b.positions, b.keyVisible, b.teacherMask, b.studentMask, b.headRows, b.headLabels, b.teacherW, b.studentW]);
+  tf.dispose([
+    b.inputIds,
+    b.positions,
+    b.keyVisible,
+    b.teacherMask,
+    b.studentMask,
+    b.headRows,
+    b.headLabels,
+    b.teacherW,
+    b.studentW,
+  ]);
   if (b.klMask) b.klMask.dispose();
 }

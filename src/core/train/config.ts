@@ -78,12 +78,14 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
 type Check = (v: unknown, key: string) => unknown;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const show = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v) ?? String(v));
+const show = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v)));
 
 function int(min: number, max = Number.MAX_SAFE_INTEGER): Check {
   return (v, key) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      throw new ConfigError(`${key} must be an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}], found ${show(v)}`);
+      throw new ConfigError(
+        `${key} must be an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}], found ${show(v)}`,
+      );
     }
     return v;
   };
@@ -96,14 +98,17 @@ function num(min: number, max: number, opts: { minExclusive?: boolean; maxExclus
       (opts.minExclusive ? v > min : v >= min) &&
       (opts.maxExclusive ? v < max : v <= max);
     if (!ok) {
-      throw new ConfigError(`${key} must be a number in ${opts.minExclusive ? '(' : '['}${min}, ${max}${opts.maxExclusive ? ')' : ']'}, found ${show(v)}`);
+      throw new ConfigError(
+        `${key} must be a number in ${opts.minExclusive ? '(' : '['}${min}, ${max}${opts.maxExclusive ? ')' : ']'}, found ${show(v)}`,
+      );
     }
     return v;
   };
 }
 function oneOf(values: readonly string[]): Check {
   return (v, key) => {
-    if (typeof v !== 'string' || !values.includes(v)) throw new ConfigError(`${key} must be one of ${values.join(', ')}, found ${show(v)}`);
+    if (typeof v !== 'string' || !values.includes(v))
+      throw new ConfigError(`${key} must be one of ${values.join(', ')}, found ${show(v)}`);
     return v;
   };
 }
@@ -131,7 +136,11 @@ function section<T extends object>(raw: unknown, defaults: T, checks: Record<key
   for (const [k, v] of Object.entries(raw)) {
     const check = (checks as Record<string, Check>)[k];
     if (!check) {
-      throw new ConfigError(`unknown train config key "${prefix}${k}" (expected one of ${Object.keys(checks).map((c) => prefix + c).join(', ')})`);
+      throw new ConfigError(
+        `unknown train config key "${prefix}${k}" (expected one of ${Object.keys(checks)
+          .map((c) => prefix + c)
+          .join(', ')})`,
+      );
     }
     if (v === undefined) continue;
     out[k] = check(v, prefix + k);
@@ -163,14 +172,22 @@ export function validateTrainConfig(raw: unknown = {}): TrainConfig {
       upsampleReflection: int(1, 64),
       objective: oneOf(OBJECTIVES),
       batching: oneOf(BATCHINGS),
-      mask: (v) => section(v, D.mask, { strategy: spelled(parseMaskStrategy), order: spelled(parseBlockOrder) }, 'mask.'),
-      lossWeights: (v) => section(v, D.lossWeights, { teacher: num(0, 1e3), student: num(0, 1e3), kl: num(0, 1e3) }, 'lossWeights.'),
+      mask: (v) =>
+        section(v, D.mask, { strategy: spelled(parseMaskStrategy), order: spelled(parseBlockOrder) }, 'mask.'),
+      lossWeights: (v) =>
+        section(v, D.lossWeights, { teacher: num(0, 1e3), student: num(0, 1e3), kl: num(0, 1e3) }, 'lossWeights.'),
       ablation: (v) =>
-        section(v, D.ablation, { withoutDynamicMask: bool, withoutDistillation: bool, withoutReflectionData: bool }, 'ablation.'),
+        section(
+          v,
+          D.ablation,
+          { withoutDynamicMask: bool, withoutDistillation: bool, withoutReflectionData: bool },
+          'ablation.',
+        ),
     },
     '',
   );
   const w = c.lossWeights;
-  if (w.teacher + w.student + w.kl === 0) throw new ConfigError('lossWeights: at least one of teacher, student, kl must be > 0, found all 0');
+  if (w.teacher + w.student + w.kl === 0)
+    throw new ConfigError('lossWeights: at least one of teacher, student, kl must be > 0, found all 0');
   return c;
 }

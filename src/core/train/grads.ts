@@ -19,7 +19,10 @@ export function accumulateGrads(acc: GradMap | null, grads: GradMap, scale: numb
   const out: GradMap = new Map();
   for (const [name, g] of grads) {
     const prev = acc?.get(name);
-    out.set(name, tf.tidy(() => (prev ? tf.add(prev, tf.mul(g, scale)) : tf.mul(g, scale))));
+    out.set(
+      name,
+      tf.tidy(() => (prev ? tf.add(prev, tf.mul(g, scale)) : tf.mul(g, scale))),
+    );
   }
   if (acc) for (const t of acc.values()) t.dispose();
   for (const t of grads.values()) t.dispose();

@@ -40,7 +40,13 @@ export function planRun(encoded: readonly EncodedRecord[], cfg: TrainConfig): Ru
       ? officialItemsPerEpoch(encoded, cfg, usable, copies)
       : encoded.reduce((n, e) => n + (usable(e, cfg) ? copies(e, cfg) : 0), 0);
   const totalSteps = totalStepsFor(itemsPerEpoch, cfg);
-  return { reflectionRecords: refl, generationRecords: gen, itemsPerEpoch, totalSteps, warmupSteps: warmupStepsFor(totalSteps, cfg.warmupRatio) };
+  return {
+    reflectionRecords: refl,
+    generationRecords: gen,
+    itemsPerEpoch,
+    totalSteps,
+    warmupSteps: warmupStepsFor(totalSteps, cfg.warmupRatio),
+  };
 }
 
 /** One epoch: every usable record index repeated by its up-sampling factor, shuffled (`mixed`), or
@@ -49,7 +55,9 @@ export function epochOrder(encoded: readonly EncodedRecord[], cfg: TrainConfig, 
   if (cfg.batching === 'official') {
     const order = officialEpochOrder(encoded, cfg, rng, usable, copies);
     if (order.length === 0) {
-      throw new ConfigError(`no full batch of ${cfg.batchSize} records of one type: official batching drops each group's remainder (use batching "mixed" or a smaller batchSize)`);
+      throw new ConfigError(
+        `no full batch of ${cfg.batchSize} records of one type: official batching drops each group's remainder (use batching "mixed" or a smaller batchSize)`,
+      );
     }
     return order;
   }
@@ -58,7 +66,8 @@ export function epochOrder(encoded: readonly EncodedRecord[], cfg: TrainConfig, 
     if (!usable(e, cfg)) return;
     for (let k = 0; k < copies(e, cfg); k++) order.push(i);
   });
-  if (order.length === 0) throw new ConfigError('no training records left (after filtering by length and ablations): nothing to train on');
+  if (order.length === 0)
+    throw new ConfigError('no training records left (after filtering by length and ablations): nothing to train on');
   return rng.shuffle(order);
 }
 
@@ -117,10 +126,16 @@ export class BatchSampler {
       Array.isArray(s.order) &&
       s.order.length > 0 &&
       s.order.every((i) => Number.isInteger(i) && i >= 0 && i < n) &&
-      Number.isInteger(s.cursor) && s.cursor >= 0 && s.cursor <= s.order.length &&
-      Number.isInteger(s.epoch) && s.epoch >= 0 &&
-      Number.isInteger(s.rngState) && s.rngState >= 0 && s.rngState <= 0xffffffff;
-    if (!ok) throw new ConfigError('sampler state does not fit this dataset (was the dataset changed since the checkpoint?)');
+      Number.isInteger(s.cursor) &&
+      s.cursor >= 0 &&
+      s.cursor <= s.order.length &&
+      Number.isInteger(s.epoch) &&
+      s.epoch >= 0 &&
+      Number.isInteger(s.rngState) &&
+      s.rngState >= 0 &&
+      s.rngState <= 0xffffffff;
+    if (!ok)
+      throw new ConfigError('sampler state does not fit this dataset (was the dataset changed since the checkpoint?)');
     this.rng.setState(s.rngState);
     this.epochIndex = s.epoch;
     this.cursor = s.cursor;
@@ -131,7 +146,9 @@ export class BatchSampler {
 /** Seed of the mask RNG for a micro-batch of a step: deterministic, so a resumed run masks exactly as
  *  the original, and distinct per micro-batch (with gradient accumulation every micro-batch draws its own masks). */
 export function maskRng(seed: number, step: number, micro: number): Rng {
-  return new Rng((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b) ^ Math.imul(micro, 0xc2b2ae35)) >>> 0); // micro 0: the stream of earlier versions
+  return new Rng(
+    (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b) ^ Math.imul(micro, 0xc2b2ae35)) >>> 0,
+  ); // micro 0: the stream of earlier versions
 }
 
 /**
@@ -158,7 +175,10 @@ export function buildStepBatch(
     const e = encoded[i];
     if (!e) throw new ConfigError(`record index ${i} is outside the dataset (${encoded.length} records)`);
     if (e.type === 'reflection' && !cfg.ablation.withoutDistillation) {
-      pairs.push({ teacher: teacherRow(e), student: studentRow(e, studentVisibility(e, mask, rate, rng, cfg.objective)) });
+      pairs.push({
+        teacher: teacherRow(e),
+        student: studentRow(e, studentVisibility(e, mask, rate, rng, cfg.objective)),
+      });
     } else {
       others.push(generationRow(e));
     }
@@ -178,5 +198,7 @@ export function stepMicroBatches(
   totalSteps: number,
   padId: number,
 ): HostBatch[] {
-  return Array.from({ length: cfg.gradAccumSteps }, (_, micro) => buildStepBatch(encoded, sampler.next(), cfg, step, totalSteps, padId, micro));
+  return Array.from({ length: cfg.gradAccumSteps }, (_, micro) =>
+    buildStepBatch(encoded, sampler.next(), cfg, step, totalSteps, padId, micro),
+  );
 }

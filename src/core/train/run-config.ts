@@ -39,11 +39,34 @@ export const RUN_PRESETS: string[] = Object.keys(MODEL_PRESETS);
  * raise maxSeqLen to 1024: with the presets' own 128/256/512 every reflection record would be
  * dropped and the run would train on instruction data only.
  */
-const PRESET_RUN: Record<string, { vocabSize: number; model: ModelOverrides; train: Partial<TrainConfig>; checkpointEvery: number }> = {
-  tiny: { vocabSize: 1024, model: { maxSeqLen: 1024 }, train: { maxSteps: 20, batchSize: 1, maxLen: 1024, lr: 3e-3 }, checkpointEvery: 5 },
-  smoke: { vocabSize: 1024, model: { maxSeqLen: 1024 }, train: { maxSteps: 60, batchSize: 2, maxLen: 1024, lr: 2e-3 }, checkpointEvery: 10 },
-  mini: { vocabSize: 2048, model: { maxSeqLen: 1024 }, train: { epochs: 2, batchSize: 4, maxLen: 1024, lr: 1e-3 }, checkpointEvery: 50 },
-  small: { vocabSize: 8192, model: {}, train: { epochs: 2, batchSize: 8, maxLen: 1024, lr: 5e-4 }, checkpointEvery: 50 },
+const PRESET_RUN: Record<
+  string,
+  { vocabSize: number; model: ModelOverrides; train: Partial<TrainConfig>; checkpointEvery: number }
+> = {
+  tiny: {
+    vocabSize: 1024,
+    model: { maxSeqLen: 1024 },
+    train: { maxSteps: 20, batchSize: 1, maxLen: 1024, lr: 3e-3 },
+    checkpointEvery: 5,
+  },
+  smoke: {
+    vocabSize: 1024,
+    model: { maxSeqLen: 1024 },
+    train: { maxSteps: 60, batchSize: 2, maxLen: 1024, lr: 2e-3 },
+    checkpointEvery: 10,
+  },
+  mini: {
+    vocabSize: 2048,
+    model: { maxSeqLen: 1024 },
+    train: { epochs: 2, batchSize: 4, maxLen: 1024, lr: 1e-3 },
+    checkpointEvery: 50,
+  },
+  small: {
+    vocabSize: 8192,
+    model: {},
+    train: { epochs: 2, batchSize: 8, maxLen: 1024, lr: 5e-4 },
+    checkpointEvery: 50,
+  },
 };
 
 function presetRun(preset: string) {
@@ -74,7 +97,8 @@ function mergeTrain(base: Record<string, unknown>, over: Record<string, unknown>
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = base[k];
-    const nested = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+    const nested = (x: unknown): x is Record<string, unknown> =>
+      typeof x === 'object' && x !== null && !Array.isArray(x);
     out[k] = nested(b) && nested(v) ? { ...b, ...v } : v;
   }
   return out;
@@ -92,26 +116,46 @@ function intIn(v: unknown, key: string, min: number, max: number): number {
  * `{ "preset": "smoke", "train": { "maxSteps": 40 } }` is a complete config.
  */
 export function validateRunConfig(raw: unknown): RunConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`run config must be a JSON object, found ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError(
+      `run config must be a JSON object, found ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`,
+    );
   const o = raw as Record<string, unknown>;
   const unknown = Object.keys(o).filter((k) => !(RUN_KEYS as readonly string[]).includes(k));
-  if (unknown.length) throw new ConfigError(`unknown run config key(s) ${unknown.map((k) => `"${k}"`).join(', ')}; expected ${RUN_KEYS.join(', ')}`);
+  if (unknown.length)
+    throw new ConfigError(
+      `unknown run config key(s) ${unknown.map((k) => `"${k}"`).join(', ')}; expected ${RUN_KEYS.join(', ')}`,
+    );
   const preset = o.preset ?? 'smoke';
-  if (typeof preset !== 'string' || !MODEL_PRESETS[preset]) throw new ConfigError(`preset must be one of ${RUN_PRESETS.join(', ')}, found ${JSON.stringify(preset)}`);
+  if (typeof preset !== 'string' || !MODEL_PRESETS[preset])
+    throw new ConfigError(`preset must be one of ${RUN_PRESETS.join(', ')}, found ${JSON.stringify(preset)}`);
   const d = defaultRunConfig(preset);
   const given = o.model ?? {};
-  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new ConfigError(`model must be an object of overrides, found ${JSON.stringify(given)}`);
+  if (typeof given !== 'object' || given === null || Array.isArray(given))
+    throw new ConfigError(`model must be an object of overrides, found ${JSON.stringify(given)}`);
   const modelRaw = { ...d.model, ...given };
-  if ('vocabSize' in modelRaw) throw new ConfigError('model.vocabSize cannot be set: the model takes the tokenizer\'s size (set the top-level "vocabSize" instead)');
+  if ('vocabSize' in modelRaw)
+    throw new ConfigError(
+      'model.vocabSize cannot be set: the model takes the tokenizer\'s size (set the top-level "vocabSize" instead)',
+    );
   const vocabSize = intIn(o.vocabSize ?? d.vocabSize, 'vocabSize', MIN_VOCAB_SIZE, MAX_VOCAB_SIZE);
   // The full model config validates the overrides (unknown keys, divisibility, ...).
   const model = validateConfig({ ...MODEL_PRESETS[preset], ...modelRaw, vocabSize });
-  if (o.train !== undefined && (typeof o.train !== 'object' || o.train === null || Array.isArray(o.train))) throw new ConfigError(`train must be an object, found ${JSON.stringify(o.train)}`);
+  if (o.train !== undefined && (typeof o.train !== 'object' || o.train === null || Array.isArray(o.train)))
+    throw new ConfigError(`train must be an object, found ${JSON.stringify(o.train)}`);
   const recipe = o.recipe ?? 'app';
-  if (typeof recipe !== 'string' || !RECIPE_NAMES.includes(recipe)) throw new ConfigError(`recipe must be one of ${RECIPE_NAMES.join(', ')}, found ${JSON.stringify(recipe)}`);
-  const train = validateTrainConfig(mergeTrain(mergeTrain(presetRun(preset).train, TRAIN_RECIPES[recipe]!), (o.train as Record<string, unknown> | undefined) ?? {}));
+  if (typeof recipe !== 'string' || !RECIPE_NAMES.includes(recipe))
+    throw new ConfigError(`recipe must be one of ${RECIPE_NAMES.join(', ')}, found ${JSON.stringify(recipe)}`);
+  const train = validateTrainConfig(
+    mergeTrain(
+      mergeTrain(presetRun(preset).train, TRAIN_RECIPES[recipe]!),
+      (o.train as Record<string, unknown> | undefined) ?? {},
+    ),
+  );
   if (train.maxLen > model.maxSeqLen) {
-    throw new ConfigError(`train.maxLen (${train.maxLen}) exceeds the model's maxSeqLen (${model.maxSeqLen}); lower train.maxLen or raise model.maxSeqLen`);
+    throw new ConfigError(
+      `train.maxLen (${train.maxLen}) exceeds the model's maxSeqLen (${model.maxSeqLen}); lower train.maxLen or raise model.maxSeqLen`,
+    );
   }
   guardTraining(model, train, 'run config');
   return {

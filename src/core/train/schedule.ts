@@ -11,7 +11,8 @@ export function warmupStepsFor(totalSteps: number, warmupRatio: number): number 
 
 /** Learning rate used at optimizer step `step` (0-based). */
 export function cosineLr(step: number, totalSteps: number, warmupSteps: number, peakLr: number): number {
-  if (!Number.isInteger(totalSteps) || totalSteps < 1) throw new ConfigError(`totalSteps must be an integer >= 1, found ${totalSteps}`);
+  if (!Number.isInteger(totalSteps) || totalSteps < 1)
+    throw new ConfigError(`totalSteps must be an integer >= 1, found ${totalSteps}`);
   if (!Number.isInteger(step) || step < 0) throw new ConfigError(`step must be an integer >= 0, found ${step}`);
   if (step < warmupSteps) return (peakLr * step) / Math.max(1, warmupSteps);
   const progress = (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
@@ -19,8 +20,12 @@ export function cosineLr(step: number, totalSteps: number, warmupSteps: number, 
 }
 
 /** Optimizer steps for a run: maxSteps if set, else ceil(epochs · items / (batch · accumulation)). */
-export function totalStepsFor(itemsPerEpoch: number, cfg: { epochs: number; maxSteps: number; batchSize: number; gradAccumSteps: number }): number {
+export function totalStepsFor(
+  itemsPerEpoch: number,
+  cfg: { epochs: number; maxSteps: number; batchSize: number; gradAccumSteps: number },
+): number {
   if (cfg.maxSteps > 0) return cfg.maxSteps;
-  if (itemsPerEpoch <= 0) throw new ConfigError('no training records left (after filtering by length and ablations): nothing to train on');
+  if (itemsPerEpoch <= 0)
+    throw new ConfigError('no training records left (after filtering by length and ablations): nothing to train on');
   return Math.max(1, Math.ceil((cfg.epochs * itemsPerEpoch) / (cfg.batchSize * cfg.gradAccumSteps)));
 }

@@ -28,7 +28,11 @@ export interface StepResult {
 }
 
 /** Loss parts and gradients (param layout, by name) of one micro-batch. The caller disposes both. */
-export function lossAndGrads(model: LlamaModel, host: HostBatch, weights: LossWeights): { parts: tf.Tensor1D; grads: GradMap } {
+export function lossAndGrads(
+  model: LlamaModel,
+  host: HostBatch,
+  weights: LossWeights,
+): { parts: tf.Tensor1D; grads: GradMap } {
   const batch = batchToTensors(host);
   try {
     let parts: tf.Tensor1D | null = null;
@@ -47,7 +51,14 @@ export function lossAndGrads(model: LlamaModel, host: HostBatch, weights: LossWe
   }
 }
 
-export async function trainStep(model: LlamaModel, opt: AdamW, microBatches: HostBatch[], weights: LossWeights, lr: number, maxGradNorm: number): Promise<StepResult> {
+export async function trainStep(
+  model: LlamaModel,
+  opt: AdamW,
+  microBatches: HostBatch[],
+  weights: LossWeights,
+  lr: number,
+  maxGradNorm: number,
+): Promise<StepResult> {
   if (microBatches.length === 0) throw new ShapeError('a training step needs at least one micro-batch, found none');
   const scale = 1 / microBatches.length;
   let acc: GradMap | null = null;

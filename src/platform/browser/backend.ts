@@ -44,8 +44,7 @@ export async function probeAdapter(): Promise<AdapterProbe> {
   // isFallbackAdapter moved from GPUAdapter to GPUAdapterInfo; older Chromium has only the former,
   // and some builds report neither for SwiftShader, so the architecture name is checked too.
   const legacyFlag = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
-  const isFallbackAdapter =
-    info?.isFallbackAdapter === true || legacyFlag === true || /swiftshader/i.test(description);
+  const isFallbackAdapter = info?.isFallbackAdapter === true || legacyFlag === true || /swiftshader/i.test(description);
   return { found: true, info: { description, isFallbackAdapter } };
 }
 
@@ -73,16 +72,20 @@ async function startWasm(wasmPrefix: string): Promise<void> {
     wasmPathsSet = true;
     if (globalThis.crossOriginIsolated) {
       const original = tf.findBackendFactory('wasm');
-      registerThreadedWasm(threadedFactory as unknown as ThreadedWasmFactory, {
-        glue: `${wasmPrefix}tfjs-backend-wasm-threaded-simd.js`,
-        worker: `${wasmPrefix}tfjs-backend-wasm-threaded-simd.worker.js`,
-        wasm: `${wasmPrefix}tfjs-backend-wasm-threaded-simd.wasm`,
-        readWasm: async (url) => {
-          const r = await fetch(url, { credentials: 'same-origin' });
-          if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-          return r.arrayBuffer();
+      registerThreadedWasm(
+        threadedFactory as unknown as ThreadedWasmFactory,
+        {
+          glue: `${wasmPrefix}tfjs-backend-wasm-threaded-simd.js`,
+          worker: `${wasmPrefix}tfjs-backend-wasm-threaded-simd.worker.js`,
+          wasm: `${wasmPrefix}tfjs-backend-wasm-threaded-simd.wasm`,
+          readWasm: async (url) => {
+            const r = await fetch(url, { credentials: 'same-origin' });
+            if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+            return r.arrayBuffer();
+          },
         },
-      }, wasmThreadsWanted());
+        wasmThreadsWanted(),
+      );
       try {
         if (await tf.setBackend('wasm')) return;
         threadedFailure = 'the threaded build did not initialise';
@@ -143,7 +146,9 @@ export async function selectBackend(
     if (name === 'wasm' && threadedFailure) failures.push(`single-threaded: ${threadedFailure}`);
     return {
       backend: name,
-      ...(adapter.found ? { adapter: adapter.info.description, isFallbackAdapter: adapter.info.isFallbackAdapter } : {}),
+      ...(adapter.found
+        ? { adapter: adapter.info.description, isFallbackAdapter: adapter.info.isFallbackAdapter }
+        : {}),
       reason: explain(pref, name, adapter, failures),
       ...(threads !== undefined ? { threads } : {}),
     };

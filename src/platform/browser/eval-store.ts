@@ -19,15 +19,21 @@ export const EVAL_DB_NAME = 'reflectioncoder-eval';
 
 function refused(what: string, e: unknown): StorageError {
   const err = e as { name?: string; message?: string };
-  if (err?.name === 'QuotaExceededError') return new StorageError(`browser storage is full while ${what}; nothing was saved. Delete old runs or checkpoints and try again.`);
-  return new StorageError(`IndexedDB refused ${what}: ${err?.name ?? 'Error'}: ${err?.message ?? String(e)}; nothing was changed.`);
+  if (err?.name === 'QuotaExceededError')
+    return new StorageError(
+      `browser storage is full while ${what}; nothing was saved. Delete old runs or checkpoints and try again.`,
+    );
+  return new StorageError(
+    `IndexedDB refused ${what}: ${err?.name ?? 'Error'}: ${err?.message ?? String(e)}; nothing was changed.`,
+  );
 }
 
 export class EvalStore {
   private constructor(private readonly db: IDBPDatabase<EvalDB>) {}
 
   static async open(name = EVAL_DB_NAME): Promise<EvalStore> {
-    if (typeof indexedDB === 'undefined') throw new StorageError('IndexedDB is not available here; evaluation runs cannot be saved');
+    if (typeof indexedDB === 'undefined')
+      throw new StorageError('IndexedDB is not available here; evaluation runs cannot be saved');
     try {
       const db = await openDB<EvalDB>(name, 1, {
         upgrade(db) {
@@ -50,7 +56,11 @@ export class EvalStore {
 
   async get(id: string): Promise<{ meta: EvalRunMeta; samples: SampleResult[] } | undefined> {
     const tx = this.db.transaction(['runMeta', 'runSamples'], 'readonly');
-    const [meta, samples] = await Promise.all([tx.objectStore('runMeta').get(id), tx.objectStore('runSamples').get(id), tx.done]);
+    const [meta, samples] = await Promise.all([
+      tx.objectStore('runMeta').get(id),
+      tx.objectStore('runSamples').get(id),
+      tx.done,
+    ]);
     return meta && samples ? { meta, samples: samples.samples } : undefined;
   }
 

@@ -7,9 +7,21 @@
  * the page's CSP (no 'unsafe-eval') is the third.
  */
 export const LOCKED_GLOBALS = [
-  'fetch', 'XMLHttpRequest', 'WebSocket', 'WebSocketStream', 'WebTransport', 'EventSource',
-  'indexedDB', 'caches', 'importScripts', 'Worker', 'SharedWorker', 'BroadcastChannel', 'postMessage',
-  'RTCPeerConnection', 'RTCDataChannel',
+  'fetch',
+  'XMLHttpRequest',
+  'WebSocket',
+  'WebSocketStream',
+  'WebTransport',
+  'EventSource',
+  'indexedDB',
+  'caches',
+  'importScripts',
+  'Worker',
+  'SharedWorker',
+  'BroadcastChannel',
+  'postMessage',
+  'RTCPeerConnection',
+  'RTCDataChannel',
 ] as const;
 
 /** Deletes `name` from every object of the prototype chain that owns it. */

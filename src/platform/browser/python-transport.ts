@@ -9,7 +9,10 @@ import type { HostOptions, PythonTransport, PythonTransportFactory } from '../py
  */
 export function browserPythonTransports(indexURL: string, runner: string): PythonTransportFactory {
   return (options: HostOptions = { pristine: false }): PythonTransport => {
-    const worker = new Worker(new URL('../../../workers/python.worker.ts', import.meta.url), { type: 'module', name: 'python' });
+    const worker = new Worker(new URL('../../../workers/python.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'python',
+    });
     const channel = new MessageChannel();
     const flag = globalThis.crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
     let exitCb: ((reason: string) => void) | null = null;
@@ -25,7 +28,9 @@ export function browserPythonTransports(indexURL: string, runner: string): Pytho
       ev.preventDefault();
       exit(ev.message || 'the Python worker failed to load');
     });
-    worker.postMessage({ type: 'init', indexURL, runner, pristine: options.pristine, interruptBuffer: flag?.buffer }, [channel.port2]);
+    worker.postMessage({ type: 'init', indexURL, runner, pristine: options.pristine, interruptBuffer: flag?.buffer }, [
+      channel.port2,
+    ]);
     return {
       send: (msg) => {
         if (exited) return;
@@ -33,9 +38,15 @@ export function browserPythonTransports(indexURL: string, runner: string): Pytho
         if (flag) Atomics.store(flag, 0, 0);
         channel.port1.postMessage(msg);
       },
-      onMessage: (cb) => { channel.port1.onmessage = (ev) => cb(ev.data); },
-      onExit: (cb) => { exitCb = cb; },
-      interrupt: () => { if (flag) Atomics.store(flag, 0, SIGINT); },
+      onMessage: (cb) => {
+        channel.port1.onmessage = (ev) => cb(ev.data);
+      },
+      onExit: (cb) => {
+        exitCb = cb;
+      },
+      interrupt: () => {
+        if (flag) Atomics.store(flag, 0, SIGINT);
+      },
       terminate: () => exit('terminated'),
     };
   };

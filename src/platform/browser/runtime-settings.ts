@@ -8,7 +8,9 @@ import { RUNTIME_SETTINGS_KEY, type RuntimeSettings } from '../../api/backend.ts
 
 let current: RuntimeSettings = {};
 
-export function listenForRuntimeSettings(scope: { addEventListener(type: 'message', l: (ev: MessageEvent) => void): void }): void {
+export function listenForRuntimeSettings(scope: {
+  addEventListener(type: 'message', l: (ev: MessageEvent) => void): void;
+}): void {
   scope.addEventListener('message', (ev: MessageEvent) => {
     const data = ev.data as Record<string, unknown> | null;
     if (!data || typeof data !== 'object' || !(RUNTIME_SETTINGS_KEY in data)) return;

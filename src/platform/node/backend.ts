@@ -43,7 +43,8 @@ export function nodeWasmThreadsWanted(): number {
   const env = process.env.RCW_WASM_THREADS;
   if (env !== undefined && env !== '') {
     const n = Number(env);
-    if (!Number.isInteger(n) || n < 1) throw new BackendError(`RCW_WASM_THREADS must be an integer ≥ 1, found "${env}"`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new BackendError(`RCW_WASM_THREADS must be an integer ≥ 1, found "${env}"`);
     return n;
   }
   return 1;
@@ -60,11 +61,17 @@ function registerNodeThreads(threads: number): void {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'rcw-tfjs-wasm-'));
   process.once('exit', () => rmSync(tmp, { recursive: true, force: true }));
   const worker = path.join(tmp, 'tfjs-backend-wasm-threaded-simd.worker.js');
-  const contents = (require(path.join(out, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string }).wasmWorkerContents;
+  const contents = (
+    require(path.join(out, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string }
+  ).wasmWorkerContents;
   // The template literal turned the source's "\n" escapes into newlines; put them back (as tfjs does).
   writeFileSync(worker, contents.replace(/\n/g, '\\n'));
   const glue = path.join(out, 'tfjs-backend-wasm-threaded-simd.js');
-  registerThreadedWasm(require(glue) as ThreadedWasmFactory, { glue, worker, wasm: wasmDir() + 'tfjs-backend-wasm-threaded-simd.wasm', readWasm: (p) => readFile(p) }, threads);
+  registerThreadedWasm(
+    require(glue) as ThreadedWasmFactory,
+    { glue, worker, wasm: wasmDir() + 'tfjs-backend-wasm-threaded-simd.wasm', readWasm: (p) => readFile(p) },
+    threads,
+  );
 }
 
 async function startWasm(): Promise<number> {
@@ -92,7 +99,12 @@ async function startWebGPU(): Promise<BackendChoice> {
   }
   if (!(await tf.setBackend('webgpu'))) throw new BackendError('the webgpu backend did not initialise');
   await tf.ready();
-  return { backend: 'webgpu', adapter: webgpu.reason, isFallbackAdapter: true, reason: 'webgpu requested: Dawn on SwiftShader (a software adapter: correct but slow)' };
+  return {
+    backend: 'webgpu',
+    adapter: webgpu.reason,
+    isFallbackAdapter: true,
+    reason: 'webgpu requested: Dawn on SwiftShader (a software adapter: correct but slow)',
+  };
 }
 
 export async function selectNodeBackend(pref: BackendPreference): Promise<BackendChoice> {

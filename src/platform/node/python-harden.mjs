@@ -54,7 +54,11 @@ export function hardenNodeForPython() {
     if (typeof process[key] === 'function') replace(process, key, `process.${key}`);
   }
 
-  Object.defineProperty(net.Socket.prototype, 'connect', { value: refusingConnect, writable: false, configurable: false });
+  Object.defineProperty(net.Socket.prototype, 'connect', {
+    value: refusingConnect,
+    writable: false,
+    configurable: false,
+  });
   for (const key of ['connect', 'createConnection']) {
     Object.defineProperty(net, key, { value: refusedSocket, writable: false, configurable: false });
   }

@@ -14,7 +14,10 @@ const pristineJs = path.join(hostDir, 'pristine.mjs');
 let runnerSource: string | null = null;
 /** runner.py + evalcheck.py, read from disk once (the browser bundles the same files with Vite's ?raw). */
 export function nodeRunnerSource(): string {
-  runnerSource ??= readFileSync(path.join(pythonDir, 'runner.py'), 'utf8') + '\n' + readFileSync(path.join(pythonDir, 'evalcheck.py'), 'utf8');
+  runnerSource ??=
+    readFileSync(path.join(pythonDir, 'runner.py'), 'utf8') +
+    '\n' +
+    readFileSync(path.join(pythonDir, 'evalcheck.py'), 'utf8');
   return runnerSource;
 }
 
@@ -32,19 +35,32 @@ export function pyodideDir(): string {
 export function spawnNodePythonTransport(options: HostOptions = { pristine: false }): PythonTransport {
   const runner = nodeRunnerSource();
   const dir = pyodideDir();
-  const readable = [`${dir}/*`, `${here}/python-sandbox.mjs`, `${here}/python-host.mjs`, `${here}/python-harden.mjs`, hostCore, pristineJs];
-  const child = spawn(process.execPath, [
-    '--experimental-permission',
-    ...readable.map((p) => `--allow-fs-read=${p}`),
-    '--allow-worker',
-    '--disallow-code-generation-from-strings',
-    '--no-warnings',
-    '--max-old-space-size=1024',
-    path.join(here, 'python-sandbox.mjs'),
-  ], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: {}, cwd: dir });
+  const readable = [
+    `${dir}/*`,
+    `${here}/python-sandbox.mjs`,
+    `${here}/python-host.mjs`,
+    `${here}/python-harden.mjs`,
+    hostCore,
+    pristineJs,
+  ];
+  const child = spawn(
+    process.execPath,
+    [
+      '--experimental-permission',
+      ...readable.map((p) => `--allow-fs-read=${p}`),
+      '--allow-worker',
+      '--disallow-code-generation-from-strings',
+      '--no-warnings',
+      '--max-old-space-size=1024',
+      path.join(here, 'python-sandbox.mjs'),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: {}, cwd: dir },
+  );
   // Keep only the tail of what the child prints (a fatal Pyodide error prints megabytes).
   let tail = '';
-  const keep = (chunk: Buffer): void => { tail = (tail + chunk.toString('utf8')).slice(-4000); };
+  const keep = (chunk: Buffer): void => {
+    tail = (tail + chunk.toString('utf8')).slice(-4000);
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let exitCb: ((reason: string) => void) | null = null;
@@ -53,7 +69,12 @@ export function spawnNodePythonTransport(options: HostOptions = { pristine: fals
     exited = true;
     exitCb?.(`exit ${signal ?? code}${tail ? `: ${tail.trim().split('\n').slice(-3).join(' | ').slice(0, 500)}` : ''}`);
   });
-  child.on('error', (err) => { if (!exited) { exited = true; exitCb?.(`spawn failed: ${err.message}`); } });
+  child.on('error', (err) => {
+    if (!exited) {
+      exited = true;
+      exitCb?.(`spawn failed: ${err.message}`);
+    }
+  });
   child.send({
     type: 'init',
     indexURL: dir + path.sep,
@@ -63,10 +84,20 @@ export function spawnNodePythonTransport(options: HostOptions = { pristine: fals
     pristine: options.pristine,
   });
   return {
-    send: (msg) => { if (!exited && child.connected) child.send(msg); },
-    onMessage: (cb) => { child.on('message', cb); },
-    onExit: (cb) => { exitCb = cb; },
-    interrupt: () => { if (!exited && child.connected) child.send({ type: 'interrupt' }); },
-    terminate: () => { if (!exited) child.kill('SIGKILL'); },
+    send: (msg) => {
+      if (!exited && child.connected) child.send(msg);
+    },
+    onMessage: (cb) => {
+      child.on('message', cb);
+    },
+    onExit: (cb) => {
+      exitCb = cb;
+    },
+    interrupt: () => {
+      if (!exited && child.connected) child.send({ type: 'interrupt' });
+    },
+    terminate: () => {
+      if (!exited) child.kill('SIGKILL');
+    },
   };
 }

@@ -28,7 +28,9 @@ process.on('message', (msg) => {
     worker.on('message', (reply) => process.send(reply));
     worker.on('error', (err) => {
       // An uncaught error on the Pyodide thread: the supervisor replaces this whole process.
-      process.send({ type: 'crashed', message: String((err && err.stack) || err).slice(0, 2000) }, () => process.exit(1));
+      process.send({ type: 'crashed', message: String((err && err.stack) || err).slice(0, 2000) }, () =>
+        process.exit(1),
+      );
     });
     worker.on('exit', (code) => process.exit(code || 1));
   } else if (msg.type === 'interrupt') {

@@ -1,9 +1,24 @@
 import type { PyodideAPI } from 'pyodide';
 
-export interface HostRunRequest { type: 'run'; id: number; code: string; isolated: boolean; maxChars: number }
-export interface HostResetRequest { type: 'reset'; id: number }
+export interface HostRunRequest {
+  type: 'run';
+  id: number;
+  code: string;
+  isolated: boolean;
+  maxChars: number;
+}
+export interface HostResetRequest {
+  type: 'reset';
+  id: number;
+}
 /** An evaluation check (runner's run_check): kind 'human-eval' | 'evalplus-truth' | 'evalplus', payload JSON. */
-export interface HostCheckRequest { type: 'check'; id: number; kind: string; payload: string; maxChars: number }
+export interface HostCheckRequest {
+  type: 'check';
+  id: number;
+  kind: string;
+  payload: string;
+  maxChars: number;
+}
 export type HostRequest = HostRunRequest | HostResetRequest | HostCheckRequest;
 export const SIGINT: 2;
 

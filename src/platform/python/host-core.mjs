@@ -14,7 +14,15 @@ import { installGenerationGates, takeSnapshot } from './pristine.mjs';
 export const SIGINT = 2;
 
 /** Loads Pyodide and the runner; returns a message handler. `send` is the only way out of the host. */
-export async function startPythonHost({ loadPyodide, indexURL, runner, interruptBuffer, jsglobals, send, pristine = false }) {
+export async function startPythonHost({
+  loadPyodide,
+  indexURL,
+  runner,
+  interruptBuffer,
+  jsglobals,
+  send,
+  pristine = false,
+}) {
   const started = Date.now();
   if (pristine) installGenerationGates();
   const pyodide = await loadPyodide({
@@ -80,9 +88,14 @@ export async function startPythonHost({ loadPyodide, indexURL, runner, interrupt
     // never here: a request that starts late (a busy machine) would otherwise erase an interrupt already sent.
     if (msg.type === 'check') {
       try {
-        send({ type: 'checked', id: msg.id, json: runCheck(String(msg.kind), String(msg.payload), Number(msg.maxChars)) });
+        send({
+          type: 'checked',
+          id: msg.id,
+          json: runCheck(String(msg.kind), String(msg.payload), Number(msg.maxChars)),
+        });
       } catch (err) {
-        if (isInterrupt(err)) send({ type: 'checked', id: msg.id, json: '{"error": "KeyboardInterrupt", "keyboard_interrupt": true}' });
+        if (isInterrupt(err))
+          send({ type: 'checked', id: msg.id, json: '{"error": "KeyboardInterrupt", "keyboard_interrupt": true}' });
         else fatal(msg.id, err);
       }
     } else if (msg.type === 'run') {
@@ -91,7 +104,19 @@ export async function startPythonHost({ loadPyodide, indexURL, runner, interrupt
         send({ type: 'result', id: msg.id, result: JSON.parse(json) });
       } catch (err) {
         if (isInterrupt(err)) {
-          send({ type: 'result', id: msg.id, result: { status: 'error', stdout: '', stderr: '', traceback: 'KeyboardInterrupt', cell: 1, truncated: false, error: { type: 'KeyboardInterrupt', message: '', line: null } } });
+          send({
+            type: 'result',
+            id: msg.id,
+            result: {
+              status: 'error',
+              stdout: '',
+              stderr: '',
+              traceback: 'KeyboardInterrupt',
+              cell: 1,
+              truncated: false,
+              error: { type: 'KeyboardInterrupt', message: '', line: null },
+            },
+          });
           return;
         }
         // run_cell catches BaseException, so anything else escaping it means the interpreter itself broke

@@ -23,10 +23,14 @@ export function installGenerationGates(scope = globalThis) {
     scope[name] = function gatedTimer(fn, ...rest) {
       if (typeof fn !== 'function') return original.call(scope, fn, ...rest);
       const born = generation;
-      return original.call(scope, function gatedCallback(...args) {
-        if (born === generation) return fn.apply(this, args);
-        return undefined;
-      }, ...rest);
+      return original.call(
+        scope,
+        function gatedCallback(...args) {
+          if (born === generation) return fn.apply(this, args);
+          return undefined;
+        },
+        ...rest,
+      );
     };
   }
 }
@@ -63,7 +67,12 @@ function fsListing(FS) {
         continue;
       }
       const size = node.contents && typeof node.usedBytes === 'number' ? node.usedBytes : 0;
-      out.set(full, { node, mode: node.mode, size, mtime: FS.isDir(node.mode) ? 0 : Number(node.mtime ?? node.timestamp ?? 0) });
+      out.set(full, {
+        node,
+        mode: node.mode,
+        size,
+        mtime: FS.isDir(node.mode) ? 0 : Number(node.mtime ?? node.timestamp ?? 0),
+      });
       if (FS.isDir(node.mode) && !FS.isMountpoint(node)) walk(full);
     }
   };
@@ -88,7 +97,9 @@ export function takeSnapshot(pyodide) {
     const schedule = API.scheduleCallback;
     API.scheduleCallback = (fn, delay) => {
       const born = generation;
-      schedule(() => { if (born === generation) fn(); }, delay);
+      schedule(() => {
+        if (born === generation) fn();
+      }, delay);
     };
   }
   // PyProxies registered after the snapshot are forgotten at restore time.
@@ -163,9 +174,11 @@ export function takeSnapshot(pyodide) {
       fresh.clear();
       if (!dirty) return null;
       if (M.stackSave() !== stack) return 'the wasm stack pointer moved';
-      if ((M.wasmTable?.length ?? 0) !== tableLength) return 'the wasm function table grew (a shared library or callback was loaded)';
+      if ((M.wasmTable?.length ?? 0) !== tableLength)
+        return 'the wasm function table grew (a shared library or callback was loaded)';
       if (Object.keys(M.LDSO?.loadedLibsByName ?? {}).length !== libs) return 'a shared library was loaded';
-      if (hiwireValues((i) => M.__hiwire_immortal_get(i)).length !== immortal) return 'new immortal JavaScript values were interned';
+      if (hiwireValues((i) => M.__hiwire_immortal_get(i)).length !== immortal)
+        return 'new immortal JavaScript values were interned';
       const why = fsRepair();
       if (why) return why;
       const h = heap();

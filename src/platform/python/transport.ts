@@ -1,7 +1,10 @@
 import type { HostReply, HostRequest } from './host-core.mjs';
 
 /** Messages a Python host sends besides replies: its start-up outcome. */
-export type HostMessage = HostReply | { type: 'ready'; version: string; loadMs: number } | { type: 'init-failed'; message: string }
+export type HostMessage =
+  | HostReply
+  | { type: 'ready'; version: string; loadMs: number }
+  | { type: 'init-failed'; message: string }
   | { type: 'crashed'; message: string };
 
 /**

@@ -42,10 +42,17 @@ export class EvalPlusChecker {
     let t = this.truths.get(problem.task_id);
     if (!t) {
       t = (async () => {
-        const out = await this.checker.check('evalplus-truth', { problem: problem.raw }, { timeoutMs: TRUTH_TIMEOUT_MS });
+        const out = await this.checker.check(
+          'evalplus-truth',
+          { problem: problem.raw },
+          { timeoutMs: TRUTH_TIMEOUT_MS },
+        );
         if (out.status !== 'ok' || !Array.isArray(out.value.base_time)) {
-          const why = out.status === 'ok' ? String(out.value.error) : out.status === 'crashed' ? out.message : 'timed out';
-          throw new PythonRuntimeError(`${problem.task_id}: the canonical solution failed on its own inputs (${why.slice(0, 300)})`);
+          const why =
+            out.status === 'ok' ? String(out.value.error) : out.status === 'crashed' ? out.message : 'timed out';
+          throw new PythonRuntimeError(
+            `${problem.task_id}: the canonical solution failed on its own inputs (${why.slice(0, 300)})`,
+          );
         }
         return out.value as unknown as Truth;
       })();
@@ -61,20 +68,36 @@ export class EvalPlusChecker {
     const base = await this.part(problem, truth, solution, 'base');
     const plus = await this.part(problem, truth, solution, 'plus');
     return {
-      base_status: base, plus_status: plus, base_passed: base === 'pass', plus_passed: plus === 'pass',
-      passed: base === 'pass' && plus === 'pass', checkMs: performance.now() - t0,
+      base_status: base,
+      plus_status: plus,
+      base_passed: base === 'pass',
+      plus_passed: plus === 'pass',
+      passed: base === 'pass' && plus === 'pass',
+      checkMs: performance.now() - t0,
     };
   }
 
-  private async part(problem: EvalPlusProblem, truth: Truth, solution: string, part: 'base' | 'plus'): Promise<EvalPlusStatus> {
+  private async part(
+    problem: EvalPlusProblem,
+    truth: Truth,
+    solution: string,
+    part: 'base' | 'plus',
+  ): Promise<EvalPlusStatus> {
     // EvalPlus's process limit, plus room for recomputing the expected outputs inside the same run (the
     // canonical solution's own time, doubled for a busy machine).
     const canonicalSec = (part === 'base' ? truth.base_time : truth.plus_time).reduce((a, b) => a + b, 0);
-    const timeoutMs = ((part === 'base' ? truth.base_timeout : truth.plus_timeout) + 2 * canonicalSec + CANONICAL_SLACK_S) * 1000;
-    const out = await this.checker.check('evalplus', { problem: problem.raw, times: part === 'base' ? truth.base_time : truth.plus_time, part, solution }, { timeoutMs });
+    const timeoutMs =
+      ((part === 'base' ? truth.base_timeout : truth.plus_timeout) + 2 * canonicalSec + CANONICAL_SLACK_S) * 1000;
+    const out = await this.checker.check(
+      'evalplus',
+      { problem: problem.raw, times: part === 'base' ? truth.base_time : truth.plus_time, part, solution },
+      { timeoutMs },
+    );
     if (out.status === 'ok') {
       if (out.value.status === 'pass' || out.value.status === 'fail') return out.value.status;
-      throw new PythonRuntimeError(`${problem.task_id}: the EvalPlus check failed (${String(out.value.error).slice(0, 300)})`);
+      throw new PythonRuntimeError(
+        `${problem.task_id}: the EvalPlus check failed (${String(out.value.error).slice(0, 300)})`,
+      );
     }
     // Killed at the limit, or the interpreter died: EvalPlus finds no status and records "timeout".
     return 'timeout';

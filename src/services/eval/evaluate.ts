@@ -12,7 +12,10 @@ import { UsageError } from '../../core/errors.ts';
 import { CHECK_TIMEOUT_MS, checkHumanEval, type HumanEvalVerdict } from './human-eval-check.ts';
 
 /** Raw model text for one problem (everything after the prompt, special-token strings included or not). */
-export type CompletionGenerator = (problem: HumanEvalProblem, sample: { index: number; seed: number }) => Promise<string>;
+export type CompletionGenerator = (
+  problem: HumanEvalProblem,
+  sample: { index: number; seed: number },
+) => Promise<string>;
 
 export interface EvaluateOptions {
   /** Pristine Python host(s): a PythonSupervisor created with { pristine: true }, or a CheckPool of them. */
@@ -36,12 +39,17 @@ export const DEFAULT_DECODING: DecodingOptions = { temperature: 0, topP: 1, n: 1
 export const SAMPLING_DECODING: Pick<DecodingOptions, 'temperature' | 'topP'> = { temperature: 0.2, topP: 0.95 };
 
 export function validateDecoding(d: DecodingOptions): DecodingOptions {
-  if (!(d.temperature >= 0) || !Number.isFinite(d.temperature)) throw new UsageError(`temperature: expected ≥ 0, found ${d.temperature}`);
+  if (!(d.temperature >= 0) || !Number.isFinite(d.temperature))
+    throw new UsageError(`temperature: expected ≥ 0, found ${d.temperature}`);
   if (!(d.topP > 0 && d.topP <= 1)) throw new UsageError(`top-p: expected a number in (0, 1], found ${d.topP}`);
   if (!Number.isInteger(d.n) || d.n < 1) throw new UsageError(`n: expected an integer ≥ 1, found ${d.n}`);
-  if (d.temperature === 0 && d.n > 1) throw new UsageError(`n = ${d.n} with greedy decoding gives ${d.n} identical samples; use n = 1, or sample with a temperature > 0 (paper: 0.2, top-p 0.95)`);
+  if (d.temperature === 0 && d.n > 1)
+    throw new UsageError(
+      `n = ${d.n} with greedy decoding gives ${d.n} identical samples; use n = 1, or sample with a temperature > 0 (paper: 0.2, top-p 0.95)`,
+    );
   if (!Number.isInteger(d.seed)) throw new UsageError(`seed: expected an integer, found ${d.seed}`);
-  if (!Number.isInteger(d.maxNewTokens) || d.maxNewTokens < 1) throw new UsageError(`max new tokens: expected an integer ≥ 1, found ${d.maxNewTokens}`);
+  if (!Number.isInteger(d.maxNewTokens) || d.maxNewTokens < 1)
+    throw new UsageError(`max new tokens: expected an integer ≥ 1, found ${d.maxNewTokens}`);
   return d;
 }
 
@@ -55,9 +63,12 @@ export async function checkCompletion(
   return checkHumanEval(python, problem, completion, timeoutMs);
 }
 
-export async function evaluateProblems(problems: readonly HumanEvalProblem[], opts: EvaluateOptions): Promise<EvalRunResult> {
+export async function evaluateProblems(
+  problems: readonly HumanEvalProblem[],
+  opts: EvaluateOptions,
+): Promise<EvalRunResult> {
   const mode = opts.generator ? 'model' : 'canonical';
-  const n = mode === 'canonical' ? 1 : opts.n ?? 1;
+  const n = mode === 'canonical' ? 1 : (opts.n ?? 1);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`n: expected an integer ≥ 1, found ${n}`);
   if (problems.length === 0) throw new UsageError('no problems to evaluate');
   const seed = opts.seed ?? 0;
@@ -99,7 +110,17 @@ export async function evaluateProblems(problems: readonly HumanEvalProblem[], op
         try {
           opts.signal?.throwIfAborted();
           const c = await checkCompletion(opts.python, problem, completion, timeoutMs);
-          const sample: SampleResult = { task_id: problem.task_id, completion_id: j, completion, result: c.result, passed: c.passed, raw, detail: [note, c.detail].filter(Boolean).join('\n'), checkMs: c.checkMs, generateMs };
+          const sample: SampleResult = {
+            task_id: problem.task_id,
+            completion_id: j,
+            completion,
+            result: c.result,
+            passed: c.passed,
+            raw,
+            detail: [note, c.detail].filter(Boolean).join('\n'),
+            checkMs: c.checkMs,
+            generateMs,
+          };
           samples[index] = sample;
           done += 1;
           await opts.onEvent?.({ type: 'sample', done, total, sample });
@@ -119,7 +140,13 @@ export async function evaluateProblems(problems: readonly HumanEvalProblem[], op
 }
 
 /** pass@k over the problems (each with its n samples) and the pass counts. */
-export function summarize(samples: readonly SampleResult[], mode: 'canonical' | 'model', problems: number, n: number, elapsedSec: number): EvalRunResult['summary'] {
+export function summarize(
+  samples: readonly SampleResult[],
+  mode: 'canonical' | 'model',
+  problems: number,
+  n: number,
+  elapsedSec: number,
+): EvalRunResult['summary'] {
   const byTask = new Map<string, { n: number; c: number }>();
   for (const s of samples) {
     const t = byTask.get(s.task_id) ?? { n: 0, c: 0 };
@@ -128,5 +155,13 @@ export function summarize(samples: readonly SampleResult[], mode: 'canonical' | 
     byTask.set(s.task_id, t);
   }
   const passed = samples.filter((s) => s.passed).length;
-  return { mode, problems, samplesPerProblem: n, passed, total: samples.length, passAtK: passAtK([...byTask.values()]), elapsedSec };
+  return {
+    mode,
+    problems,
+    samplesPerProblem: n,
+    passed,
+    total: samples.length,
+    passAtK: passAtK([...byTask.values()]),
+    elapsedSec,
+  };
 }

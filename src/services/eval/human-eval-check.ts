@@ -28,13 +28,21 @@ export async function checkHumanEval(
   const payload = { prompt: problem.prompt, completion, test: problem.test, entry_point: problem.entry_point };
   const out = await checker.check('human-eval', payload, { timeoutMs });
   if (out.status === 'timeout') {
-    const detail = out.killed ? `timed out after ${timeoutMs} ms; the interpreter did not stop and was replaced` : `timed out after ${timeoutMs} ms`;
+    const detail = out.killed
+      ? `timed out after ${timeoutMs} ms; the interpreter did not stop and was replaced`
+      : `timed out after ${timeoutMs} ms`;
     return { result: 'timed out', passed: false, detail, checkMs: out.durationMs };
   }
   if (out.status === 'crashed') {
-    return { result: 'timed out', passed: false, detail: `the interpreter stopped (${out.message}) and was replaced`, checkMs: out.durationMs };
+    return {
+      result: 'timed out',
+      passed: false,
+      detail: `the interpreter stopped (${out.message}) and was replaced`,
+      checkMs: out.durationMs,
+    };
   }
-  if (typeof out.value.result !== 'string') throw new PythonRuntimeError(`the check itself failed: ${String(out.value.error ?? 'no result')}`);
+  if (typeof out.value.result !== 'string')
+    throw new PythonRuntimeError(`the check itself failed: ${String(out.value.error ?? 'no result')}`);
   const result = out.value.result;
   return { result, passed: result === 'passed', detail: '', checkMs: out.durationMs };
 }

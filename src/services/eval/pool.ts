@@ -30,7 +30,11 @@ export class CheckPool implements PythonChecker {
     return { version: started[0].version, loadMs: Math.max(...started.map((s) => s.loadMs)) };
   }
 
-  async check(kind: Parameters<PythonChecker['check']>[0], payload: object, options: { timeoutMs: number }): Promise<CheckOutcome> {
+  async check(
+    kind: Parameters<PythonChecker['check']>[0],
+    payload: object,
+    options: { timeoutMs: number },
+  ): Promise<CheckOutcome> {
     const member = this.idle.pop() ?? (await new Promise<PoolMember>((resolve) => this.waiting.push(resolve)));
     try {
       return await member.check(kind, payload, options);

@@ -45,7 +45,11 @@ export interface ScoreSummary {
   elapsedSec: number;
 }
 
-export async function scoreSamples(file: ProblemFile, samples: readonly SampleLine[], opts: ScoreOptions): Promise<{ summary: ScoreSummary; scored: (ScoredSample | null)[] }> {
+export async function scoreSamples(
+  file: ProblemFile,
+  samples: readonly SampleLine[],
+  opts: ScoreOptions,
+): Promise<{ summary: ScoreSummary; scored: (ScoredSample | null)[] }> {
   const t0 = performance.now();
   const timeoutMs = opts.timeoutMs ?? CHECK_TIMEOUT_MS;
   const scored: (ScoredSample | null)[] = samples.map(() => null);
@@ -76,8 +80,19 @@ export async function scoreSamples(file: ProblemFile, samples: readonly SampleLi
       setKey(record, 'passed', { t: 'bool', v: v.passed });
     } else {
       const v = await evalplus!.check(plusProblems!.get(s.task_id)!, s);
-      const result = v.passed ? 'passed' : v.base_status === 'timeout' || v.plus_status === 'timeout' ? 'timed out' : 'failed';
-      out = { line: s.line, task_id: s.task_id, result, passed: v.passed, base_passed: v.base_passed, plus_passed: v.plus_passed };
+      const result = v.passed
+        ? 'passed'
+        : v.base_status === 'timeout' || v.plus_status === 'timeout'
+          ? 'timed out'
+          : 'failed';
+      out = {
+        line: s.line,
+        task_id: s.task_id,
+        result,
+        passed: v.passed,
+        base_passed: v.base_passed,
+        plus_passed: v.plus_passed,
+      };
       setKey(record, 'result', { t: 'str', v: result });
       setKey(record, 'base_status', { t: 'str', v: v.base_status });
       setKey(record, 'plus_status', { t: 'str', v: v.plus_status });
@@ -97,7 +112,9 @@ export async function scoreSamples(file: ProblemFile, samples: readonly SampleLi
   let failure: unknown = null;
   for (let i = 0; i < samples.length; i++) {
     if (opts.signal?.aborted || failure) break;
-    const task = one(i).catch((e: unknown) => { failure ??= e; });
+    const task = one(i).catch((e: unknown) => {
+      failure ??= e;
+    });
     inFlight.add(task);
     void task.then(() => inFlight.delete(task));
     while (inFlight.size >= Math.max(1, opts.concurrency)) await Promise.race(inFlight);
@@ -108,7 +125,12 @@ export async function scoreSamples(file: ProblemFile, samples: readonly SampleLi
   return { summary: summarizeScores(file, scored, opts.ks, (performance.now() - t0) / 1000), scored };
 }
 
-export function summarizeScores(file: ProblemFile, scored: readonly (ScoredSample | null)[], ks: readonly number[] = [1, 10, 100], elapsedSec = 0): ScoreSummary {
+export function summarizeScores(
+  file: ProblemFile,
+  scored: readonly (ScoredSample | null)[],
+  ks: readonly number[] = [1, 10, 100],
+  elapsedSec = 0,
+): ScoreSummary {
   const finished = scored.filter((s): s is ScoredSample => s !== null);
   const perTask = (ok: (s: ScoredSample) => boolean) => {
     const m = new Map<string, { n: number; c: number }>();
@@ -121,11 +143,24 @@ export function summarizeScores(file: ProblemFile, scored: readonly (ScoredSampl
     return [...m.values()];
   };
   const summary: ScoreSummary = {
-    samples: scored.length, finished: finished.length, unfinished: scored.length - finished.length,
-    passed: finished.filter((s) => s.passed).length, passAtK: passAtK(perTask((s) => s.passed), ks), elapsedSec,
+    samples: scored.length,
+    finished: finished.length,
+    unfinished: scored.length - finished.length,
+    passed: finished.filter((s) => s.passed).length,
+    passAtK: passAtK(
+      perTask((s) => s.passed),
+      ks,
+    ),
+    elapsedSec,
   };
   if (file.kind === 'evalplus') {
-    summary.base = { passAtK: passAtK(perTask((s) => s.base_passed === true), ks), passed: finished.filter((s) => s.base_passed).length };
+    summary.base = {
+      passAtK: passAtK(
+        perTask((s) => s.base_passed === true),
+        ks,
+      ),
+      passed: finished.filter((s) => s.base_passed).length,
+    };
   }
   return summary;
 }

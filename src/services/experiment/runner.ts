@@ -9,7 +9,14 @@ import type { CheckpointFiles } from '../../api/store.ts';
 import { hash32 } from '../../core/tasks/generate.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { ExperimentPreset } from './presets.ts';
-import { referenceCell, runCell, evalTasks, type CellEvent, type CellResult, type ExperimentData } from './single-run.ts';
+import {
+  referenceCell,
+  runCell,
+  evalTasks,
+  type CellEvent,
+  type CellResult,
+  type ExperimentData,
+} from './single-run.ts';
 import type { ResultStore } from '../../api/experiment.ts';
 import { tableRows, type TableRow } from './stats.ts';
 import { rowOrder, TABLE2_VARIANTS, type Variant } from './variants.ts';

@@ -1,5 +1,13 @@
 // Over 300 lines: one host's lifecycle (start, queue, time limits, interrupt, restart) is one state machine and reads best whole.
-import type { CheckOutcome, PythonApi, PythonChecker, PythonState, PythonStatus, RunOptions, RunResult } from '../../api/python.ts';
+import type {
+  CheckOutcome,
+  PythonApi,
+  PythonChecker,
+  PythonState,
+  PythonStatus,
+  RunOptions,
+  RunResult,
+} from '../../api/python.ts';
 import { PythonRuntimeError, UsageError } from '../../core/errors.ts';
 import { Mutex } from '../../core/lock.ts';
 import type { HostRunResult } from '../../platform/python/host-core.mjs';
@@ -43,11 +51,19 @@ interface Startup {
 
 function startup(): Startup {
   let settle: { ok: (v: { version: string; loadMs: number }) => void; fail: (e: Error) => void } | null = null;
-  const ready = new Promise<{ version: string; loadMs: number }>((ok, fail) => { settle = { ok, fail }; });
+  const ready = new Promise<{ version: string; loadMs: number }>((ok, fail) => {
+    settle = { ok, fail };
+  });
   return {
     ready,
-    ok: (v) => { settle?.ok(v); settle = null; },
-    fail: (e) => { settle?.fail(e); settle = null; },
+    ok: (v) => {
+      settle?.ok(v);
+      settle = null;
+    },
+    fail: (e) => {
+      settle?.fail(e);
+      settle = null;
+    },
     pending: () => settle !== null,
   };
 }
@@ -61,8 +77,14 @@ function isHostMessage(m: unknown): m is HostMessage {
 function validResult(r: unknown): r is HostRunResult {
   if (typeof r !== 'object' || r === null) return false;
   const o = r as Record<string, unknown>;
-  return (o.status === 'ok' || o.status === 'error') && typeof o.stdout === 'string' && typeof o.stderr === 'string'
-    && typeof o.traceback === 'string' && typeof o.cell === 'number' && typeof o.truncated === 'boolean';
+  return (
+    (o.status === 'ok' || o.status === 'error') &&
+    typeof o.stdout === 'string' &&
+    typeof o.stderr === 'string' &&
+    typeof o.traceback === 'string' &&
+    typeof o.cell === 'number' &&
+    typeof o.truncated === 'boolean'
+  );
 }
 
 /**
@@ -86,7 +108,10 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
   /** Pristine hosts replaced because a check left state that cannot be put back (with the reasons). */
   recycled: string[] = [];
 
-  constructor(private readonly factory: PythonTransportFactory, private readonly opts: SupervisorOptions = {}) {
+  constructor(
+    private readonly factory: PythonTransportFactory,
+    private readonly opts: SupervisorOptions = {},
+  ) {
     this.graceMs = opts.graceMs ?? 1000;
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 10_000;
     this.defaultMaxOutputChars = opts.defaultMaxOutputChars ?? 100_000;
@@ -98,7 +123,8 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const maxChars = options.maxOutputChars ?? this.defaultMaxOutputChars;
     if (!(timeoutMs > 0)) throw new UsageError(`timeoutMs: expected a positive number, found ${timeoutMs}`);
-    if (!(Number.isInteger(maxChars) && maxChars > 0)) throw new UsageError(`maxOutputChars: expected a positive integer, found ${maxChars}`);
+    if (!(Number.isInteger(maxChars) && maxChars > 0))
+      throw new UsageError(`maxOutputChars: expected a positive integer, found ${maxChars}`);
     return this.enqueue(() => this.runNow(code, options.mode ?? 'session', timeoutMs, maxChars));
   }
 
@@ -165,7 +191,10 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
       clearTimeout(timer);
       start.fail(new PythonRuntimeError(`the Python host exited while starting: ${reason}`));
       inst.alive = false;
-      for (const [id, w] of inst.waiters) { inst.waiters.delete(id); w({ type: 'exit', reason }); }
+      for (const [id, w] of inst.waiters) {
+        inst.waiters.delete(id);
+        w({ type: 'exit', reason });
+      }
       if (this.instance === inst) this.instance = null;
     });
     return inst;
@@ -188,7 +217,10 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
       }
     } else if ('id' in m && typeof m.id === 'number') {
       const w = inst.waiters.get(m.id);
-      if (w) { inst.waiters.delete(m.id); w(m); }
+      if (w) {
+        inst.waiters.delete(m.id);
+        w(m);
+      }
     }
   }
 
@@ -196,12 +228,18 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
     if (!inst.alive) return;
     inst.alive = false;
     inst.transport.terminate();
-    for (const [id, w] of inst.waiters) { inst.waiters.delete(id); w({ type: 'exit', reason }); }
+    for (const [id, w] of inst.waiters) {
+      inst.waiters.delete(id);
+      w({ type: 'exit', reason });
+    }
     if (this.instance === inst) this.instance = null;
     this.setState(state, reason);
   }
 
-  private request(inst: Instance, make: (id: number) => Parameters<PythonTransport['send']>[0]): Promise<HostMessage | { type: 'exit'; reason: string }> {
+  private request(
+    inst: Instance,
+    make: (id: number) => Parameters<PythonTransport['send']>[0],
+  ): Promise<HostMessage | { type: 'exit'; reason: string }> {
     const id = this.nextId++;
     return new Promise((resolve) => {
       inst.waiters.set(id, resolve);
@@ -213,15 +251,21 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
    * One evaluation check in a pristine host. A host that cannot restore its snapshot answers 'recycle'; it is
    * replaced and the check is sent once more to the new host (whose first restore has nothing to repair).
    */
-  check(kind: 'human-eval' | 'evalplus-truth' | 'evalplus', payload: object, options: { timeoutMs: number }): Promise<CheckOutcome> {
+  check(
+    kind: 'human-eval' | 'evalplus-truth' | 'evalplus',
+    payload: object,
+    options: { timeoutMs: number },
+  ): Promise<CheckOutcome> {
     if (!this.opts.pristine) throw new UsageError('check(): this supervisor was not created with { pristine: true }');
-    if (!(options.timeoutMs > 0)) throw new UsageError(`timeoutMs: expected a positive number, found ${options.timeoutMs}`);
+    if (!(options.timeoutMs > 0))
+      throw new UsageError(`timeoutMs: expected a positive number, found ${options.timeoutMs}`);
     const json = JSON.stringify(payload);
     return this.enqueue(async () => {
       for (let attempt = 0; ; attempt++) {
         const out = await this.checkNow(kind, json, options.timeoutMs);
-        if (out !== 'recycle' ) return out;
-        if (attempt > 0) return { status: 'crashed', message: 'a new interpreter could not restore its snapshot', durationMs: 0 };
+        if (out !== 'recycle') return out;
+        if (attempt > 0)
+          return { status: 'crashed', message: 'a new interpreter could not restore its snapshot', durationMs: 0 };
       }
     });
   }
@@ -279,11 +323,21 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
     }
     if (inst.alive) this.kill(inst, 'invalid reply');
     if (killed) return { status: 'timeout', killed: true, durationMs };
-    const why = reply.type === 'fatal' ? reply.message : reply.type === 'exit' ? reply.reason : `unexpected reply '${reply.type}'`;
+    const why =
+      reply.type === 'fatal'
+        ? reply.message
+        : reply.type === 'exit'
+          ? reply.reason
+          : `unexpected reply '${reply.type}'`;
     return { status: 'crashed', message: why.split('\n')[0].slice(0, 300), durationMs };
   }
 
-  private async runNow(code: string, mode: 'session' | 'isolated', timeoutMs: number, maxChars: number): Promise<RunResult> {
+  private async runNow(
+    code: string,
+    mode: 'session' | 'isolated',
+    timeoutMs: number,
+    maxChars: number,
+  ): Promise<RunResult> {
     const inst = await this.ensure();
     const cell = mode === 'session' ? ++this.sessionCell : 1;
     const isolated = mode === 'isolated';
@@ -299,10 +353,27 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
     if (reply.type === 'result' && validResult(reply.result)) {
       const r = reply.result;
       if (!isolated) this.sessionCell = r.cell;
-      const base: RunResult = { status: r.status, stdout: r.stdout, stderr: r.stderr, traceback: r.traceback, durationMs, cell: r.cell, truncated: r.truncated };
-      if (r.error) base.error = { type: String(r.error.type), message: String(r.error.message), line: typeof r.error.line === 'number' ? r.error.line : null };
+      const base: RunResult = {
+        status: r.status,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        traceback: r.traceback,
+        durationMs,
+        cell: r.cell,
+        truncated: r.truncated,
+      };
+      if (r.error)
+        base.error = {
+          type: String(r.error.type),
+          message: String(r.error.message),
+          line: typeof r.error.line === 'number' ? r.error.line : null,
+        };
       if (interrupted && r.error?.type === 'KeyboardInterrupt') {
-        return { ...base, status: 'timeout', error: { type: 'Timeout', message: `timed out after ${timeoutMs} ms`, line: base.error?.line ?? null } };
+        return {
+          ...base,
+          status: 'timeout',
+          error: { type: 'Timeout', message: `timed out after ${timeoutMs} ms`, line: base.error?.line ?? null },
+        };
       }
       return base;
     }
@@ -311,15 +382,34 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
     const lost = 'The Python interpreter was restarted; the session state was lost.';
     if (killed) {
       return {
-        status: 'timeout', stdout: '', stderr: '', cell, durationMs, truncated: false,
-        error: { type: 'Timeout', message: `timed out after ${timeoutMs} ms and did not stop within ${this.graceMs} ms of the interrupt. ${lost}`, line: null },
+        status: 'timeout',
+        stdout: '',
+        stderr: '',
+        cell,
+        durationMs,
+        truncated: false,
+        error: {
+          type: 'Timeout',
+          message: `timed out after ${timeoutMs} ms and did not stop within ${this.graceMs} ms of the interrupt. ${lost}`,
+          line: null,
+        },
         traceback: '',
       };
     }
-    const why = reply.type === 'fatal' ? reply.message : reply.type === 'exit' ? reply.reason : `unexpected reply '${reply.type}'`;
+    const why =
+      reply.type === 'fatal'
+        ? reply.message
+        : reply.type === 'exit'
+          ? reply.reason
+          : `unexpected reply '${reply.type}'`;
     const message = `the interpreter stopped (${why.split('\n')[0].slice(0, 300)}). ${lost}`;
     return {
-      status: 'error', stdout: '', stderr: '', cell, durationMs, truncated: false,
+      status: 'error',
+      stdout: '',
+      stderr: '',
+      cell,
+      durationMs,
+      truncated: false,
       error: { type: 'PythonRuntimeError', message, line: null },
       traceback: `PythonRuntimeError: ${message}`,
     };

@@ -17,28 +17,45 @@ export interface OpenAIConfig {
 }
 
 export function validateOpenAIConfig(raw: Partial<OpenAIConfig>): OpenAIConfig {
-  const baseUrl = String(raw.baseUrl ?? '').trim().replace(/\/+$/, '');
+  const baseUrl = String(raw.baseUrl ?? '')
+    .trim()
+    .replace(/\/+$/, '');
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new ConfigError(`endpoint URL: expected an http(s) URL such as http://127.0.0.1:8080/v1, found ${JSON.stringify(baseUrl)}`);
+    throw new ConfigError(
+      `endpoint URL: expected an http(s) URL such as http://127.0.0.1:8080/v1, found ${JSON.stringify(baseUrl)}`,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`endpoint URL: expected http or https, found ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`endpoint URL: expected http or https, found ${url.protocol}`);
   const model = String(raw.model ?? '').trim();
   if (!model) throw new ConfigError('model: expected a model name (e.g. gpt-4o-mini), found an empty string');
   const temperature = raw.temperature ?? 0.2;
-  if (!(temperature >= 0 && temperature <= 2)) throw new ConfigError(`temperature: expected 0..2, found ${temperature}`);
+  if (!(temperature >= 0 && temperature <= 2))
+    throw new ConfigError(`temperature: expected 0..2, found ${temperature}`);
   const maxTokens = raw.maxTokens ?? 1024;
-  if (!(Number.isInteger(maxTokens) && maxTokens > 0)) throw new ConfigError(`maxTokens: expected a positive integer, found ${maxTokens}`);
-  return { baseUrl, model, apiKey: raw.apiKey?.trim() || undefined, temperature, maxTokens, timeoutMs: raw.timeoutMs ?? 120_000 };
+  if (!(Number.isInteger(maxTokens) && maxTokens > 0))
+    throw new ConfigError(`maxTokens: expected a positive integer, found ${maxTokens}`);
+  return {
+    baseUrl,
+    model,
+    apiKey: raw.apiKey?.trim() || undefined,
+    temperature,
+    maxTokens,
+    timeoutMs: raw.timeoutMs ?? 120_000,
+  };
 }
 
 export class OpenAIChatModel implements ChatModel {
   readonly name: string;
   private readonly config: OpenAIConfig;
 
-  constructor(config: Partial<OpenAIConfig>, private readonly fetchImpl: typeof fetch = (...a) => fetch(...a)) {
+  constructor(
+    config: Partial<OpenAIConfig>,
+    private readonly fetchImpl: typeof fetch = (...a) => fetch(...a),
+  ) {
     this.config = validateOpenAIConfig(config);
     this.name = `${this.config.model} @ ${new URL(this.config.baseUrl).host}`;
   }
@@ -60,8 +77,10 @@ export class OpenAIChatModel implements ChatModel {
     } catch (e) {
       const err = e as Error;
       if (opts.signal?.aborted) throw err;
-      throw new GeneratorError(`${baseUrl}/chat/completions could not be reached (${err.name}: ${err.message}). ` +
-        'Check the URL, that the server is running, and that the page may connect to it (connect-src).');
+      throw new GeneratorError(
+        `${baseUrl}/chat/completions could not be reached (${err.name}: ${err.message}). ` +
+          'Check the URL, that the server is running, and that the page may connect to it (connect-src).',
+      );
     }
     // A server may echo the request headers in an error body: never let the key into a message.
     const body = apiKey ? (await res.text()).split(apiKey).join('***') : await res.text();
@@ -72,11 +91,15 @@ export class OpenAIChatModel implements ChatModel {
     try {
       json = JSON.parse(body);
     } catch {
-      throw new GeneratorError(`${baseUrl}/chat/completions: expected JSON, found ${JSON.stringify(body.slice(0, 120))}`);
+      throw new GeneratorError(
+        `${baseUrl}/chat/completions: expected JSON, found ${JSON.stringify(body.slice(0, 120))}`,
+      );
     }
     const content = (json as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message?.content;
     if (typeof content !== 'string') {
-      throw new GeneratorError(`${baseUrl}/chat/completions: expected choices[0].message.content to be a string, found ${JSON.stringify(json).slice(0, 200)}`);
+      throw new GeneratorError(
+        `${baseUrl}/chat/completions: expected choices[0].message.content to be a string, found ${JSON.stringify(json).slice(0, 200)}`,
+      );
     }
     return content;
   }

@@ -10,7 +10,10 @@ export class ScriptedChatModel implements ChatModel {
   readonly calls: ChatMessage[][] = [];
   private next = 0;
 
-  constructor(private readonly turns: string[], name = 'scripted') {
+  constructor(
+    private readonly turns: string[],
+    name = 'scripted',
+  ) {
     this.name = name;
   }
 
@@ -21,7 +24,9 @@ export class ScriptedChatModel implements ChatModel {
   async complete(messages: ChatMessage[]): Promise<string> {
     this.calls.push(messages.map((m) => ({ ...m })));
     if (this.next >= this.turns.length) {
-      throw new GeneratorError(`scripted generator: asked for turn ${this.next + 1}, but the script has only ${this.turns.length}`);
+      throw new GeneratorError(
+        `scripted generator: asked for turn ${this.next + 1}, but the script has only ${this.turns.length}`,
+      );
     }
     return this.turns[this.next++];
   }

@@ -23,7 +23,8 @@ export async function sha256Of(src: ModelSource, name: string): Promise<string> 
 export function weightFiles(src: ModelSource): string[] {
   const files = src.files();
   const out = ['config.json'];
-  if (files.includes(INDEX_FILE)) out.push(INDEX_FILE, ...files.filter((f) => f.endsWith('.safetensors') && f !== SINGLE_FILE).sort());
+  if (files.includes(INDEX_FILE))
+    out.push(INDEX_FILE, ...files.filter((f) => f.endsWith('.safetensors') && f !== SINGLE_FILE).sort());
   else out.push(SINGLE_FILE);
   return out.filter((f) => files.includes(f));
 }
@@ -38,9 +39,12 @@ export async function baseFingerprint(src: ModelSource): Promise<BaseFile[]> {
 export async function checkFingerprint(src: ModelSource, want: BaseFile[]): Promise<void> {
   const have = new Set(src.files());
   for (const f of want) {
-    if (!have.has(f.name)) throw new CheckpointError(`${src.label} is not the base model of this checkpoint: it has no ${f.name}`);
+    if (!have.has(f.name))
+      throw new CheckpointError(`${src.label} is not the base model of this checkpoint: it has no ${f.name}`);
     if (src.size(f.name) !== f.size || (await sha256Of(src, f.name)) !== f.sha256) {
-      throw new CheckpointError(`${src.label} is not the base model of this checkpoint: ${f.name} differs (sha-256 ${f.sha256.slice(0, 12)}… expected)`);
+      throw new CheckpointError(
+        `${src.label} is not the base model of this checkpoint: ${f.name} differs (sha-256 ${f.sha256.slice(0, 12)}… expected)`,
+      );
     }
   }
 }

@@ -13,7 +13,12 @@ import type { TrainProgress } from '../../api/trainer.ts';
 import { CheckpointError } from '../../core/errors.ts';
 import { firstNonFinite } from '../../core/model/budget.ts';
 import { configToHF, type LlamaConfig } from '../../core/model/config.ts';
-import { parseSafetensors, writeSafetensors, type SafeTensor, type WritableTensor } from '../../core/model/safetensors.ts';
+import {
+  parseSafetensors,
+  writeSafetensors,
+  type SafeTensor,
+  type WritableTensor,
+} from '../../core/model/safetensors.ts';
 
 export const CHECKPOINT_FORMAT = 'reflectioncoder-web/checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -48,7 +53,8 @@ export interface CheckpointJson {
 
 async function toWritable(t: tf.Tensor): Promise<WritableTensor> {
   const data = await t.data();
-  if (!(data instanceof Float32Array) && !(data instanceof Int32Array)) throw new CheckpointError(`cannot store a ${t.dtype} tensor in a checkpoint`);
+  if (!(data instanceof Float32Array) && !(data instanceof Int32Array))
+    throw new CheckpointError(`cannot store a ${t.dtype} tensor in a checkpoint`);
   return { shape: t.shape.slice(), data };
 }
 
@@ -86,17 +92,25 @@ export function parseCheckpointJson(text: string): CheckpointJson {
   }
   const j = raw as Partial<CheckpointJson> | null;
   if (!j || typeof j !== 'object' || j.format !== CHECKPOINT_FORMAT) {
-    throw new CheckpointError(`checkpoint.json: expected "format": "${CHECKPOINT_FORMAT}", found ${JSON.stringify(j?.format)} — is this a checkpoint exported by this app?`);
+    throw new CheckpointError(
+      `checkpoint.json: expected "format": "${CHECKPOINT_FORMAT}", found ${JSON.stringify(j?.format)} — is this a checkpoint exported by this app?`,
+    );
   }
-  if (j.version !== CHECKPOINT_VERSION) throw new CheckpointError(`checkpoint.json: version ${j.version} is not supported (expected ${CHECKPOINT_VERSION})`);
+  if (j.version !== CHECKPOINT_VERSION)
+    throw new CheckpointError(
+      `checkpoint.json: version ${j.version} is not supported (expected ${CHECKPOINT_VERSION})`,
+    );
   for (const k of ['step', 'totalSteps', 'elapsedSec'] as const) {
-    if (typeof j[k] !== 'number' || !Number.isFinite(j[k])) throw new CheckpointError(`checkpoint.json: "${k}" must be a number, found ${JSON.stringify(j[k])}`);
+    if (typeof j[k] !== 'number' || !Number.isFinite(j[k]))
+      throw new CheckpointError(`checkpoint.json: "${k}" must be a number, found ${JSON.stringify(j[k])}`);
   }
   for (const k of ['modelConfig', 'tokenizer', 'runConfig', 'data', 'optimizer'] as const) {
     if (j[k] === undefined || j[k] === null) throw new CheckpointError(`checkpoint.json: missing "${k}"`);
   }
-  if (!Array.isArray(j.metrics) || !Array.isArray(j.datasets)) throw new CheckpointError('checkpoint.json: "metrics" and "datasets" must be arrays');
-  if (typeof j.name !== 'string' || typeof j.savedAt !== 'string') throw new CheckpointError('checkpoint.json: "name" and "savedAt" must be strings');
+  if (!Array.isArray(j.metrics) || !Array.isArray(j.datasets))
+    throw new CheckpointError('checkpoint.json: "metrics" and "datasets" must be arrays');
+  if (typeof j.name !== 'string' || typeof j.savedAt !== 'string')
+    throw new CheckpointError('checkpoint.json: "name" and "savedAt" must be strings');
   return j as CheckpointJson;
 }
 
@@ -108,7 +122,10 @@ export function parseCheckpoint(files: CheckpointFiles): ParsedCheckpoint {
   const v = new Map<string, SafeTensor>();
   for (const [name, t] of all) {
     const bad = firstNonFinite(t.data);
-    if (bad >= 0) throw new CheckpointError(`checkpoint.safetensors: tensor ${name} holds a non-finite value (${t.data[bad]}) at index ${bad}; the checkpoint is corrupt or the run diverged`);
+    if (bad >= 0)
+      throw new CheckpointError(
+        `checkpoint.safetensors: tensor ${name} holds a non-finite value (${t.data[bad]}) at index ${bad}; the checkpoint is corrupt or the run diverged`,
+      );
     if (name.startsWith(M_PREFIX)) m.set(name.slice(M_PREFIX.length), t);
     else if (name.startsWith(V_PREFIX)) v.set(name.slice(V_PREFIX.length), t);
     else weights.set(name, t);
@@ -117,12 +134,19 @@ export function parseCheckpoint(files: CheckpointFiles): ParsedCheckpoint {
   for (const [name, mt] of m) {
     const vt = v.get(name);
     if (!vt) throw new CheckpointError(`checkpoint.safetensors: ${M_PREFIX}${name} has no matching ${V_PREFIX}${name}`);
-    if (!weights.has(name)) throw new CheckpointError(`checkpoint.safetensors: optimizer moments for ${name}, which is not a weight in the file`);
+    if (!weights.has(name))
+      throw new CheckpointError(
+        `checkpoint.safetensors: optimizer moments for ${name}, which is not a weight in the file`,
+      );
     moments.set(name, { m: mt, v: vt });
   }
-  if (v.size !== m.size) throw new CheckpointError(`checkpoint.safetensors: ${m.size} first moments but ${v.size} second moments`);
+  if (v.size !== m.size)
+    throw new CheckpointError(`checkpoint.safetensors: ${m.size} first moments but ${v.size} second moments`);
   const step = Number(json.step);
-  if (step > 0 && moments.size === 0) throw new CheckpointError('checkpoint.safetensors: the run has taken steps but the file holds no optimizer moments');
+  if (step > 0 && moments.size === 0)
+    throw new CheckpointError(
+      'checkpoint.safetensors: the run has taken steps but the file holds no optimizer moments',
+    );
   return { json, weights, moments };
 }
 
@@ -135,7 +159,11 @@ export function toTensor(t: SafeTensor): tf.Tensor {
  * The model alone, as a Hugging Face-style folder's files (config.json, model.safetensors with the
  * weights only, tokenizer.json): what `npm run cli -- generate --model <dir>` and other tools load.
  */
-export function checkpointToModelFiles(files: CheckpointFiles): { configJson: string; safetensors: Uint8Array; tokenizerJson: string } {
+export function checkpointToModelFiles(files: CheckpointFiles): {
+  configJson: string;
+  safetensors: Uint8Array;
+  tokenizerJson: string;
+} {
   const { json, weights } = parseCheckpoint(files);
   const out = new Map<string, WritableTensor>();
   for (const [name, t] of weights) out.set(name, { shape: t.shape, data: t.data });

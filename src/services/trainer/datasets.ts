@@ -58,7 +58,10 @@ export async function importDataset(store: TrainStore, fileName: string, bytes: 
  * Imports several files all-or-nothing: every file is parsed before anything is stored (a bad line
  * in the last file stores none), and if storing one fails, the ones this call added are removed.
  */
-export async function importDatasets(store: TrainStore, files: { fileName: string; bytes: Uint8Array }[]): Promise<DatasetMeta[]> {
+export async function importDatasets(
+  store: TrainStore,
+  files: { fileName: string; bytes: Uint8Array }[],
+): Promise<DatasetMeta[]> {
   const parsed: StoredDataset[] = [];
   for (const f of files) parsed.push(await datasetFromFile(f.fileName, f.bytes));
   const existing = new Set((await store.listDatasets()).map((d) => d.id));
@@ -73,7 +76,9 @@ export async function importDatasets(store: TrainStore, files: { fileName: strin
   } catch (e) {
     for (const id of added) await store.deleteDataset(id).catch(() => {});
     const why = e as Error;
-    throw new StorageError(`importing ${files.map((f) => f.fileName).join(', ')} failed at ${parsed[at]!.name} (${why.name}: ${why.message}); none of the files was stored`);
+    throw new StorageError(
+      `importing ${files.map((f) => f.fileName).join(', ')} failed at ${parsed[at]!.name} (${why.name}: ${why.message}); none of the files was stored`,
+    );
   }
   return parsed.map(({ jsonl: _jsonl, ...meta }) => meta);
 }
@@ -81,13 +86,21 @@ export async function importDatasets(store: TrainStore, files: { fileName: strin
 let demoRef: Promise<DatasetRef> | null = null;
 
 function builtinRef(): Promise<DatasetRef> {
-  demoRef ??= sha256Hex(new TextEncoder().encode(recordsToJsonl(demoRecords()))).then((sha256) => ({ id: BUILTIN_DEMO_DATASET, name: 'Built-in demo', sha256 }));
+  demoRef ??= sha256Hex(new TextEncoder().encode(recordsToJsonl(demoRecords()))).then((sha256) => ({
+    id: BUILTIN_DEMO_DATASET,
+    name: 'Built-in demo',
+    sha256,
+  }));
   return demoRef;
 }
 
 /** The records of the given datasets, concatenated in the given order, with references for the checkpoint. */
-export async function loadDatasets(store: TrainStore | null, ids: string[]): Promise<{ records: ReflectionRecord[]; refs: DatasetRef[] }> {
-  if (ids.length === 0) throw new DataFormatError('no dataset chosen: pick the built-in demo and/or an imported JSONL file');
+export async function loadDatasets(
+  store: TrainStore | null,
+  ids: string[],
+): Promise<{ records: ReflectionRecord[]; refs: DatasetRef[] }> {
+  if (ids.length === 0)
+    throw new DataFormatError('no dataset chosen: pick the built-in demo and/or an imported JSONL file');
   const records: ReflectionRecord[] = [];
   const refs: DatasetRef[] = [];
   for (const id of ids) {
@@ -107,10 +120,15 @@ export async function loadDatasets(store: TrainStore | null, ids: string[]): Pro
 
 /** The records of a checkpoint's datasets, checking they are the very same data (sha-256). */
 export async function loadCheckpointDatasets(store: TrainStore, refs: DatasetRef[]): Promise<ReflectionRecord[]> {
-  const { refs: now, records } = await loadDatasets(store, refs.map((r) => r.id));
+  const { refs: now, records } = await loadDatasets(
+    store,
+    refs.map((r) => r.id),
+  );
   refs.forEach((r, i) => {
     if (now[i]!.sha256 !== r.sha256) {
-      throw new DataFormatError(`dataset "${r.name}" changed since the checkpoint (sha-256 ${r.sha256.slice(0, 12)}… → ${now[i]!.sha256.slice(0, 12)}…): the run cannot resume bit for bit`);
+      throw new DataFormatError(
+        `dataset "${r.name}" changed since the checkpoint (sha-256 ${r.sha256.slice(0, 12)}… → ${now[i]!.sha256.slice(0, 12)}…): the run cannot resume bit for bit`,
+      );
     }
   });
   return records;

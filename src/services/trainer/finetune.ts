@@ -13,11 +13,22 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ConfigError } from '../../core/errors.ts';
 import { maskRate } from '../../core/distill/masks.ts';
 import { backendLimits, checkBudget, detectEnv, estimateMemory } from '../../core/model/budget.ts';
-import { inspectHFFolder, loadHFWeights, type HFFolderPlan, type LoadProgress, type ModelSource } from '../../core/model/hf-folder.ts';
+import {
+  inspectHFFolder,
+  loadHFWeights,
+  type HFFolderPlan,
+  type LoadProgress,
+  type ModelSource,
+} from '../../core/model/hf-folder.ts';
 import type { LlamaModel } from '../../core/model/llama.ts';
 import { LoraAdapter, validateLoraConfig, type LoraConfig } from '../../core/model/lora.ts';
 import { addReflectionTokens } from '../../core/model/reflection-tokens.ts';
-import { parseSafetensors, writeSafetensors, type SafeTensor, type WritableTensor } from '../../core/model/safetensors.ts';
+import {
+  parseSafetensors,
+  writeSafetensors,
+  type SafeTensor,
+  type WritableTensor,
+} from '../../core/model/safetensors.ts';
 import { encodeRecords, type EncodedRecord } from '../../core/records/serialize.ts';
 import type { ReflectionRecord } from '../../core/records/schema.ts';
 import type { HFTokenizer } from '../../core/tokenizer/hf.ts';
@@ -40,10 +51,18 @@ export interface FinetuneConfig {
   maxContext?: number;
 }
 
-export function validateFinetuneConfig(raw: Partial<{ mode: string; lora: Partial<LoraConfig>; train: unknown; maxContext: number }>): FinetuneConfig {
+export function validateFinetuneConfig(
+  raw: Partial<{ mode: string; lora: Partial<LoraConfig>; train: unknown; maxContext: number }>,
+): FinetuneConfig {
   const mode = raw.mode ?? 'lora';
-  if (mode !== 'lora' && mode !== 'full') throw new ConfigError(`finetune.mode must be "lora" or "full", found ${JSON.stringify(mode)}`);
-  return { mode, lora: validateLoraConfig(raw.lora ?? {}), train: validateTrainConfig(raw.train ?? {}), maxContext: raw.maxContext };
+  if (mode !== 'lora' && mode !== 'full')
+    throw new ConfigError(`finetune.mode must be "lora" or "full", found ${JSON.stringify(mode)}`);
+  return {
+    mode,
+    lora: validateLoraConfig(raw.lora ?? {}),
+    train: validateTrainConfig(raw.train ?? {}),
+    maxContext: raw.maxContext,
+  };
 }
 
 export interface FinetuneJson {
@@ -67,19 +86,35 @@ export async function openForFinetune(
   src: ModelSource,
   cfg: FinetuneConfig,
   onProgress?: (p: LoadProgress) => void,
-): Promise<{ model: LlamaModel; tokenizer: HFTokenizer; plan: HFFolderPlan; adapter: LoraAdapter | null; added: { token: string; id: number }[] }> {
+): Promise<{
+  model: LlamaModel;
+  tokenizer: HFTokenizer;
+  plan: HFFolderPlan;
+  adapter: LoraAdapter | null;
+  added: { token: string; id: number }[];
+}> {
   const base = await loadHFTokenizer(src);
   if (!base) throw new ConfigError(`${src.label}: fine-tuning needs the model's tokenizer.json (records are text)`);
   const plan = await inspectHFFolder(src, { maxContext: cfg.maxContext ?? cfg.train.maxLen });
   // Memory estimate before any tensor exists (budget.ts), with the vocabulary after the new tokens.
   const shape = { ...plan.config, vocabSize: Math.max(plan.config.vocabSize, base.size + 7) };
-  const est = estimateMemory(shape, { batch: 2 * cfg.train.batchSize, seqLen: Math.min(cfg.train.maxLen, plan.config.maxSeqLen), mode: cfg.mode, lora: cfg.mode === 'lora' ? { rank: cfg.lora.rank, targets: cfg.lora.targets } : undefined });
+  const est = estimateMemory(shape, {
+    batch: 2 * cfg.train.batchSize,
+    seqLen: Math.min(cfg.train.maxLen, plan.config.maxSeqLen),
+    mode: cfg.mode,
+    lora: cfg.mode === 'lora' ? { rank: cfg.lora.rank, targets: cfg.lora.targets } : undefined,
+  });
   checkBudget(est, currentLimits(), `${cfg.mode === 'lora' ? 'LoRA' : 'full'} fine-tuning of ${src.label}`);
   const loaded = await loadHFWeights(src, plan, onProgress);
   const { model, tokenizer, added } = addReflectionTokens(loaded, base);
   let adapter: LoraAdapter | null = null;
   if (cfg.mode === 'lora') {
-    adapter = LoraAdapter.init(model.config, cfg.lora, cfg.train.seed, added.length ? { first: added[0]!.id, count: added.length } : undefined);
+    adapter = LoraAdapter.init(
+      model.config,
+      cfg.lora,
+      cfg.train.seed,
+      added.length ? { first: added[0]!.id, count: added.length } : undefined,
+    );
     adapter.attach(model, { train: true, seed: cfg.train.seed });
   }
   return { model, tokenizer, plan, adapter, added };
@@ -88,8 +123,14 @@ export async function openForFinetune(
 /** This backend's limits, with the WebGPU device's buffer/binding limits when tfjs runs on webgpu. */
 export function currentLimits(): ReturnType<typeof backendLimits> {
   const env = detectEnv(tf.getBackend());
-  const device = (tf.backend() as { device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } }).device;
-  if (env.backend === 'webgpu' && device?.limits) env.gpu = { maxBufferSize: device.limits.maxBufferSize, maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize };
+  const device = (
+    tf.backend() as { device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } }
+  ).device;
+  if (env.backend === 'webgpu' && device?.limits)
+    env.gpu = {
+      maxBufferSize: device.limits.maxBufferSize,
+      maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+    };
   return backendLimits(env);
 }
 
@@ -112,16 +153,40 @@ export class FinetuneRun {
     readonly dropped: number,
   ) {}
 
-  static async create(src: ModelSource, records: ReflectionRecord[], cfg: FinetuneConfig, onProgress?: (p: LoadProgress) => void): Promise<FinetuneRun> {
+  static async create(
+    src: ModelSource,
+    records: ReflectionRecord[],
+    cfg: FinetuneConfig,
+    onProgress?: (p: LoadProgress) => void,
+  ): Promise<FinetuneRun> {
     const files = await baseFingerprint(src);
     const o = await openForFinetune(src, cfg, onProgress);
     try {
       const { encoded, dropped } = encodeRecords(records, o.tokenizer, cfg.train.maxLen);
-      if (!encoded.length) throw new ConfigError(`no record fits train.maxLen ${cfg.train.maxLen} tokens with this tokenizer`);
+      if (!encoded.length)
+        throw new ConfigError(`no record fits train.maxLen ${cfg.train.maxLen} tokens with this tokenizer`);
       const runPlan = planRun(encoded, cfg.train);
       const t = cfg.train;
-      const optimizer = new AdamW(o.model.trainable, { beta1: t.beta1, beta2: t.beta2, eps: t.eps, weightDecay: t.weightDecay });
-      return new FinetuneRun(cfg, o.model, o.tokenizer, o.adapter, o.added, o.plan, { label: src.label, files }, encoded, runPlan, new BatchSampler(encoded, t), optimizer, dropped);
+      const optimizer = new AdamW(o.model.trainable, {
+        beta1: t.beta1,
+        beta2: t.beta2,
+        eps: t.eps,
+        weightDecay: t.weightDecay,
+      });
+      return new FinetuneRun(
+        cfg,
+        o.model,
+        o.tokenizer,
+        o.adapter,
+        o.added,
+        o.plan,
+        { label: src.label, files },
+        encoded,
+        runPlan,
+        new BatchSampler(encoded, t),
+        optimizer,
+        dropped,
+      );
     } catch (e) {
       o.adapter?.dispose();
       o.model.dispose();
@@ -130,7 +195,11 @@ export class FinetuneRun {
   }
 
   /** Resumes a checkpoint on the same base (files checked by sha-256) and the same records. */
-  static async resume(src: ModelSource, records: ReflectionRecord[], ckpt: { json: string; safetensors: Uint8Array }): Promise<FinetuneRun> {
+  static async resume(
+    src: ModelSource,
+    records: ReflectionRecord[],
+    ckpt: { json: string; safetensors: Uint8Array },
+  ): Promise<FinetuneRun> {
     const j = parseFinetuneJson(ckpt.json);
     await checkFingerprint(src, j.base.files);
     const run = await FinetuneRun.create(src, records, validateFinetuneConfig(j.config));
@@ -165,7 +234,17 @@ export class FinetuneRun {
     const r = await trainStep(this.model, this.optimizer, hosts, t.lossWeights, lr, t.maxGradNorm);
     this.step = step + 1;
     this.metrics.push({ step: this.step, loss: r.total, lr, gradNorm: r.gradNorm, tokens: r.tokens });
-    return { step, loss: r.total, ceTeacher: r.ceTeacher, ceStudent: r.ceStudent, kl: r.kl, gradNorm: r.gradNorm, lr, maskRate: maskRate(step, total), tokens: r.tokens };
+    return {
+      step,
+      loss: r.total,
+      ceTeacher: r.ceTeacher,
+      ceStudent: r.ceStudent,
+      kl: r.kl,
+      gradNorm: r.gradNorm,
+      lr,
+      maskRate: maskRate(step, total),
+      tokens: r.tokens,
+    };
   }
 
   /** HF-layout copy of a trainable tensor. */
@@ -189,7 +268,11 @@ export class FinetuneRun {
     const state = await this.optimizer.exportState();
     const out = new Map<string, WritableTensor>();
     for (const [name, v] of this.model.trainable) {
-      for (const [prefix, src] of [['', null], ['optimizer.m.', state.m[name]!], ['optimizer.v.', state.v[name]!]] as const) {
+      for (const [prefix, src] of [
+        ['', null],
+        ['optimizer.m.', state.m[name]!],
+        ['optimizer.v.', state.v[name]!],
+      ] as const) {
         const t = src ? tf.tensor(src.data, src.shape, 'float32') : v;
         const hf = this.hf(name, t);
         out.set(prefix + name, { shape: hf.shape.slice(), data: (await hf.data()) as Float32Array });
@@ -197,7 +280,10 @@ export class FinetuneRun {
         if (src) t.dispose();
       }
     }
-    return { json: JSON.stringify(json), safetensors: writeSafetensors(out, { format: 'pt', producer: FINETUNE_FORMAT }) };
+    return {
+      json: JSON.stringify(json),
+      safetensors: writeSafetensors(out, { format: 'pt', producer: FINETUNE_FORMAT }),
+    };
   }
 
   dispose(): void {
@@ -214,7 +300,11 @@ export class FinetuneRun {
  * Sets the trainable variables (adapter, or every parameter in full mode) from a checkpoint's
  * HF-layout tensors and returns the AdamW moments in the parameter layout.
  */
-export async function assignTrainable(model: LlamaModel, adapter: LoraAdapter | null, tensors: Map<string, SafeTensor>): Promise<{ m: MomentMap; v: MomentMap }> {
+export async function assignTrainable(
+  model: LlamaModel,
+  adapter: LoraAdapter | null,
+  tensors: Map<string, SafeTensor>,
+): Promise<{ m: MomentMap; v: MomentMap }> {
   const toStored = (name: string, shape: number[], data: Float32Array) =>
     tf.tidy(() => {
       const hf = tf.tensor(data, shape, 'float32');
@@ -223,7 +313,11 @@ export async function assignTrainable(model: LlamaModel, adapter: LoraAdapter | 
   const m: MomentMap = {};
   const v: MomentMap = {};
   for (const [name, variable] of model.trainable) {
-    for (const [prefix, into] of [['', null], ['optimizer.m.', m], ['optimizer.v.', v]] as const) {
+    for (const [prefix, into] of [
+      ['', null],
+      ['optimizer.m.', m],
+      ['optimizer.v.', v],
+    ] as const) {
       const t = tensors.get(prefix + name);
       if (!t) {
         if (into) continue; // an export-only reader needs no moments
@@ -244,7 +338,11 @@ export async function assignTrainable(model: LlamaModel, adapter: LoraAdapter | 
 type MomentMap = Record<string, { shape: number[]; data: Float32Array }>;
 
 /** Base + checkpoint without records or optimizer: what export and generation need. */
-export async function openFinetuned(src: ModelSource, ckpt: { json: string; safetensors: Uint8Array }, onProgress?: (p: LoadProgress) => void) {
+export async function openFinetuned(
+  src: ModelSource,
+  ckpt: { json: string; safetensors: Uint8Array },
+  onProgress?: (p: LoadProgress) => void,
+) {
   const j = parseFinetuneJson(ckpt.json);
   await checkFingerprint(src, j.base.files);
   const o = await openForFinetune(src, validateFinetuneConfig(j.config), onProgress);
@@ -267,6 +365,9 @@ export function parseFinetuneJson(text: string): FinetuneJson {
   } catch (e) {
     throw new CheckpointError(`finetune.json is not valid JSON: ${(e as Error).message}`);
   }
-  if (j?.format !== FINETUNE_FORMAT || j.version !== 1) throw new CheckpointError(`not a fine-tuning checkpoint (format ${JSON.stringify(j?.format)}, expected ${FINETUNE_FORMAT} version 1)`);
+  if (j?.format !== FINETUNE_FORMAT || j.version !== 1)
+    throw new CheckpointError(
+      `not a fine-tuning checkpoint (format ${JSON.stringify(j?.format)}, expected ${FINETUNE_FORMAT} version 1)`,
+    );
   return j;
 }

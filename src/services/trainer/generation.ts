@@ -41,8 +41,14 @@ export class LoadedModel {
 const STOPS = ['<|endofblock|>', '<|endofmessage|>', '<|eos|>'];
 
 /** BOS + the prompt's parts (encodePrompt: structure tokens atomic, content always ordinary text). */
-export async function generateText(src: LoadedModel, prompt: Prompt, req: GenerateRequest, onText?: (delta: string) => void): Promise<string> {
-  if (!Number.isInteger(req.maxNewTokens) || req.maxNewTokens < 1) throw new UsageError(`maxNewTokens must be an integer >= 1, found ${req.maxNewTokens}`);
+export async function generateText(
+  src: LoadedModel,
+  prompt: Prompt,
+  req: GenerateRequest,
+  onText?: (delta: string) => void,
+): Promise<string> {
+  if (!Number.isInteger(req.maxNewTokens) || req.maxNewTokens < 1)
+    throw new UsageError(`maxNewTokens must be an integer >= 1, found ${req.maxNewTokens}`);
   const tok = src.tokenizer;
   const promptIds = encodePrompt(tok, prompt);
   const ids: number[] = [];

@@ -17,7 +17,11 @@ export function promptStyle(tok: HFTokenizer): PromptStyle {
 }
 
 /** Prompt ids for a HumanEval problem (its `prompt`: signature + docstring). */
-export function humanEvalPromptIds(tok: HFTokenizer, problemPrompt: string, style: PromptStyle = promptStyle(tok)): number[] {
+export function humanEvalPromptIds(
+  tok: HFTokenizer,
+  problemPrompt: string,
+  style: PromptStyle = promptStyle(tok),
+): number[] {
   if (style === 'completion') {
     // The problem is content: added-token text in it stays text (src/core/prompt.ts); otherwise transformers' ids.
     if (!tok.addedTokens().some((t) => problemPrompt.includes(t.content))) return tok.encodeForPrompt(problemPrompt);
@@ -30,7 +34,8 @@ export function humanEvalPromptIds(tok: HFTokenizer, problemPrompt: string, styl
 /** Stop ids: the tokenizer's EOS, plus any eos_token_id of generation_config.json. */
 export function stopIds(tok: HFTokenizer, generationConfig?: Record<string, unknown>): number[] {
   const e = generationConfig?.eos_token_id;
-  const extra = typeof e === 'number' ? [e] : Array.isArray(e) ? e.filter((x): x is number => typeof x === 'number') : [];
+  const extra =
+    typeof e === 'number' ? [e] : Array.isArray(e) ? e.filter((x): x is number => typeof x === 'number') : [];
   return [...new Set([tok.eos, ...extra])];
 }
 
@@ -43,8 +48,14 @@ export interface HFGenerateRequest {
 }
 
 /** Generates from prompt ids and returns the decoded continuation (special tokens skipped). */
-export async function generateHFText(model: LlamaModel, tok: HFTokenizer, promptIds: number[], req: HFGenerateRequest): Promise<string> {
-  if (!Number.isInteger(req.maxNewTokens) || req.maxNewTokens < 1) throw new UsageError(`maxNewTokens must be an integer >= 1, found ${req.maxNewTokens}`);
+export async function generateHFText(
+  model: LlamaModel,
+  tok: HFTokenizer,
+  promptIds: number[],
+  req: HFGenerateRequest,
+): Promise<string> {
+  if (!Number.isInteger(req.maxNewTokens) || req.maxNewTokens < 1)
+    throw new UsageError(`maxNewTokens must be an integer >= 1, found ${req.maxNewTokens}`);
   const ids = await generate(model, promptIds, { ...req, stopTokens: req.stopTokens ?? [tok.eos] });
   return tok.decode(ids, true);
 }

@@ -8,7 +8,10 @@ import type { CheckpointFiles, CheckpointMeta, DatasetMeta, TrainStore } from '.
 import type { TrainerApi } from '../../api/trainer.ts';
 import { CheckpointError, UsageError } from '../../core/errors.ts';
 
-export type StorageOps = Pick<TrainerApi, 'listDatasets' | 'deleteDataset' | 'listCheckpoints' | 'renameCheckpoint' | 'deleteCheckpoint' | 'exportCheckpoint'>;
+export type StorageOps = Pick<
+  TrainerApi,
+  'listDatasets' | 'deleteDataset' | 'listCheckpoints' | 'renameCheckpoint' | 'deleteCheckpoint' | 'exportCheckpoint'
+>;
 
 /** File name stem of an exported checkpoint: `<name>-step<N>`, safe on every file system. */
 export function exportBaseName(meta: CheckpointMeta): string {

@@ -25,7 +25,10 @@ export class PretrainedSession {
 
   async open(src: ModelSource, onProgress?: (fraction: number) => void): Promise<OpenedModelInfo> {
     this.close();
-    const { model, plan } = await loadHFFolder(src, { maxContext: 2048, onProgress: (p) => onProgress?.(p.loadedBytes / p.totalBytes) });
+    const { model, plan } = await loadHFFolder(src, {
+      maxContext: 2048,
+      onProgress: (p) => onProgress?.(p.loadedBytes / p.totalBytes),
+    });
     this.model = model;
     this.plan = plan;
     this.src = src;
@@ -45,7 +48,10 @@ export class PretrainedSession {
     };
   }
 
-  async finetune(req: FinetuneRequest, onProgress?: (p: FinetuneProgress) => void): Promise<{ losses: number[]; addedTokens: string[] }> {
+  async finetune(
+    req: FinetuneRequest,
+    onProgress?: (p: FinetuneProgress) => void,
+  ): Promise<{ losses: number[]; addedTokens: string[] }> {
     if (!this.src) throw new UsageError('open a model folder first');
     const { records } = parseRecordsJsonl(req.recordsJsonl);
     const cfg = validateFinetuneConfig({
@@ -68,13 +74,17 @@ export class PretrainedSession {
     return { losses, addedTokens: this.run.added.map((a) => a.token) };
   }
 
-  async generate(prompt: { text?: string; ids?: number[] }, maxNewTokens: number): Promise<{ ids: number[]; text: string | null }> {
+  async generate(
+    prompt: { text?: string; ids?: number[] },
+    maxNewTokens: number,
+  ): Promise<{ ids: number[]; text: string | null }> {
     const model = this.run?.model ?? this.model;
     const tok = this.run?.tokenizer ?? this.tokenizer;
     if (!model) throw new UsageError('open a model folder first');
     let ids = prompt.ids;
     if (!ids?.length) {
-      if (prompt.text === undefined || !tok) throw new UsageError('this folder has no tokenizer.json: give prompt token ids');
+      if (prompt.text === undefined || !tok)
+        throw new UsageError('this folder has no tokenizer.json: give prompt token ids');
       ids = tok.encodeForPrompt(prompt.text);
     }
     const out = await generate(model, ids, { maxNewTokens, stopTokens: tok ? [tok.eos] : [] });
@@ -85,7 +95,8 @@ export class PretrainedSession {
     const run = this.run;
     if (!run) throw new UsageError('fine-tune first: export writes the adapter of this session');
     let files: Map<string, Uint8Array>;
-    if (format === 'peft') files = await exportPeft(run.model, run.adapter!, run.added.length ? run.tokenizer : null, run.base.label);
+    if (format === 'peft')
+      files = await exportPeft(run.model, run.adapter!, run.added.length ? run.tokenizer : null, run.base.label);
     else {
       LoraAdapter.detach(run.model);
       try {

@@ -18,7 +18,15 @@ import { trainStep } from '../../core/train/step.ts';
 import { BatchSampler, planRun, stepMicroBatches, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
 import { cosineLr } from '../../core/train/schedule.ts';
 import type { CheckpointFiles } from '../../api/store.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, parseCheckpoint, serializeCheckpoint, toTensor, type CheckpointJson, type DatasetRef } from './checkpoint.ts';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  parseCheckpoint,
+  serializeCheckpoint,
+  toTensor,
+  type CheckpointJson,
+  type DatasetRef,
+} from './checkpoint.ts';
 import { modelConfigFor, validateRunConfig, type RunConfig } from '../../core/train/run-config.ts';
 import { yieldToEventLoop } from '../../platform/yield.ts';
 
@@ -103,7 +111,9 @@ export class TrainingRun {
     const run = TrainingRun.assemble(config, tokenizer, records, j.datasets, j.name, parsed);
     try {
       if (run.plan.totalSteps !== j.totalSteps) {
-        throw new CheckpointError(`checkpoint plans ${j.totalSteps} steps but its datasets now give ${run.plan.totalSteps}: were the datasets changed?`);
+        throw new CheckpointError(
+          `checkpoint plans ${j.totalSteps} steps but its datasets now give ${run.plan.totalSteps}: were the datasets changed?`,
+        );
       }
       run.optimizer.importState(await momentsFromHF(run.model, parsed, (j.optimizer as { step?: number }).step ?? 0));
       run.sampler.setState(j.data as SamplerState);
@@ -141,7 +151,12 @@ export class TrainingRun {
     } else {
       model = LlamaModel.init(modelConfig, t.seed);
     }
-    const optimizer = new AdamW(model.params, { beta1: t.beta1, beta2: t.beta2, eps: t.eps, weightDecay: t.weightDecay });
+    const optimizer = new AdamW(model.params, {
+      beta1: t.beta1,
+      beta2: t.beta2,
+      eps: t.eps,
+      weightDecay: t.weightDecay,
+    });
     return new TrainingRun(config, tokenizer, encoded, plan, model, optimizer, sampler, datasets, name, dropped);
   }
 
@@ -155,8 +170,16 @@ export class TrainingRun {
     const r = await trainStep(this.model, this.optimizer, hosts, t.lossWeights, lr, t.maxGradNorm);
     this.step = step + 1;
     return {
-      step, loss: r.total, ceTeacher: r.ceTeacher, ceStudent: r.ceStudent, kl: r.kl, gradNorm: r.gradNorm, lr,
-      maskRate: maskRate(step, total), tokens: r.tokens, shapes: hosts.map((h) => [h.batchSize, h.seqLen] as [number, number]),
+      step,
+      loss: r.total,
+      ceTeacher: r.ceTeacher,
+      ceStudent: r.ceStudent,
+      kl: r.kl,
+      gradNorm: r.gradNorm,
+      lr,
+      maskRate: maskRate(step, total),
+      tokens: r.tokens,
+      shapes: hosts.map((h) => [h.batchSize, h.seqLen] as [number, number]),
     };
   }
 
@@ -221,7 +244,11 @@ export function legacyRunConfig(raw: unknown): unknown {
 }
 
 /** HF-layout moments from a checkpoint → AdamW state in the model's parameter layout. */
-async function momentsFromHF(model: LlamaModel, parsed: ReturnType<typeof parseCheckpoint>, step: number): Promise<AdamWState> {
+async function momentsFromHF(
+  model: LlamaModel,
+  parsed: ReturnType<typeof parseCheckpoint>,
+  step: number,
+): Promise<AdamWState> {
   const state: AdamWState = { step, m: {}, v: {} };
   for (const [name, p] of model.params) {
     const mv = parsed.moments.get(name);
@@ -237,7 +264,9 @@ async function momentsFromHF(model: LlamaModel, parsed: ReturnType<typeof parseC
       hf.dispose();
       if (t.shape.join(',') !== p.shape.join(',')) {
         t.dispose();
-        throw new CheckpointError(`optimizer moment ${which} of ${name}: expected shape [${p.shape}] after layout conversion, found [${t.shape}]`);
+        throw new CheckpointError(
+          `optimizer moment ${which} of ${name}: expected shape [${p.shape}] after layout conversion, found [${t.shape}]`,
+        );
       }
       state[which][name] = { shape: [...t.shape], data: (await t.data()) as Float32Array };
       t.dispose();

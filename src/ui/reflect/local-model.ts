@@ -16,7 +16,11 @@ export interface LocalModelSource {
 
 export function localModelSource(ctx: AppContext): LocalModelSource {
   const bridge = createWorkerBridge<TrainerApi>(
-    () => new Worker(new URL('../../../workers/trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer-reflect' }),
+    () =>
+      new Worker(new URL('../../../workers/trainer.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'trainer-reflect',
+      }),
     { onError: (m) => ctx.status.setMessage(`Local model worker failed: ${m}`, 'error') },
   );
   let backendSet = false;
@@ -40,11 +44,14 @@ export function localModelSource(ctx: AppContext): LocalModelSource {
         await t.load(id);
         loadedId = id;
       }
-      return localGenerator((prompt, o) => t.generate(prompt, { maxNewTokens: o.maxNewTokens, temperature: o.temperature }), {
-        maxNewTokens: opts.maxNewTokens,
-        temperature: opts.temperature,
-        name: `local model (${id})`,
-      });
+      return localGenerator(
+        (prompt, o) => t.generate(prompt, { maxNewTokens: o.maxNewTokens, temperature: o.temperature }),
+        {
+          maxNewTokens: opts.maxNewTokens,
+          temperature: opts.temperature,
+          name: `local model (${id})`,
+        },
+      );
     },
   };
 }

@@ -4,12 +4,29 @@
  * stand-in gives the same block-level masks, and for the token strategies the hidden share of each block
  * is counted in characters.
  */
-import { BLOCK_ORDERS, MASK_STRATEGIES, studentVisibility, type BlockOrder, type MaskStrategy } from '../../core/distill/masks.ts';
+import {
+  BLOCK_ORDERS,
+  MASK_STRATEGIES,
+  studentVisibility,
+  type BlockOrder,
+  type MaskStrategy,
+} from '../../core/distill/masks.ts';
 import { encodeRecord, type TokenizerLike } from '../../core/records/serialize.ts';
 import type { ReflectionRecord } from '../../core/records/schema.ts';
 import { Rng } from '../../core/rng.ts';
 
-const SPECIALS = ['<|pad|>', '<|bos|>', '<|eos|>', '<|user|>', '<|assistant|>', '<|endofmessage|>', '<|text|>', '<|code|>', '<|execution|>', '<|endofblock|>'];
+const SPECIALS = [
+  '<|pad|>',
+  '<|bos|>',
+  '<|eos|>',
+  '<|user|>',
+  '<|assistant|>',
+  '<|endofmessage|>',
+  '<|text|>',
+  '<|code|>',
+  '<|execution|>',
+  '<|endofblock|>',
+];
 
 const charTokenizer: TokenizerLike = {
   bos: 1,
@@ -23,12 +40,20 @@ const charTokenizer: TokenizerLike = {
   encodeOrdinary: (text: string) => Array.from(text, (c) => 16 + c.codePointAt(0)!),
 };
 
-export interface MaskSettings { strategy: MaskStrategy; order: BlockOrder; rate: number; seed: number }
+export interface MaskSettings {
+  strategy: MaskStrategy;
+  order: BlockOrder;
+  rate: number;
+  seed: number;
+}
 
 /** Strategies that hide single tokens rather than whole blocks: the overlay then marks characters. */
 export const TOKEN_STRATEGIES: readonly MaskStrategy[] = MASK_STRATEGIES.filter((m) => m.endsWith('-token'));
 
-function visibility(record: ReflectionRecord, s: MaskSettings): { enc: ReturnType<typeof encodeRecord>; visible: boolean[] } {
+function visibility(
+  record: ReflectionRecord,
+  s: MaskSettings,
+): { enc: ReturnType<typeof encodeRecord>; visible: boolean[] } {
   const enc = encodeRecord(record, charTokenizer);
   return { enc, visible: studentVisibility(enc, { strategy: s.strategy, order: s.order }, s.rate, new Rng(s.seed)) };
 }
@@ -77,12 +102,27 @@ export function mountMaskControls(root: HTMLElement, onChange: (s: MaskSettings 
   const order = document.createElement('select');
   order.setAttribute('aria-label', 'block order');
   for (const o of BLOCK_ORDERS) order.add(new Option(o, o, false, o === 'EAC'));
-  const rate = Object.assign(document.createElement('input'), { type: 'range', min: '0', max: '1', step: '0.05', value: '0.5' });
+  const rate = Object.assign(document.createElement('input'), {
+    type: 'range',
+    min: '0',
+    max: '1',
+    step: '0.05',
+    value: '0.5',
+  });
   rate.setAttribute('aria-label', 'mask rate');
   const rateOut = document.createElement('output');
   const emit = (): void => {
     rateOut.textContent = `rate ${Number(rate.value).toFixed(2)}`;
-    onChange(on.checked ? { strategy: strategy.value as MaskStrategy, order: order.value as BlockOrder, rate: Number(rate.value), seed: 1 } : null);
+    onChange(
+      on.checked
+        ? {
+            strategy: strategy.value as MaskStrategy,
+            order: order.value as BlockOrder,
+            rate: Number(rate.value),
+            seed: 1,
+          }
+        : null,
+    );
   };
   for (const el of [on, strategy, order, rate]) el.addEventListener('input', emit);
   const legend = document.createElement('p');

@@ -40,7 +40,10 @@ export class SequenceView {
     this.el.className = 'rc-sequence';
     this.el.tabIndex = 0;
     this.el.dataset.testid = 'reflect-sequence';
-    this.el.setAttribute('aria-label', 'Reflection sequence: ← → or j k step through the blocks, Ctrl+Enter runs, ? lists the keys');
+    this.el.setAttribute(
+      'aria-label',
+      'Reflection sequence: ← → or j k step through the blocks, Ctrl+Enter runs, ? lists the keys',
+    );
     const nav = document.createElement('div');
     nav.className = 'rc-nav';
     const prev = this.button('◀ Prev', 'reflect-prev', () => this.step(-1));
@@ -59,7 +62,10 @@ export class SequenceView {
     // Stepping keys are handled by the panel (src/ui/reflect/keys.ts) while it is active; Ctrl/Cmd+Enter
     // inside a code editor runs that block (captured before Monaco would insert a line).
     void opts.loadEditor().then(
-      (create) => { this.createEditor = create; this.upgradeEditors(); },
+      (create) => {
+        this.createEditor = create;
+        this.upgradeEditors();
+      },
       (e: Error) => opts.onMessage(`The editor failed to load: ${e.message}`, 'error'),
     );
     this.render();
@@ -131,7 +137,10 @@ export class SequenceView {
   goTo(index: number): void {
     this.cursor = index;
     while (this.cards.length <= index) this.cards.push(this.card(this.cards.length));
-    this.cards.forEach((c, i) => { c.hidden = i > index; c.classList.toggle('rc-current', i === index); });
+    this.cards.forEach((c, i) => {
+      c.hidden = i > index;
+      c.classList.toggle('rc-current', i === index);
+    });
     this.render();
     this.cards[index]?.scrollIntoView({ block: 'nearest' });
   }
@@ -232,7 +241,14 @@ export class SequenceView {
       this.editors[i] = null;
       if (this.createEditor) this.mountEditor(i, host);
     } else if (b.type === 'execution') {
-      card.append(b.content ? renderTerminal(b.content) : Object.assign(document.createElement('p'), { className: 'rc-note', textContent: '(no output: the code ran without errors)' }));
+      card.append(
+        b.content
+          ? renderTerminal(b.content)
+          : Object.assign(document.createElement('p'), {
+              className: 'rc-note',
+              textContent: '(no output: the code ran without errors)',
+            }),
+      );
     } else {
       const p = document.createElement('div');
       p.className = 'rc-text';
@@ -266,12 +282,19 @@ export class SequenceView {
     out.textContent = 'running…';
     out.dataset.status = 'running';
     try {
-      const r: RunResult = await this.opts.python().run(this.codeOf(i), { mode: 'session', timeoutMs: this.opts.timeoutMs() });
+      const r: RunResult = await this.opts
+        .python()
+        .run(this.codeOf(i), { mode: 'session', timeoutMs: this.opts.timeoutMs() });
       out.textContent = '';
       const summary = document.createElement('p');
       summary.className = 'rc-run-summary';
       summary.dataset.testid = `reflect-run-summary-${i}`;
-      const verdict = r.status === 'ok' ? 'passed' : r.status === 'timeout' ? `timed out (${r.error?.message ?? ''})` : `failed: ${r.error?.type ?? 'error'}`;
+      const verdict =
+        r.status === 'ok'
+          ? 'passed'
+          : r.status === 'timeout'
+            ? `timed out (${r.error?.message ?? ''})`
+            : `failed: ${r.error?.type ?? 'error'}`;
       summary.textContent = `Cell In[${r.cell}] ${verdict} · ${r.durationMs.toFixed(0)} ms${r.truncated ? ' · output truncated' : ''}`;
       out.append(summary);
       const text = executionText(r);

@@ -31,7 +31,13 @@ export class CheckpointsView {
   constructor(private readonly actions: CheckpointActions) {
     this.tbody = h('ul', { class: 'train-ckpt-list', testid: 'checkpoint-list' });
     this.banner = h('div', { class: 'train-resume-banner', testid: 'resume-banner', hidden: true });
-    const fileInput = h('input', { type: 'file', multiple: true, accept: '.safetensors,.json', testid: 'checkpoint-import', 'aria-label': 'Import checkpoint files' });
+    const fileInput = h('input', {
+      type: 'file',
+      multiple: true,
+      accept: '.safetensors,.json',
+      testid: 'checkpoint-import',
+      'aria-label': 'Import checkpoint files',
+    });
     fileInput.addEventListener('change', () => void this.importPicked(fileInput));
     this.root = h(
       'section',
@@ -72,12 +78,37 @@ export class CheckpointsView {
         return h(
           'li',
           { testid: 'checkpoint-row', 'data-id': m.id, class: 'train-ckpt' },
-          h('div', { class: 'train-ckpt-text' }, h('strong', { testid: 'checkpoint-name' }, m.name), h('span', { class: 'train-detail' }, detail)),
+          h(
+            'div',
+            { class: 'train-ckpt-text' },
+            h('strong', { testid: 'checkpoint-name' }, m.name),
+            h('span', { class: 'train-detail' }, detail),
+          ),
           h(
             'div',
             { class: 'train-actions', role: 'group', 'aria-label': `Actions for ${m.name}` },
-            unfinished ? h('button', { type: 'button', testid: 'checkpoint-resume', disabled: busy, onclick: () => this.actions.resume(m.id) }, 'Resume') : '',
-            h('button', { type: 'button', disabled: busy, testid: 'checkpoint-load', onclick: () => void this.run(() => this.actions.load(m.id)) }, 'Load'),
+            unfinished
+              ? h(
+                  'button',
+                  {
+                    type: 'button',
+                    testid: 'checkpoint-resume',
+                    disabled: busy,
+                    onclick: () => this.actions.resume(m.id),
+                  },
+                  'Resume',
+                )
+              : '',
+            h(
+              'button',
+              {
+                type: 'button',
+                disabled: busy,
+                testid: 'checkpoint-load',
+                onclick: () => void this.run(() => this.actions.load(m.id)),
+              },
+              'Load',
+            ),
             h('button', { type: 'button', onclick: () => void this.rename(m) }, 'Rename'),
             h('button', { type: 'button', onclick: () => void this.exportOne(m) }, 'Export'),
             h('button', { type: 'button', disabled: busy, onclick: () => void this.remove(m) }, 'Delete'),
@@ -85,14 +116,19 @@ export class CheckpointsView {
         );
       }),
     );
-    if (this.items.length === 0) this.tbody.append(h('li', { class: 'train-detail' }, 'No checkpoints yet: a run saves one every few steps.'));
+    if (this.items.length === 0)
+      this.tbody.append(h('li', { class: 'train-detail' }, 'No checkpoints yet: a run saves one every few steps.'));
     // After a reload: offer to continue the newest unfinished run.
     const pending = this.items.find((m) => m.step < m.totalSteps);
     this.banner.hidden = !pending || busy;
     if (pending) {
       this.banner.replaceChildren(
         `Run “${pending.name}” stopped at step ${pending.step} of ${pending.totalSteps}. `,
-        h('button', { type: 'button', testid: 'resume-latest', disabled: busy, onclick: () => this.actions.resume(pending.id) }, 'Resume'),
+        h(
+          'button',
+          { type: 'button', testid: 'resume-latest', disabled: busy, onclick: () => this.actions.resume(pending.id) },
+          'Resume',
+        ),
       );
     }
   }
@@ -128,7 +164,11 @@ export class CheckpointsView {
       return;
     }
     await this.run(async () => {
-      await this.actions.importFiles(new Uint8Array(await st.arrayBuffer()), await js.text(), st.name.replace(/\.safetensors$/, ''));
+      await this.actions.importFiles(
+        new Uint8Array(await st.arrayBuffer()),
+        await js.text(),
+        st.name.replace(/\.safetensors$/, ''),
+      );
     });
   }
 

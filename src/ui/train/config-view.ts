@@ -20,11 +20,24 @@ export class ConfigView {
   private readonly error: HTMLElement;
   private valid: object | null = null;
 
-  constructor(private readonly source: ConfigSource, initialPreset: string) {
-    this.preset = h('select', { testid: 'preset', 'aria-label': 'Model preset' }, ...source.presets.map((p) => h('option', { value: p }, p)));
+  constructor(
+    private readonly source: ConfigSource,
+    initialPreset: string,
+  ) {
+    this.preset = h(
+      'select',
+      { testid: 'preset', 'aria-label': 'Model preset' },
+      ...source.presets.map((p) => h('option', { value: p }, p)),
+    );
     this.preset.value = source.presets.includes(initialPreset) ? initialPreset : source.presets[0];
     this.preset.addEventListener('change', () => this.loadPreset(this.preset.value));
-    this.editor = h('textarea', { class: 'train-config', rows: 14, spellcheck: 'false', testid: 'config-json', 'aria-label': 'Run config (JSON)' });
+    this.editor = h('textarea', {
+      class: 'train-config',
+      rows: 14,
+      spellcheck: 'false',
+      testid: 'config-json',
+      'aria-label': 'Run config (JSON)',
+    });
     this.editor.addEventListener('input', () => this.check());
     this.error = h('div', { class: 'train-config-error', role: 'alert', testid: 'config-error' });
     this.root = h(

@@ -26,7 +26,13 @@ export class DatasetsView {
 
   constructor(private readonly actions: DatasetActions) {
     this.list = h('ul', { class: 'train-datasets', testid: 'dataset-list' });
-    const input = h('input', { type: 'file', multiple: true, accept: '.jsonl,.json,application/jsonl', testid: 'dataset-import', 'aria-label': 'Import a JSONL dataset' });
+    const input = h('input', {
+      type: 'file',
+      multiple: true,
+      accept: '.jsonl,.json,application/jsonl',
+      testid: 'dataset-import',
+      'aria-label': 'Import a JSONL dataset',
+    });
     input.addEventListener('change', () => void this.importPicked(input));
     this.root = h(
       'section',
@@ -54,14 +60,25 @@ export class DatasetsView {
 
   private render(): void {
     const row = (id: string, label: string, detail: string, removable: boolean) => {
-      const box = h('input', { type: 'checkbox', checked: this.selected.has(id), 'data-id': id, testid: 'dataset-choice' });
+      const box = h('input', {
+        type: 'checkbox',
+        checked: this.selected.has(id),
+        'data-id': id,
+        testid: 'dataset-choice',
+      });
       box.addEventListener('change', () => (box.checked ? this.selected.add(id) : this.selected.delete(id)));
       return h(
         'li',
         {},
         h('label', {}, box, ` ${label}`),
         h('span', { class: 'train-detail' }, ` ${detail} `),
-        removable ? h('button', { type: 'button', 'aria-label': `Delete dataset ${label}`, onclick: () => void this.remove(id, label) }, 'Delete') : '',
+        removable
+          ? h(
+              'button',
+              { type: 'button', 'aria-label': `Delete dataset ${label}`, onclick: () => void this.remove(id, label) },
+              'Delete',
+            )
+          : '',
       );
     };
     this.list.replaceChildren(
@@ -85,10 +102,19 @@ export class DatasetsView {
     const names = picked.map((f) => f.name).join(', ');
     this.notice.info(`Importing ${names}…`);
     try {
-      const files = await Promise.all(picked.map(async (f) => ({ fileName: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+      const files = await Promise.all(
+        picked.map(async (f) => ({ fileName: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
+      );
       const metas = await this.actions.importFiles(files);
       for (const meta of metas) this.selected.add(meta.id);
-      this.notice.info(metas.map((meta) => `Imported ${meta.name}: ${meta.counts.reflection} reflection and ${meta.counts.generation} generation records.`).join(' '));
+      this.notice.info(
+        metas
+          .map(
+            (meta) =>
+              `Imported ${meta.name}: ${meta.counts.reflection} reflection and ${meta.counts.generation} generation records.`,
+          )
+          .join(' '),
+      );
     } catch (e) {
       this.notice.error(`${names} ${picked.length > 1 ? 'were' : 'was'} not imported (all or none): ${errorText(e)}`);
     }

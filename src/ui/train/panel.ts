@@ -24,7 +24,8 @@ import './train.css';
 
 export function mountTrain(root: HTMLElement, ctx: AppContext): void {
   const bridge = createWorkerBridge<TrainerApi>(
-    () => new Worker(new URL('../../../workers/trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' }),
+    () =>
+      new Worker(new URL('../../../workers/trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' }),
     {
       // The worker died (load error, out of memory): calls in flight never settle, so reset the controls.
       onError: (m) => {
@@ -77,11 +78,20 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
 
   const datasets = new DatasetsView({
     list: async () => (await ops()).listDatasets(),
-    importFiles: async (files) => (await trainer()).importDatasets(Comlink.transfer(files, files.map((f) => f.bytes.buffer))),
+    importFiles: async (files) =>
+      (await trainer()).importDatasets(
+        Comlink.transfer(
+          files,
+          files.map((f) => f.bytes.buffer),
+        ),
+      ),
     remove: async (id) => (await ops()).deleteDataset(id),
     onChange: () => void ctx.status.refreshStorage(),
   });
-  const config = new ConfigView({ presets: RUN_PRESETS, defaults: defaultRunConfig, validate: validateRunConfig }, 'smoke');
+  const config = new ConfigView(
+    { presets: RUN_PRESETS, defaults: defaultRunConfig, validate: validateRunConfig },
+    'smoke',
+  );
   const plots = h('div', { testid: 'train-plots' });
   const checkpoints = new CheckpointsView({
     list: async () => (await ops()).listCheckpoints(),
@@ -103,16 +113,26 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
     start: () => {
       notice.clear();
       const cfg = config.value();
-      if (!cfg) return failSetup('The run config has an error: fix it (see the message under the editor), then press Train.');
+      if (!cfg)
+        return failSetup('The run config has an error: fix it (see the message under the editor), then press Train.');
       const chosen = datasets.chosen();
-      if (chosen.length === 0) return failSetup('No dataset is chosen: tick at least one under Datasets, then press Train.');
+      if (chosen.length === 0)
+        return failSetup('No dataset is chosen: tick at least one under Datasets, then press Train.');
       void run({ datasets: chosen, config: cfg });
     },
-    pause: () => void trainer().then((t) => t.pause()).catch((e) => fail(errorText(e))),
-    resume: () => void trainer().then((t) => t.resume()).catch((e) => fail(errorText(e))),
+    pause: () =>
+      void trainer()
+        .then((t) => t.pause())
+        .catch((e) => fail(errorText(e))),
+    resume: () =>
+      void trainer()
+        .then((t) => t.resume())
+        .catch((e) => fail(errorText(e))),
     stop: () => {
       progress.setState('stopping');
-      void trainer().then((t) => t.stop()).catch((e) => fail(errorText(e)));
+      void trainer()
+        .then((t) => t.stop())
+        .catch((e) => fail(errorText(e)));
     },
     kill: () => {
       bridge.terminate();
@@ -135,7 +155,11 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
         '(code, execution, analysis), the student sees the same tokens with reflection blocks hidden by the dynamic mask ' +
         'and learns to re-answer in one go. Training runs in a Web Worker; checkpoints are kept in this browser.',
     ],
-    steps: ['Choose datasets (the built-in demo or your JSONL).', 'Pick a preset (or edit the config).', 'Press Train and watch CE teacher, CE student and KL fall while the mask rate climbs.'],
+    steps: [
+      'Choose datasets (the built-in demo or your JSONL).',
+      'Pick a preset (or edit the config).',
+      'Press Train and watch CE teacher, CE student and KL fall while the mask rate climbs.',
+    ],
   });
   // A setup error goes away by itself once the setup is fixed (a dataset ticked, the config valid again).
   const setup = h('div', { class: 'train-setup' }, datasets.root, config.root);
@@ -147,7 +171,11 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
   };
   setup.addEventListener('change', recheckSetup);
   setup.addEventListener('input', recheckSetup);
-  const plotsCaption = h('p', { class: 'train-plots-caption', testid: 'plots-caption' }, 'No metrics yet: the plots fill in as a run logs its steps.');
+  const plotsCaption = h(
+    'p',
+    { class: 'train-plots-caption', testid: 'plots-caption' },
+    'No metrics yet: the plots fill in as a run logs its steps.',
+  );
   const panel = h(
     'div',
     { class: 'train-panel', testid: 'train-panel' },
@@ -157,7 +185,13 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
       { class: 'train-main' },
       progress.root,
       notice.el,
-      h('section', { class: 'train-charts', 'aria-label': 'Training plots' }, plotsCaption, plots, h('p', { class: 'train-plots-legend', testid: 'plots-legend' }, ...PLOT_LEGEND)),
+      h(
+        'section',
+        { class: 'train-charts', 'aria-label': 'Training plots' },
+        plotsCaption,
+        plots,
+        h('p', { class: 'train-plots-legend', testid: 'plots-legend' }, ...PLOT_LEGEND),
+      ),
     ),
     checkpoints.root,
     tryModel.root,
@@ -173,7 +207,9 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
       const metrics = (JSON.parse(json) as { metrics?: TrainProgress[] }).metrics ?? [];
       charts.reset(metrics);
       const last = metrics.at(-1);
-      plotsCaption.textContent = metrics.length ? `Metrics of “${name}”: ${metrics.length} logged steps.` : `“${name}” has no logged steps.`;
+      plotsCaption.textContent = metrics.length
+        ? `Metrics of “${name}”: ${metrics.length} logged steps.`
+        : `“${name}” has no logged steps.`;
       if (last) progress.setStartText(last.step, last.totalSteps);
     } catch (e) {
       plotsCaption.textContent = `The metrics of “${name}” could not be read: ${errorText(e)}`;
@@ -189,7 +225,9 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
         break;
       case 'history':
         charts.reset(e.history);
-        plotsCaption.textContent = e.history.length ? `Resumed: ${e.history.length} earlier steps restored from the checkpoint.` : 'This run, live.';
+        plotsCaption.textContent = e.history.length
+          ? `Resumed: ${e.history.length} earlier steps restored from the checkpoint.`
+          : 'This run, live.';
         progress.setStartText(e.history.at(-1)?.step ?? 0, e.totalSteps);
         break;
       case 'state':
@@ -263,10 +301,15 @@ function announceCheckpoints(): void {
 
 const PLOT_LEGEND = [
   'Dots are the logged values, lines a smoothed curve. ',
-  h('b', {}, 'CE teacher'), ': next-token loss on the full record (code, execution, analysis). ',
-  h('b', {}, 'CE student'), ': the same answer with reflection blocks hidden by the mask. ',
-  h('b', {}, 'KL'), ': how far the student’s predictions are from the teacher’s on the final answer. ',
-  h('b', {}, 'Total'), ': what the optimizer minimises (its mix depends on train.objective). ',
+  h('b', {}, 'CE teacher'),
+  ': next-token loss on the full record (code, execution, analysis). ',
+  h('b', {}, 'CE student'),
+  ': the same answer with reflection blocks hidden by the mask. ',
+  h('b', {}, 'KL'),
+  ': how far the student’s predictions are from the teacher’s on the final answer. ',
+  h('b', {}, 'Total'),
+  ': what the optimizer minimises (its mix depends on train.objective). ',
   'Instruction-only steps have no student row (their CE student and KL are 0), so they are drawn separately. ',
-  h('b', {}, 'Mask rate'), ': share of reflection hidden from the student, rising over the run.',
+  h('b', {}, 'Mask rate'),
+  ': share of reflection hidden from the student, rising over the run.',
 ];

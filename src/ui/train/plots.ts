@@ -34,7 +34,10 @@ const CHARTS: { id: string; title: string; series: SeriesSpec[]; digits: number 
     id: 'losses',
     title: 'Total loss',
     digits: 4,
-    series: [...both('loss', 'reflection steps', '#343a40', 'reflection'), ...both('loss', 'instruction-only steps', '#d9480f', 'instruction', [6, 4])],
+    series: [
+      ...both('loss', 'reflection steps', '#343a40', 'reflection'),
+      ...both('loss', 'instruction-only steps', '#d9480f', 'instruction', [6, 4]),
+    ],
   },
   {
     id: 'terms',
@@ -46,7 +49,12 @@ const CHARTS: { id: string; title: string; series: SeriesSpec[]; digits: number 
       ...both('kl', 'KL', '#2b8a3e', 'reflection'),
     ],
   },
-  { id: 'mask', title: 'Mask rate', digits: 3, series: [{ key: 'mask_rate', label: 'mask rate', stroke: '#7048e8', raw: false }] },
+  {
+    id: 'mask',
+    title: 'Mask rate',
+    digits: 3,
+    series: [{ key: 'mask_rate', label: 'mask rate', stroke: '#7048e8', raw: false }],
+  },
   { id: 'lr', title: 'Learning rate', digits: 6, series: [{ key: 'lr', label: 'lr', stroke: '#e67700', raw: false }] },
 ];
 
@@ -69,7 +77,8 @@ export class TrainPlots {
       box.setAttribute('role', 'img');
       box.setAttribute('aria-label', `${spec.title} against the training step`);
       root.append(box);
-      const fmt = (v: number | null): string => (v === null ? '–' : Math.abs(v) > 0 && Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toFixed(spec.digits));
+      const fmt = (v: number | null): string =>
+        v === null ? '–' : Math.abs(v) > 0 && Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toFixed(spec.digits);
       const plot = new uPlot(
         {
           title: spec.title,

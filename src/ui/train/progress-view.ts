@@ -26,12 +26,35 @@ export class ProgressView {
   private last: TrainProgress | null = null;
 
   constructor(controls: RunControls) {
-    this.startBtn = h('button', { type: 'button', class: 'primary', testid: 'train-start', onclick: () => controls.start() }, 'Train');
-    this.pauseBtn = h('button', { type: 'button', testid: 'train-pause', disabled: true, onclick: () => (this.state === 'paused' ? controls.resume() : controls.pause()) }, 'Pause');
-    this.stopBtn = h('button', { type: 'button', testid: 'train-stop', disabled: true, onclick: () => controls.stop() }, 'Stop');
+    this.startBtn = h(
+      'button',
+      { type: 'button', class: 'primary', testid: 'train-start', onclick: () => controls.start() },
+      'Train',
+    );
+    this.pauseBtn = h(
+      'button',
+      {
+        type: 'button',
+        testid: 'train-pause',
+        disabled: true,
+        onclick: () => (this.state === 'paused' ? controls.resume() : controls.pause()),
+      },
+      'Pause',
+    );
+    this.stopBtn = h(
+      'button',
+      { type: 'button', testid: 'train-stop', disabled: true, onclick: () => controls.stop() },
+      'Stop',
+    );
     this.killBtn = h(
       'button',
-      { type: 'button', testid: 'train-kill', hidden: true, title: 'Terminate the worker now; the run can resume from its last checkpoint', onclick: () => controls.kill() },
+      {
+        type: 'button',
+        testid: 'train-kill',
+        hidden: true,
+        title: 'Terminate the worker now; the run can resume from its last checkpoint',
+        onclick: () => controls.kill(),
+      },
       'Force stop',
     );
     this.bar = h('progress', { max: 1, value: 0, testid: 'train-progress', 'aria-label': 'Training progress' });
@@ -69,7 +92,9 @@ export class ProgressView {
   }
 
   get active(): boolean {
-    return this.state === 'preparing' || this.state === 'running' || this.state === 'paused' || this.state === 'stopping';
+    return (
+      this.state === 'preparing' || this.state === 'running' || this.state === 'paused' || this.state === 'stopping'
+    );
   }
 
   setProgress(p: TrainProgress): void {

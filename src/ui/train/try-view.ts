@@ -16,7 +16,11 @@ function wrapPrompt(text: string): Prompt {
 export class TryModelView {
   readonly root: HTMLElement;
   private readonly details: HTMLDetailsElement;
-  private readonly model = h('span', { class: 'train-detail', testid: 'try-model' }, 'No model loaded: press Load on a checkpoint, or train one.');
+  private readonly model = h(
+    'span',
+    { class: 'train-detail', testid: 'try-model' },
+    'No model loaded: press Load on a checkpoint, or train one.',
+  );
 
   constructor(actions: TryActions) {
     const prompt = h('textarea', { rows: 3, testid: 'try-prompt', 'aria-label': 'Prompt' });

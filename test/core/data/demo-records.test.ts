@@ -12,12 +12,16 @@ describe('traceback formatter', () => {
     const line = readFileSync(path.join(FIXTURES, 'reflection-records-example.jsonl'), 'utf8').split('\n')[0]!;
     const r = validateRecord(JSON.parse(line));
     const code = r.messages[1]!.content[0]!.content;
-    expect(jupyterTraceback(code, [{ line: lineOf(code, 'assert multiply_digits(0) == 0') }], 'AssertionError', '')).toBe(r.messages[1]!.content[1]!.content);
+    expect(
+      jupyterTraceback(code, [{ line: lineOf(code, 'assert multiply_digits(0) == 0') }], 'AssertionError', ''),
+    ).toBe(r.messages[1]!.content[1]!.content);
   });
 
   it('formats single-digit arrows, nested frames limited to their function, and skips blank context lines', () => {
     const code = 'def f(x):\n    return 1 / x\n\nf(0)';
-    expect(jupyterTraceback(code, [{ line: 4 }, { line: 2, fn: 'f(x)' }], 'ZeroDivisionError', 'division by zero')).toBe(
+    expect(
+      jupyterTraceback(code, [{ line: 4 }, { line: 2, fn: 'f(x)' }], 'ZeroDivisionError', 'division by zero'),
+    ).toBe(
       '-'.repeat(75) +
         '\nZeroDivisionError                         Traceback (most recent call last)\n' +
         'Cell In[1], line 4\n      1 def f(x):\n      2     return 1 / x\n----> 4 f(0)\n\n' +
@@ -28,9 +32,11 @@ describe('traceback formatter', () => {
     expect(() => jupyterTraceback(code, [{ line: 4, fn: 'f(x)' }], 'E', '')).toThrow(/outside f\(x\)/);
     // Context counts non-blank lines: two either side even across blank lines.
     const spaced = 'a = 1\n\nb = 2\n\nc = 3\n\nd = 4\ne = 5';
-    expect(jupyterTraceback(spaced, [{ line: 5 }], 'NameError', "name 'x' is not defined").split('\n').slice(3, 8)).toEqual(
-      ['      1 a = 1', '      3 b = 2', '----> 5 c = 3', '      7 d = 4', '      8 e = 5'],
-    );
+    expect(
+      jupyterTraceback(spaced, [{ line: 5 }], 'NameError', "name 'x' is not defined")
+        .split('\n')
+        .slice(3, 8),
+    ).toEqual(['      1 a = 1', '      3 b = 2', '----> 5 c = 3', '      7 d = 4', '      8 e = 5']);
   });
 });
 
@@ -53,7 +59,9 @@ describe('demo records', () => {
       expect(r.messages[0]!.content[0]!.content).toContain('# Programming Problem');
       const seq = r.messages[1]!.content;
       expect(seq.map((b) => b.type)).toEqual(['code', 'execution', 'text', 'code', 'execution', 'text']);
-      expect(seq[1]!.content).toMatch(/^-{75}\n\w+Error {2,}Traceback \(most recent call last\)\nCell In\[1\], line \d+\n/);
+      expect(seq[1]!.content).toMatch(
+        /^-{75}\n\w+Error {2,}Traceback \(most recent call last\)\nCell In\[1\], line \d+\n/,
+      );
       expect(seq[4]!.content).toBe('');
       expect(r.messages[2]!.content[0]!.content).toBe(p.problem);
       expect(r.messages[3]!.content[0]!.content).toBe('```python\n' + p.fixed + '\n```');
@@ -61,7 +69,9 @@ describe('demo records', () => {
       const code = attemptCode(p, 'buggy');
       const top = Number(/Cell In\[1\], line (\d+)\n/.exec(seq[1]!.content)![1]);
       expect(code.split('\n')[top - 1]).toBe(p.failure.at);
-      expect(seq[1]!.content.split('\n')).toContain(`${'-'.repeat(7 - String(top).length - 2)}> ${top} ${p.failure.at}`);
+      expect(seq[1]!.content.split('\n')).toContain(
+        `${'-'.repeat(7 - String(top).length - 2)}> ${top} ${p.failure.at}`,
+      );
       // Buggy and fixed versions differ; the final answer has no tests or prints.
       expect(p.fixed).not.toBe(p.buggy);
       expect(p.fixed).not.toMatch(/^assert|print\(/m);

@@ -26,7 +26,13 @@ const enc = encodeRecord(record, tok);
 const PAD = 0;
 
 function caseBatch(e: EncodedRecord, c: Pick<LossCase, 'strategy' | 'order' | 'mask_rate'>) {
-  const vis = studentVisibility(e, { strategy: parseMaskStrategy(c.strategy), order: c.order as BlockOrder }, c.mask_rate, new Rng(0), 'per-term');
+  const vis = studentVisibility(
+    e,
+    { strategy: parseMaskStrategy(c.strategy), order: c.order as BlockOrder },
+    c.mask_rate,
+    new Rng(0),
+    'per-term',
+  );
   return makeHostBatch([{ teacher: teacherRow(e), student: studentRow(e, vis) }], [], PAD, 'per-term');
 }
 
@@ -56,13 +62,16 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
     afterAll(() => model?.dispose());
 
-    it.each(fx.cases.map((c) => [c.strategy, c.mask_rate, c] as const))('%s rate %s: ce_teacher, ce_student, kl, total', async (_s, _r, c) => {
-      const got = await lossValues(model, caseBatch(enc, c));
-      expect(rel(got.ceTeacher, c.ce_teacher)).toBeLessThan(1e-4);
-      expect(rel(got.ceStudent, c.ce_student)).toBeLessThan(1e-4);
-      expect(Math.abs(got.kl - c.kl)).toBeLessThan(1e-4 * Math.max(c.kl, 1e-2));
-      expect(rel(got.total, c.total)).toBeLessThan(1e-4);
-    });
+    it.each(fx.cases.map((c) => [c.strategy, c.mask_rate, c] as const))(
+      '%s rate %s: ce_teacher, ce_student, kl, total',
+      async (_s, _r, c) => {
+        const got = await lossValues(model, caseBatch(enc, c));
+        expect(rel(got.ceTeacher, c.ce_teacher)).toBeLessThan(1e-4);
+        expect(rel(got.ceStudent, c.ce_student)).toBeLessThan(1e-4);
+        expect(Math.abs(got.kl - c.kl)).toBeLessThan(1e-4 * Math.max(c.kl, 1e-2));
+        expect(rel(got.total, c.total)).toBeLessThan(1e-4);
+      },
+    );
 
     it('gradients of total (block EAC 0.5, teacher detached in the KL) match the fixture', async () => {
       const ref = parseSafetensors(new Uint8Array(readFileSync(path.join(FIXTURES, fx.gradient_case.file))));
@@ -125,7 +134,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const visA = studentVisibility(enc, a as never, 0.2, undefined, 'per-term');
       const visB = studentVisibility(enc, b as never, 1, undefined, 'per-term');
       const gen: EncodedRecord = { ...enc, type: 'generation', studentTargets: enc.studentTargets.map(() => false) };
-      const shortGen = { ...gen, ids: gen.ids.slice(0, 40), annotation: gen.annotation.slice(0, 40), teacherTargets: gen.teacherTargets.slice(0, 40), studentTargets: gen.studentTargets.slice(0, 40) };
+      const shortGen = {
+        ...gen,
+        ids: gen.ids.slice(0, 40),
+        annotation: gen.annotation.slice(0, 40),
+        teacherTargets: gen.teacherTargets.slice(0, 40),
+        studentTargets: gen.studentTargets.slice(0, 40),
+      };
       const host = makeHostBatch(
         [
           { teacher: teacherRow(enc), student: studentRow(enc, visA) },

@@ -17,7 +17,12 @@ import { encodeRecord } from '../../../src/core/records/serialize.ts';
 import { batchToTensors, disposeBatch, makeHostBatch } from '../../../src/core/train/batch.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../../src/platform/node/backend.ts';
 import { loadTinyModel } from '../model/fixture.ts';
-import { FIXTURES, loadOfficialLossFixture, loadReflectionLossFixture, rebuildFixtureRecord } from '../helpers/fixture-record.ts';
+import {
+  FIXTURES,
+  loadOfficialLossFixture,
+  loadReflectionLossFixture,
+  rebuildFixtureRecord,
+} from '../helpers/fixture-record.ts';
 import { officialCaseBatch, officialEncoded } from './official-case.ts';
 
 describe('reflection distillation loss on webgpu', () => {
@@ -42,7 +47,9 @@ describe('reflection distillation loss on webgpu', () => {
     if (unavailable) ctx.skip(unavailable);
     const fx = loadOfficialLossFixture();
     const gc = fx.gradient_case;
-    const want = fx.cases.find((c) => c.records.length === 2 && c.strategy === gc.strategy && c.mask_rate === gc.mask_rate)!;
+    const want = fx.cases.find(
+      (c) => c.records.length === 2 && c.strategy === gc.strategy && c.mask_rate === gc.mask_rate,
+    )!;
     const batch = batchToTensors(officialCaseBatch(officialEncoded(fx), gc));
     const ref = parseSafetensors(new Uint8Array(readFileSync(path.join(FIXTURES, gc.file))));
     let parts: tf.Tensor1D | null = null;
@@ -82,8 +89,16 @@ describe('reflection distillation loss on webgpu', () => {
     const enc = encodeRecord(record, tok);
     const gc = fx.gradient_case;
     const want = fx.cases.find((c) => c.strategy === gc.strategy && c.mask_rate === gc.mask_rate)!;
-    const vis = studentVisibility(enc, { strategy: parseMaskStrategy(gc.strategy), order: gc.order as BlockOrder }, gc.mask_rate, undefined, 'per-term');
-    const batch = batchToTensors(makeHostBatch([{ teacher: teacherRow(enc), student: studentRow(enc, vis) }], [], 0, 'per-term'));
+    const vis = studentVisibility(
+      enc,
+      { strategy: parseMaskStrategy(gc.strategy), order: gc.order as BlockOrder },
+      gc.mask_rate,
+      undefined,
+      'per-term',
+    );
+    const batch = batchToTensors(
+      makeHostBatch([{ teacher: teacherRow(enc), student: studentRow(enc, vis) }], [], 0, 'per-term'),
+    );
     const ref = parseSafetensors(new Uint8Array(readFileSync(path.join(FIXTURES, gc.file))));
     let parts: tf.Tensor1D | null = null;
     const { value, grads } = paramGrads(model, () => {

@@ -24,10 +24,19 @@ const enc = encodeRecord(record, tok);
 const reflIdx = enc.annotation.flatMap((a, i) => (a.segment === 'reflection_sequence' ? [i] : []));
 
 describe('student visibility', () => {
-  it.each(fx.cases.map((c) => [c.strategy, c.order, c.mask_rate, c] as const))('%s %s rate %s matches the fixture', (s, o, rate, c) => {
-    const vis = studentVisibility(enc, { strategy: parseMaskStrategy(s), order: o as BlockOrder }, rate, new Rng(1), 'per-term');
-    expect(vis).toEqual(c.student_visible);
-  });
+  it.each(fx.cases.map((c) => [c.strategy, c.order, c.mask_rate, c] as const))(
+    '%s %s rate %s matches the fixture',
+    (s, o, rate, c) => {
+      const vis = studentVisibility(
+        enc,
+        { strategy: parseMaskStrategy(s), order: o as BlockOrder },
+        rate,
+        new Rng(1),
+        'per-term',
+      );
+      expect(vis).toEqual(c.student_visible);
+    },
+  );
 
   it('per-term block order thresholds: first type from rate > 0, second from 1/3, third from 2/3', () => {
     expect(hiddenBlockTypes('EAC', 0, 'per-term')).toEqual([]);
@@ -92,7 +101,9 @@ describe('student visibility', () => {
     const seq = JSON.stringify(studentVisibility(enc, { strategy: 'sequential-block', order: 'EAC' }, 0.5));
     expect(seen.has(block)).toBe(true);
     expect(seen.has(seq)).toBe(true);
-    expect(() => studentVisibility(enc, { strategy: 'three-strategies', order: 'EAC' }, 0.5)).toThrow(/needs a seeded Rng/);
+    expect(() => studentVisibility(enc, { strategy: 'three-strategies', order: 'EAC' }, 0.5)).toThrow(
+      /needs a seeded Rng/,
+    );
   });
 
   it('every order hides exactly its block types and never touches the final round', () => {
@@ -101,7 +112,8 @@ describe('student visibility', () => {
       const hidden = new Set(hiddenBlockTypes(order, 0.5, 'per-term'));
       for (const i of reflIdx) expect(vis[i]).toBe(!hidden.has(enc.annotation[i]!.block_type!));
       enc.annotation.forEach((a, i) => {
-        if (a.segment.startsWith('instruction') || a.segment.startsWith('final_answer') || a.segment === 'eos') expect(vis[i]).toBe(true);
+        if (a.segment.startsWith('instruction') || a.segment.startsWith('final_answer') || a.segment === 'eos')
+          expect(vis[i]).toBe(true);
       });
     }
   });
@@ -114,7 +126,8 @@ describe('student visibility', () => {
     expect(hiddenBlocks.size).toBe(3);
     for (const i of reflIdx) expect(a[i]).toBe(!hiddenBlocks.has(enc.annotation[i]!.block));
     const seen = new Set<string>();
-    for (let s = 0; s < 20; s++) seen.add(JSON.stringify(studentVisibility(enc, { strategy: 'random-block', order: 'EAC' }, 0.5, new Rng(s))));
+    for (let s = 0; s < 20; s++)
+      seen.add(JSON.stringify(studentVisibility(enc, { strategy: 'random-block', order: 'EAC' }, 0.5, new Rng(s))));
     expect(seen.size).toBeGreaterThan(3);
     expect(() => studentVisibility(enc, { strategy: 'random-block', order: 'EAC' }, 0.5)).toThrow(ConfigError);
   });
@@ -130,7 +143,9 @@ describe('student visibility', () => {
   });
 
   it('"w/o dynamic mask" switch forces strategy all', () => {
-    expect(effectiveMaskOptions({ strategy: 'block', order: 'EAC' }, { ...NO_ABLATION, withoutDynamicMask: true }).strategy).toBe('all');
+    expect(
+      effectiveMaskOptions({ strategy: 'block', order: 'EAC' }, { ...NO_ABLATION, withoutDynamicMask: true }).strategy,
+    ).toBe('all');
     expect(effectiveMaskOptions({ strategy: 'block', order: 'EAC' }, NO_ABLATION).strategy).toBe('block');
   });
 
@@ -139,7 +154,11 @@ describe('student visibility', () => {
     expect(maskRate(3, 4)).toBe(1);
     expect(() => maskRate(4, 4)).toThrow(ConfigError);
     expect(() => maskRate(0, 0)).toThrow(/totalSteps/);
-    expect(() => studentVisibility(enc, { strategy: 'bogus' as MaskStrategy, order: 'EAC' }, 0.5)).toThrow(/unknown mask strategy "bogus"/);
-    expect(() => studentVisibility(enc, { strategy: 'block', order: 'XYZ' as BlockOrder }, 0.5)).toThrow(/unknown block order/);
+    expect(() => studentVisibility(enc, { strategy: 'bogus' as MaskStrategy, order: 'EAC' }, 0.5)).toThrow(
+      /unknown mask strategy "bogus"/,
+    );
+    expect(() => studentVisibility(enc, { strategy: 'block', order: 'XYZ' as BlockOrder }, 0.5)).toThrow(
+      /unknown block order/,
+    );
   });
 });

@@ -6,20 +6,20 @@ import { postprocessCompletion } from '../../../src/core/eval/postprocess.ts';
  * computed with the official function under Python 3.
  */
 const OFFICIAL: [string, string][] = [
-    ["def add(a, b):\n    return a + b\n```", "def add(a, b):\n    return a + b"],
-    ["def add(a, b):\n    return a + b", "return a + b"],
-    ["    return a + b\n```\nThis adds.", "return a + b"],
-    ["def add(a, b):\n    return a + b\n```\ntext\n```python\nother()\n```", "def add(a, b):\n    return a + b"],
-    ["```python\ndef add(a, b):\n    return a + b\n```", "def add(a, b):\n    return a + b"],
-    ["def add(a, b):\n    return a + b\n\nif __name__ == \"__main__\":\n    pass", "return a + b"],
-    ["x", ""],
-    ["", ""],
-    ["```", ""],
-    ["😀a\nb = 1", "b = 1"],
-    ["def add(a, b):\n    return a + b<|endofblock|>\n```", "return a + b"],
-    ["<|code|>def add(a, b):\n    return a + b\n```\n<|text|>ok", "def add(a, b):\n    return a + b"],
-    ["no newline at all ``` here ``` ok", "here ``` ok"],
-    ["def add(a, b):\n    return a + b\n```\nassert add(1,2)==3\n```", "assert add(1,2)==3"]
+  ['def add(a, b):\n    return a + b\n```', 'def add(a, b):\n    return a + b'],
+  ['def add(a, b):\n    return a + b', 'return a + b'],
+  ['    return a + b\n```\nThis adds.', 'return a + b'],
+  ['def add(a, b):\n    return a + b\n```\ntext\n```python\nother()\n```', 'def add(a, b):\n    return a + b'],
+  ['```python\ndef add(a, b):\n    return a + b\n```', 'def add(a, b):\n    return a + b'],
+  ['def add(a, b):\n    return a + b\n\nif __name__ == "__main__":\n    pass', 'return a + b'],
+  ['x', ''],
+  ['', ''],
+  ['```', ''],
+  ['😀a\nb = 1', 'b = 1'],
+  ['def add(a, b):\n    return a + b<|endofblock|>\n```', 'return a + b'],
+  ['<|code|>def add(a, b):\n    return a + b\n```\n<|text|>ok', 'def add(a, b):\n    return a + b'],
+  ['no newline at all ``` here ``` ok', 'here ``` ok'],
+  ['def add(a, b):\n    return a + b\n```\nassert add(1,2)==3\n```', 'assert add(1,2)==3'],
 ];
 
 describe('official post_process (the default)', () => {

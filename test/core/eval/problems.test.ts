@@ -3,7 +3,14 @@ import { DataFormatError, UsageError } from '../../../src/core/errors.ts';
 import { parseProblemsJsonl, selectProblems } from '../../../src/core/eval/problems.ts';
 
 const P = (i: number, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ task_id: `HumanEval/${i}`, prompt: `def f${i}(x):\n    """doc"""\n`, entry_point: `f${i}`, canonical_solution: '    return x\n', test: '\n\ndef check(c):\n    assert c(1) == 1\n', ...extra });
+  JSON.stringify({
+    task_id: `HumanEval/${i}`,
+    prompt: `def f${i}(x):\n    """doc"""\n`,
+    entry_point: `f${i}`,
+    canonical_solution: '    return x\n',
+    test: '\n\ndef check(c):\n    assert c(1) == 1\n',
+    ...extra,
+  });
 
 describe('HumanEval JSONL', () => {
   it('parses the official fields, skips blank lines, ignores extra keys (EvalPlus)', () => {
@@ -14,7 +21,14 @@ describe('HumanEval JSONL', () => {
   });
 
   it('is all-or-nothing and names every bad line', () => {
-    const text = [P(0), '{not json', JSON.stringify({ task_id: 'x', prompt: 'p' }), P(3, { entry_point: 'f 3' }), P(4, { test: 7 }), P(0)].join('\n');
+    const text = [
+      P(0),
+      '{not json',
+      JSON.stringify({ task_id: 'x', prompt: 'p' }),
+      P(3, { entry_point: 'f 3' }),
+      P(4, { test: 7 }),
+      P(0),
+    ].join('\n');
     let err: unknown;
     try {
       parseProblemsJsonl(text);
@@ -37,7 +51,10 @@ describe('HumanEval JSONL', () => {
     const ps = parseProblemsJsonl([0, 1, 2, 3].map((i) => P(i)).join('\n'));
     expect(selectProblems(ps, { limit: 2 }).map((p) => p.task_id)).toEqual(['HumanEval/0', 'HumanEval/1']);
     expect(selectProblems(ps, { limit: 99 })).toHaveLength(4);
-    expect(selectProblems(ps, { ids: ['HumanEval/3', 'HumanEval/1'] }).map((p) => p.task_id)).toEqual(['HumanEval/3', 'HumanEval/1']);
+    expect(selectProblems(ps, { ids: ['HumanEval/3', 'HumanEval/1'] }).map((p) => p.task_id)).toEqual([
+      'HumanEval/3',
+      'HumanEval/1',
+    ]);
     expect(selectProblems(ps, {})).toHaveLength(4);
     expect(() => selectProblems(ps, { ids: ['HumanEval/9'] })).toThrow(/unknown task id\(s\): HumanEval\/9/);
     expect(() => selectProblems(ps, { limit: 0 })).toThrow(UsageError);

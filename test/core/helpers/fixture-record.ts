@@ -86,7 +86,10 @@ export function rebuildFixtureRecord(fx: ReflectionLossFixture): { record: Refle
 }
 
 /** A record rebuilt from token ids alone (role, block and end tokens of `specials`); block contents become placeholder texts. */
-export function recordFromIds(ids: readonly number[], specials: Record<string, number>): { record: ReflectionRecord; tok: FakeTokenizer } {
+export function recordFromIds(
+  ids: readonly number[],
+  specials: Record<string, number>,
+): { record: ReflectionRecord; tok: FakeTokenizer } {
   const texts = new Map<string, number[]>();
   const messages: Message[] = [];
   const blockOf = new Map<number, BlockType>([
@@ -126,7 +129,14 @@ export interface OfficialLossFixture {
   special_token_ids: Record<string, number>;
   records: Record<string, { input_ids: number[]; teacher_labels: number[]; distillation_labels: number[] }>;
   cases: OfficialLossCase[];
-  gradient_case: { records: string[]; strategy: string; order: string; mask_rate: number; pad_id: number; file: string };
+  gradient_case: {
+    records: string[];
+    strategy: string;
+    order: string;
+    mask_rate: number;
+    pad_id: number;
+    file: string;
+  };
 }
 
 export function loadOfficialLossFixture(): OfficialLossFixture {

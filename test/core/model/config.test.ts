@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { configFromHF, configToHF, countParams, MODEL_PRESETS, validateConfig } from '../../../src/core/model/config.ts';
+import {
+  configFromHF,
+  configToHF,
+  countParams,
+  MODEL_PRESETS,
+  validateConfig,
+} from '../../../src/core/model/config.ts';
 import { ConfigError } from '../../../src/core/errors.ts';
 import { hfParamShapes } from '../../../src/core/model/llama.ts';
 
@@ -43,7 +49,9 @@ describe('LlamaConfig', () => {
     expect(configFromHF(configToHF(MODEL_PRESETS.small))).toEqual(MODEL_PRESETS.small);
     const hf = configToHF(tiny) as Record<string, unknown>;
     expect(() => configFromHF({ ...hf, hidden_act: 'gelu' })).toThrow(/hidden_act "gelu" is not supported/);
-    expect(() => configFromHF({ ...hf, rope_scaling: { type: 'dynamic', factor: 2 } })).toThrow(/rope_scaling type "dynamic" is not supported/);
+    expect(() => configFromHF({ ...hf, rope_scaling: { type: 'dynamic', factor: 2 } })).toThrow(
+      /rope_scaling type "dynamic" is not supported/,
+    );
     expect(() => configFromHF({ ...hf, hidden_size: '32' })).toThrow(/"hidden_size" must be a number/);
     expect(() => configFromHF({ ...hf, model_type: 'gpt2' })).toThrow(/model_type/);
     const { num_key_value_heads: _k, ...mha } = hf;

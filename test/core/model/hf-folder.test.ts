@@ -10,7 +10,9 @@ import { qwenDir } from './qwen2-fixture.ts';
 
 function fixtureFiles(): Map<string, Uint8Array> {
   const m = new Map<string, Uint8Array>();
-  for (const f of readdirSync(qwenDir)) if (f.endsWith('.json') && f !== 'greedy.json' || f.startsWith('model')) m.set(f, new Uint8Array(readFileSync(path.join(qwenDir, f))));
+  for (const f of readdirSync(qwenDir))
+    if ((f.endsWith('.json') && f !== 'greedy.json') || f.startsWith('model'))
+      m.set(f, new Uint8Array(readFileSync(path.join(qwenDir, f))));
   return m;
 }
 const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
@@ -19,7 +21,9 @@ const dec = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b));
 /** Every tensor of both shards, float32. */
 function allTensors(files: Map<string, Uint8Array>): Map<string, WritableTensor> {
   const out = new Map<string, WritableTensor>();
-  for (const [f, b] of files) if (f.endsWith('.safetensors')) for (const [n, t] of parseSafetensors(b)) out.set(n, { shape: t.shape, data: t.data });
+  for (const [f, b] of files)
+    if (f.endsWith('.safetensors'))
+      for (const [n, t] of parseSafetensors(b)) out.set(n, { shape: t.shape, data: t.data });
   return out;
 }
 
@@ -37,16 +41,17 @@ function writeF16(tensors: Map<string, WritableTensor>): Uint8Array {
   dv.setUint32(0, h.length, true);
   out.set(h, 8);
   let p = 8 + h.length;
-  for (const t of tensors.values()) for (const v of t.data) {
-    const f = Math.fround(v);
-    // exact float32 → f16 for normal values with ≤ 10 mantissa bits (the test data is rounded so)
-    const u = new Uint32Array(new Float32Array([f]).buffer)[0];
-    const sign = (u >>> 16) & 0x8000;
-    const exp = ((u >>> 23) & 0xff) - 127 + 15;
-    const mant = (u >>> 13) & 0x3ff;
-    dv.setUint16(p, f === 0 ? sign : sign | (exp << 10) | mant, true);
-    p += 2;
-  }
+  for (const t of tensors.values())
+    for (const v of t.data) {
+      const f = Math.fround(v);
+      // exact float32 → f16 for normal values with ≤ 10 mantissa bits (the test data is rounded so)
+      const u = new Uint32Array(new Float32Array([f]).buffer)[0];
+      const sign = (u >>> 16) & 0x8000;
+      const exp = ((u >>> 23) & 0xff) - 127 + 15;
+      const mant = (u >>> 13) & 0x3ff;
+      dv.setUint16(p, f === 0 ? sign : sign | (exp << 10) | mant, true);
+      p += 2;
+    }
   return out;
 }
 
@@ -67,7 +72,10 @@ describe('opening a Hugging Face model folder', () => {
     const ids = tf.tensor2d([[3, 4, 5]], [1, 3], 'int32');
     const want = await model.forward(ids).data();
 
-    const single = new Map([['config.json', files.get('config.json')!], ['model.safetensors', writeSafetensors(allTensors(files))]]);
+    const single = new Map([
+      ['config.json', files.get('config.json')!],
+      ['model.safetensors', writeSafetensors(allTensors(files))],
+    ]);
     const m2 = (await loadHFFolder(memorySource('single', single))).model;
     expect(Array.from(await m2.forward(ids).data())).toEqual(Array.from(want));
 
@@ -75,49 +83,118 @@ describe('opening a Hugging Face model folder', () => {
     const rounded = allTensors(files);
     const bits = new Uint32Array(1);
     const fl = new Float32Array(bits.buffer);
-    for (const t of rounded.values()) for (let i = 0; i < t.data.length; i++) {
-      fl[0] = Math.abs(t.data[i]) < 1e-4 ? 0 : t.data[i];
-      bits[0] &= 0xffffe000;
-      t.data[i] = fl[0];
-    }
-    const f32 = (await loadHFFolder(memorySource('r32', new Map([['config.json', files.get('config.json')!], ['model.safetensors', writeSafetensors(rounded)]])))).model;
-    const f16 = (await loadHFFolder(memorySource('r16', new Map([['config.json', files.get('config.json')!], ['model.safetensors', writeF16(rounded)]])))).model;
-    for (const [n, v] of f32.params) expect(Array.from(await f16.params.get(n)!.data()), n).toEqual(Array.from(await v.data()));
+    for (const t of rounded.values())
+      for (let i = 0; i < t.data.length; i++) {
+        fl[0] = Math.abs(t.data[i]) < 1e-4 ? 0 : t.data[i];
+        bits[0] &= 0xffffe000;
+        t.data[i] = fl[0];
+      }
+    const f32 = (
+      await loadHFFolder(
+        memorySource(
+          'r32',
+          new Map([
+            ['config.json', files.get('config.json')!],
+            ['model.safetensors', writeSafetensors(rounded)],
+          ]),
+        ),
+      )
+    ).model;
+    const f16 = (
+      await loadHFFolder(
+        memorySource(
+          'r16',
+          new Map([
+            ['config.json', files.get('config.json')!],
+            ['model.safetensors', writeF16(rounded)],
+          ]),
+        ),
+      )
+    ).model;
+    for (const [n, v] of f32.params)
+      expect(Array.from(await f16.params.get(n)!.data()), n).toEqual(Array.from(await v.data()));
     for (const m of [model, m2, f32, f16]) m.dispose();
     ids.dispose();
   });
 
   it('refuses bad folders by name and leaves nothing allocated', async () => {
     const before = tf.memory().numTensors;
-    const cases: [string, (m: Map<string, Uint8Array>) => void, RegExp, typeof ConfigError | typeof CheckpointError][] = [
-      ['unknown architecture', (m) => m.set('config.json', enc({ ...dec(m.get('config.json')!), architectures: ['GPT2LMHeadModel'] })), /GPT2LMHeadModel/, ConfigError],
-      ['no config', (m) => m.delete('config.json'), /no config\.json/, ConfigError],
-      ['missing shard', (m) => m.delete('model-00002-of-00002.safetensors'), /missing shard file\(s\) model-00002-of-00002/, CheckpointError],
-      ['index names an absent tensor', (m) => {
-        const idx = dec(m.get('model.safetensors.index.json')!);
-        idx.weight_map['model.norm.weight'] = 'model-00001-of-00002.safetensors';
-        m.set('model.safetensors.index.json', enc(idx));
-      }, /names tensor model\.norm\.weight in model-00001-of-00002\.safetensors, but .* has no such tensor/, CheckpointError],
-      ['config/weights mismatch', (m) => m.set('config.json', enc({ ...dec(m.get('config.json')!), intermediate_size: 48 })), /config\.json implies \[(48,32|32,48)\]/, CheckpointError],
-      ['no weights', (m) => { for (const k of [...m.keys()]) if (k.startsWith('model')) m.delete(k); }, /no model\.safetensors/, CheckpointError],
-      ['NaN in the second shard', (m) => {
-        const t = parseSafetensors(m.get('model-00002-of-00002.safetensors')!);
-        const w = new Map<string, WritableTensor>([...t].map(([n, x]) => [n, { shape: x.shape, data: x.data }]));
-        w.get('model.norm.weight')!.data[3] = NaN;
-        m.set('model-00002-of-00002.safetensors', writeSafetensors(w));
-      }, /model\.norm\.weight holds NaN at element 3/, CheckpointError],
-      ['Inf', (m) => {
-        const t = parseSafetensors(m.get('model-00002-of-00002.safetensors')!);
-        const w = new Map<string, WritableTensor>([...t].map(([n, x]) => [n, { shape: x.shape, data: x.data }]));
-        w.get('model.layers.1.mlp.up_proj.weight')!.data[0] = -Infinity;
-        m.set('model-00002-of-00002.safetensors', writeSafetensors(w));
-      }, /holds -Infinity/, CheckpointError],
-      ['truncated shard', (m) => m.set('model-00001-of-00002.safetensors', m.get('model-00001-of-00002.safetensors')!.subarray(0, 5000)), /truncated|data bytes/, CheckpointError],
-    ];
+    const cases: [string, (m: Map<string, Uint8Array>) => void, RegExp, typeof ConfigError | typeof CheckpointError][] =
+      [
+        [
+          'unknown architecture',
+          (m) => m.set('config.json', enc({ ...dec(m.get('config.json')!), architectures: ['GPT2LMHeadModel'] })),
+          /GPT2LMHeadModel/,
+          ConfigError,
+        ],
+        ['no config', (m) => m.delete('config.json'), /no config\.json/, ConfigError],
+        [
+          'missing shard',
+          (m) => m.delete('model-00002-of-00002.safetensors'),
+          /missing shard file\(s\) model-00002-of-00002/,
+          CheckpointError,
+        ],
+        [
+          'index names an absent tensor',
+          (m) => {
+            const idx = dec(m.get('model.safetensors.index.json')!);
+            idx.weight_map['model.norm.weight'] = 'model-00001-of-00002.safetensors';
+            m.set('model.safetensors.index.json', enc(idx));
+          },
+          /names tensor model\.norm\.weight in model-00001-of-00002\.safetensors, but .* has no such tensor/,
+          CheckpointError,
+        ],
+        [
+          'config/weights mismatch',
+          (m) => m.set('config.json', enc({ ...dec(m.get('config.json')!), intermediate_size: 48 })),
+          /config\.json implies \[(48,32|32,48)\]/,
+          CheckpointError,
+        ],
+        [
+          'no weights',
+          (m) => {
+            for (const k of [...m.keys()]) if (k.startsWith('model')) m.delete(k);
+          },
+          /no model\.safetensors/,
+          CheckpointError,
+        ],
+        [
+          'NaN in the second shard',
+          (m) => {
+            const t = parseSafetensors(m.get('model-00002-of-00002.safetensors')!);
+            const w = new Map<string, WritableTensor>([...t].map(([n, x]) => [n, { shape: x.shape, data: x.data }]));
+            w.get('model.norm.weight')!.data[3] = NaN;
+            m.set('model-00002-of-00002.safetensors', writeSafetensors(w));
+          },
+          /model\.norm\.weight holds NaN at element 3/,
+          CheckpointError,
+        ],
+        [
+          'Inf',
+          (m) => {
+            const t = parseSafetensors(m.get('model-00002-of-00002.safetensors')!);
+            const w = new Map<string, WritableTensor>([...t].map(([n, x]) => [n, { shape: x.shape, data: x.data }]));
+            w.get('model.layers.1.mlp.up_proj.weight')!.data[0] = -Infinity;
+            m.set('model-00002-of-00002.safetensors', writeSafetensors(w));
+          },
+          /holds -Infinity/,
+          CheckpointError,
+        ],
+        [
+          'truncated shard',
+          (m) =>
+            m.set('model-00001-of-00002.safetensors', m.get('model-00001-of-00002.safetensors')!.subarray(0, 5000)),
+          /truncated|data bytes/,
+          CheckpointError,
+        ],
+      ];
     for (const [what, mutate, msg, cls] of cases) {
       const files = fixtureFiles();
       mutate(files);
-      const err = await loadHFFolder(memorySource('bad', files)).then(() => null, (e: Error) => e);
+      const err = await loadHFFolder(memorySource('bad', files)).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err, what).toBeInstanceOf(cls);
       expect(err!.message, what).toMatch(msg);
       expect(tf.memory().numTensors, what).toBe(before);

@@ -48,20 +48,37 @@ describe.skipIf(!haveBin)(haveBin ? 'stories260K.bin' : `stories260K.bin (skippe
   afterAll(() => model?.dispose());
 
   it('imports with the header config (tied, GQA 8/4)', () => {
-    expect(model.config).toEqual({ vocabSize: 512, dim: 64, nLayers: 5, nHeads: 8, nKvHeads: 4, ffnDim: 172, ropeTheta: 10000, normEps: 1e-5, maxSeqLen: 512, tieEmbeddings: true });
+    expect(model.config).toEqual({
+      vocabSize: 512,
+      dim: 64,
+      nLayers: 5,
+      nHeads: 8,
+      nKvHeads: 4,
+      ffnDim: 172,
+      ropeTheta: 10000,
+      normEps: 1e-5,
+      maxSeqLen: 512,
+      tieEmbeddings: true,
+    });
   });
 
   it(`greedy with the KV cache matches the float64 llama2.c reference for ${N_TOKENS} tokens`, async () => {
     const seen: number[] = [];
-    const ids = await generate(model, [1], { maxNewTokens: N_TOKENS, onToken: (id, i) => void seen.push(i === seen.length ? id : -1) });
+    const ids = await generate(model, [1], {
+      maxNewTokens: N_TOKENS,
+      onToken: (id, i) => void seen.push(i === seen.length ? id : -1),
+    });
     expect(ids).toEqual(refIds);
     expect(seen).toEqual(ids);
     // And the logits themselves agree (float32 vs float64), position by position.
-    const all = tf.tidy(() => model.forward(tf.tensor2d([[1, ...refIds.slice(0, N_TOKENS - 1)]], [1, N_TOKENS], 'int32')));
+    const all = tf.tidy(() =>
+      model.forward(tf.tensor2d([[1, ...refIds.slice(0, N_TOKENS - 1)]], [1, N_TOKENS], 'int32')),
+    );
     const d = await all.data();
     all.dispose();
     let worst = 0;
-    for (let p = 0; p < N_TOKENS; p++) for (let v = 0; v < 512; v++) worst = Math.max(worst, Math.abs(d[p * 512 + v] - refLogits[p][v]));
+    for (let p = 0; p < N_TOKENS; p++)
+      for (let v = 0; v < 512; v++) worst = Math.max(worst, Math.abs(d[p * 512 + v] - refLogits[p][v]));
     expect(worst).toBeLessThan(2e-3);
   });
 
@@ -84,7 +101,9 @@ describe.skipIf(!haveBin)(haveBin ? 'stories260K.bin' : `stories260K.bin (skippe
 
   it('rejects a truncated file, a wrong-size header and a versioned export, loading nothing', () => {
     const before = tf.memory().numTensors;
-    expect(() => importLlama2c(bytes.subarray(0, bytes.length - 4))).toThrow(/implies 1056540 bytes, the file has 1056536 \(truncated\?\)/);
+    expect(() => importLlama2c(bytes.subarray(0, bytes.length - 4))).toThrow(
+      /implies 1056540 bytes, the file has 1056536 \(truncated\?\)/,
+    );
     const bad = bytes.slice();
     new DataView(bad.buffer).setInt32(8, 6, true); // n_layers 5 → 6
     expect(() => importLlama2c(bad)).toThrow(CheckpointError);
@@ -110,7 +129,15 @@ describe.skipIf(!haveBin)(haveBin ? 'stories260K.bin' : `stories260K.bin (skippe
     expect(info).toEqual({ ids: refIds.slice(0, firstStop), stoppedBy: 'stop-token', stopToken: stopAt });
     const ctrl = new AbortController();
     const before = tf.memory().numTensors;
-    await expect(generate(model, [1], { maxNewTokens: 50, signal: ctrl.signal, onToken: (_id, i) => { if (i === 3) ctrl.abort(); } })).rejects.toThrow(/abort/i);
+    await expect(
+      generate(model, [1], {
+        maxNewTokens: 50,
+        signal: ctrl.signal,
+        onToken: (_id, i) => {
+          if (i === 3) ctrl.abort();
+        },
+      }),
+    ).rejects.toThrow(/abort/i);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -26,13 +26,27 @@ describe('nextTokenCrossEntropy', () => {
         count++;
       }
     }
-    const loss = nextTokenCrossEntropy(tf.tensor3d(logits, [B, T, V]), tf.tensor2d(ids, [B, T], 'int32'), tf.tensor2d(mask, [B, T]));
+    const loss = nextTokenCrossEntropy(
+      tf.tensor3d(logits, [B, T, V]),
+      tf.tensor2d(ids, [B, T], 'int32'),
+      tf.tensor2d(mask, [B, T]),
+    );
     expect((await loss.data())[0]).toBeCloseTo(sum / count, 5);
   });
 
   it('returns 0, not NaN, when nothing is a target, and names a shape mismatch', async () => {
-    const loss = nextTokenCrossEntropy(tf.zeros([1, 3, 4]) as tf.Tensor3D, tf.tensor2d([[1, 2, 3]], [1, 3], 'int32'), tf.zeros([1, 3]) as tf.Tensor2D);
+    const loss = nextTokenCrossEntropy(
+      tf.zeros([1, 3, 4]) as tf.Tensor3D,
+      tf.tensor2d([[1, 2, 3]], [1, 3], 'int32'),
+      tf.zeros([1, 3]) as tf.Tensor2D,
+    );
     expect((await loss.data())[0]).toBe(0);
-    expect(() => nextTokenCrossEntropy(tf.zeros([1, 3, 4]) as tf.Tensor3D, tf.tensor2d([[1, 2]], [1, 2], 'int32'), tf.zeros([1, 3]) as tf.Tensor2D)).toThrow(/inputIds: expected \[1, 3\]/);
+    expect(() =>
+      nextTokenCrossEntropy(
+        tf.zeros([1, 3, 4]) as tf.Tensor3D,
+        tf.tensor2d([[1, 2]], [1, 2], 'int32'),
+        tf.zeros([1, 3]) as tf.Tensor2D,
+      ),
+    ).toThrow(/inputIds: expected \[1, 3\]/);
   });
 });

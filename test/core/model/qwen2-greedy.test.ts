@@ -9,7 +9,11 @@ import { disposeNodeBackends, selectNodeBackend } from '../../../src/platform/no
 import { nodeModelSource } from '../../../src/platform/node/model-folder.ts';
 import { openTinyQwen, qwenDir } from './qwen2-fixture.ts';
 
-const greedy = JSON.parse(readFileSync(path.join(qwenDir, 'greedy.json'), 'utf8')) as { prompt_ids: number[]; greedy_32: number[]; greedy_32_with_lora: number[] };
+const greedy = JSON.parse(readFileSync(path.join(qwenDir, 'greedy.json'), 'utf8')) as {
+  prompt_ids: number[];
+  greedy_32: number[];
+  greedy_32_with_lora: number[];
+};
 
 describe('tiny-qwen2 greedy generation (wasm)', () => {
   let model: LlamaModel;

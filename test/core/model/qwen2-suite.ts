@@ -75,7 +75,10 @@ export function qwen2Suite(backend: BackendName, opts: { optional?: boolean } = 
         const logits = model.forward(ids);
         expect(relErr(await logits.data(), lref.get('logits')!.data)).toBeLessThan(1e-4);
         expect(model.trainable.size).toBe(28);
-        const { value, grads } = tf.variableGrads(() => nextTokenCrossEntropy(model.forward(ids), ids, mask), [...model.trainable.values()]);
+        const { value, grads } = tf.variableGrads(
+          () => nextTokenCrossEntropy(model.forward(ids), ids, mask),
+          [...model.trainable.values()],
+        );
         const want = lref.get('loss')!.data[0];
         expect(Math.abs((await value.data())[0] - want) / want).toBeLessThan(1e-5);
         expect(Object.keys(grads).length).toBe(28); // the base gets no gradient
@@ -86,7 +89,8 @@ export function qwen2Suite(backend: BackendName, opts: { optional?: boolean } = 
         }
         const merged = adapter.mergedWeights(model);
         expect(merged.size).toBe(14);
-        for (const [name, t] of merged) expect(relErr(await t.data(), lref.get(`merged.${name}`)!.data), name).toBeLessThan(1e-5);
+        for (const [name, t] of merged)
+          expect(relErr(await t.data(), lref.get(`merged.${name}`)!.data), name).toBeLessThan(1e-5);
         tf.dispose([ids, mask, logits, value, ...Object.values(grads), ...merged.values()]);
       } finally {
         LoraAdapter.detach(model);

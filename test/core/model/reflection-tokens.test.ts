@@ -17,7 +17,17 @@ if (!have) console.warn(`SKIPPED: ${dir} is absent`);
 /** A Qwen2-shaped model with Qwen's padded vocabulary (151936 > len(tokenizer) = 151669) and a tiny width. */
 function tinyWide(tie: boolean): LlamaModel {
   return LlamaModel.init(
-    configFromHF({ architectures: ['Qwen2ForCausalLM'], vocab_size: 151936, hidden_size: 8, intermediate_size: 16, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1, tie_word_embeddings: tie, max_position_embeddings: 16 }),
+    configFromHF({
+      architectures: ['Qwen2ForCausalLM'],
+      vocab_size: 151936,
+      hidden_size: 8,
+      intermediate_size: 16,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      num_key_value_heads: 1,
+      tie_word_embeddings: tie,
+      max_position_embeddings: 16,
+    }),
     1,
   );
 }
@@ -34,7 +44,11 @@ describe.skipIf(!have)('ReflectionCoder tokens on a pretrained model', () => {
   beforeAll(async () => {
     await selectNodeBackend('cpu');
   });
-  const tok = () => new HFTokenizer(JSON.parse(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')));
+  const tok = () =>
+    new HFTokenizer(
+      JSON.parse(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')),
+      JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')),
+    );
 
   for (const tie of [true, false]) {
     it(`resizes a padded ${tie ? 'tied' : 'untied'} vocabulary to len(tokenizer) and sets new rows to sub-word means`, async () => {
@@ -51,7 +65,10 @@ describe.skipIf(!have)('ReflectionCoder tokens on a pretrained model', () => {
         expect(data.length).toBe(151676 * 8);
         const old = before.get(n)!;
         // Kept rows are bit-identical (spot-check the first and last kept rows).
-        for (const row of [0, 1000, 151668]) expect(Array.from(data.slice(row * cols, row * cols + cols))).toEqual(Array.from(old.slice(row * cols, row * cols + cols)));
+        for (const row of [0, 1000, 151668])
+          expect(Array.from(data.slice(row * cols, row * cols + cols))).toEqual(
+            Array.from(old.slice(row * cols, row * cols + cols)),
+          );
         REFLECTION_TOKENS.forEach((t, k) => {
           const src = base.encode(t);
           expect(src.length).toBeGreaterThan(1);
@@ -78,7 +95,10 @@ describe.skipIf(!have)('records serialised with a Hugging Face tokenizer', () =>
   it('uses the added token ids for roles and blocks, plain text for contents (official layout)', async () => {
     const { parseRecordsJsonl } = await import('../../../src/core/records/jsonl.ts');
     const { encodeRecord } = await import('../../../src/core/records/serialize.ts');
-    const base = new HFTokenizer(JSON.parse(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')));
+    const base = new HFTokenizer(
+      JSON.parse(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')),
+      JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')),
+    );
     const tok = base.withReflectionTokens().tokenizer;
     const text = readFileSync(path.join(sharedDir, 'fixtures', 'reflection-records-example.jsonl'), 'utf8');
     const [rec] = parseRecordsJsonl(text).records;
@@ -88,7 +108,16 @@ describe.skipIf(!have)('records serialised with a Hugging Face tokenizer', () =>
     expect(enc.ids[1]).toBe(151669); // <|user|>
     // The official processor tokenises the whole concatenated text at once; contents never hold
     // token strings here, so the per-block encoding equals it.
-    const official = tok.encode(rec!.messages.map((m) => `<|${m.role}|>` + m.content.map((b) => `<|${b.type}|>${b.content}<|endofblock|>`).join('') + '<|endofmessage|>').join(''));
+    const official = tok.encode(
+      rec!.messages
+        .map(
+          (m) =>
+            `<|${m.role}|>` +
+            m.content.map((b) => `<|${b.type}|>${b.content}<|endofblock|>`).join('') +
+            '<|endofmessage|>',
+        )
+        .join(''),
+    );
     expect(enc.ids.slice(1, -1)).toEqual(official);
   });
 });

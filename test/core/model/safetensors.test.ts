@@ -9,7 +9,9 @@ import { readFixture } from './fixture.ts';
 
 /** A file with one tensor of the given dtype and raw little-endian bytes. */
 function rawFile(dtype: string, shape: number[], data: Uint8Array, extraHeader = ''): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify({ t: { dtype, shape, data_offsets: [0, data.length] } }).slice(0, -1) + extraHeader + '}');
+  const json = new TextEncoder().encode(
+    JSON.stringify({ t: { dtype, shape, data_offsets: [0, data.length] } }).slice(0, -1) + extraHeader + '}',
+  );
   const out = new Uint8Array(8 + json.length + data.length);
   new DataView(out.buffer).setUint32(0, json.length, true);
   out.set(json, 8);
@@ -48,13 +50,21 @@ describe('safetensors', () => {
     const good = readFixture('model.safetensors');
     expect(() => parseSafetensors(good.subarray(0, 5))).toThrow(/at least 8/);
     expect(() => parseSafetensors(good.subarray(0, good.length - 4))).toThrow(/truncated|data bytes/);
-    expect(() => parseSafetensors(good.subarray(0, 100))).toThrow(/header says \d+ header bytes but the file has only 92/);
+    expect(() => parseSafetensors(good.subarray(0, 100))).toThrow(
+      /header says \d+ header bytes but the file has only 92/,
+    );
     const extra = new Uint8Array(good.length + 4);
     extra.set(good);
     expect(() => parseSafetensors(extra)).toThrow(/describes \d+ data bytes but the file has \d+/);
-    expect(() => parseSafetensors(rawFile('F64', [1], new Uint8Array(8)))).toThrow(/dtype "F64"; supported: F32, F16, BF16, I32, I64/);
-    expect(() => parseSafetensors(rawFile('F32', [3], new Uint8Array(8)))).toThrow(/needs 12 bytes, its offsets span 8/);
-    expect(() => parseSafetensors(rawFile('F32', [2], new Uint8Array(8), ',"__metadata__":{"a":1}'))).toThrow(/__metadata__/);
+    expect(() => parseSafetensors(rawFile('F64', [1], new Uint8Array(8)))).toThrow(
+      /dtype "F64"; supported: F32, F16, BF16, I32, I64/,
+    );
+    expect(() => parseSafetensors(rawFile('F32', [3], new Uint8Array(8)))).toThrow(
+      /needs 12 bytes, its offsets span 8/,
+    );
+    expect(() => parseSafetensors(rawFile('F32', [2], new Uint8Array(8), ',"__metadata__":{"a":1}'))).toThrow(
+      /__metadata__/,
+    );
     const notJson = rawFile('F32', [2], new Uint8Array(8));
     notJson[9] = 0x7b; // '{{'
     expect(() => parseSafetensors(notJson)).toThrow(/not valid UTF-8 JSON/);
@@ -72,7 +82,10 @@ describe('safetensors', () => {
       const back = loadModel({ kind: 'hf', config: saved.configJson, safetensors: saved.safetensors });
       expect(back.config).toEqual(model.config);
       // Hugging Face layout on disk: [vocab, dim] embedding even when stored [dim, vocab] (tied).
-      expect(parseSafetensors(saved.safetensors).get('model.embed_tokens.weight')!.shape).toEqual([model.config.vocabSize, model.config.dim]);
+      expect(parseSafetensors(saved.safetensors).get('model.embed_tokens.weight')!.shape).toEqual([
+        model.config.vocabSize,
+        model.config.dim,
+      ]);
       for (const [name, v] of model.params) {
         const a = new Uint32Array(((await v.data()) as Float32Array).buffer);
         const b = new Uint32Array(((await back.params.get(name)!.data()) as Float32Array).buffer);
@@ -83,9 +96,15 @@ describe('safetensors', () => {
       model.dispose();
       back.dispose();
     }
-    const fixture = loadModel({ kind: 'hf', config: readFixture('config.json'), safetensors: readFixture('model.safetensors') });
+    const fixture = loadModel({
+      kind: 'hf',
+      config: readFixture('config.json'),
+      safetensors: readFixture('model.safetensors'),
+    });
     const emb = await fixture.params.get('model.embed_tokens.weight')!.data();
-    expect(Array.from(emb.slice(0, 4))).toEqual(Array.from(parseSafetensors(readFixture('model.safetensors')).get('model.embed_tokens.weight')!.data.slice(0, 4)));
+    expect(Array.from(emb.slice(0, 4))).toEqual(
+      Array.from(parseSafetensors(readFixture('model.safetensors')).get('model.embed_tokens.weight')!.data.slice(0, 4)),
+    );
     fixture.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -94,13 +113,25 @@ describe('safetensors', () => {
     const before = tf.memory().numTensors;
     const weights = readFixture('model.safetensors');
     const hf = configToHF(MODEL_PRESETS.tiny) as Record<string, unknown>;
-    expect(() => loadModel({ kind: 'hf', config: { ...hf, intermediate_size: 48 }, safetensors: weights })).toThrow(/mlp.gate_proj.weight: expected shape \[48,32\] for this config, found \[64,32\]/);
-    expect(() => loadModel({ kind: 'hf', config: { ...hf, num_hidden_layers: 3 }, safetensors: weights })).toThrow(/missing 9 tensor\(s\): model.layers.2/);
-    expect(() => loadModel({ kind: 'hf', config: { ...hf, num_hidden_layers: 1 }, safetensors: weights })).toThrow(/unexpected tensor\(s\).*model.layers.1/);
-    expect(() => loadModel({ kind: 'hf', config: { ...hf, tie_word_embeddings: 'no' }, safetensors: weights })).toThrow(ConfigError);
-    expect(() => loadModel({ kind: 'hf', config: '{not json', safetensors: weights })).toThrow(/config.json is not valid JSON/);
+    expect(() => loadModel({ kind: 'hf', config: { ...hf, intermediate_size: 48 }, safetensors: weights })).toThrow(
+      /mlp.gate_proj.weight: expected shape \[48,32\] for this config, found \[64,32\]/,
+    );
+    expect(() => loadModel({ kind: 'hf', config: { ...hf, num_hidden_layers: 3 }, safetensors: weights })).toThrow(
+      /missing 9 tensor\(s\): model.layers.2/,
+    );
+    expect(() => loadModel({ kind: 'hf', config: { ...hf, num_hidden_layers: 1 }, safetensors: weights })).toThrow(
+      /unexpected tensor\(s\).*model.layers.1/,
+    );
+    expect(() => loadModel({ kind: 'hf', config: { ...hf, tie_word_embeddings: 'no' }, safetensors: weights })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadModel({ kind: 'hf', config: '{not json', safetensors: weights })).toThrow(
+      /config.json is not valid JSON/,
+    );
     const ids = new Map([['model.embed_tokens.weight', { shape: [2], data: Int32Array.from([1, 2]) }]]);
-    expect(() => loadModel({ kind: 'hf', config: hf, safetensors: writeSafetensors(ids) })).toThrow(/is I32; model weights must be F32/);
+    expect(() => loadModel({ kind: 'hf', config: hf, safetensors: writeSafetensors(ids) })).toThrow(
+      /is I32; model weights must be F32/,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

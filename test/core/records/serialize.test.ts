@@ -9,7 +9,14 @@ describe('encodeRecord on the fixture record', () => {
 
   it('rebuilds a valid reflection record with 4 messages', () => {
     expect(validateRecord(record).messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
-    expect(record.messages[1]!.content.map((b) => b.type)).toEqual(['code', 'execution', 'text', 'code', 'execution', 'text']);
+    expect(record.messages[1]!.content.map((b) => b.type)).toEqual([
+      'code',
+      'execution',
+      'text',
+      'code',
+      'execution',
+      'text',
+    ]);
   });
 
   it('reproduces ids, annotation, teacher and student targets exactly', () => {
@@ -49,7 +56,16 @@ describe('encodeRecord on the fixture record', () => {
     });
     const enc = encodeRecord(gen, tok);
     const segs = [...new Set(enc.annotation.map((a) => a.segment))];
-    expect(segs).toEqual(['bos', 'instruction:header', 'instruction', 'instruction:end', 'final_answer:header', 'final_answer', 'final_answer:end', 'eos']);
+    expect(segs).toEqual([
+      'bos',
+      'instruction:header',
+      'instruction',
+      'instruction:end',
+      'final_answer:header',
+      'final_answer',
+      'final_answer:end',
+      'eos',
+    ]);
     expect(enc.studentTargets.every((t) => !t)).toBe(true);
     // Targets: the assistant message and EOS, nothing else.
     const firstTarget = enc.teacherTargets.indexOf(true);

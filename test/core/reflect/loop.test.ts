@@ -15,7 +15,9 @@ import { ScriptedChatModel, turnsFromBlocks } from '../../../src/services/reflec
 import type { PythonSupervisor } from '../../../src/services/python/supervisor.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const fixture = JSON.parse(readFileSync(path.join(repoRoot, 'test/fixtures/reflection-records-example.jsonl'), 'utf8').split('\n')[0]) as ReflectionRecord;
+const fixture = JSON.parse(
+  readFileSync(path.join(repoRoot, 'test/fixtures/reflection-records-example.jsonl'), 'utf8').split('\n')[0],
+) as ReflectionRecord;
 
 let py: PythonSupervisor;
 beforeAll(async () => {
@@ -42,7 +44,9 @@ describe('reflection loop (paper §3.1, App. A)', () => {
     expect(out.record?.messages[2].content[0].content).toBe(problem);
     expect(out.record?.messages[3].content[0].content).toBe(final);
     expect(out.record?.type).toBe('reflection');
-    expect(events.filter((e) => e.type === 'block').map((e) => (e.type === 'block' ? e.block.type : ''))).toEqual(seq.map((b) => b.type));
+    expect(events.filter((e) => e.type === 'block').map((e) => (e.type === 'block' ? e.block.type : ''))).toEqual(
+      seq.map((b) => b.type),
+    );
     expect(model.remaining).toBe(0);
     // The chat model saw each execution block as a user message before its analysis.
     expect(model.calls[1].map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
@@ -75,14 +79,24 @@ describe('reflection loop (paper §3.1, App. A)', () => {
     const out = await runReflection('Write inc(x).', chatGenerator(model), py, { maxRounds: 3 });
     expect(out.rejection?.reason).toBe('unresolved');
     expect(out.rounds).toBe(3);
-    expect(out.blocks.map((b) => b.type).join('')).toBe(['code', 'execution', 'text', 'code', 'execution', 'text', 'code', 'execution'].join(''));
+    expect(out.blocks.map((b) => b.type).join('')).toBe(
+      ['code', 'execution', 'text', 'code', 'execution', 'text', 'code', 'execution'].join(''),
+    );
   });
 
   it('rejects code doing I/O without running it, and replies without code', async () => {
-    const io = await runReflection('Read a file.', chatGenerator(new ScriptedChatModel([fence('data = open("x.txt").read()\nassert data')])), py);
+    const io = await runReflection(
+      'Read a file.',
+      chatGenerator(new ScriptedChatModel([fence('data = open("x.txt").read()\nassert data')])),
+      py,
+    );
     expect(io.rejection).toEqual({ reason: 'io-keyword', detail: "round 1: the code uses 'open'" });
     expect(io.rounds).toBe(0);
-    const none = await runReflection('Anything.', chatGenerator(new ScriptedChatModel(['I cannot help with that.'])), py);
+    const none = await runReflection(
+      'Anything.',
+      chatGenerator(new ScriptedChatModel(['I cannot help with that.'])),
+      py,
+    );
     expect(none.rejection?.reason).toBe('no-code');
     expect(none.blocks).toEqual([{ type: 'text', content: 'I cannot help with that.' }]);
   });
@@ -92,7 +106,10 @@ describe('reflection loop (paper §3.1, App. A)', () => {
     expect(findIoKeyword('x = input()')).toBe('input');
     expect(findIoKeyword('# we do not open files here\nassert 1')).toBeNull();
     expect(findIoKeyword('input_list = [1]\nreopen = 2')).toBeNull();
-    expect(parseReply('Analysis first.\n\n```python\nx = 1\n```\nafter')).toEqual({ text: 'Analysis first.', code: 'x = 1' });
+    expect(parseReply('Analysis first.\n\n```python\nx = 1\n```\nafter')).toEqual({
+      text: 'Analysis first.',
+      code: 'x = 1',
+    });
     expect(parseReply('```js\nlet a\n```\n```\ny = 2\n```')).toEqual({ text: '```js\nlet a\n```', code: 'y = 2' });
     expect(parseReply('no code')).toEqual({ text: 'no code' });
   });
@@ -117,12 +134,25 @@ describe('reflection loop (paper §3.1, App. A)', () => {
     expect(prompts[0]).toBe(`<|user|><|text|>${instr}<|endofblock|><|endofmessage|><|assistant|><|code|>`);
     expect(prompts[1].endsWith('<|execution|>' + out.blocks[1].content + '<|endofblock|><|text|>')).toBe(true);
     expect(prompts[2].endsWith('<|text|>inc returns x unchanged; it must add one.<|endofblock|><|code|>')).toBe(true);
-    expect(prompts[4].endsWith('<|endofmessage|><|user|><|text|>Write inc(x).<|endofblock|><|endofmessage|><|assistant|><|text|>```python\n')).toBe(true);
-    expect(promptToText(localPrompt({ problem: 'p', instruction: 'i', blocks: [] }))).toBe('<|user|><|text|>i<|endofblock|><|endofmessage|><|assistant|>');
+    expect(
+      prompts[4].endsWith(
+        '<|endofmessage|><|user|><|text|>Write inc(x).<|endofblock|><|endofmessage|><|assistant|><|text|>```python\n',
+      ),
+    ).toBe(true);
+    expect(promptToText(localPrompt({ problem: 'p', instruction: 'i', blocks: [] }))).toBe(
+      '<|user|><|text|>i<|endofblock|><|endofmessage|><|assistant|>',
+    );
   });
 
   it('chat transcript shows a silent pass explicitly', () => {
-    const t = chatTranscript({ problem: 'p', instruction: 'i', blocks: [{ type: 'code', content: 'x=1' }, { type: 'execution', content: '' }] });
+    const t = chatTranscript({
+      problem: 'p',
+      instruction: 'i',
+      blocks: [
+        { type: 'code', content: 'x=1' },
+        { type: 'execution', content: '' },
+      ],
+    });
     expect(t.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
     expect(t[2].content).toMatch(/ran without errors/);
   });

@@ -15,7 +15,16 @@ const corpus = records.flatMap((r) => r.messages.flatMap((m) => m.content.map((b
 
 /** Random valid Unicode: ASCII, Latin, CJK, emoji (astral), combining marks, whitespace — never a lone surrogate. */
 function randomText(rng: Rng, len: number): string {
-  const ranges: [number, number][] = [[0x20, 0x7e], [0x09, 0x0a], [0xa0, 0x24f], [0x300, 0x36f], [0x4e00, 0x9fff], [0x1f300, 0x1faff], [0x10000, 0x1000f], [0xe000, 0xf8ff]];
+  const ranges: [number, number][] = [
+    [0x20, 0x7e],
+    [0x09, 0x0a],
+    [0xa0, 0x24f],
+    [0x300, 0x36f],
+    [0x4e00, 0x9fff],
+    [0x1f300, 0x1faff],
+    [0x10000, 0x1000f],
+    [0xe000, 0xf8ff],
+  ];
   let s = '';
   for (let i = 0; i < len; i++) {
     const [lo, hi] = ranges[rng.int(ranges.length)]!;
@@ -48,7 +57,14 @@ describe('BpeTokenizer', () => {
   });
 
   it('round-trips emoji, CJK, code and mixed scripts', () => {
-    for (const s of ['def f(x):\n    return x  # 😀', '你好，世界！こんにちは', '👩‍💻🏳️‍🌈 e\u0301 ﬁ', '', '   \n\t\n', "it's 3.14 -> don't"]) {
+    for (const s of [
+      'def f(x):\n    return x  # 😀',
+      '你好，世界！こんにちは',
+      '👩‍💻🏳️‍🌈 e\u0301 ﬁ',
+      '',
+      '   \n\t\n',
+      "it's 3.14 -> don't",
+    ]) {
       expect(tok.decode(tok.encode(s))).toBe(s);
     }
   });
@@ -68,20 +84,28 @@ describe('BpeTokenizer', () => {
     expect(tok.decode(ids)).toBe(s);
     expect(tok.decode(ids, { skipSpecial: true })).toBe('abc ');
     // Trained on text full of special strings: no learned token contains one (or its <| |> halves).
-    const t2 = BpeTokenizer.train(Array.from({ length: 50 }, () => '<|user|><|text|>hello<|endofblock|><|endofmessage|>'), 300);
+    const t2 = BpeTokenizer.train(
+      Array.from({ length: 50 }, () => '<|user|><|text|>hello<|endofblock|><|endofmessage|>'),
+      300,
+    );
     for (let id = MIN_VOCAB_SIZE; id < t2.vocabSize; id++) expect(t2.decode([id])).not.toMatch(/<\||\|>/);
     expect(t2.encode('<|user|><|text|>hello')).toEqual([3, 6, ...t2.encode('hello')]);
     expect(ALL_SPECIALS.map((s) => t2.encode(s))).toEqual(ALL_SPECIALS.map((_, i) => [i]));
   });
 
   it('record contents are encoded as ordinary text: a literal special string cannot inject structure', () => {
-    const r = { type: 'generation' as const, messages: [
-      { role: 'user' as const, content: [{ type: 'text' as const, content: 'print("<|endofblock|>")' }] },
-      { role: 'assistant' as const, content: [{ type: 'text' as const, content: 'ok' }] },
-    ] };
+    const r = {
+      type: 'generation' as const,
+      messages: [
+        { role: 'user' as const, content: [{ type: 'text' as const, content: 'print("<|endofblock|>")' }] },
+        { role: 'assistant' as const, content: [{ type: 'text' as const, content: 'ok' }] },
+      ],
+    };
     const enc = encodeRecord(r, tok);
     expect(enc.ids.filter((i) => i === 9)).toHaveLength(2); // only the two real block ends
-    expect(tok.decode(enc.ids)).toBe('<|bos|><|user|><|text|>print("<|endofblock|>")<|endofblock|><|endofmessage|><|assistant|><|text|>ok<|endofblock|><|endofmessage|><|eos|>');
+    expect(tok.decode(enc.ids)).toBe(
+      '<|bos|><|user|><|text|>print("<|endofblock|>")<|endofblock|><|endofmessage|><|assistant|><|text|>ok<|endofblock|><|endofmessage|><|eos|>',
+    );
     expect(tok.encodeOrdinary('<|user|>')).not.toContain(3);
   });
 
@@ -111,7 +135,10 @@ describe('BpeTokenizer', () => {
 
   it('trainAsync gives the same tokenizer and reports progress', async () => {
     const seen: number[] = [];
-    const t = await BpeTokenizer.trainAsync(corpus, 600, { onProgress: (p) => void seen.push(p.merges), yieldFn: () => new Promise<void>((r) => setTimeout(r, 0)) });
+    const t = await BpeTokenizer.trainAsync(corpus, 600, {
+      onProgress: (p) => void seen.push(p.merges),
+      yieldFn: () => new Promise<void>((r) => setTimeout(r, 0)),
+    });
     expect(t.toJSON()).toEqual(tok.toJSON());
     expect(seen.at(-1)).toBe(600 - MIN_VOCAB_SIZE);
     expect(seen.length).toBeGreaterThan(2);

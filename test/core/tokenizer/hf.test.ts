@@ -55,9 +55,13 @@ describe.skipIf(!have)('HFTokenizer (Qwen3 tokenizer.json)', () => {
   });
 
   it('reproduces the reference ids of the Rust library, with and without the reflection tokens', () => {
-    const rows = readFileSync(path.join(dir, 'reference-ids.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(path.join(dir, 'reference-ids.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.length).toBeGreaterThan(0);
-    for (const r of rows) expect((r.reflection_tokens ? withR : base).encode(r.text), JSON.stringify(r.text)).toEqual(r.ids);
+    for (const r of rows)
+      expect((r.reflection_tokens ? withR : base).encode(r.text), JSON.stringify(r.text)).toEqual(r.ids);
   });
 
   it('matches the Rust binding on more texts, and decodes back', async () => {
@@ -65,8 +69,12 @@ describe.skipIf(!have)('HFTokenizer (Qwen3 tokenizer.json)', () => {
     const rustR = RustTokenizer.fromString(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8'));
     rustR.addSpecialTokens([...REFLECTION_TOKENS]);
     for (const t of texts) {
-      expect(base.encode(t), JSON.stringify(t)).toEqual((await rust.encode(t, null, { addSpecialTokens: false })).getIds());
-      expect(withR.encode(t), JSON.stringify(t)).toEqual((await rustR.encode(t, null, { addSpecialTokens: false })).getIds());
+      expect(base.encode(t), JSON.stringify(t)).toEqual(
+        (await rust.encode(t, null, { addSpecialTokens: false })).getIds(),
+      );
+      expect(withR.encode(t), JSON.stringify(t)).toEqual(
+        (await rustR.encode(t, null, { addSpecialTokens: false })).getIds(),
+      );
       expect(withR.decode(withR.encode(t))).toBe(t);
     }
   });
@@ -74,13 +82,52 @@ describe.skipIf(!have)('HFTokenizer (Qwen3 tokenizer.json)', () => {
   it('matches the Rust binding on 300 random texts mixing scripts, spaces, digits and tokens', async () => {
     const rustR = RustTokenizer.fromString(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8'));
     rustR.addSpecialTokens([...REFLECTION_TOKENS]);
-    const pieces = [' ', '  ', '\n', '\r\n', '\t', 'a', 'Z', 'é', 'ß', '你', '😀', '1', '23', "'s", "'LL", '.', ',', '(', ')', '{', '}', '_', '-', '#', 'def', ' return', '<|code|>', '<|endoftext|>', '<|im_start|>', '<|', '|>', '\u00a0', '\u200b', 'İ', 'ﬀ', '̀'];
+    const pieces = [
+      ' ',
+      '  ',
+      '\n',
+      '\r\n',
+      '\t',
+      'a',
+      'Z',
+      'é',
+      'ß',
+      '你',
+      '😀',
+      '1',
+      '23',
+      "'s",
+      "'LL",
+      '.',
+      ',',
+      '(',
+      ')',
+      '{',
+      '}',
+      '_',
+      '-',
+      '#',
+      'def',
+      ' return',
+      '<|code|>',
+      '<|endoftext|>',
+      '<|im_start|>',
+      '<|',
+      '|>',
+      '\u00a0',
+      '\u200b',
+      'İ',
+      'ﬀ',
+      '̀',
+    ];
     let seed = 7;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
     for (let k = 0; k < 300; k++) {
       let t = '';
       for (let j = rand(30); j >= 0; j--) t += pieces[rand(pieces.length)];
-      expect(withR.encode(t), JSON.stringify(t)).toEqual((await rustR.encode(t, null, { addSpecialTokens: false })).getIds());
+      expect(withR.encode(t), JSON.stringify(t)).toEqual(
+        (await rustR.encode(t, null, { addSpecialTokens: false })).getIds(),
+      );
     }
   });
 
@@ -104,7 +151,10 @@ describe.skipIf(!have)('HFTokenizer (Qwen3 tokenizer.json)', () => {
 describe.skipIf(!have)('chat template (Qwen3 tokenizer_config.json)', () => {
   it('renders the ChatML prompt with the generation prompt and encodes its tokens as specials', async () => {
     const { encodeChat, renderChat } = await import('../../../src/core/tokenizer/hf-chat.ts');
-    const tok = new HFTokenizer(JSON.parse(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')));
+    const tok = new HFTokenizer(
+      JSON.parse(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')),
+      JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')),
+    );
     const text = renderChat(tok, [{ role: 'user', content: 'Write add(a, b).' }]);
     expect(text.startsWith('<|im_start|>user\nWrite add(a, b).<|im_end|>\n<|im_start|>assistant\n')).toBe(true);
     const ids = encodeChat(tok, [{ role: 'user', content: 'hi' }]);

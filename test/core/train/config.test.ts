@@ -27,8 +27,14 @@ describe('validateTrainConfig', () => {
     [{ beta2: 1 }, /beta2 must be a number in \[0, 1\)/],
     [{ warmupRatio: 2 }, /warmupRatio/],
     [{ upsampleReflection: 0 }, /upsampleReflection/],
-    [{ mask: { strategy: 'zigzag' } }, /mask.strategy: unknown mask strategy "zigzag" \(expected one of block, sequential-block, random-block/],
-    [{ mask: { order: 'EEA' } }, /mask.order: unknown block order "EEA" \(expected the paper's letters EAC, .* or the official code's etc, /],
+    [
+      { mask: { strategy: 'zigzag' } },
+      /mask.strategy: unknown mask strategy "zigzag" \(expected one of block, sequential-block, random-block/,
+    ],
+    [
+      { mask: { order: 'EEA' } },
+      /mask.order: unknown block order "EEA" \(expected the paper's letters EAC, .* or the official code's etc, /,
+    ],
     [{ ablation: { withoutDynamicMask: 1 } }, /ablation.withoutDynamicMask must be true or false/],
     [{ lossWeights: { teacher: 0, student: 0, kl: 0 } }, /at least one/],
     [{ lossWeights: { kl: -1 } }, /lossWeights.kl/],

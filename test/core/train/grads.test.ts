@@ -6,8 +6,13 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const map = (a: number[], b: number[]) => new Map<string, tf.Tensor>([['a', tf.tensor1d(a)], ['b', tf.tensor1d(b)]]);
-const values = async (m: Map<string, tf.Tensor>) => Object.fromEntries(await Promise.all([...m].map(async ([k, t]) => [k, Array.from(await t.data())] as const)));
+const map = (a: number[], b: number[]) =>
+  new Map<string, tf.Tensor>([
+    ['a', tf.tensor1d(a)],
+    ['b', tf.tensor1d(b)],
+  ]);
+const values = async (m: Map<string, tf.Tensor>) =>
+  Object.fromEntries(await Promise.all([...m].map(async ([k, t]) => [k, Array.from(await t.data())] as const)));
 
 describe('gradient helpers', () => {
   it('global norm over all tensors', async () => {

@@ -34,7 +34,13 @@ describe('recipe', () => {
 
   it('plans steps from epochs (or maxSteps) and warmup from the ratio', () => {
     const plan = planRun(data, validateTrainConfig({ epochs: 2, batchSize: 2, gradAccumSteps: 2, warmupRatio: 0.1 }));
-    expect(plan).toEqual({ reflectionRecords: 3, generationRecords: 2, itemsPerEpoch: 8, totalSteps: 4, warmupSteps: 1 });
+    expect(plan).toEqual({
+      reflectionRecords: 3,
+      generationRecords: 2,
+      itemsPerEpoch: 8,
+      totalSteps: 4,
+      warmupSteps: 1,
+    });
     expect(planRun(data, validateTrainConfig({ maxSteps: 9 })).totalSteps).toBe(9);
     const noRefl = validateTrainConfig({ ablation: { withoutReflectionData: true }, batchSize: 1, epochs: 1 });
     expect(planRun(data, noRefl).itemsPerEpoch).toBe(2);
@@ -99,9 +105,23 @@ describe('recipe', () => {
   });
 
   it('ablations: w/o distillation gives no student rows; w/o dynamic mask hides every block from step 0', () => {
-    const noDistill = buildStepBatch(data, [0, 1], validateTrainConfig({ ablation: { withoutDistillation: true } }), 0, 10, 0);
+    const noDistill = buildStepBatch(
+      data,
+      [0, 1],
+      validateTrainConfig({ ablation: { withoutDistillation: true } }),
+      0,
+      10,
+      0,
+    );
     expect([noDistill.nPairs, noDistill.nGeneration, noDistill.counts.student]).toEqual([0, 2, 0]);
-    const allMask = buildStepBatch(data, [0], validateTrainConfig({ ablation: { withoutDynamicMask: true } }), 0, 10, 0);
+    const allMask = buildStepBatch(
+      data,
+      [0],
+      validateTrainConfig({ ablation: { withoutDynamicMask: true } }),
+      0,
+      10,
+      0,
+    );
     const vis = Array.from(allMask.keyVisible.slice(allMask.seqLen)).map((v) => v === 1);
     expect(vis).toEqual(fx.cases.find((c) => c.strategy === 'all')!.student_visible);
   });

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { MODEL_PRESETS } from '../../../src/core/model/config.ts';
-import { defaultRunConfig, modelConfigFor, RUN_PRESETS, validateRunConfig } from '../../../src/core/train/run-config.ts';
+import {
+  defaultRunConfig,
+  modelConfigFor,
+  RUN_PRESETS,
+  validateRunConfig,
+} from '../../../src/core/train/run-config.ts';
 
 describe('run config', () => {
   it('every preset default validates to itself', () => {
-    for (const p of RUN_PRESETS) expect(validateRunConfig(JSON.parse(JSON.stringify(defaultRunConfig(p))))).toEqual(defaultRunConfig(p));
+    for (const p of RUN_PRESETS)
+      expect(validateRunConfig(JSON.parse(JSON.stringify(defaultRunConfig(p))))).toEqual(defaultRunConfig(p));
   });
 
   it('fills missing keys from the preset and applies overrides on top', () => {
@@ -16,12 +22,30 @@ describe('run config', () => {
     expect(m).toMatchObject({ ...MODEL_PRESETS.smoke, nLayers: 3, maxSeqLen: 1024, vocabSize: 777 });
   });
 
-  it('the released recipe carries the official command\'s knobs; given train keys win, nested ones key by key', () => {
-    const c = validateRunConfig({ preset: 'smoke', recipe: 'released', model: { maxSeqLen: 4096 }, train: { mask: { strategy: 'three-strategies' } } });
+  it("the released recipe carries the official command's knobs; given train keys win, nested ones key by key", () => {
+    const c = validateRunConfig({
+      preset: 'smoke',
+      recipe: 'released',
+      model: { maxSeqLen: 4096 },
+      train: { mask: { strategy: 'three-strategies' } },
+    });
     expect(c.recipe).toBe('released');
-    expect(c.train).toMatchObject({ lr: 5e-5, warmupRatio: 0.05, epochs: 2, upsampleReflection: 2, maxLen: 4096, seed: 3407, batchSize: 1, gradAccumSteps: 512, objective: 'official', batching: 'official' });
+    expect(c.train).toMatchObject({
+      lr: 5e-5,
+      warmupRatio: 0.05,
+      epochs: 2,
+      upsampleReflection: 2,
+      maxLen: 4096,
+      seed: 3407,
+      batchSize: 1,
+      gradAccumSteps: 512,
+      objective: 'official',
+      batching: 'official',
+    });
     expect(c.train.mask).toEqual({ strategy: 'three-strategies', order: 'ACE' });
-    expect(validateRunConfig({ preset: 'smoke', recipe: 'paper', model: { maxSeqLen: 4096 } }).train.mask.order).toBe('EAC');
+    expect(validateRunConfig({ preset: 'smoke', recipe: 'paper', model: { maxSeqLen: 4096 } }).train.mask.order).toBe(
+      'EAC',
+    );
     expect(validateRunConfig({ preset: 'smoke' }).recipe).toBe('app');
     // An order in the official letters is accepted and stored in the paper's.
     expect(validateRunConfig({ preset: 'smoke', train: { mask: { order: 'tce' } } }).train.mask.order).toBe('ACE');

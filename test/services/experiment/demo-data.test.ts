@@ -10,7 +10,12 @@ import { checkRecordsJsonl } from '../../../src/core/records/jsonl.ts';
 import { executionText } from '../../../src/core/reflect/text.ts';
 import { generateTasks } from '../../../src/core/tasks/index.ts';
 import { createNodePython } from '../../../src/cli/python-node.ts';
-import { buildDemoData, DEMO_FILES, taskInstruction, type DemoManifest } from '../../../src/services/experiment/demo-data.ts';
+import {
+  buildDemoData,
+  DEMO_FILES,
+  taskInstruction,
+  type DemoManifest,
+} from '../../../src/services/experiment/demo-data.ts';
 import type { PythonSupervisor } from '../../../src/services/python/supervisor.ts';
 
 const DIR = path.join(import.meta.dirname, '../../../public/demo');

@@ -35,14 +35,22 @@ describe('interrupts are never missed', () => {
     expect(r.status).toBe('timeout');
     expect(r.durationMs).toBeLessThan(200 + GRACE_MS / 2);
     expect(py.starts).toBe(starts);
-    const ok = await py.run('import time\nt = time.monotonic()\ntime.sleep(0.05)\nprint(time.monotonic() - t >= 0.05)', { timeoutMs: 2000 });
+    const ok = await py.run(
+      'import time\nt = time.monotonic()\ntime.sleep(0.05)\nprint(time.monotonic() - t >= 0.05)',
+      { timeoutMs: 2000 },
+    );
     expect(ok.stdout.trim()).toBe('True');
   }, 60_000);
 
   it('50 runs: every interrupt lands, worst stop latency reported', async () => {
     const starts = py.starts;
     const limit = 200;
-    const bodies = ['while True:\n    pass', 'def f():\n    return 1\nwhile True:\n    f()', 'import time\nwhile True:\n    time.sleep(0.5)', 'x = []\nwhile True:\n    x.append(1)\n    x.pop()'];
+    const bodies = [
+      'while True:\n    pass',
+      'def f():\n    return 1\nwhile True:\n    f()',
+      'import time\nwhile True:\n    time.sleep(0.5)',
+      'x = []\nwhile True:\n    x.append(1)\n    x.pop()',
+    ];
     const latency: number[] = [];
     for (let i = 0; i < 50; i++) {
       const r = await py.run(bodies[i % bodies.length], { timeoutMs: limit });
@@ -50,7 +58,9 @@ describe('interrupts are never missed', () => {
       latency.push(r.durationMs - limit);
     }
     const sorted = [...latency].sort((a, b) => a - b);
-    console.log(`interrupt stop latency over 50 runs: median ${sorted[25].toFixed(0)} ms, worst ${sorted[49].toFixed(0)} ms`);
+    console.log(
+      `interrupt stop latency over 50 runs: median ${sorted[25].toFixed(0)} ms, worst ${sorted[49].toFixed(0)} ms`,
+    );
     expect(py.starts).toBe(starts);
     expect(sorted[49]).toBeLessThan(GRACE_MS);
   }, 120_000);

@@ -17,7 +17,10 @@ let connections = 0;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'rc-sandbox-'));
 
 beforeAll(async () => {
-  server = net.createServer((sock) => { connections += 1; sock.destroy(); });
+  server = net.createServer((sock) => {
+    connections += 1;
+    sock.destroy();
+  });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
   port = (server.address() as net.AddressInfo).port;
   py = createNodePython({ graceMs: 800 });
@@ -33,7 +36,8 @@ async function expectBlocked(code: string): Promise<string> {
   const r = await py.run(code, { mode: 'isolated', timeoutMs: 5000 });
   // 'error' covers both a Python exception and an interpreter the supervisor had to replace.
   expect(r.status, `probe should fail:\n${code}\nstdout: ${r.stdout}`).toBe('error');
-  if (process.env.RC_PROBE_DEBUG) console.log(code.split("\n").pop(), "=>", r.error?.type, r.error?.message.slice(0, 200));
+  if (process.env.RC_PROBE_DEBUG)
+    console.log(code.split('\n').pop(), '=>', r.error?.type, r.error?.message.slice(0, 200));
   return `${r.error?.type}: ${r.error?.message}`;
 }
 
@@ -50,21 +54,32 @@ describe('Python sandbox (Node permission model + hardening)', () => {
   it('cannot read host files', async () => {
     const hostFirstLine = readFileSync('/etc/passwd', 'utf8').split('\n')[0];
     // Python's own file system is an in-memory one: /etc/passwd there is not the host's.
-    const plain = await py.run('try:\n    print(open("/etc/passwd").read())\nexcept OSError as e:\n    print("no file", e)', { mode: 'isolated' });
+    const plain = await py.run(
+      'try:\n    print(open("/etc/passwd").read())\nexcept OSError as e:\n    print("no file", e)',
+      { mode: 'isolated' },
+    );
     expect(plain.stdout).not.toContain(hostFirstLine);
     // Mounting the host file system through the JS bridge is refused by the permission model.
-    await expectBlocked('import pyodide_js\npyodide_js.mountNodeFS("/hostetc", "/etc")\nprint(open("/hostetc/passwd").read())');
+    await expectBlocked(
+      'import pyodide_js\npyodide_js.mountNodeFS("/hostetc", "/etc")\nprint(open("/hostetc/passwd").read())',
+    );
   });
 
   it('cannot write host files', async () => {
     const target = path.join(scratch, 'written.txt');
-    await expectBlocked(`import pyodide_js\npyodide_js.mountNodeFS("/hosttmp", "${scratch}")\nopen("/hosttmp/written.txt", "w").write("x")`);
+    await expectBlocked(
+      `import pyodide_js\npyodide_js.mountNodeFS("/hosttmp", "${scratch}")\nopen("/hosttmp/written.txt", "w").write("x")`,
+    );
     expect(existsSync(target)).toBe(false);
   });
 
   it('cannot open network connections (a listener on 127.0.0.1 sees nothing)', async () => {
-    await expectBlocked(`import socket\ns = socket.create_connection(("127.0.0.1", ${port}), timeout=2)\ns.sendall(b"x")`);
-    await expectBlocked(`import pyodide_js\npyodide_js.useNodeSockFS()\nimport socket\ns = socket.create_connection(("127.0.0.1", ${port}), timeout=2)\ns.sendall(b"x")`);
+    await expectBlocked(
+      `import socket\ns = socket.create_connection(("127.0.0.1", ${port}), timeout=2)\ns.sendall(b"x")`,
+    );
+    await expectBlocked(
+      `import pyodide_js\npyodide_js.useNodeSockFS()\nimport socket\ns = socket.create_connection(("127.0.0.1", ${port}), timeout=2)\ns.sendall(b"x")`,
+    );
     await expectBlocked(`import urllib.request\nurllib.request.urlopen("http://127.0.0.1:${port}/", timeout=2)`);
     await expectBlocked(`import js\njs.fetch("http://127.0.0.1:${port}/")`);
     await new Promise((ok) => setTimeout(ok, 300));
@@ -93,9 +108,17 @@ describe('Python sandbox (Node permission model + hardening)', () => {
       });`;
     const { Worker } = await import('node:worker_threads');
     const w = new Worker(code, { eval: true });
-    const out = await new Promise((ok, fail) => { w.once('message', ok); w.once('error', fail); });
+    const out = await new Promise((ok, fail) => {
+      w.once('message', ok);
+      w.once('error', fail);
+    });
     await w.terminate();
-    expect(out).toEqual({ net: 'ERR_ACCESS_DENIED', fetch: 'ERR_ACCESS_DENIED', kill: 'ERR_ACCESS_DENIED', http: 'ERR_ACCESS_DENIED' });
+    expect(out).toEqual({
+      net: 'ERR_ACCESS_DENIED',
+      fetch: 'ERR_ACCESS_DENIED',
+      kill: 'ERR_ACCESS_DENIED',
+      http: 'ERR_ACCESS_DENIED',
+    });
     await new Promise((ok) => setTimeout(ok, 200));
     expect(connections).toBe(0);
   });
@@ -107,8 +130,13 @@ describe('Python sandbox (Node permission model + hardening)', () => {
     await expectBlocked('import js\njs.eval("1 + 1")');
     await expectBlocked('import js\njs.Function("return process")()');
     await expectBlocked('from pyodide.code import run_js\nrun_js("process.pid")');
-    expect(await expectBlocked('import pyodide_js\npyodide_js.constructor.constructor("return process")()')).toMatch(/EvalError|Code generation/i);
-    const m = await py.run('import pyodide_js\nm = pyodide_js._module\nprint(getattr(m, "process", None), getattr(m, "require", None))', { mode: 'isolated' });
+    expect(await expectBlocked('import pyodide_js\npyodide_js.constructor.constructor("return process")()')).toMatch(
+      /EvalError|Code generation/i,
+    );
+    const m = await py.run(
+      'import pyodide_js\nm = pyodide_js._module\nprint(getattr(m, "process", None), getattr(m, "require", None))',
+      { mode: 'isolated' },
+    );
     expect(m.stdout).toBe('None None\n');
   });
 });

@@ -5,7 +5,11 @@ import { ConfigError, GeneratorError } from '../../../src/core/errors.ts';
 import { OpenAIChatModel } from '../../../src/services/reflect/openai.ts';
 
 // A small OpenAI-compatible server on 127.0.0.1: records requests, answers by the model name.
-interface Seen { url: string; auth?: string; body: { model: string; messages: { role: string; content: string }[]; temperature: number; max_tokens: number } }
+interface Seen {
+  url: string;
+  auth?: string;
+  body: { model: string; messages: { role: string; content: string }[]; temperature: number; max_tokens: number };
+}
 const seen: Seen[] = [];
 let server: http.Server;
 let base = '';
@@ -39,13 +43,24 @@ afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
 
 describe('OpenAI-compatible chat model', () => {
   it('POSTs {baseUrl}/chat/completions with model, messages, temperature, max_tokens and the bearer key', async () => {
-    const m = new OpenAIChatModel({ baseUrl: base + '/', model: 'needs-key', apiKey: 'sk-secret-123', temperature: 0, maxTokens: 50 });
+    const m = new OpenAIChatModel({
+      baseUrl: base + '/',
+      model: 'needs-key',
+      apiKey: 'sk-secret-123',
+      temperature: 0,
+      maxTokens: 50,
+    });
     const out = await m.complete([{ role: 'user', content: 'hello there' }]);
     expect(out).toBe('echo: hello there');
     const req = seen[seen.length - 1];
     expect(req.url).toBe('/v1/chat/completions');
     expect(req.auth).toBe('Bearer sk-secret-123');
-    expect(req.body).toEqual({ model: 'needs-key', messages: [{ role: 'user', content: 'hello there' }], temperature: 0, max_tokens: 50 });
+    expect(req.body).toEqual({
+      model: 'needs-key',
+      messages: [{ role: 'user', content: 'hello there' }],
+      temperature: 0,
+      max_tokens: 50,
+    });
     expect(m.name).toBe(`needs-key @ ${new URL(base).host}`);
   });
 
@@ -64,8 +79,12 @@ describe('OpenAI-compatible chat model', () => {
   });
 
   it('rejects a malformed answer, an unreachable server and a bad configuration', async () => {
-    await expect(new OpenAIChatModel({ baseUrl: base, model: 'broken' }).complete([{ role: 'user', content: 'x' }])).rejects.toThrow(/choices\[0\]\.message\.content/);
-    await expect(new OpenAIChatModel({ baseUrl: 'http://127.0.0.1:1/v1', model: 'm' }).complete([{ role: 'user', content: 'x' }])).rejects.toThrow(GeneratorError);
+    await expect(
+      new OpenAIChatModel({ baseUrl: base, model: 'broken' }).complete([{ role: 'user', content: 'x' }]),
+    ).rejects.toThrow(/choices\[0\]\.message\.content/);
+    await expect(
+      new OpenAIChatModel({ baseUrl: 'http://127.0.0.1:1/v1', model: 'm' }).complete([{ role: 'user', content: 'x' }]),
+    ).rejects.toThrow(GeneratorError);
     expect(() => new OpenAIChatModel({ baseUrl: 'ftp://x', model: 'm' })).toThrow(ConfigError);
     expect(() => new OpenAIChatModel({ baseUrl: 'not a url', model: 'm' })).toThrow(/expected an http\(s\) URL/);
     expect(() => new OpenAIChatModel({ baseUrl: base, model: ' ' })).toThrow(/model/);

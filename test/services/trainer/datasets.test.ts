@@ -30,7 +30,11 @@ describe('datasets', () => {
     const withDup = new TextEncoder().encode(text + firstLine + '\n');
     const ds = await datasetFromFile('my data.jsonl', withDup, new Date('2026-01-02T03:04:05Z'));
     expect(ds.name).toBe('my data');
-    expect(ds.provenance).toEqual({ fileName: 'my data.jsonl', importedAt: '2026-01-02T03:04:05.000Z', sha256: createHash('sha256').update(withDup).digest('hex') });
+    expect(ds.provenance).toEqual({
+      fileName: 'my data.jsonl',
+      importedAt: '2026-01-02T03:04:05.000Z',
+      sha256: createHash('sha256').update(withDup).digest('hex'),
+    });
     expect(ds.counts).toEqual({ reflection: 6, generation: 6, dropped: 1 });
     expect(ds.id).toBe(`ds-${ds.provenance.sha256.slice(0, 16)}`);
   });
@@ -40,8 +44,14 @@ describe('datasets', () => {
     const text = new TextDecoder().decode(shortRecordsJsonl()).split('\n');
     text.splice(2, 0, '{"type": "reflection", "messages": []}');
     const bad = new TextEncoder().encode(text.join('\n'));
-    await expect(datasetFromFile('bad.jsonl', bad)).rejects.toMatchObject({ name: 'DataFormatError', message: expect.stringMatching(/^bad\.jsonl: 1 bad line.*line 3: /) });
-    await expect(datasetFromFile('bin.jsonl', new Uint8Array([0xff, 0xfe, 0x00]))).rejects.toMatchObject({ name: 'DataFormatError', message: expect.stringContaining('UTF-8') });
+    await expect(datasetFromFile('bad.jsonl', bad)).rejects.toMatchObject({
+      name: 'DataFormatError',
+      message: expect.stringMatching(/^bad\.jsonl: 1 bad line.*line 3: /),
+    });
+    await expect(datasetFromFile('bin.jsonl', new Uint8Array([0xff, 0xfe, 0x00]))).rejects.toMatchObject({
+      name: 'DataFormatError',
+      message: expect.stringContaining('UTF-8'),
+    });
     expect(store.data.size).toBe(0);
   });
 
@@ -54,7 +64,10 @@ describe('datasets', () => {
     expect(refs.map((r) => r.id)).toEqual([BUILTIN_DEMO_DATASET, ds.id]);
     expect(await loadCheckpointDatasets(store, refs)).toHaveLength(records.length);
     await store.putDataset({ ...ds, provenance: { ...ds.provenance, sha256: 'f'.repeat(64) } });
-    await expect(loadCheckpointDatasets(store, refs)).rejects.toMatchObject({ name: 'DataFormatError', message: expect.stringContaining('changed since the checkpoint') });
+    await expect(loadCheckpointDatasets(store, refs)).rejects.toMatchObject({
+      name: 'DataFormatError',
+      message: expect.stringContaining('changed since the checkpoint'),
+    });
     await expect(loadDatasets(store, ['ds-missing'])).rejects.toMatchObject({ name: 'DataFormatError' });
     await expect(loadDatasets(store, [])).rejects.toMatchObject({ name: 'DataFormatError' });
   });

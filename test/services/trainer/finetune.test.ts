@@ -13,7 +13,14 @@ import { tinyQwenFolder, tinyRecords } from './tiny-qwen-folder.ts';
 /** The objective on every record at once (fixed batch, mask rate of step 0), dropout off. */
 async function fixedLoss(run: FinetuneRun): Promise<number> {
   run.adapter?.attach(run.model, { train: false });
-  const host = buildStepBatch(run.encoded, run.encoded.map((_, i) => i), run.config.train, 0, run.totalSteps, run.tokenizer.pad);
+  const host = buildStepBatch(
+    run.encoded,
+    run.encoded.map((_, i) => i),
+    run.config.train,
+    0,
+    run.totalSteps,
+    run.tokenizer.pad,
+  );
   const { parts, grads } = lossAndGrads(run.model, host, run.config.train.lossWeights);
   const total = (await parts.data())[0]!;
   tf.dispose([parts, ...grads.values()]);
@@ -22,7 +29,11 @@ async function fixedLoss(run: FinetuneRun): Promise<number> {
 }
 
 const cfg = (mode: 'lora' | 'full', maxSteps = 6) =>
-  validateFinetuneConfig({ mode, lora: { rank: 4, alpha: 8, dropout: 0.1 }, train: { maxSteps, batchSize: 2, maxLen: 64, lr: 1e-2, warmupRatio: 0, seed: 3 } });
+  validateFinetuneConfig({
+    mode,
+    lora: { rank: 4, alpha: 8, dropout: 0.1 },
+    train: { maxSteps, batchSize: 2, maxLen: 64, lr: 1e-2, warmupRatio: 0, seed: 3 },
+  });
 
 describe('fine-tuning tiny-qwen2 with the ReflectionCoder objective', () => {
   let dir: string;
@@ -43,7 +54,9 @@ describe('fine-tuning tiny-qwen2 with the ReflectionCoder objective', () => {
       while (!run.done) expect(Number.isFinite((await run.trainStep()).loss)).toBe(true);
       const after = await fixedLoss(run);
       expect(after).toBeLessThan(before * 0.8);
-      expect(Array.from(await run.model.params.get('model.embed_tokens.weight')!.data())).toEqual(Array.from(embedBefore));
+      expect(Array.from(await run.model.params.get('model.embed_tokens.weight')!.data())).toEqual(
+        Array.from(embedBefore),
+      );
       const state = await run.optimizer.exportState();
       expect(Object.keys(state.m).sort()).toEqual([...run.model.trainable.keys()].sort());
     } finally {
@@ -63,10 +76,17 @@ describe('fine-tuning tiny-qwen2 with the ReflectionCoder objective', () => {
     const mid = await first.checkpoint();
     first.dispose();
     const j = JSON.parse(mid.json);
-    expect(j.base.files.map((f: { name: string }) => f.name)).toEqual(['config.json', 'model.safetensors.index.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
+    expect(j.base.files.map((f: { name: string }) => f.name)).toEqual([
+      'config.json',
+      'model.safetensors.index.json',
+      'model-00001-of-00002.safetensors',
+      'model-00002-of-00002.safetensors',
+    ]);
     expect(j.base.files[2].sha256).toMatch(/^[0-9a-f]{64}$/);
     // Adapter only: no base weight in the checkpoint.
-    expect(new TextDecoder().decode(mid.safetensors.subarray(0, 20000))).not.toContain('"model.layers.0.mlp.up_proj.weight"');
+    expect(new TextDecoder().decode(mid.safetensors.subarray(0, 20000))).not.toContain(
+      '"model.layers.0.mlp.up_proj.weight"',
+    );
     const resumed = await FinetuneRun.resume(src, tinyRecords(), mid);
     for (let i = 0; i < 3; i++) await resumed.trainStep();
     const got = await resumed.checkpoint();
@@ -77,7 +97,9 @@ describe('fine-tuning tiny-qwen2 with the ReflectionCoder objective', () => {
     const idx = JSON.parse(readFileSync(path.join(other, 'config.json'), 'utf8'));
     writeFileSync(path.join(other, 'config.json'), JSON.stringify({ ...idx, rms_norm_eps: 1e-5 }));
     await expect(FinetuneRun.resume(nodeModelSource(other), tinyRecords(), mid)).rejects.toThrow(CheckpointError);
-    await expect(FinetuneRun.resume(nodeModelSource(other), tinyRecords(), mid)).rejects.toThrow(/config\.json differs/);
+    await expect(FinetuneRun.resume(nodeModelSource(other), tinyRecords(), mid)).rejects.toThrow(
+      /config\.json differs/,
+    );
   });
 
   it('full fine-tuning trains every parameter', async () => {

@@ -20,7 +20,10 @@ describe('HumanEval prompts for Hugging Face models', () => {
   });
 
   it.skipIf(!have)('a chat model is asked through its chat template', () => {
-    const tok = new HFTokenizer(JSON.parse(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')));
+    const tok = new HFTokenizer(
+      JSON.parse(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')),
+      JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')),
+    );
     expect(promptStyle(tok)).toBe('chat');
     const text = tok.decode(humanEvalPromptIds(tok, problem));
     expect(text.startsWith('<|im_start|>user\nComplete the following Python function.')).toBe(true);

@@ -7,7 +7,16 @@ describe('storage ops without a worker', () => {
   it('lists, renames (trimmed, never empty), exports and deletes checkpoints on the store', async () => {
     const store = await IdbStore.open({ name: `local-ops-${process.pid}` });
     const ops = storageOps(async () => store);
-    const meta = { id: 'run-1', name: 'tiny 2026/01/01 10:00', savedAt: '2026-01-01T10:00:00Z', step: 4, totalSteps: 8, preset: 'tiny', loss: 2, bytes: 3 };
+    const meta = {
+      id: 'run-1',
+      name: 'tiny 2026/01/01 10:00',
+      savedAt: '2026-01-01T10:00:00Z',
+      step: 4,
+      totalSteps: 8,
+      preset: 'tiny',
+      loss: 2,
+      bytes: 3,
+    };
     await store.putCheckpoint(meta, { safetensors: new Uint8Array([1, 2, 3]), json: '{"x":1}' });
     expect((await ops.listCheckpoints()).map((m) => m.id)).toEqual(['run-1']);
     await expect(ops.renameCheckpoint('run-1', '   ')).rejects.toMatchObject({ name: 'UsageError' });

@@ -33,18 +33,31 @@ async function service(backend: 'cpu' | 'wasm', withStore = true) {
   return { svc, store, datasetId };
 }
 
-const numbers = (p: TrainProgress) => [p.step, p.loss, p.ce_teacher, p.ce_student, p.kl, p.mask_rate, p.lr, p.grad_norm, p.epoch];
+const numbers = (p: TrainProgress) => [
+  p.step,
+  p.loss,
+  p.ce_teacher,
+  p.ce_student,
+  p.kl,
+  p.mask_rate,
+  p.lr,
+  p.grad_norm,
+  p.epoch,
+];
 
 describe.each(['cpu', 'wasm'] as const)('TrainerService on %s', (backend) => {
   it('trains all three losses and holds the tensor count constant between step 10 and step 60', async () => {
     const { svc, datasetId } = await service(backend);
     const counts = new Map<number, number>();
     const progress: TrainProgress[] = [];
-    const summary = await svc.start({ datasets: [datasetId!], config: tinyConfig({ maxSteps: 60, batchSize: 1 }) }, (e: TrainEvent) => {
-      if (e.type !== 'progress') return;
-      progress.push(e.progress);
-      counts.set(e.progress.step, tf.memory().numTensors);
-    });
+    const summary = await svc.start(
+      { datasets: [datasetId!], config: tinyConfig({ maxSteps: 60, batchSize: 1 }) },
+      (e: TrainEvent) => {
+        if (e.type !== 'progress') return;
+        progress.push(e.progress);
+        counts.set(e.progress.step, tf.memory().numTensors);
+      },
+    );
     expect(summary.state).toBe('finished');
     expect(summary.steps).toBe(60);
     expect(counts.get(10)).toBe(counts.get(60));
@@ -59,7 +72,10 @@ describe.each(['cpu', 'wasm'] as const)('TrainerService on %s', (backend) => {
     const cfg = tinyConfig({ maxSteps: 20, batchSize: 1 }, { checkpointEvery: 10 });
     const a = await service(backend);
     const straight: TrainProgress[] = [];
-    await a.svc.start({ datasets: [a.datasetId!], config: cfg }, (e) => e.type === 'progress' && straight.push(e.progress));
+    await a.svc.start(
+      { datasets: [a.datasetId!], config: cfg },
+      (e) => e.type === 'progress' && straight.push(e.progress),
+    );
     const straightCkpt = (await a.svc.listCheckpoints())[0]!;
     const straightFiles = await a.svc.exportCheckpoint(straightCkpt.id);
     a.svc.dispose();
@@ -76,7 +92,11 @@ describe.each(['cpu', 'wasm'] as const)('TrainerService on %s', (backend) => {
     expect(mid.step).toBe(10);
     b.svc.dispose();
 
-    const c = new TrainerService({ selectBackend: selectNodeBackend, yieldFn: () => new Promise((r) => setImmediate(r)), openStore: async () => b.store! });
+    const c = new TrainerService({
+      selectBackend: selectNodeBackend,
+      yieldFn: () => new Promise((r) => setImmediate(r)),
+      openStore: async () => b.store!,
+    });
     await c.setBackend(backend);
     const second: TrainProgress[] = [];
     const history: TrainProgress[][] = [];
@@ -134,12 +154,18 @@ describe('TrainerService controls', () => {
 
   it('refuses a second start, a bad config (ConfigError naming the key) and unknown datasets', async () => {
     const { svc } = await service('wasm', false);
-    await expect(svc.start({ datasets: ['builtin:demo'], config: { preset: 'tiny', train: { lr: -1 } } }, () => {})).rejects.toMatchObject({
+    await expect(
+      svc.start({ datasets: ['builtin:demo'], config: { preset: 'tiny', train: { lr: -1 } } }, () => {}),
+    ).rejects.toMatchObject({
       name: 'ConfigError',
       message: expect.stringContaining('lr'),
     });
-    await expect(svc.start({ datasets: ['builtin:demo'], config: { preset: 'tiny', bogus: 1 } }, () => {})).rejects.toMatchObject({ name: 'ConfigError', message: expect.stringContaining('bogus') });
-    await expect(svc.start({ datasets: ['ds-nothere'], config: tinyConfig() }, () => {})).rejects.toMatchObject({ name: 'StorageError' });
+    await expect(
+      svc.start({ datasets: ['builtin:demo'], config: { preset: 'tiny', bogus: 1 } }, () => {}),
+    ).rejects.toMatchObject({ name: 'ConfigError', message: expect.stringContaining('bogus') });
+    await expect(svc.start({ datasets: ['ds-nothere'], config: tinyConfig() }, () => {})).rejects.toMatchObject({
+      name: 'StorageError',
+    });
     svc.dispose();
   });
 
@@ -163,8 +189,12 @@ describe('TrainerService controls', () => {
     expect(imported.name).toBe('copy');
     expect(imported.step).toBe(2);
     const bad = files.safetensors.slice(0, files.safetensors.length - 100);
-    await expect(svc.importCheckpoint({ safetensors: bad, json: files.json })).rejects.toMatchObject({ name: 'CheckpointError' });
-    await expect(svc.importCheckpoint({ safetensors: files.safetensors, json: '{"format":"other"}' })).rejects.toMatchObject({ name: 'CheckpointError' });
+    await expect(svc.importCheckpoint({ safetensors: bad, json: files.json })).rejects.toMatchObject({
+      name: 'CheckpointError',
+    });
+    await expect(
+      svc.importCheckpoint({ safetensors: files.safetensors, json: '{"format":"other"}' }),
+    ).rejects.toMatchObject({ name: 'CheckpointError' });
     expect((await svc.listCheckpoints()).length).toBe(2);
     await svc.load(imported.id);
     expect((await svc.status()).loaded?.id).toBe(imported.id);

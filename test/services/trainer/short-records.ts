@@ -53,5 +53,13 @@ export function shortRecordsJsonl(): Uint8Array {
 
 /** A tiny-preset run config for tests: short sequences, a small vocabulary. */
 export function tinyConfig(train: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-  return { preset: 'tiny', vocabSize: 512, model: { maxSeqLen: 256 }, train: { batchSize: 2, maxLen: 256, seed: 7, ...train }, progressEvery: 1, checkpointEvery: 0, ...extra };
+  return {
+    preset: 'tiny',
+    vocabSize: 512,
+    model: { maxSeqLen: 256 },
+    train: { batchSize: 2, maxLen: 256, seed: 7, ...train },
+    progressEvery: 1,
+    checkpointEvery: 0,
+    ...extra,
+  };
 }

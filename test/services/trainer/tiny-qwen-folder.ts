@@ -17,32 +17,75 @@ export function charTokenizerJson(): object {
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: [{ id: 1, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }],
+    added_tokens: [
+      {
+        id: 1,
+        content: '<|endoftext|>',
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: false,
+        special: true,
+      },
+    ],
     normalizer: null,
     pre_tokenizer: null,
     post_processor: null,
     decoder: { type: 'Fuse' },
-    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, vocab, merges: [] },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges: [],
+    },
   };
 }
 
 /** A temp copy of tiny-qwen2 (weights + config) with the char tokenizer. */
 export function tinyQwenFolder(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'rcw-tiny-qwen-'));
-  for (const f of readdirSync(qwenDir)) if (f.startsWith('model') || f === 'config.json') copyFileSync(path.join(qwenDir, f), path.join(dir, f));
+  for (const f of readdirSync(qwenDir))
+    if (f.startsWith('model') || f === 'config.json') copyFileSync(path.join(qwenDir, f), path.join(dir, f));
   writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(charTokenizerJson()));
-  writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', bos_token: null }));
+  writeFileSync(
+    path.join(dir, 'tokenizer_config.json'),
+    JSON.stringify({ eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', bos_token: null }),
+  );
   return dir;
 }
 
-const msg = (role: 'user' | 'assistant', ...blocks: [string, string][]) => ({ role, content: blocks.map(([type, content]) => ({ type, content })) });
+const msg = (role: 'user' | 'assistant', ...blocks: [string, string][]) => ({
+  role,
+  content: blocks.map(([type, content]) => ({ type, content })),
+});
 
 /** Short records (reflection + generation) in the released schema. */
 export function tinyRecords(): ReflectionRecord[] {
   return [
-    { type: 'reflection', messages: [msg('user', ['text', 'add a,b']), msg('assistant', ['code', 'a-b'], ['execution', 'err'], ['text', 'fix'], ['code', 'a+b']), msg('user', ['text', 'again']), msg('assistant', ['code', 'a+b'])] },
+    {
+      type: 'reflection',
+      messages: [
+        msg('user', ['text', 'add a,b']),
+        msg('assistant', ['code', 'a-b'], ['execution', 'err'], ['text', 'fix'], ['code', 'a+b']),
+        msg('user', ['text', 'again']),
+        msg('assistant', ['code', 'a+b']),
+      ],
+    },
     { type: 'generation', messages: [msg('user', ['text', 'mul x,y']), msg('assistant', ['code', 'x*y'])] },
     { type: 'generation', messages: [msg('user', ['text', 'neg x']), msg('assistant', ['code', '-x'])] },
-    { type: 'reflection', messages: [msg('user', ['text', 'max']), msg('assistant', ['code', 'min()'], ['execution', 'no'], ['code', 'max()']), msg('user', ['text', 'redo']), msg('assistant', ['code', 'max()'])] },
+    {
+      type: 'reflection',
+      messages: [
+        msg('user', ['text', 'max']),
+        msg('assistant', ['code', 'min()'], ['execution', 'no'], ['code', 'max()']),
+        msg('user', ['text', 'redo']),
+        msg('assistant', ['code', 'max()']),
+      ],
+    },
   ] as unknown as ReflectionRecord[];
 }

@@ -28,11 +28,18 @@ async function train(backend: 'cpu' | 'webgpu'): Promise<TrainProgress[]> {
   const d = await mkdtemp(join(tmpdir(), 'rc-wgpu-'));
   dirs.push(d);
   const store = new FileStore(d);
-  const svc = new TrainerService({ selectBackend: selectNodeBackend, yieldFn: () => new Promise((r) => setImmediate(r)), openStore: async () => store });
+  const svc = new TrainerService({
+    selectBackend: selectNodeBackend,
+    yieldFn: () => new Promise((r) => setImmediate(r)),
+    openStore: async () => store,
+  });
   await svc.setBackend(backend);
   const id = (await svc.importDataset('short.jsonl', shortRecordsJsonl())).id;
   const out: TrainProgress[] = [];
-  await svc.start({ datasets: [id], config: tinyConfig({ maxSteps: 3, batchSize: 1 }), checkpoint: false }, (e) => e.type === 'progress' && out.push(e.progress));
+  await svc.start(
+    { datasets: [id], config: tinyConfig({ maxSteps: 3, batchSize: 1 }), checkpoint: false },
+    (e) => e.type === 'progress' && out.push(e.progress),
+  );
   svc.dispose();
   return out;
 }
@@ -45,7 +52,9 @@ describe.skipIf(!available)('TrainerService on webgpu (SwiftShader)', () => {
     for (const [i, g] of gpu.entries()) {
       const c = cpu[i]!;
       for (const k of ['loss', 'ce_teacher', 'ce_student', 'kl', 'grad_norm'] as const) {
-        expect(Math.abs(g[k] - c[k]), `step ${i + 1} ${k}: webgpu ${g[k]} vs cpu ${c[k]}`).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(c[k])));
+        expect(Math.abs(g[k] - c[k]), `step ${i + 1} ${k}: webgpu ${g[k]} vs cpu ${c[k]}`).toBeLessThanOrEqual(
+          1e-3 * Math.max(1, Math.abs(c[k])),
+        );
       }
     }
   });
