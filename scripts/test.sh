@@ -4,6 +4,7 @@
 #   2 runtime    copy the Pyodide runtime and tfjs wasm binaries into public/
 #   3 typecheck  UI (DOM), workers (WebWorker) and Node code against their own libs
 #   3b python    compileall (+ pyflakes when installed) on the Python run inside Pyodide
+#   3c lint      ESLint (typescript-eslint) and Prettier --check over the tree
 #   4 unit       vitest project `unit` (Node)
 #   5 build      vite build → dist/
 #   6 browser    vitest project `browser` (the built app in Chromium)
@@ -44,6 +45,7 @@ chromium_ok=${results[-1]}
 step runtime node scripts/copy-runtime.mjs
 step typecheck bash -c "$BIN/tsc -p tsconfig.json --noEmit && $BIN/tsc -p tsconfig.worker.json --noEmit && $BIN/tsc -p tsconfig.node.json --noEmit"
 step python bash scripts/check-python.sh
+step lint bash -c "$BIN/eslint . && $BIN/prettier --check . --log-level warn"
 step unit "$BIN/vitest" run --project unit --reporter=default --reporter=json --outputFile.json=test-results/vitest-unit.json
 step build "$BIN/vite" build
 build_ok=${results[-1]}
