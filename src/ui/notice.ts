@@ -41,6 +41,7 @@ export function createNotice(testid: string): Notice {
   };
   const clear = (): void => {
     kind = null;
+    delete el.dataset.errorName;
     text.textContent = '';
     delete el.dataset.kind;
     el.hidden = true;
@@ -49,7 +50,13 @@ export function createNotice(testid: string): Notice {
   return {
     el,
     info: (t) => show(t, 'info'),
-    error: (e) => show(typeof e === 'string' ? e : humanMessage(e), 'error'),
+    error: (e) => {
+      show(typeof e === 'string' ? e : humanMessage(e), 'error');
+      // The error's class name, for code and tests (literal names survive minification); the text has none.
+      const name = typeof e === 'object' && e !== null ? (e as { name?: unknown }).name : undefined;
+      if (typeof name === 'string') el.dataset.errorName = name;
+      else delete el.dataset.errorName;
+    },
     clear,
     get text() {
       return text.textContent ?? '';

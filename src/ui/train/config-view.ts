@@ -68,15 +68,18 @@ export class ConfigView {
       const preset = (this.valid as { preset?: unknown }).preset;
       if (typeof preset === 'string' && this.source.presets.includes(preset)) this.preset.value = preset;
       this.error.textContent = '';
+      delete this.error.dataset.errorName;
       this.editor.removeAttribute('aria-invalid');
     } catch (e) {
-      this.fail((e as Error).message);
+      this.fail((e as Error).message, (e as Error).name);
     }
   }
 
-  private fail(message: string): void {
+  private fail(message: string, errorName = 'SyntaxError'): void {
     this.valid = null;
     this.error.textContent = message;
+    // The class name is for code and tests (it survives minification: src/core/errors.ts); people read the message.
+    this.error.dataset.errorName = errorName;
     this.editor.setAttribute('aria-invalid', 'true');
   }
 

@@ -53,7 +53,7 @@ export class DatasetsView {
     try {
       this.items = await this.actions.list();
     } catch (e) {
-      this.notice.error(errorText(e));
+      this.notice.error(e);
     }
     this.render();
   }
@@ -116,7 +116,10 @@ export class DatasetsView {
           .join(' '),
       );
     } catch (e) {
-      this.notice.error(`${names} ${picked.length > 1 ? 'were' : 'was'} not imported (all or none): ${errorText(e)}`);
+      this.notice.error({
+        name: (e as { name?: unknown })?.name,
+        message: `${names} ${picked.length > 1 ? 'were' : 'was'} not imported (all or none): ${errorText(e)}`,
+      });
     }
     await this.refresh();
     this.actions.onChange?.();
@@ -129,7 +132,7 @@ export class DatasetsView {
       this.selected.delete(id);
       this.notice.clear();
     } catch (e) {
-      this.notice.error(errorText(e));
+      this.notice.error(e);
     }
     await this.refresh();
     this.actions.onChange?.();
