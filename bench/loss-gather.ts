@@ -18,6 +18,7 @@ import { oneHotFloat } from '../src/core/model/ops.ts';
 import { encodeRecord, type TokenizerLike } from '../src/core/records/serialize.ts';
 import { validateRecord } from '../src/core/records/schema.ts';
 import { Rng } from '../src/core/rng.ts';
+import { SPECIAL_TOKENS } from '../src/core/tokenizer/bpe.ts';
 import { batchToTensors, disposeBatch, type DistillBatch, type HostBatch } from '../src/core/train/batch.ts';
 import { buildStepBatch } from '../src/core/train/recipe.ts';
 import { selectNodeBackend } from '../src/platform/node/backend.ts';
@@ -112,15 +113,7 @@ async function smoke() {
 
 /** A ~54-token reflection record with random ids: instruction, code → execution → analysis → code, re-answer, final answer. */
 function syntheticRecord(vocab: number) {
-  const specials = [
-    '<|user|>',
-    '<|assistant|>',
-    '<|endofmessage|>',
-    '<|text|>',
-    '<|code|>',
-    '<|execution|>',
-    '<|endofblock|>',
-  ];
+  const specials: readonly string[] = SPECIAL_TOKENS;
   const rng = new Rng(5);
   const tok: TokenizerLike = {
     bos: vocab - 10,

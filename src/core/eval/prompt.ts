@@ -8,6 +8,7 @@
  * problem text and the instruction are encoded as ordinary text, so a special-token string inside a
  * problem can never inject structure.
  */
+import { ALL_SPECIALS } from '../tokenizer/bpe.ts';
 import { encodePrompt, special, text, type Prompt, type PromptTokenizer } from '../prompt.ts';
 
 export const HUMANEVAL_INSTRUCTION = 'Write a complete Python function for the problem.';
@@ -53,18 +54,7 @@ export function humanEvalPromptIds(problemPrompt: string, tok: PromptTokenizer):
   return encodePrompt(tok, humanEvalPrompt(problemPrompt));
 }
 
-const SPECIAL_STRINGS = [
-  '<|user|>',
-  '<|assistant|>',
-  '<|endofmessage|>',
-  '<|text|>',
-  '<|code|>',
-  '<|execution|>',
-  '<|endofblock|>',
-  '<|bos|>',
-  '<|eos|>',
-  '<|pad|>',
-];
+const SPECIAL_STRINGS = ALL_SPECIALS;
 
 /**
  * Special-token strings inside a problem prompt. When there are none, the text prompt encoded with specials

@@ -14,19 +14,10 @@ import {
 import { encodeRecord, type TokenizerLike } from '../../core/records/serialize.ts';
 import type { ReflectionRecord } from '../../core/records/schema.ts';
 import { Rng } from '../../core/rng.ts';
+import { ALL_SPECIALS } from '../../core/tokenizer/bpe.ts';
 
-const SPECIALS = [
-  '<|pad|>',
-  '<|bos|>',
-  '<|eos|>',
-  '<|user|>',
-  '<|assistant|>',
-  '<|endofmessage|>',
-  '<|text|>',
-  '<|code|>',
-  '<|execution|>',
-  '<|endofblock|>',
-];
+// The tokenizer's own special-token order (pad, bos, eos, then the seven record tokens).
+const SPECIALS = ALL_SPECIALS;
 
 const charTokenizer: TokenizerLike = {
   bos: 1,
