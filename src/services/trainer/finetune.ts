@@ -11,7 +11,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ConfigError } from '../../core/errors.ts';
-import { maskRate } from '../../core/distill/masks.ts';
 import { backendLimits, checkBudget, detectEnv, estimateMemory } from '../../core/model/budget.ts';
 import {
   inspectHFFolder,
@@ -35,11 +34,9 @@ import type { HFTokenizer } from '../../core/tokenizer/hf.ts';
 import { loadHFTokenizer } from '../../core/tokenizer/hf-load.ts';
 import { AdamW } from '../../core/train/adamw.ts';
 import { validateTrainConfig, type TrainConfig } from '../../core/train/config.ts';
-import { BatchSampler, planRun, stepMicroBatches, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
-import { cosineLr } from '../../core/train/schedule.ts';
-import { trainStep } from '../../core/train/step.ts';
+import { BatchSampler, planRun, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
 import { baseFingerprint, checkFingerprint, type BaseFile } from './base-files.ts';
-import type { StepResult } from './run.ts';
+import { scheduledStep, type StepResult } from './run.ts';
 
 export const FINETUNE_FORMAT = 'reflectioncoder-web/finetune-checkpoint';
 
@@ -225,26 +222,20 @@ export class FinetuneRun {
   }
 
   async trainStep(): Promise<StepReport> {
-    const t = this.config.train;
-    const step = this.step;
-    const total = this.runPlan.totalSteps;
-    const lr = cosineLr(step, total, this.runPlan.warmupSteps, t.lr);
-    const hosts = stepMicroBatches(this.encoded, this.sampler, t, step, total, this.tokenizer.pad);
-    this.adapter?.beginStep(step);
-    const r = await trainStep(this.model, this.optimizer, hosts, t.lossWeights, lr, t.maxGradNorm);
-    this.step = step + 1;
-    this.metrics.push({ step: this.step, loss: r.total, lr, gradNorm: r.gradNorm, tokens: r.tokens });
-    return {
-      step,
-      loss: r.total,
-      ceTeacher: r.ceTeacher,
-      ceStudent: r.ceStudent,
-      kl: r.kl,
-      gradNorm: r.gradNorm,
-      lr,
-      maskRate: maskRate(step, total),
-      tokens: r.tokens,
-    };
+    const { shapes: _shapes, ...r } = await scheduledStep({
+      model: this.model,
+      optimizer: this.optimizer,
+      encoded: this.encoded,
+      sampler: this.sampler,
+      train: this.config.train,
+      plan: this.runPlan,
+      pad: this.tokenizer.pad,
+      step: this.step,
+      beforeStep: (step) => this.adapter?.beginStep(step),
+    });
+    this.step = r.step + 1;
+    this.metrics.push({ step: this.step, loss: r.loss, lr: r.lr, gradNorm: r.gradNorm, tokens: r.tokens });
+    return r;
   }
 
   /** HF-layout copy of a trainable tensor. */

@@ -160,27 +160,20 @@ export class TrainingRun {
     return new TrainingRun(config, tokenizer, encoded, plan, model, optimizer, sampler, datasets, name, dropped);
   }
 
-  /** One optimizer step (TRAIN-CORE's trainStep): gradAccumSteps micro-batches, clip, AdamW with the scheduled lr. */
+  /** One optimizer step: gradAccumSteps micro-batches, clip, AdamW with the scheduled lr. */
   async trainStep(): Promise<StepResult> {
-    const t = this.config.train;
-    const step = this.step;
-    const total = this.plan.totalSteps;
-    const lr = cosineLr(step, total, this.plan.warmupSteps, t.lr);
-    const hosts = stepMicroBatches(this.encoded, this.sampler, t, step, total, this.tokenizer.pad);
-    const r = await trainStep(this.model, this.optimizer, hosts, t.lossWeights, lr, t.maxGradNorm);
-    this.step = step + 1;
-    return {
-      step,
-      loss: r.total,
-      ceTeacher: r.ceTeacher,
-      ceStudent: r.ceStudent,
-      kl: r.kl,
-      gradNorm: r.gradNorm,
-      lr,
-      maskRate: maskRate(step, total),
-      tokens: r.tokens,
-      shapes: hosts.map((h) => [h.batchSize, h.seqLen] as [number, number]),
-    };
+    const r = await scheduledStep({
+      model: this.model,
+      optimizer: this.optimizer,
+      encoded: this.encoded,
+      sampler: this.sampler,
+      train: this.config.train,
+      plan: this.plan,
+      pad: this.tokenizer.pad,
+      step: this.step,
+    });
+    this.step = r.step + 1;
+    return r;
   }
 
   /** Fractional epochs consumed. */
@@ -273,4 +266,44 @@ async function momentsFromHF(
     }
   }
   return state;
+}
+
+/** What one optimizer step needs; the same for a from-scratch run and a fine-tuning run. */
+export interface ScheduledStepInput {
+  model: LlamaModel;
+  optimizer: AdamW;
+  encoded: EncodedRecord[];
+  sampler: BatchSampler;
+  train: RunConfig['train'];
+  plan: RunPlan;
+  pad: number;
+  /** 0-based step about to run. */
+  step: number;
+  /** Called with the step before its micro-batches run (a LoRA adapter draws its dropout masks here). */
+  beforeStep?: (step: number) => void;
+}
+
+/**
+ * The one optimizer step of every run: the step's micro-batches from the sampler (each with its own mask
+ * stream), the cosine/warmup lr, then core's trainStep (accumulate, clip, AdamW).
+ */
+export async function scheduledStep(i: ScheduledStepInput): Promise<StepResult> {
+  const { train: t, step } = i;
+  const total = i.plan.totalSteps;
+  const lr = cosineLr(step, total, i.plan.warmupSteps, t.lr);
+  const hosts = stepMicroBatches(i.encoded, i.sampler, t, step, total, i.pad);
+  i.beforeStep?.(step);
+  const r = await trainStep(i.model, i.optimizer, hosts, t.lossWeights, lr, t.maxGradNorm);
+  return {
+    step,
+    loss: r.total,
+    ceTeacher: r.ceTeacher,
+    ceStudent: r.ceStudent,
+    kl: r.kl,
+    gradNorm: r.gradNorm,
+    lr,
+    maskRate: maskRate(step, total),
+    tokens: r.tokens,
+    shapes: hosts.map((h) => [h.batchSize, h.seqLen] as [number, number]),
+  };
 }
