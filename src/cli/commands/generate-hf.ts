@@ -9,6 +9,7 @@ import type { BackendPreference } from '../../api/backend.ts';
 import { UsageError } from '../../core/errors.ts';
 import { generateWithInfo } from '../../core/model/generate.ts';
 import { loadHFFolder } from '../../core/model/hf-folder.ts';
+import type { LlamaModel } from '../../core/model/llama.ts';
 import { LoraAdapter } from '../../core/model/lora.ts';
 import { applyPeftAdapter } from '../../core/model/peft-folder.ts';
 import { addReflectionTokens } from '../../core/model/reflection-tokens.ts';
@@ -19,6 +20,35 @@ import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/back
 import { nodeModelSource } from '../../platform/node/model-folder.ts';
 import type { ParsedArgs } from '../args.ts';
 import { stringArg } from '../args.ts';
+
+/**
+ * Generates from prompt ids and prints the result, as both `generate` paths do: a timing line on stderr, then the
+ * decoded text (or the ids with --print-ids, or when there is no tokenizer) on stdout.
+ */
+export async function generateAndPrint(
+  model: LlamaModel,
+  promptIds: number[],
+  o: { maxNewTokens: number; temperature: number; topP: number; seed: number; stopTokens: number[] },
+  args: ParsedArgs,
+  backend: string,
+  tokenizer?: { decode(ids: number[]): string } | null,
+): Promise<void> {
+  const t0 = performance.now();
+  const res = await generateWithInfo(model, promptIds, {
+    maxNewTokens: o.maxNewTokens,
+    temperature: o.temperature,
+    topP: o.topP,
+    seed: o.seed,
+    stopTokens: o.stopTokens,
+    useCache: !args.flags.has('no-cache'),
+  });
+  const secs = (performance.now() - t0) / 1000;
+  console.error(
+    `${backend}: ${res.ids.length} tokens in ${secs.toFixed(2)} s (${(res.ids.length / Math.max(secs, 1e-9)).toFixed(1)} tokens/s), stopped by ${res.stoppedBy}`,
+  );
+  if (tokenizer && !args.flags.has('print-ids')) console.log(tokenizer.decode(res.ids));
+  else console.log(res.ids.join(' '));
+}
 
 /** A folder whose config.json is a Hugging Face config (not the project's own llama2.c/BPE pair). */
 export function isHFFolder(p: string): boolean {
@@ -96,21 +126,7 @@ export async function generateHF(
     const stops = o.stopTokens.length
       ? o.stopTokens
       : [...new Set([...eosIds(plan.generationConfig, plan.hfConfig), ...(tokenizer ? [tokenizer.eos] : [])])];
-    const t0 = performance.now();
-    const res = await generateWithInfo(model, promptIds, {
-      maxNewTokens: o.maxNewTokens,
-      temperature: o.temperature,
-      topP: o.topP,
-      seed: o.seed,
-      stopTokens: stops,
-      useCache: !args.flags.has('no-cache'),
-    });
-    const secs = (performance.now() - t0) / 1000;
-    console.error(
-      `${choice.backend}: ${res.ids.length} tokens in ${secs.toFixed(2)} s (${(res.ids.length / Math.max(secs, 1e-9)).toFixed(1)} tokens/s), stopped by ${res.stoppedBy}`,
-    );
-    if (tokenizer && !args.flags.has('print-ids')) console.log(tokenizer.decode(res.ids));
-    else console.log(res.ids.join(' '));
+    await generateAndPrint(model, promptIds, { ...o, stopTokens: stops }, args, choice.backend, tokenizer);
     return 0;
   } finally {
     if (adapter) {

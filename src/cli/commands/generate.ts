@@ -11,12 +11,11 @@ import path from 'node:path';
 import type { BackendPreference } from '../../api/backend.ts';
 import { isBackendPreference } from '../../api/backend.ts';
 import { UsageError } from '../../core/errors.ts';
-import { generateWithInfo } from '../../core/model/generate.ts';
 import { loadModel, type ModelFiles } from '../../core/model/load.ts';
 import { BpeTokenizer } from '../../core/tokenizer/bpe.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
 import { numberArg, parseArgs, stringArg } from '../args.ts';
-import { generateHF, isHFFolder } from './generate-hf.ts';
+import { generateAndPrint, generateHF, isHFFolder } from './generate-hf.ts';
 import type { CliCommand } from '../command.ts';
 
 const usage = `Usage: npm run cli -- generate --model <file.bin | dir> [options]
@@ -128,21 +127,14 @@ export const generateCommand: CliCommand = {
     const choice = await selectNodeBackend(backendRaw as BackendPreference);
     const model = loadModel(files);
     try {
-      const t0 = performance.now();
-      const res = await generateWithInfo(model, promptIds, {
-        maxNewTokens,
-        temperature,
-        topP,
-        seed,
-        stopTokens,
-        useCache: !args.flags.has('no-cache'),
-      });
-      const secs = (performance.now() - t0) / 1000;
-      console.error(
-        `${choice.backend}: ${res.ids.length} tokens in ${secs.toFixed(2)} s (${(res.ids.length / Math.max(secs, 1e-9)).toFixed(1)} tokens/s), stopped by ${res.stoppedBy}`,
+      await generateAndPrint(
+        model,
+        promptIds,
+        { maxNewTokens, temperature, topP, seed, stopTokens },
+        args,
+        choice.backend,
+        tokenizer,
       );
-      if (tokenizer && !args.flags.has('print-ids')) console.log(tokenizer.decode(res.ids));
-      else console.log(res.ids.join(' '));
       return 0;
     } finally {
       model.dispose();
