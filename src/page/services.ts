@@ -3,6 +3,7 @@
  * HumanEval scoring over the page's check pool, the reflection builder's chat models, the experiment table.
  */
 export {
+  DEFAULT_DECODING,
   evaluateProblems,
   SAMPLING_DECODING,
   summarize,

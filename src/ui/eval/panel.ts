@@ -13,6 +13,7 @@ import { resultsJsonl, samplesJsonl } from '../../core/eval/export.ts';
 import { parseProblemsJsonl, selectProblems } from '../../core/eval/problems.ts';
 import type { EvalRunMeta } from '../../api/eval.ts';
 import {
+  DEFAULT_DECODING,
   evaluateProblems,
   SAMPLING_DECODING,
   summarize,
@@ -170,7 +171,14 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     style: 'width:5em',
   });
   const seed = num({ value: 0, step: 1, style: 'width:5em', testid: 'eval-seed' });
-  const maxNew = num({ min: 1, max: 2048, value: 512, step: 1, testid: 'eval-max-new', style: 'width:6em' });
+  const maxNew = num({
+    min: 1,
+    max: 2048,
+    value: DEFAULT_DECODING.maxNewTokens,
+    step: 1,
+    testid: 'eval-max-new',
+    style: 'width:6em',
+  });
   const samplingFields = h(
     'fieldset',
     { class: 'eval-sampling-fields', testid: 'eval-sampling-fields' },
