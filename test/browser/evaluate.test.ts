@@ -5,47 +5,13 @@
  * a checkpoint (trained here, imported through the Train panel) with generation in the trainer worker; no
  * request off 127.0.0.1.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectNodeBackend } from '../../src/platform/node/backend.ts';
-import { FileStore } from '../../src/platform/node/file-store.ts';
-import { createTrainerService } from '../../src/services/trainer/service.ts';
-import { shortRecordsJsonl, tinyConfig } from '../services/trainer/short-records.ts';
 import type { Page } from 'playwright-core';
 import { HAS_HUMANEVAL, HUMANEVAL_PATH, SKIP_HUMANEVAL } from '../core/eval/humaneval-file.ts';
 import { expectAllLocal, openApp, screenshot, type OpenApp } from './harness.ts';
+import { trainTinyCheckpoint } from './tiny-checkpoint.ts';
 
 let app: OpenApp;
-
-/** Trains the tiny preset for 2 steps on the short records with the Node trainer service; returns the checkpoint files. */
-async function trainTinyCheckpoint(): Promise<{ safetensors: Uint8Array; json: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'rc-eval-ckpt-'));
-  try {
-    const store = new FileStore(dir);
-    const svc = createTrainerService({
-      selectBackend: selectNodeBackend,
-      openStore: async () => store,
-      yieldFn: () => new Promise((r) => setImmediate(r)),
-    });
-    await svc.setBackend('cpu');
-    const ds = await svc.importDataset('short.jsonl', shortRecordsJsonl());
-    const summary = await svc.start(
-      {
-        datasets: [ds.id],
-        config: tinyConfig({ maxSteps: 2, batchSize: 1 }, { model: { maxSeqLen: 1024 }, checkpointEvery: 2 }),
-        checkpoint: true,
-      },
-      () => {},
-    );
-    svc.dispose();
-    const got = await store.getCheckpoint(summary.checkpoint!.id);
-    return got!.files;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 let page: Page;
 
 describe.skipIf(!HAS_HUMANEVAL)(`Evaluate panel (${HAS_HUMANEVAL ? 'HumanEval present' : SKIP_HUMANEVAL})`, () => {
