@@ -15,6 +15,7 @@ export const BENCHES: Record<string, () => Promise<BenchModule>> = {
   'loss-gather': () => import('./loss-gather.ts'),
   model: () => import('./model.ts'),
   pretrained: () => import('./pretrained.ts'),
+  peer: () => import('./peer.ts'),
   profile: () => import('./profile.ts'),
   python: () => import('./python.ts'),
   threads: () => import('./threads.ts'),
