@@ -20,6 +20,7 @@ import { ConfigError } from '../errors.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import type { DistillBatch } from '../train/batch.ts';
 import { gatherRows } from './gather.ts';
+import { logSoftmax } from '../model/ops.ts';
 
 export interface LossWeights {
   teacher: number;
@@ -78,7 +79,7 @@ export function reflectionDistillLoss(
   }
   const logits = model.head(gatherRows(hidden, batch.headRows)); // [M, V]
   const V = logits.shape[1];
-  const logp = tf.logSoftmax(logits); // [M, V]
+  const logp = logSoftmax(logits); // [M, V] (ops.ts: through the Softmax kernel)
   // −log p(label) per position: a gather of M entries from the flattened [M·V] log-probabilities.
   const flat = tf.add(tf.mul(tf.range(0, M, 1, 'int32'), tf.scalar(V, 'int32')), batch.headLabels) as tf.Tensor1D;
   const nll = tf.neg(tf.reshape(gatherRows(tf.reshape(logp, [M * V, 1]), flat), [M])); // [M]

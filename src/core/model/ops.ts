@@ -81,6 +81,24 @@ export function oneHotFloat(ids: tf.Tensor, depth: number): tf.Tensor {
   return tf.cast(tf.oneHot(ids as tf.Tensor1D, depth), 'float32');
 }
 
+/**
+ * log-softmax over the last axis of x [N, V], through the backends' Softmax kernel. tfjs's logSoftmax
+ * is x − max − log Σ exp(x − max) with an elementwise Exp, and its gradient takes Exp again; on wasm
+ * that Exp is a scalar loop (≈ 12× slower than the XNNPACK Softmax kernel on [508, 2048]). Here
+ * p = softmax(x) and log Σ exp(x) = max(x) − log max(p): max(p) = 1 / Σ exp(x − max) ≥ 1/V never
+ * underflows. Gradient: dx = dy − p · Σ dy (p saved from the forward).
+ */
+export const logSoftmax = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const p = tf.softmax(x); // [N, V]
+  const lse = tf.sub(tf.max(x, -1, true), tf.log(tf.max(p, -1, true))); // [N, 1]
+  save([p]);
+  return {
+    value: tf.sub(x, lse),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.sub(dy, tf.mul(saved[0], tf.sum(dy, -1, true))),
+  };
+}) as <T extends tf.Tensor>(x: T) => T;
+
 /** RMSNorm over the last axis: x / sqrt(mean(x²) + eps) · w. x [..., D], w [D]. */
 export function rmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
   const ms = tf.mean(tf.square(x), -1, true); // [..., 1]
