@@ -2,16 +2,30 @@
  * Threaded wasm in Chromium: training tokens/s of the built page with 1 wasm thread and with every
  * core (navigator.hardwareConcurrency), same build, same run. Two pages (?threads=1 and the
  * default) train the smoke preset on the built-in demo data through the Train panel, alternating
- * runs; each page's first run is a warm-up. Reports each side's median and best run and the ratio
- * of medians. Numbers only, no assertions.
+ * runs; each page's first run is a warm-up. Reports each side's median and best run, the ratio
+ * of medians, and the median of the per-round ratios (each round's two runs are seconds apart, so
+ * a change in the machine's load between rounds cancels out). Before measuring, the pages must
+ * report 1 thread and more than 1 (on a machine with more than one core): otherwise the run stops
+ * with the reason instead of printing a meaningless ratio. A run that fails is retried once.
+ * Env: BENCH_ROUNDS (default 4), BENCH_THREADS_STEPS (steps per run, default 3).
  */
 import type { Page } from 'playwright-core';
 import { benchDist } from './build.ts';
 import { median } from './timing.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
-const STEPS = 3;
+const STEPS = Number(process.env.BENCH_THREADS_STEPS ?? 3);
 const CONFIG = JSON.stringify({ preset: 'smoke', train: { maxSteps: STEPS, seed: 1 }, checkpointEvery: 0 });
+
+/** One run; a failed run (a transient error on a loaded machine) is retried once, and a second failure throws. */
+async function trainMeasured(page: Page, label: string): Promise<number> {
+  try {
+    return await trainOnce(page);
+  } catch (e) {
+    console.error(`threads: ${label} run failed, retrying once: ${(e as Error).message}`);
+    return trainOnce(page);
+  }
+}
 
 async function trainOnce(page: Page): Promise<number> {
   await page.locator('[data-testid=config-json]').fill(CONFIG);
@@ -42,19 +56,27 @@ export async function run(): Promise<object> {
       await app.page.waitForSelector('html[data-ready="true"]', { timeout: 120_000 });
       apps.push(app);
     }
-    const threads = await Promise.all(
-      apps.map((a) => a.page.locator('[data-testid=status-backend]').getAttribute('data-threads')),
-    );
+    const threads = (
+      await Promise.all(apps.map((a) => a.page.locator('[data-testid=status-backend]').getAttribute('data-threads')))
+    ).map(Number);
+    const cores = await apps[1].page.evaluate(() => navigator.hardwareConcurrency);
+    if (threads[0] !== 1) throw new Error(`the ?threads=1 page reports ${threads[0]} wasm threads, not 1`);
+    if (cores > 1 && !(threads[1] > 1))
+      throw new Error(
+        `the default page reports ${threads[1]} wasm threads on ${cores} cores: the threaded build did not start ` +
+          '(cross-origin isolation? see docs/performance.md)',
+      );
     const runs: number[][] = sides.map(() => []);
-    for (const a of apps) await trainOnce(a.page); // warm-up: kernels, wasm memory growth, tokenizer cache
+    for (const [i, a] of apps.entries()) await trainMeasured(a.page, sides[i].name); // warm-up: kernels, memory growth
     for (let r = 0; r < ROUNDS; r++) {
       // Alternate the order each round so a slow spell on the shared machine hits both sides.
       const order = r % 2 ? [1, 0] : [0, 1];
-      for (const i of order) runs[i].push(await trainOnce(apps[i].page));
+      for (const i of order) runs[i].push(await trainMeasured(apps[i].page, sides[i].name));
+      console.error(`threads: round ${r + 1}/${ROUNDS}: 1 thread ${runs[0].at(-1)}, all ${runs[1].at(-1)} tokens/s`);
     }
     const stats = sides.map((s, i) => ({
       side: s.name,
-      threads: Number(threads[i]),
+      threads: threads[i],
       medianTokensPerSec: median(runs[i]),
       bestTokensPerSec: Math.max(...runs[i]),
       runs: runs[i],
@@ -63,10 +85,11 @@ export async function run(): Promise<object> {
       name: 'threads',
       when: new Date().toISOString(),
       what: `smoke preset, ${STEPS} steps per run, built-in demo data, Train panel in headless Chromium, ${ROUNDS} alternating rounds`,
-      hardwareConcurrency: await apps[1].page.evaluate(() => navigator.hardwareConcurrency),
+      hardwareConcurrency: cores,
       results: stats,
       speedupMedian: +(stats[1].medianTokensPerSec / stats[0].medianTokensPerSec).toFixed(2),
       speedupBest: +(stats[1].bestTokensPerSec / stats[0].bestTokensPerSec).toFixed(2),
+      speedupPerRoundMedian: +median(runs[1].map((all, r) => all / runs[0][r]!)).toFixed(2),
     };
   } finally {
     for (const a of apps) await a.close();
