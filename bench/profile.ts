@@ -3,7 +3,8 @@
  * with its input/output shapes and time). Two kinds of step, each: a warm-up, BENCH_PROFILE_STEPS (default 3)
  * timed steps, each right after its own 512×512 matmul measurement (efficiency = the step's FLOP/s ÷ that rate,
  * median over the steps: the shared machine's load changes by the second), then one step under the profiler:
- *   - the distillation step of the smoke preset (TrainingRun on the built-in demo data), and
+ *   - the distillation step of the smoke preset (TrainingRun on the built-in demo data),
+ *   - the distillation step of the experiment's demo preset (the mini model, vocabulary 1024, 2 records), and
  *   - the plain next-token step of `mini` (batch 4 × 128).
  * Kernels are grouped by what they compute, from their shapes:
  *   attention  — anything with a [.., T, T] operand (scores, softmax, bias, probs·V) or the
@@ -22,7 +23,8 @@ import { paramGrads } from '../src/core/model/grads.ts';
 import { LlamaModel } from '../src/core/model/llama.ts';
 import { nextTokenCrossEntropy } from '../src/core/model/loss.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../src/platform/node/backend.ts';
-import { defaultRunConfig, validateRunConfig } from '../src/core/train/run-config.ts';
+import { defaultRunConfig, validateRunConfig, type RunConfig } from '../src/core/train/run-config.ts';
+import { EXPERIMENT_PRESETS } from '../src/services/experiment/presets.ts';
 import { TrainingRun } from '../src/services/trainer/run.ts';
 
 type Group = 'attention' | 'head' | 'linear' | 'optimizer' | 'other';
@@ -135,30 +137,48 @@ async function profiled(fn: () => Promise<number>): Promise<{ kernels: KernelInf
   return { kernels: info.kernels as unknown as KernelInfo[], wall };
 }
 
+/** One distillation step of a TrainingRun on the built-in demo data, profiled (see profiled). */
+async function distillProfile(config: RunConfig, label: string) {
+  const trun = await TrainingRun.create({ config, records: demoRecords(), datasets: [], name: 'profile' });
+  const shapes: string[] = [];
+  try {
+    const p = await profiled(async () => {
+      const s = (await trun.trainStep()).shapes;
+      shapes.push(JSON.stringify(s));
+      return s.reduce((sum, [r, t]) => sum + 3 * forwardFlops(trun.model.config, r, t), 0);
+    });
+    return {
+      step: `${label}, padded shapes per step ${shapes.join(' ')}`,
+      ...summarise(p.kernels, trun.model.config, trun.model.params.values(), p.wall),
+    };
+  } finally {
+    trun.dispose();
+  }
+}
+
 export async function run(): Promise<object> {
   await selectNodeBackend('wasm');
   try {
     // 1) Distillation step, smoke preset, demo data.
-    const config = validateRunConfig({
-      ...defaultRunConfig('smoke'),
-      train: { ...defaultRunConfig('smoke').train, maxSteps: 10, seed: 1 },
-    });
-    const trun = await TrainingRun.create({ config, records: demoRecords(), datasets: [], name: 'profile' });
-    const shapes: string[] = [];
-    let distill;
-    try {
-      const p = await profiled(async () => {
-        const s = (await trun.trainStep()).shapes;
-        shapes.push(JSON.stringify(s));
-        return s.reduce((sum, [r, t]) => sum + 3 * forwardFlops(trun.model.config, r, t), 0);
-      });
-      distill = {
-        step: `distillation, smoke preset, padded shapes per step ${shapes.join(' ')}`,
-        ...summarise(p.kernels, trun.model.config, trun.model.params.values(), p.wall),
-      };
-    } finally {
-      trun.dispose();
-    }
+    const smoke = defaultRunConfig('smoke');
+    const distill = await distillProfile(
+      validateRunConfig({ ...smoke, train: { ...smoke.train, maxSteps: 10, seed: 1 } }),
+      'distillation, smoke preset',
+    );
+    // 1b) The experiment's demo preset (src/services/experiment/presets.ts): the mini model, vocabulary 1024,
+    // maxLen 768, micro-batches of 2 records (one micro-batch per step here).
+    const demo = EXPERIMENT_PRESETS.demo;
+    const distillDemo = await distillProfile(
+      validateRunConfig({
+        preset: demo.model.preset,
+        model: demo.model.overrides,
+        vocabSize: demo.vocabSize,
+        train: { ...demo.train, gradAccumSteps: 1, maxSteps: 10, seed: 1 },
+        progressEvery: 1,
+        checkpointEvery: 0,
+      }),
+      'distillation, experiment demo preset (mini, vocab 1024, 2 records per micro-batch)',
+    );
     // 2) Plain next-token step, mini, batch 4 × 128 (loss + gradients, no optimizer).
     const c = MODEL_PRESETS.mini;
     const model = LlamaModel.init(c, 1);
@@ -184,7 +204,14 @@ export async function run(): Promise<object> {
       tf.dispose([ids, mask]);
       model.dispose();
     }
-    return { name: 'profile', when: new Date().toISOString(), backend: 'wasm (Node, 1 thread)', distill, plain };
+    return {
+      name: 'profile',
+      when: new Date().toISOString(),
+      backend: 'wasm (Node, 1 thread)',
+      distill,
+      distillDemo,
+      plain,
+    };
   } finally {
     disposeNodeBackends();
   }
