@@ -16,6 +16,7 @@ import threadedFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend
 import '@tensorflow/tfjs-backend-webgpu';
 import type { BackendChoice, BackendName, BackendPreference } from '../../api/backend.ts';
 import { BackendError } from '../../core/errors.ts';
+import { shareWasmIdentity } from '../wasm-identity.ts';
 import { registerThreadedWasm, wasmThreadsInUse, type ThreadedWasmFactory } from '../wasm-threaded.ts';
 import { runtimeSettings } from './runtime-settings.ts';
 
@@ -67,6 +68,7 @@ export function wasmThreadsWanted(): number {
  * the single-threaded SIMD build, with the failure kept for the reason. Not isolated: SIMD only.
  */
 async function startWasm(wasmPrefix: string): Promise<void> {
+  shareWasmIdentity();
   if (!wasmPathsSet) {
     setWasmPaths(wasmPrefix);
     wasmPathsSet = true;

@@ -18,6 +18,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice, BackendPreference } from '../../api/backend.ts';
 import { BackendError } from '../../core/errors.ts';
 import { installNodeWebGPU, type NodeWebGPU } from '../node-webgpu.ts';
+import { shareWasmIdentity } from '../wasm-identity.ts';
 import { registerThreadedWasm, wasmThreadsInUse, type ThreadedWasmFactory } from '../wasm-threaded.ts';
 
 // tfjs prints an "install the node backend" banner on first use of cpu in Node; this app chooses wasm or
@@ -81,6 +82,7 @@ async function startWasm(): Promise<number> {
     const threads = nodeWasmThreadsWanted();
     if (threads > 1) registerNodeThreads(threads);
   }
+  shareWasmIdentity();
   if (!(await tf.setBackend('wasm'))) throw new BackendError('the wasm backend did not initialise');
   await tf.ready();
   return wasmThreadsInUse() ?? 1;
