@@ -87,7 +87,7 @@ function summarise(kernels: KernelInfo[], c: LlamaConfig, params: Iterable<tf.Va
     // The least disturbed figures of each: the fastest step against the fastest matmul measurement.
     efficiencyBest: `${((Math.max(...wall.stepsMs.map((ms, i) => wall.flops[i]! / (ms / 1000) / 1e9)) / Math.max(...wall.matmulGflops)) * 100).toFixed(1)}% (best step ÷ best matmul)`,
     // Under the profiler: how much of the kernel time is matmul, and the rate those matmuls reach on their own
-    // shapes (thin products like [512×128]·[128×32] run far below the 512×512 yardstick).
+    // shapes, timed one by one under the profiler (on a loaded machine well below what they reach on their own).
     matmulKernels: `${pct(matmulMs)}% of kernel time, at ${(matmulFlops / (matmulMs / 1000) / 1e9).toFixed(2)} GFLOP/s`,
     sharePct: Object.fromEntries(Object.entries(groups).map(([g, ms]) => [g, pct(ms)])),
     top: [...byKernel.entries()]
