@@ -7,7 +7,10 @@
  * a change in the machine's load between rounds cancels out). Before measuring, the pages must
  * report 1 thread and more than 1 (on a machine with more than one core): otherwise the run stops
  * with the reason instead of printing a meaningless ratio. A run that fails is retried once.
- * Env: BENCH_ROUNDS (default 4), BENCH_THREADS_STEPS (steps per run, default 3).
+ * Two shapes by default: the smoke preset (dim 64: XNNPACK's per-op thread hand-off costs about what the
+ * second core saves) and the experiment's `mini` model (dim 128, 4 layers: matmuls big enough to split).
+ * Env: BENCH_ROUNDS (default 4), BENCH_THREADS_STEPS (steps per run, default 3), BENCH_THREADS_PRESETS
+ * (comma-separated presets, default "smoke,mini").
  */
 import type { Page } from 'playwright-core';
 import { benchDist } from './build.ts';
@@ -15,20 +18,22 @@ import { median } from './timing.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const STEPS = Number(process.env.BENCH_THREADS_STEPS ?? 3);
-const CONFIG = JSON.stringify({ preset: 'smoke', train: { maxSteps: STEPS, seed: 1 }, checkpointEvery: 0 });
+const PRESETS = (process.env.BENCH_THREADS_PRESETS ?? 'smoke,mini').split(',').filter(Boolean);
+const configFor = (preset: string): string =>
+  JSON.stringify({ preset, train: { maxSteps: STEPS, batchSize: 2, seed: 1 }, checkpointEvery: 0 });
 
 /** One run; a failed run (a transient error on a loaded machine) is retried once, and a second failure throws. */
-async function trainMeasured(page: Page, label: string): Promise<number> {
+async function trainMeasured(page: Page, label: string, config: string): Promise<number> {
   try {
-    return await trainOnce(page);
+    return await trainOnce(page, config);
   } catch (e) {
     console.error(`threads: ${label} run failed, retrying once: ${(e as Error).message}`);
-    return trainOnce(page);
+    return trainOnce(page, config);
   }
 }
 
-async function trainOnce(page: Page): Promise<number> {
-  await page.locator('[data-testid=config-json]').fill(CONFIG);
+async function trainOnce(page: Page, config: string): Promise<number> {
+  await page.locator('[data-testid=config-json]').fill(config);
   await page.click('[data-testid=train-start]');
   const state = page.locator('[data-testid=train-state]');
   await page.waitForFunction(
@@ -66,30 +71,41 @@ export async function run(): Promise<object> {
         `the default page reports ${threads[1]} wasm threads on ${cores} cores: the threaded build did not start ` +
           '(cross-origin isolation? see docs/performance.md)',
       );
-    const runs: number[][] = sides.map(() => []);
-    for (const [i, a] of apps.entries()) await trainMeasured(a.page, sides[i].name); // warm-up: kernels, memory growth
-    for (let r = 0; r < ROUNDS; r++) {
-      // Alternate the order each round so a slow spell on the shared machine hits both sides.
-      const order = r % 2 ? [1, 0] : [0, 1];
-      for (const i of order) runs[i].push(await trainMeasured(apps[i].page, sides[i].name));
-      console.error(`threads: round ${r + 1}/${ROUNDS}: 1 thread ${runs[0].at(-1)}, all ${runs[1].at(-1)} tokens/s`);
+    const shapes = [];
+    for (const preset of PRESETS) {
+      const config = configFor(preset);
+      const runs: number[][] = sides.map(() => []);
+      for (const [i, a] of apps.entries()) await trainMeasured(a.page, sides[i].name, config); // warm-up
+      for (let r = 0; r < ROUNDS; r++) {
+        // Alternate the order each round so a slow spell on the shared machine hits both sides.
+        const order = r % 2 ? [1, 0] : [0, 1];
+        for (const i of order) runs[i].push(await trainMeasured(apps[i].page, sides[i].name, config));
+        console.error(
+          `threads ${preset}: round ${r + 1}/${ROUNDS}: 1 thread ${runs[0].at(-1)}, all ${runs[1].at(-1)} tokens/s`,
+        );
+      }
+      const stats = sides.map((s, i) => ({
+        side: s.name,
+        threads: threads[i],
+        medianTokensPerSec: median(runs[i]),
+        bestTokensPerSec: Math.max(...runs[i]),
+        runs: runs[i],
+      }));
+      shapes.push({
+        preset,
+        config: JSON.parse(config),
+        results: stats,
+        speedupMedian: +(stats[1].medianTokensPerSec / stats[0].medianTokensPerSec).toFixed(2),
+        speedupBest: +(stats[1].bestTokensPerSec / stats[0].bestTokensPerSec).toFixed(2),
+        speedupPerRoundMedian: +median(runs[1].map((all, r) => all / runs[0][r]!)).toFixed(2),
+      });
     }
-    const stats = sides.map((s, i) => ({
-      side: s.name,
-      threads: threads[i],
-      medianTokensPerSec: median(runs[i]),
-      bestTokensPerSec: Math.max(...runs[i]),
-      runs: runs[i],
-    }));
     return {
       name: 'threads',
       when: new Date().toISOString(),
-      what: `smoke preset, ${STEPS} steps per run, built-in demo data, Train panel in headless Chromium, ${ROUNDS} alternating rounds`,
+      what: `presets ${PRESETS.join(', ')}, batch 2, ${STEPS} steps per run, built-in demo data, Train panel in headless Chromium, ${ROUNDS} alternating rounds`,
       hardwareConcurrency: cores,
-      results: stats,
-      speedupMedian: +(stats[1].medianTokensPerSec / stats[0].medianTokensPerSec).toFixed(2),
-      speedupBest: +(stats[1].bestTokensPerSec / stats[0].bestTokensPerSec).toFixed(2),
-      speedupPerRoundMedian: +median(runs[1].map((all, r) => all / runs[0][r]!)).toFixed(2),
+      shapes,
     };
   } finally {
     for (const a of apps) await a.close();
