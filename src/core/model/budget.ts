@@ -237,11 +237,13 @@ export function backendLimits(env: BackendEnv = cachedEnv()): Limits {
   }
   if (!Number.isFinite(total)) take(WASM_MAX_BYTES, 'default 4 GiB (device memory unknown)');
   const wasm = env.backend === 'wasm';
-  const hint =
-    wasm
-      ? 'or switch to the webgpu backend on a device with a GPU (Settings → backend; CLI --backend webgpu)'
-      : undefined;
-  return { totalBytes: total, maxBufferBytes: buffer, source: sources.join(', '),
+  const hint = wasm
+    ? 'or switch to the webgpu backend on a device with a GPU (Settings → backend; CLI --backend webgpu)'
+    : undefined;
+  return {
+    totalBytes: total,
+    maxBufferBytes: buffer,
+    source: sources.join(', '),
     ...(hint ? { hint } : {}),
     ...(wasm ? { wasmHeapBytes: WASM_MAX_BYTES } : {}),
   };

@@ -149,7 +149,9 @@ describe('backendLimits and checkBudget', () => {
       /LoRA \(4 tokens\) needs about 5\.\d GiB of tfjs-wasm heap \(tensors 1\.\d GiB \+ 2 packed copies of the weights 3\.7 GiB\), over its 4\.0 GiB\. Use a smaller model/,
     );
     // Inference of the 0.5B model (1.84 GiB of weights) still fits, as measured (a 3.95 GiB heap).
-    expect(() => checkBudget(estimateMemory(qwen, { batch: 1, seqLen: 16, mode: 'inference' }), wasm, 'q')).not.toThrow();
+    expect(() =>
+      checkBudget(estimateMemory(qwen, { batch: 1, seqLen: 16, mode: 'inference' }), wasm, 'q'),
+    ).not.toThrow();
   });
 
   it('lets every preset through at its default run config', () => {
