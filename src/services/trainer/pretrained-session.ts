@@ -3,7 +3,7 @@
  * ReflectionCoder objective, generate, export PEFT / merged. The browser twin of the CLI's
  * finetune / generate / export commands, on the same core modules.
  */
-import type { FinetuneProgress, FinetuneRequest, OpenedModelInfo } from '../../api/pretrained.ts';
+import type { FinetuneProgress, FinetuneRequest, HumanEvalRequest, OpenedModelInfo } from '../../api/pretrained.ts';
 import { UsageError } from '../../core/errors.ts';
 import { exportMerged, exportPeft } from '../../core/model/export.ts';
 import { generate } from '../../core/model/generate.ts';
@@ -14,7 +14,7 @@ import { parseRecordsJsonl } from '../../core/records/jsonl.ts';
 import type { HFTokenizer } from '../../core/tokenizer/hf.ts';
 import { loadHFTokenizer } from '../../core/tokenizer/hf-load.ts';
 import { FinetuneRun, validateFinetuneConfig } from './finetune.ts';
-import { promptStyle } from './hf-generation.ts';
+import { generateHFText, humanEvalPromptIds, humanEvalReply, humanEvalStops, promptStyle } from './hf-generation.ts';
 
 export class PretrainedSession {
   private model: LlamaModel | null = null;
@@ -22,6 +22,7 @@ export class PretrainedSession {
   private plan: HFFolderPlan | null = null;
   private run: FinetuneRun | null = null;
   private src: ModelSource | null = null;
+  private opened: OpenedModelInfo | null = null;
 
   async open(src: ModelSource, onProgress?: (fraction: number) => void): Promise<OpenedModelInfo> {
     this.close();
@@ -34,7 +35,7 @@ export class PretrainedSession {
     this.src = src;
     this.tokenizer = await loadHFTokenizer(src);
     const c = model.config;
-    return {
+    this.opened = {
       label: src.label,
       arch: c.arch ?? 'llama',
       params: [...model.params.values()].reduce((s, v) => s + v.size, 0),
@@ -45,7 +46,13 @@ export class PretrainedSession {
       hasTokenizer: !!this.tokenizer,
       promptStyle: this.tokenizer ? promptStyle(this.tokenizer) : null,
       files: src.files(),
+      finetuned: null,
     };
+    return this.opened;
+  }
+
+  async info(): Promise<OpenedModelInfo | null> {
+    return this.opened;
   }
 
   async finetune(
@@ -71,6 +78,13 @@ export class PretrainedSession {
       onProgress?.({ step: r.step + 1, totalSteps: this.run.totalSteps, loss: r.loss });
     }
     this.run.adapter?.attach(this.run.model, { train: false });
+    if (this.opened)
+      this.opened = {
+        ...this.opened,
+        vocabSize: this.run.model.config.vocabSize,
+        promptStyle: promptStyle(this.run.tokenizer),
+        finetuned: { mode: 'lora', steps: losses.length, lastLoss: losses.at(-1) ?? NaN },
+      };
     return { losses, addedTokens: this.run.added.map((a) => a.token) };
   }
 
@@ -91,6 +105,18 @@ export class PretrainedSession {
     return { ids: out, text: tok ? tok.decode(out, true) : null };
   }
 
+  async humanEvalAnswer(problemPrompt: string, req: HumanEvalRequest): Promise<string> {
+    const model = this.run?.model ?? this.model;
+    const tok = this.run?.tokenizer ?? this.tokenizer;
+    if (!model) throw new UsageError('open a model folder first');
+    if (!tok) throw new UsageError("this folder has no tokenizer.json; HumanEval needs the model's tokenizer");
+    const style = promptStyle(tok);
+    const ids = humanEvalPromptIds(tok, problemPrompt, style);
+    const stopTokens = humanEvalStops(tok, style, (this.run?.plan ?? this.plan)?.generationConfig);
+    const text = await generateHFText(model, tok, ids, { ...req, stopTokens });
+    return humanEvalReply(style, problemPrompt, text);
+  }
+
   async exportModel(format: 'peft' | 'merged'): Promise<{ name: string; bytes: Uint8Array }[]> {
     const run = this.run;
     if (!run) throw new UsageError('fine-tune first: export writes the adapter of this session');
@@ -109,6 +135,7 @@ export class PretrainedSession {
   }
 
   close(): void {
+    this.opened = null;
     this.run?.dispose();
     this.run = null;
     this.model?.dispose();
