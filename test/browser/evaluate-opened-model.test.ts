@@ -15,8 +15,8 @@ import { charTokenizerJson } from '../services/trainer/tiny-qwen-folder.ts';
 import { expectAllLocal, openApp, screenshot, type OpenApp } from './harness.ts';
 
 const SHORT_PROBLEMS = [
-  { task_id: 'Short/0', prompt: 'def one():\n', canonical_solution: '    return 1\n', entry_point: 'one' },
-  { task_id: 'Short/1', prompt: 'def two():\n', canonical_solution: '    return 2\n', entry_point: 'two' },
+  { task_id: 'Short/0', prompt: 'def one():\n    """1"""\n', canonical_solution: '    return 1\n', entry_point: 'one' },
+  { task_id: 'Short/1', prompt: 'def two():\n    """2"""\n', canonical_solution: '    return 2\n', entry_point: 'two' },
 ].map((p, i) => ({ ...p, test: `def check(f):\n    assert f() == ${i + 1}\n` }));
 
 const VERDICT = /^(passed|timed out|failed: .*)$/s;
@@ -78,7 +78,8 @@ describe('Evaluate an opened Hugging Face model (software WebGPU)', () => {
     for (const v of verdicts) expect(v).toMatch(VERDICT);
     expect(await page.locator('[data-testid=eval-passk]').textContent()).toMatch(/^pass@1 = \d\.\d{3}$/);
     // The opened model really generated: each row has a generation time, and the completion begins with the stub
-    // (plain completion is handed over as prompt + body, docs/pretrained.md).
+    // (plain completion is handed over as prompt + body, docs/pretrained.md; the stub with its docstring is a valid
+    // definition alone, as every HumanEval prompt is).
     const gen = await page.locator('[data-testid=eval-row] td:nth-child(5)').allTextContents();
     expect(gen.every((g) => /^\d+\.\d s$/.test(g))).toBe(true);
     await page.locator('[data-testid=eval-row] .eval-expand').first().click();
