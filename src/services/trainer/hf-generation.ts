@@ -12,6 +12,8 @@ import { UsageError } from '../../core/errors.ts';
 import { generate } from '../../core/model/generate.ts';
 import type { LlamaModel } from '../../core/model/llama.ts';
 import type { HFTokenizer } from '../../core/tokenizer/hf.ts';
+import type { DecodingOptions } from '../../api/eval.ts';
+import type { CompletionGenerator } from '../eval/evaluate.ts';
 import { encodeChat } from '../../core/tokenizer/hf-chat.ts';
 import { humanEvalPrompt } from '../../core/eval/prompt.ts';
 import { encodePrompt } from '../../core/prompt.ts';
@@ -92,4 +94,46 @@ export async function generateHFText(
     throw new UsageError(`maxNewTokens must be an integer >= 1, found ${req.maxNewTokens}`);
   const ids = await generate(model, promptIds, { ...req, stopTokens: req.stopTokens ?? [tok.eos] });
   return tok.decode(ids, true);
+}
+
+/**
+ * One HumanEval answer from a Hugging Face model in this thread, in its prompt style, as the text the evaluation's
+ * post-processing expects (humanEvalReply). The pretrained worker (Evaluate panel) and the CLI both call this.
+ */
+export async function humanEvalAnswer(
+  model: LlamaModel,
+  tok: HFTokenizer,
+  problemPrompt: string,
+  req: HFGenerateRequest,
+  generationConfig?: Record<string, unknown>,
+): Promise<string> {
+  const style = promptStyle(tok);
+  const ids = humanEvalPromptIds(tok, problemPrompt, style);
+  const text = await generateHFText(model, tok, ids, {
+    ...req,
+    stopTokens: humanEvalStops(tok, style, generationConfig),
+  });
+  return humanEvalReply(style, problemPrompt, text);
+}
+
+/** The evaluation service's generator over a Hugging Face model (CLI `evaluate --model <HF folder>`). */
+export function hfCompletionGenerator(
+  model: LlamaModel,
+  tok: HFTokenizer,
+  decoding: DecodingOptions,
+  generationConfig?: Record<string, unknown>,
+): CompletionGenerator {
+  return (problem, sample) =>
+    humanEvalAnswer(
+      model,
+      tok,
+      problem.prompt,
+      {
+        maxNewTokens: decoding.maxNewTokens,
+        temperature: decoding.temperature,
+        topP: decoding.topP,
+        seed: sample.seed,
+      },
+      generationConfig,
+    );
 }

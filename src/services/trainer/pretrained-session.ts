@@ -14,7 +14,7 @@ import { parseRecordsJsonl } from '../../core/records/jsonl.ts';
 import type { HFTokenizer } from '../../core/tokenizer/hf.ts';
 import { loadHFTokenizer } from '../../core/tokenizer/hf-load.ts';
 import { FinetuneRun, validateFinetuneConfig } from './finetune.ts';
-import { generateHFText, humanEvalPromptIds, humanEvalReply, humanEvalStops, promptStyle } from './hf-generation.ts';
+import { humanEvalAnswer, promptStyle } from './hf-generation.ts';
 
 export class PretrainedSession {
   private model: LlamaModel | null = null;
@@ -110,11 +110,7 @@ export class PretrainedSession {
     const tok = this.run?.tokenizer ?? this.tokenizer;
     if (!model) throw new UsageError('open a model folder first');
     if (!tok) throw new UsageError("this folder has no tokenizer.json; HumanEval needs the model's tokenizer");
-    const style = promptStyle(tok);
-    const ids = humanEvalPromptIds(tok, problemPrompt, style);
-    const stopTokens = humanEvalStops(tok, style, (this.run?.plan ?? this.plan)?.generationConfig);
-    const text = await generateHFText(model, tok, ids, { ...req, stopTokens });
-    return humanEvalReply(style, problemPrompt, text);
+    return humanEvalAnswer(model, tok, problemPrompt, req, (this.run?.plan ?? this.plan)?.generationConfig);
   }
 
   async exportModel(format: 'peft' | 'merged'): Promise<{ name: string; bytes: Uint8Array }[]> {

@@ -165,7 +165,7 @@ export function mountModelFolder(root: HTMLElement, ctx: AppContext): void {
       files,
       Comlink.proxy((f: number) => show(`Loading weights ${(100 * f).toFixed(0)}%`)),
     );
-    summary.textContent = `${info.label}: ${info.arch}, ${(info.params / 1e6).toFixed(2)}M parameters, ${info.layers} layers × ${info.dim}, vocab ${info.vocabSize}${info.tied ? ', tied head' : ''}; tokenizer ${info.hasTokenizer ? `yes (HumanEval: ${info.promptStyle === 'chat' ? 'chat template' : info.promptStyle === 'reflection' ? 'paper prompt' : 'plain completion'})` : 'no — generate from token ids'}`;
+    summary.textContent = `${info.label}: ${info.arch}, ${(info.params / 1e6).toFixed(2)}M parameters, ${info.layers} layers × ${info.dim}, vocab ${info.vocabSize}${info.tied ? ', tied head' : ''}; tokenizer ${info.hasTokenizer ? `yes (${info.promptStyle === 'chat' ? 'chat template' : info.promptStyle === 'reflection' ? 'paper prompt' : 'plain completion'})` : 'no — generate from token ids'}`;
     setOpenedModel(info);
     show(`Opened ${info.label}; it is listed in the Evaluate tab.`);
     gen.disabled = false;
