@@ -8,6 +8,7 @@ import { loadHFFolder } from '../core/model/hf-folder.ts';
 import { loadHFTokenizer } from '../core/tokenizer/hf-load.ts';
 import { nodeModelSource } from '../platform/node/model-folder.ts';
 import type { CompletionGenerator } from '../services/eval/evaluate.ts';
+import { currentLimits } from '../services/trainer/finetune.ts';
 import { hfCompletionGenerator, promptStyle } from '../services/trainer/hf-generation.ts';
 
 export interface HFEvalModel {
@@ -24,7 +25,7 @@ export async function loadHFEvalModel(dir: string): Promise<HFEvalModel> {
   const tok = await loadHFTokenizer(src);
   if (!tok) throw new UsageError(`--model: ${dir} has no tokenizer.json; HumanEval needs the model's own tokenizer`);
   // 4096 positions cover a HumanEval prompt + the default 1024 new tokens; the RoPE tables stay small.
-  const { model, plan } = await loadHFFolder(src, { maxContext: 4096 });
+  const { model, plan } = await loadHFFolder(src, { maxContext: 4096, limits: currentLimits() });
   return {
     source: `Hugging Face folder ${dir} (${STYLE[promptStyle(tok)]})`,
     generator: (decoding) => hfCompletionGenerator(model, tok, decoding, plan.generationConfig),

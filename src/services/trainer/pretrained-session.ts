@@ -13,7 +13,7 @@ import { LoraAdapter } from '../../core/model/lora.ts';
 import { parseRecordsJsonl } from '../../core/records/jsonl.ts';
 import type { HFTokenizer } from '../../core/tokenizer/hf.ts';
 import { loadHFTokenizer } from '../../core/tokenizer/hf-load.ts';
-import { FinetuneRun, validateFinetuneConfig } from './finetune.ts';
+import { currentLimits, FinetuneRun, validateFinetuneConfig } from './finetune.ts';
 import { humanEvalAnswer, promptStyle } from './hf-generation.ts';
 
 export class PretrainedSession {
@@ -28,6 +28,7 @@ export class PretrainedSession {
     this.close();
     const { model, plan } = await loadHFFolder(src, {
       maxContext: 2048,
+      limits: currentLimits(),
       onProgress: (p) => onProgress?.(p.loadedBytes / p.totalBytes),
     });
     this.model = model;
