@@ -23,8 +23,24 @@ export class PretrainedSession {
   private run: FinetuneRun | null = null;
   private src: ModelSource | null = null;
   private opened: OpenedModelInfo | null = null;
+  /** A fine-tune in progress, or generations in flight (one worker serves both panels: they must not overlap). */
+  private tuning = false;
+  private generating = 0;
+
+  private async generation<T>(f: () => Promise<T>): Promise<T> {
+    if (this.tuning)
+      throw new UsageError('the model is being fine-tuned (Train tab); generate or evaluate when the run has finished');
+    this.generating++;
+    try {
+      return await f();
+    } finally {
+      this.generating--;
+    }
+  }
 
   async open(src: ModelSource, onProgress?: (fraction: number) => void): Promise<OpenedModelInfo> {
+    if (this.tuning || this.generating)
+      throw new UsageError('the opened model is busy (fine-tuning or generating); open another when it has finished');
     this.close();
     const { model, plan } = await loadHFFolder(src, {
       maxContext: 2048,
@@ -61,6 +77,22 @@ export class PretrainedSession {
     onProgress?: (p: FinetuneProgress) => void,
   ): Promise<{ losses: number[]; addedTokens: string[] }> {
     if (!this.src) throw new UsageError('open a model folder first');
+    if (this.tuning || this.generating)
+      throw new UsageError(
+        `the model is busy (${this.tuning ? 'fine-tuning' : 'generating, e.g. an evaluation'}); start when it has finished`,
+      );
+    this.tuning = true;
+    try {
+      return await this.tune(req, onProgress);
+    } finally {
+      this.tuning = false;
+    }
+  }
+
+  private async tune(
+    req: FinetuneRequest,
+    onProgress?: (p: FinetuneProgress) => void,
+  ): Promise<{ losses: number[]; addedTokens: string[] }> {
     const { records } = parseRecordsJsonl(req.recordsJsonl);
     const cfg = validateFinetuneConfig({
       mode: 'lora',
@@ -71,7 +103,7 @@ export class PretrainedSession {
     this.model?.dispose();
     this.model = null;
     this.run?.dispose();
-    this.run = await FinetuneRun.create(this.src, records, cfg);
+    this.run = await FinetuneRun.create(this.src!, records, cfg);
     const losses: number[] = [];
     while (!this.run.done) {
       const r = await this.run.trainStep();
@@ -89,7 +121,14 @@ export class PretrainedSession {
     return { losses, addedTokens: this.run.added.map((a) => a.token) };
   }
 
-  async generate(
+  generate(
+    prompt: { text?: string; ids?: number[] },
+    maxNewTokens: number,
+  ): Promise<{ ids: number[]; text: string | null }> {
+    return this.generation(() => this.generateNow(prompt, maxNewTokens));
+  }
+
+  private async generateNow(
     prompt: { text?: string; ids?: number[] },
     maxNewTokens: number,
   ): Promise<{ ids: number[]; text: string | null }> {
@@ -106,12 +145,14 @@ export class PretrainedSession {
     return { ids: out, text: tok ? tok.decode(out, true) : null };
   }
 
-  async humanEvalAnswer(problemPrompt: string, req: HumanEvalRequest): Promise<string> {
-    const model = this.run?.model ?? this.model;
-    const tok = this.run?.tokenizer ?? this.tokenizer;
-    if (!model) throw new UsageError('open a model folder first');
-    if (!tok) throw new UsageError("this folder has no tokenizer.json; HumanEval needs the model's tokenizer");
-    return humanEvalAnswer(model, tok, problemPrompt, req, (this.run?.plan ?? this.plan)?.generationConfig);
+  humanEvalAnswer(problemPrompt: string, req: HumanEvalRequest): Promise<string> {
+    return this.generation(async () => {
+      const model = this.run?.model ?? this.model;
+      const tok = this.run?.tokenizer ?? this.tokenizer;
+      if (!model) throw new UsageError('open a model folder first');
+      if (!tok) throw new UsageError("this folder has no tokenizer.json; HumanEval needs the model's tokenizer");
+      return humanEvalAnswer(model, tok, problemPrompt, req, (this.run?.plan ?? this.plan)?.generationConfig);
+    });
   }
 
   async exportModel(format: 'peft' | 'merged'): Promise<{ name: string; bytes: Uint8Array }[]> {

@@ -83,7 +83,7 @@ describe('PretrainedSession.humanEvalAnswer on tiny-qwen2', () => {
       expect(before.endsWith('\n```')).toBe(true);
       expect(await session.humanEvalAnswer(problem, req)).toBe(before); // greedy: deterministic
 
-      const res = await session.finetune({
+      const tuning = session.finetune({
         recordsJsonl: recordsToJsonl(tinyRecords()),
         maxSteps: 2,
         batchSize: 2,
@@ -93,6 +93,10 @@ describe('PretrainedSession.humanEvalAnswer on tiny-qwen2', () => {
         alpha: 8,
         dropout: 0,
       });
+      // One worker serves the Train and Evaluate panels: no answer from a model in the middle of its training.
+      await expect(session.humanEvalAnswer(problem, req)).rejects.toThrow(/being fine-tuned \(Train tab\)/);
+      await expect(session.open(nodeModelSource(dir))).rejects.toThrow(/busy/);
+      const res = await tuning;
       expect(await session.info()).toMatchObject({
         promptStyle: 'reflection',
         vocabSize: 106,
