@@ -10,8 +10,10 @@ import { configFromHF } from '../src/core/model/config.ts';
 import { generate } from '../src/core/model/generate.ts';
 import { LlamaModel } from '../src/core/model/llama.ts';
 import { nextTokenCrossEntropy } from '../src/core/model/loss.ts';
-import { LoraAdapter } from '../src/core/model/lora.ts';
+import { LORA_TARGETS, LoraAdapter } from '../src/core/model/lora.ts';
 import { AdamW } from '../src/core/train/adamw.ts';
+import { checkBudget, estimateMemory, type MemoryMode } from '../src/core/model/budget.ts';
+import { currentLimits } from '../src/services/trainer/finetune.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../src/platform/node/backend.ts';
 import { matmulGflops, median } from './timing.ts';
 
@@ -107,7 +109,25 @@ export async function run(): Promise<object> {
       results[name] = r;
       let model: LlamaModel | null = null;
       try {
-        model = LlamaModel.init(configFromHF(hf, { maxContext: 512 }), 1);
+        // The resource guard first (budget.ts, as finetune runs it: 2 rows per record): what it refuses is
+        // reported with its message instead of being attempted.
+        const config = configFromHF(hf, { maxContext: 512 });
+        const refusal = (mode: MemoryMode): string | null => {
+          const lora = { rank: 8, targets: [...LORA_TARGETS] };
+          try {
+            const e = estimateMemory(config, { batch: mode === 'inference' ? 1 : 2, seqLen: seq, mode, lora });
+            checkBudget(e, currentLimits(), `${mode} (${name}, T=${seq})`);
+            return null;
+          } catch (e) {
+            return `refused: ${(e as Error).message}`;
+          }
+        };
+        const refused = { inference: refusal('inference'), lora: refusal('lora'), full: refusal('full') };
+        if (refused.inference || refused.lora) {
+          Object.assign(r, refused);
+          continue;
+        }
+        model = LlamaModel.init(config, 1);
         r.params = [...model.params.values()].reduce((s, v) => s + v.size, 0);
         r.weightsMB = Math.round(tf.memory().numBytes / 2 ** 20);
         r.decodeTokensPerSec = await decodeBench(model);
@@ -116,13 +136,14 @@ export async function run(): Promise<object> {
         r.lora = await stepBench(model, seq, 2);
         LoraAdapter.detach(model);
         adapter.dispose();
-        if (!name.startsWith('Qwen')) {
+        if (refused.full) r.full = refused.full;
+        else {
           try {
             r.full = await stepBench(model, seq, 2);
           } catch (e) {
             r.full = `failed: ${(e as Error).message.slice(0, 200)} (weights + grads + 2 moments ≈ 2 GiB in float32: beyond what tfjs-wasm addresses)`;
           }
-        } else r.full = 'not run: 0.5B × (weights + grads + 2 moments) in float32 ≈ 7.9 GB > the wasm 4 GB memory';
+        }
       } catch (e) {
         r.error = (e as Error).message.slice(0, 300);
       } finally {

@@ -12,6 +12,8 @@ const api: PretrainedApi = {
   open: (files, onProgress) => session.open(fileListSource(files), onProgress),
   finetune: (req, onProgress) => session.finetune(req, onProgress),
   generate: (prompt, n) => session.generate(prompt, n),
+  info: () => session.info(),
+  humanEvalAnswer: (problemPrompt, req) => session.humanEvalAnswer(problemPrompt, req),
   async exportModel(format) {
     const files = await session.exportModel(format);
     return Comlink.transfer(

@@ -10,8 +10,22 @@ export interface OpenedModelInfo {
   dim: number;
   tied: boolean;
   hasTokenizer: boolean;
-  promptStyle: 'chat' | 'completion' | null;
+  /**
+   * How HumanEval asks this model (docs/pretrained.md): `reflection` = the paper's prompt (the tokenizer has the
+   * seven ReflectionCoder tokens), `chat` = its chat template, `completion` = plain completion; null = no tokenizer.
+   */
+  promptStyle: 'reflection' | 'chat' | 'completion' | null;
   files: string[];
+  /** Set once this session fine-tuned the model (generation and evaluation then use the adapter). */
+  finetuned: { mode: 'lora'; steps: number; lastLoss: number } | null;
+}
+
+/** Decoding for one HumanEval answer (the Evaluate panel's settings; sample j uses seed + j). */
+export interface HumanEvalRequest {
+  maxNewTokens: number;
+  temperature: number;
+  topP: number;
+  seed: number;
 }
 
 export interface FinetuneRequest {
@@ -44,6 +58,13 @@ export interface PretrainedApi {
     prompt: { text?: string; ids?: number[] },
     maxNewTokens: number,
   ): Promise<{ ids: number[]; text: string | null }>;
+  /** What is open now (with its fine-tuned state), or null. */
+  info(): Promise<OpenedModelInfo | null>;
+  /**
+   * One HumanEval answer from the opened model (its adapter too, once fine-tuned), in the prompt style of
+   * `info().promptStyle`, returned as the text the evaluation's post-processing expects (hf-generation.ts).
+   */
+  humanEvalAnswer(problemPrompt: string, req: HumanEvalRequest): Promise<string>;
   /** The exported folder as files (name → bytes). */
   exportModel(format: 'peft' | 'merged'): Promise<{ name: string; bytes: Uint8Array }[]>;
 }

@@ -13,6 +13,8 @@ import { StorageError, UsageError } from '../../core/errors.ts';
 import { resultsJsonl, samplesJsonl } from '../../core/eval/export.ts';
 import { parseProblemsJsonl, selectProblems } from '../../core/eval/problems.ts';
 import { loadEvalModel, type EvalModel } from '../eval-model.ts';
+import { loadHFEvalModel, type HFEvalModel } from '../hf-eval-model.ts';
+import { isHFFolder } from './generate-hf.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
 import { createNodePython } from '../python-node.ts';
 import { DEFAULT_DECODING, evaluateProblems, validateDecoding } from '../../services/eval/evaluate.ts';
@@ -27,7 +29,9 @@ const usage = `Usage: npm run cli -- evaluate --problems <HumanEval.jsonl> (--mo
   --limit <N>             the first N problems            --ids <id ...>   these task ids (e.g. HumanEval/0 HumanEval/7)
   --canonical             check the canonical solutions (harness sanity; no model)
   --model <path>          trainer checkpoint folder, trainer store (train --out <dir>: newest checkpoint),
-                          or a folder with config.json + model.safetensors + tokenizer.json
+                          or a folder with config.json + model.safetensors + tokenizer.json: this project's
+                          format, or a Hugging Face Llama/Qwen2 folder (asked through the paper's prompt, its
+                          chat template, or plain completion: docs/pretrained.md)
   --checkpoint <id>       with a trainer store: this checkpoint instead of the newest
   --n <n>                 samples per problem (default 1; > 1 needs --temperature > 0)
   --temperature <t>       0 = greedy (default); the paper samples with 0.2
@@ -121,12 +125,14 @@ export const evaluateCommand: CliCommand = {
     const problems = selectProblems(parseProblemsJsonl(text), { limit, ids });
 
     let model: EvalModel | null = null;
+    let hf: HFEvalModel | null = null;
     const py = createNodePython({ graceMs: 1000, pristine: true });
     try {
       if (modelPath) {
         const choice = await selectNodeBackend(backend as BackendPreference);
-        model = await loadEvalModel(modelPath, stringArg(args, 'checkpoint'));
-        process.stderr.write(`backend: ${choice.backend}; model: ${model.source}\n`);
+        if (isHFFolder(modelPath) && stringArg(args, 'checkpoint') === undefined) hf = await loadHFEvalModel(modelPath);
+        else model = await loadEvalModel(modelPath, stringArg(args, 'checkpoint'));
+        process.stderr.write(`backend: ${choice.backend}; model: ${(hf ?? model)?.source}\n`);
       }
       const started = await py.start();
       process.stderr.write(
@@ -134,7 +140,11 @@ export const evaluateCommand: CliCommand = {
       );
       const res = await evaluateProblems(problems, {
         python: py,
-        generator: model ? modelGenerator(model.loaded.model, model.loaded.tokenizer, decoding) : undefined,
+        generator: hf
+          ? hf.generator(decoding)
+          : model
+            ? modelGenerator(model.loaded.model, model.loaded.tokenizer, decoding)
+            : undefined,
         n: decoding.n,
         seed: decoding.seed,
         timeoutMs,
@@ -165,7 +175,7 @@ export const evaluateCommand: CliCommand = {
         temperature: canonical ? null : decoding.temperature,
         top_p: canonical ? null : decoding.topP,
         seed: canonical ? null : decoding.seed,
-        model: model?.source ?? null,
+        model: (hf ?? model)?.source ?? null,
         elapsed_sec: +s.elapsedSec.toFixed(2),
       };
       process.stdout.write(JSON.stringify(summary) + '\n');
@@ -173,6 +183,7 @@ export const evaluateCommand: CliCommand = {
     } finally {
       py.dispose();
       model?.loaded.dispose();
+      hf?.dispose();
       if (modelPath) disposeNodeBackends();
     }
   },

@@ -18,6 +18,7 @@ import { encodeChat } from '../../core/tokenizer/hf-chat.ts';
 import { loadHFTokenizer } from '../../core/tokenizer/hf-load.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
 import { nodeModelSource } from '../../platform/node/model-folder.ts';
+import { currentLimits } from '../../services/trainer/finetune.ts';
 import type { ParsedArgs } from '../args.ts';
 import { stringArg } from '../args.ts';
 
@@ -92,6 +93,7 @@ export async function generateHF(
   const choice = await selectNodeBackend(o.backend);
   const src = nodeModelSource(dir);
   const { model: loaded, plan } = await loadHFFolder(src, {
+    limits: currentLimits(),
     onProgress: (p) => process.stderr.write(`\rloading ${((100 * p.loadedBytes) / p.totalBytes).toFixed(0)}%`),
   });
   process.stderr.write('\n');

@@ -164,6 +164,13 @@ export interface Limits {
   maxBufferBytes: number;
   /** Where the limits come from, for the error message. */
   source: string;
+  /** What else the user can change on this backend (appended to a refusal). */
+  hint?: string;
+  /**
+   * tfjs-wasm: its heap, which must hold the tensors AND XNNPACK's packed copy of the matmul weights (one for
+   * the forward pass; training adds the backward pass's transposed copies: counted as a second).
+   */
+  wasmHeapBytes?: number;
 }
 
 export interface BackendEnv {
@@ -177,8 +184,16 @@ export interface BackendEnv {
 }
 
 const GIB = 2 ** 30;
-/** wasm32 linear memory: 4 GiB at most. */
+/** wasm32 linear memory: 4 GiB at most (tfjs-backend-wasm 4.22 declares 65536 pages; getHeapMax() = 4 GiB − 64 KiB). */
 export const WASM_MAX_BYTES = 4 * GIB;
+/**
+ * What tfjs-wasm's TENSORS may total: half of that heap. Measured here (Node, 4.22, SIMD, 1 and 2 threads): plain
+ * tensors fill the heap to 3.85 GiB, but a model's heap is its tensors PLUS XNNPACK's packed copy of every matmul
+ * weight (and the backward pass's transposed ones) plus freed-but-fragmented blocks (malloc never shrinks): a
+ * Qwen2.5-0.5B-shaped model (1.84 GiB of tensors) reached a 3.95 GiB heap on one 16-token forward, and full
+ * fine-tuning of SmolLM2-135M's shape aborted ("Aborted()", the heap at 4095 MiB) with 2.08 GiB of tensors.
+ */
+export const WASM_TENSOR_BYTES = 2 * GIB;
 /** One typed array in V8 (and Node's Buffer kMaxLength here): 2^32 bytes is a safe bound. */
 export const TYPED_ARRAY_MAX_BYTES = 4 * GIB;
 
@@ -208,7 +223,7 @@ export function backendLimits(env: BackendEnv = cachedEnv()): Limits {
       sources.push(why);
     }
   };
-  if (env.backend === 'wasm') take(WASM_MAX_BYTES, 'wasm 4 GiB memory');
+  if (env.backend === 'wasm') take(WASM_TENSOR_BYTES, 'tfjs-wasm: half of its 4 GiB heap');
   if (env.deviceMemoryGiB)
     take(env.deviceMemoryGiB * GIB * 0.5, `half of navigator.deviceMemory ${env.deviceMemoryGiB} GiB`);
   if (env.nodeTotalMem)
@@ -221,7 +236,17 @@ export function backendLimits(env: BackendEnv = cachedEnv()): Limits {
     }
   }
   if (!Number.isFinite(total)) take(WASM_MAX_BYTES, 'default 4 GiB (device memory unknown)');
-  return { totalBytes: total, maxBufferBytes: buffer, source: sources.join(', ') };
+  const wasm = env.backend === 'wasm';
+  const hint = wasm
+    ? 'or switch to the webgpu backend on a device with a GPU (Settings → backend; CLI --backend webgpu)'
+    : undefined;
+  return {
+    totalBytes: total,
+    maxBufferBytes: buffer,
+    source: sources.join(', '),
+    ...(hint ? { hint } : {}),
+    ...(wasm ? { wasmHeapBytes: WASM_MAX_BYTES } : {}),
+  };
 }
 
 /** What this environment tells about itself (no allocation, no async). */
@@ -251,7 +276,15 @@ export function checkBudget(e: MemoryEstimate, limits: Limits, what: string): vo
     const top = terms.reduce((a, b) => (e[b] > e[a] ? b : a), terms[0]!);
     throw new ConfigError(
       `${what} needs about ${fmt(e.total)} (${parts}; largest: ${top}), over the limit of ${fmt(limits.totalBytes)} (${limits.source}). ` +
-        'Use a smaller model, batch or sequence length.',
+        `Use a smaller model, batch (train.batchSize, --batch-size) or sequence length (train.maxLen, --max-len)${limits.hint ? `, ${limits.hint}` : ''}.`,
+    );
+  }
+  const copies = e.grads > 0 ? 2 : 1;
+  if (limits.wasmHeapBytes !== undefined && !(e.total + copies * e.weights <= limits.wasmHeapBytes)) {
+    throw new ConfigError(
+      `${what} needs about ${fmt(e.total + copies * e.weights)} of tfjs-wasm heap (tensors ${fmt(e.total)} + ${copies} packed ` +
+        `cop${copies > 1 ? 'ies' : 'y'} of the weights ${fmt(copies * e.weights)}), over its ${fmt(limits.wasmHeapBytes)}. ` +
+        `Use a smaller model, batch (train.batchSize, --batch-size) or sequence length (train.maxLen, --max-len)${limits.hint ? `, ${limits.hint}` : ''}.`,
     );
   }
   if (!(e.largestBuffer <= limits.maxBufferBytes)) {

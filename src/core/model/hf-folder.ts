@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ConfigError } from '../errors.ts';
+import { checkBudget, estimateMemory, type Limits } from './budget.ts';
 import type { LlamaConfig } from './config.ts';
 import { configFromHF, type HFConfigOptions } from './hf-config.ts';
 import { hfParamShapes, isTransposed, LM_HEAD, LlamaModel } from './llama.ts';
@@ -227,9 +228,16 @@ export interface OpenedHFModel {
 /** inspectHFFolder + loadHFWeights. */
 export async function loadHFFolder(
   src: ModelSource,
-  opts: HFConfigOptions & { onProgress?: (p: LoadProgress) => void } = {},
+  opts: HFConfigOptions & { onProgress?: (p: LoadProgress) => void; limits?: Limits } = {},
 ): Promise<OpenedHFModel> {
   const plan = await inspectHFFolder(src, opts);
+  // The backend's limits (e.g. tfjs-wasm's heap), checked before a weight is read: the model must at least fit.
+  if (opts.limits)
+    checkBudget(
+      estimateMemory(plan.config, { batch: 1, seqLen: 1, mode: 'inference' }),
+      opts.limits,
+      `opening ${src.label}`,
+    );
   return { model: await loadHFWeights(src, plan, opts.onProgress), plan };
 }
 

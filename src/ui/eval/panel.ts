@@ -32,6 +32,8 @@ import { createNotice } from '../notice.ts';
 import { CompareView } from './compare-view.ts';
 import { forgetProblemFile, recallProblemFile, rememberProblemFile, sha256Hex } from './problem-file.ts';
 import { ResultsView } from './results-view.ts';
+import { modelChoices, OPENED_MODEL_VALUE, openedModelGenerator } from './opened-model.ts';
+import { onOpenedModelChanged } from '../model-folder/opened.ts';
 import { RunsView } from './runs-view.ts';
 import { newId } from '../../core/id.ts';
 import './eval.css';
@@ -141,16 +143,20 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     }
     checkpoints.sort((a, b) => b.savedAt.localeCompare(a.savedAt));
     checkpointSel.replaceChildren(
-      ...(checkpoints.length
-        ? checkpoints.map((c) => new Option(`${c.name} — step ${c.step}/${c.totalSteps} (${c.preset})`, c.id))
-        : [new Option('no checkpoints yet (Train tab)', '')]),
+      ...modelChoices(
+        checkpoints.length
+          ? checkpoints.map((c) => new Option(`${c.name} — step ${c.step}/${c.totalSteps} (${c.preset})`, c.id))
+          : [new Option('no checkpoints yet (Train tab)', '')],
+      ),
     );
-    if (keep && checkpoints.some((c) => c.id === keep)) checkpointSel.value = keep;
+    if (keep && [...checkpointSel.options].some((o) => o.value === keep)) checkpointSel.value = keep;
   };
   let keep = '';
   checkpointSel.addEventListener('change', () => (keep = checkpointSel.value));
   // The list follows the Train panel (a run's checkpoints, imports, deletes) and other tabs (on focus).
   onCheckpointsChanged(() => void refreshCheckpoints());
+  // …and the Hugging Face folder opened (or fine-tuned) in the Train tab (opened-model.ts).
+  onOpenedModelChanged(() => void refreshCheckpoints());
   window.addEventListener('focus', () => void refreshCheckpoints());
   const sampling = h('input', { type: 'checkbox', testid: 'eval-sampling' });
   const n = num({ min: 1, max: 200, value: 10, step: 1, testid: 'eval-n', style: 'width:5em' });
@@ -260,12 +266,14 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     let chosen: HumanEvalProblem[];
     let dec: DecodingOptions | null = null;
     let ckpt: CheckpointMeta | undefined;
+    const useOpened = !canonical && checkpointSel.value === OPENED_MODEL_VALUE;
+    let modelRef: EvalRunMeta['checkpoint'] = null;
     try {
       chosen = selection();
       if (!canonical) {
         dec = decoding();
         ckpt = checkpoints.find((c) => c.id === checkpointSel.value);
-        if (!ckpt) throw new Error('Choose a checkpoint (train one in the Train tab first).');
+        if (!ckpt && !useOpened) throw new Error('Choose a checkpoint (train one in the Train tab first).');
       }
     } catch (e) {
       return fail(errorText(e));
@@ -281,7 +289,12 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     results.start(chosen.length * samplesPerProblem, canonical ? 'Canonical solutions' : 'Model');
     let generator: CompletionGenerator | undefined;
     try {
-      if (!canonical && ckpt && dec) {
+      if (useOpened && dec) {
+        results.status('Asking the opened model in its worker…');
+        const opened = await openedModelGenerator(ctx.backendPreference, dec);
+        generator = opened.generator;
+        modelRef = opened.ref;
+      } else if (!canonical && ckpt && dec) {
         results.status(`Loading checkpoint ${ckpt.name} in the trainer worker…`);
         const trainer = await trainerBridge.get();
         await trainer.setBackend(ctx.backendPreference);
@@ -307,7 +320,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
           }
         },
       });
-      await finish(res.summary, collected, false, ckpt, dec, chosen);
+      await finish(res.summary, collected, false, modelRef ?? ckpt, dec, chosen);
     } catch (e) {
       if (signal.aborted && collected.length) {
         const tasks = new Set(collected.map((s) => s.task_id)).size;
@@ -318,7 +331,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
           samplesPerProblem,
           (performance.now() - t0) / 1000,
         );
-        await finish(summary, collected, true, ckpt, dec, chosen);
+        await finish(summary, collected, true, modelRef ?? ckpt, dec, chosen);
       } else if (signal.aborted) info('Stopped before the first check finished; nothing saved.');
       else fail(errorText(e));
     } finally {
@@ -332,7 +345,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
     summary: EvalSummary,
     samples: SampleResult[],
     partial: boolean,
-    ckpt: CheckpointMeta | undefined,
+    ckpt: Pick<CheckpointMeta, 'id' | 'name' | 'step'> | null | undefined,
     dec: DecodingOptions | null,
     chosen: HumanEvalProblem[],
   ): Promise<void> {
@@ -390,7 +403,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
         h(
           'p',
           { class: 'eval-muted' },
-          'The list follows the Train panel: new, imported and deleted checkpoints show up here by themselves.',
+          'The list follows the Train panel: new, imported and deleted checkpoints show up here by themselves, and so does a Hugging Face folder opened there (with its LoRA adapter once fine-tuned).',
         ),
         h('div', { class: 'eval-row' }, field('Sampling ', sampling), samplingFields),
         h('div', { class: 'eval-row eval-buttons' }, runBtn, canonicalBtn, stopBtn),

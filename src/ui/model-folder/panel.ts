@@ -6,9 +6,8 @@
  */
 import * as Comlink from 'comlink';
 import { zipSync } from 'fflate';
-import type { PretrainedApi } from '../../api/pretrained.ts';
 import type { AppContext } from '../context.ts';
-import { createWorkerBridge } from '../bridge.ts';
+import { onPretrainedWorkerError, pretrainedWorker, setOpenedModel } from './opened.ts';
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -41,26 +40,9 @@ async function filesFromDrop(items: DataTransferItemList): Promise<File[]> {
 }
 
 export function mountModelFolder(root: HTMLElement, ctx: AppContext): void {
-  const bridge = createWorkerBridge<PretrainedApi>(
-    () =>
-      new Worker(new URL('../../../workers/pretrained.worker.ts', import.meta.url), {
-        type: 'module',
-        name: 'pretrained',
-      }),
-    {
-      onError: (m) => show(`The model worker stopped (${m}).`, true),
-    },
-  );
-  let ready: Promise<Comlink.Remote<PretrainedApi>> | null = null;
-  const api = () => {
-    ready ??= (async () => {
-      const w = await bridge.get();
-      await w.setBackend(ctx.backendPreference);
-      return w;
-    })();
-    ready.catch(() => (ready = null));
-    return ready;
-  };
+  // The page's one pretrained worker (opened.ts): the Evaluate panel evaluates what is opened here.
+  onPretrainedWorkerError((m) => show(`The model worker stopped (${m}).`, true));
+  const api = () => pretrainedWorker(ctx.backendPreference);
 
   const section = el('section', { class: 'model-folder', 'aria-labelledby': 'model-folder-title' });
   section.append(el('h2', { id: 'model-folder-title' }, 'Pretrained model (Hugging Face folder)'));
@@ -176,14 +158,16 @@ export function mountModelFolder(root: HTMLElement, ctx: AppContext): void {
   const openFiles = guard(async (files: File[]) => {
     if (!files.length) return;
     show(`Opening ${files.length} files…`);
+    setOpenedModel(null); // opening replaces what the worker held, even if this folder then fails
     const info = await (
       await api()
     ).open(
       files,
       Comlink.proxy((f: number) => show(`Loading weights ${(100 * f).toFixed(0)}%`)),
     );
-    summary.textContent = `${info.label}: ${info.arch}, ${(info.params / 1e6).toFixed(2)}M parameters, ${info.layers} layers × ${info.dim}, vocab ${info.vocabSize}${info.tied ? ', tied head' : ''}; tokenizer ${info.hasTokenizer ? `yes (${info.promptStyle === 'chat' ? 'chat template' : 'plain completion'})` : 'no — generate from token ids'}`;
-    show(`Opened ${info.label}.`);
+    summary.textContent = `${info.label}: ${info.arch}, ${(info.params / 1e6).toFixed(2)}M parameters, ${info.layers} layers × ${info.dim}, vocab ${info.vocabSize}${info.tied ? ', tied head' : ''}; tokenizer ${info.hasTokenizer ? `yes (${info.promptStyle === 'chat' ? 'chat template' : info.promptStyle === 'reflection' ? 'paper prompt' : 'plain completion'})` : 'no — generate from token ids'}`;
+    setOpenedModel(info);
+    show(`Opened ${info.label}; it is listed in the Evaluate tab.`);
     gen.disabled = false;
     tune.disabled = !info.hasTokenizer;
   });
@@ -223,6 +207,7 @@ export function mountModelFolder(root: HTMLElement, ctx: AppContext): void {
           `Fine-tuned: ${res.losses.length} steps, last loss ${res.losses.at(-1)?.toFixed(4)}${res.addedTokens.length ? `; added ${res.addedTokens.length} tokens` : ''}.`,
         );
         exPeft.disabled = exMerged.disabled = false;
+        setOpenedModel(await (await api()).info());
       } finally {
         tune.disabled = false;
       }

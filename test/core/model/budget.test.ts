@@ -9,6 +9,7 @@ import {
   paramCount,
   setActiveBackend,
   WASM_MAX_BYTES,
+  WASM_TENSOR_BYTES,
 } from '../../../src/core/model/budget.ts';
 import { configFromHF, countParams, MODEL_PRESETS, validateConfig } from '../../../src/core/model/config.ts';
 import { importLlama2c } from '../../../src/core/model/llama2c.ts';
@@ -56,8 +57,9 @@ describe('estimateMemory', () => {
 });
 
 describe('backendLimits and checkBudget', () => {
-  it('takes the smallest bound: wasm 4 GiB, navigator.deviceMemory, WebGPU buffer limits', () => {
-    expect(backendLimits({ backend: 'wasm', nodeTotalMem: 64 * GIB }).totalBytes).toBe(WASM_MAX_BYTES);
+  it('takes the smallest bound: wasm tensors 2 GiB, navigator.deviceMemory, WebGPU buffer limits', () => {
+    expect(backendLimits({ backend: 'wasm', nodeTotalMem: 64 * GIB }).totalBytes).toBe(WASM_TENSOR_BYTES);
+    expect(WASM_TENSOR_BYTES).toBe(WASM_MAX_BYTES / 2);
     expect(backendLimits({ backend: 'webgpu', deviceMemoryGiB: 2 }).totalBytes).toBe(GIB);
     const g = backendLimits({
       backend: 'webgpu',
@@ -74,7 +76,7 @@ describe('backendLimits and checkBudget', () => {
     const limits = backendLimits({ backend: 'wasm' });
     expect(() => checkBudget(e, limits, 'run config')).toThrow(ConfigError);
     expect(() => checkBudget(e, limits, 'run config')).toThrow(
-      /run config needs about [\d.]+ GiB \(.*activations.*largest: activations\), over the limit of 4\.0 GiB \(wasm 4 GiB memory\)/,
+      /run config needs about [\d.]+ GiB \(.*activations.*largest: activations\), over the limit of 2\.0 GiB \(tfjs-wasm: half of its 4 GiB heap\)\. Use a smaller model, batch \(train\.batchSize, --batch-size\) or sequence length \(train\.maxLen, --max-len\), or switch to the webgpu backend/,
     );
     const webgpu = backendLimits({ backend: 'webgpu', gpu: { maxBufferSize: 2 ** 20 } });
     expect(() =>
@@ -92,11 +94,64 @@ describe('backendLimits and checkBudget', () => {
         /model config \(vocabSize 8192, dim 384, nLayers 6, .*\) needs one buffer of 12\.0 MiB, over the per-buffer limit of 1\.0 MiB \(.*WebGPU max buffer 1 MiB\)/,
       );
       expect(() => validateConfig(tiny)).not.toThrow();
-      expect(setActiveBackend('wasm').totalBytes).toBe(WASM_MAX_BYTES);
+      expect(setActiveBackend('wasm').totalBytes).toBe(WASM_TENSOR_BYTES);
     } finally {
       setActiveBackend('cpu');
     }
     expect(() => validateConfig(MODEL_PRESETS.small)).not.toThrow();
+  });
+
+  it('wasm: LoRA on SmolLM2-135M passes; its full fine-tuning and Qwen2.5-0.5B LoRA are refused (measured ceiling)', () => {
+    const smol = configFromHF(
+      {
+        architectures: ['LlamaForCausalLM'],
+        vocab_size: 49152,
+        hidden_size: 576,
+        intermediate_size: 1536,
+        num_hidden_layers: 30,
+        num_attention_heads: 9,
+        num_key_value_heads: 3,
+        tie_word_embeddings: true,
+        max_position_embeddings: 8192,
+      },
+      { maxContext: 256 },
+    );
+    const qwen = configFromHF(
+      {
+        architectures: ['Qwen2ForCausalLM'],
+        vocab_size: 151936,
+        hidden_size: 896,
+        intermediate_size: 4864,
+        num_hidden_layers: 24,
+        num_attention_heads: 14,
+        num_key_value_heads: 2,
+        tie_word_embeddings: true,
+        max_position_embeddings: 32768,
+      },
+      { maxContext: 256 },
+    );
+    const wasm = backendLimits({ backend: 'wasm' });
+    const lora = { rank: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };
+    // The finetune path's estimate: 2 rows per record (teacher + student), batch 1, 256 tokens.
+    const est = (c: typeof smol, mode: 'lora' | 'full') =>
+      estimateMemory(c, { batch: 2, seqLen: 256, mode, lora: mode === 'lora' ? lora : undefined });
+    expect(() => checkBudget(est(smol, 'lora'), wasm, 'LoRA')).not.toThrow();
+    expect(() => checkBudget(est(smol, 'full'), wasm, 'full fine-tuning')).toThrow(
+      /full fine-tuning needs about [\d.]+ GiB \(weights 513\.\d MiB, grads 513\.\d MiB, moments 1\.0 GiB, .*over the limit of 2\.0 GiB .*--max-len\), or switch to the webgpu backend/,
+    );
+    expect(() => checkBudget(est(qwen, 'lora'), wasm, 'LoRA fine-tuning of Qwen2.5-0.5B')).toThrow(
+      /LoRA fine-tuning of Qwen2\.5-0\.5B needs about 4\.2 GiB \(weights 1\.8 GiB, .*largest: activations\), over the limit of 2\.0 GiB/,
+    );
+    // Even at 4 tokens (tensors under 2 GiB) the heap cannot also hold XNNPACK's packed weights.
+    const short = estimateMemory(qwen, { batch: 1, seqLen: 4, mode: 'lora', lora });
+    expect(short.total).toBeLessThan(WASM_TENSOR_BYTES);
+    expect(() => checkBudget(short, wasm, 'LoRA (4 tokens)')).toThrow(
+      /LoRA \(4 tokens\) needs about 5\.\d GiB of tfjs-wasm heap \(tensors 1\.\d GiB \+ 2 packed copies of the weights 3\.7 GiB\), over its 4\.0 GiB\. Use a smaller model/,
+    );
+    // Inference of the 0.5B model (1.84 GiB of weights) still fits, as measured (a 3.95 GiB heap).
+    expect(() =>
+      checkBudget(estimateMemory(qwen, { batch: 1, seqLen: 16, mode: 'inference' }), wasm, 'q'),
+    ).not.toThrow();
   });
 
   it('lets every preset through at its default run config', () => {

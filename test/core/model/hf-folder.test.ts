@@ -201,6 +201,22 @@ describe('opening a Hugging Face model folder', () => {
     }
   });
 
+  it("refuses a model over the backend's limits before reading a weight, naming what to change", async () => {
+    const before = tf.memory().numTensors;
+    const limits = { totalBytes: 10_000, maxBufferBytes: 2 ** 30, source: 'test limit', hint: 'or use webgpu' };
+    const err = await loadHFFolder(memorySource('tiny', fixtureFiles()), { limits }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.message).toMatch(
+      /^opening tiny needs about [\d.]+ MiB \(weights .*\), over the limit of 0\.0 MiB \(test limit\)\. Use a smaller model, .*, or use webgpu\.$/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    const ok = await loadHFFolder(memorySource('tiny', fixtureFiles()), { limits: { ...limits, totalBytes: 2 ** 30 } });
+    ok.model.dispose();
+  });
+
   it('inspects without allocating any tensor', async () => {
     const before = tf.memory().numTensors;
     const plan = await inspectHFFolder(memorySource('tiny', fixtureFiles()));
