@@ -13,12 +13,14 @@ const hostCore = path.join(hostDir, 'host-core.mjs');
 const pristineJs = path.join(hostDir, 'pristine.mjs');
 
 let runnerSource: string | null = null;
-/** runner.py + evalcheck.py, read from disk once (the browser bundles the same files with Vite's ?raw). */
+/** runner.py + evalcheck.py + glibc_pow.py, read from disk once (the browser bundles the same files with Vite's ?raw). */
 export function nodeRunnerSource(): string {
   runnerSource ??=
     readFileSync(path.join(pythonDir, 'runner.py'), 'utf8') +
     '\n' +
-    readFileSync(path.join(pythonDir, 'evalcheck.py'), 'utf8');
+    readFileSync(path.join(pythonDir, 'evalcheck.py'), 'utf8') +
+    '\n' +
+    readFileSync(path.join(pythonDir, 'glibc_pow.py'), 'utf8');
   return runnerSource;
 }
 
@@ -45,6 +47,7 @@ export function spawnNodePythonTransport(options: HostOptions = { pristine: fals
     `${here}/python-harden.mjs`,
     hostCore,
     pristineJs,
+    path.join(hostDir, 'libm-tables.mjs'),
   ];
   const child = spawn(
     process.execPath,

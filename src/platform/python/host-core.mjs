@@ -8,6 +8,7 @@
 //                            | {type:'checked', id, json} | {type:'recycle', id, reason}
 // A pristine host (evaluation) restores a memory snapshot of its warmed, idle interpreter before every request
 // (pristine.mjs); when that is impossible it answers 'recycle' and the supervisor starts a new host.
+import { findPowTables } from './libm-tables.mjs';
 import { installGenerationGates, takeSnapshot } from './pristine.mjs';
 
 /** The value Pyodide's interrupt buffer must hold for Python to raise KeyboardInterrupt (SIGINT). */
@@ -62,6 +63,11 @@ export async function startPythonHost({
       `__import__('sys').modules['${HOST_MODULE}'] = __import__('types').SimpleNamespace(ns=globals())`,
       { globals: fresh },
     );
+    if (pristine) {
+      // Evaluation: math.pow computes as glibc's does under the official harnesses (glibc_pow.py).
+      const tables = findPowTables(pyodide._module.HEAPU8);
+      if (tables) fresh.get('install_glibc_pow')(tables.log, tables.exp);
+    }
     fresh.destroy();
   }
   const ns = pyodide.runPython(`import sys; sys.modules['${HOST_MODULE}'].ns`);
