@@ -94,7 +94,11 @@ export class EvalPlusChecker {
       { timeoutMs },
     );
     if (out.status === 'ok') {
-      if (out.value.status === 'pass' || out.value.status === 'fail') return out.value.status;
+      const status = out.value.status;
+      if (status === 'pass' || status === 'fail' || status === 'timeout') return status;
+      // A KeyboardInterrupt the sample raised itself while its program was executed (one the supervisor sent
+      // arrives as a timeout): EvalPlus's `except BaseException` makes that "fail".
+      if (out.value.keyboard_interrupt === true) return 'fail';
       throw new PythonRuntimeError(
         `${problem.task_id}: the EvalPlus check failed (${String(out.value.error).slice(0, 300)})`,
       );
