@@ -11,10 +11,13 @@ Written from reading openai/human-eval (execution.py) and evalplus/evalplus (eva
 """
 import copy as _copy
 from functools import reduce as _reduce
+from itertools import islice as _islice
 from operator import add as _add
 import importlib as _importlib
 import math as _math
 import time as _time
+
+_native_sum = sum
 
 # A check's verdict text is kept whole up to this many characters (human-eval stores str(e) whole; a
 # message of 100 MB must still give a verdict and not exhaust memory).
@@ -412,15 +415,28 @@ def run_check(kind, payload_json, max_chars):
 
 def _sum_as_python311(iterable, /, start=0):
     """sum() as CPython up to 3.11 computes it: plain left-to-right addition. Python 3.12+ (Pyodide has 3.14)
-    compensates float rounding, so the same program can give a different float than under the official harnesses
-    (CPython 3.11 here); EvalPlus's own find_zero canonical solution then misses its oracle's tolerance."""
+    compensates float (and complex) rounding, so the same program can give a different float than under the
+    official harnesses (CPython 3.11 here). Only floats and complex numbers differ: chunks without them go to the
+    native sum (same result, C speed: MBPP+ sums ranges of 10^8 integers)."""
     if isinstance(start, str):
         raise TypeError("sum() can't sum strings [use ''.join(seq) instead]")
     if isinstance(start, bytes):
         raise TypeError("sum() can't sum bytes [use b''.join(seq) instead]")
     if isinstance(start, bytearray):
         raise TypeError("sum() can't sum bytearray [use b''.join(seq) instead]")
-    return _reduce(_add, iterable, start)
+    if type(iterable) is range and type(start) is int:
+        return _native_sum(iterable, start)  # integers only: exact either way
+    result = start
+    it = iter(iterable)
+    while True:
+        chunk = list(_islice(it, 4096))
+        if not chunk:
+            return result
+        kinds = set(map(type, chunk))
+        if type(result) in (float, complex) or float in kinds or complex in kinds:
+            result = _reduce(_add, chunk, result)
+        else:
+            result = _native_sum(chunk, result)
 
 
 _sum_as_python311.__name__ = _sum_as_python311.__qualname__ = "sum"

@@ -26,7 +26,7 @@ async function runPy(code: string, timeoutMs = 60_000): Promise<string> {
   return r.stdout.trim();
 }
 
-describe('math.pow as glibc computes it', () => {
+describe('math.pow and sum() as the official harnesses compute them', () => {
   it(`matches Debian python3 on ${fixture.cases.length} inputs, bit for bit`, async () => {
     const out = await runPy(
       `import json, math
@@ -55,6 +55,24 @@ for x, y in [(-8.0, 1 / 3), (0.0, -1.0)]:
 r += [math.pow(2, 10), math.pow(-2.0, 3), math.pow(0.0, 0.0), math.pow(float("inf"), -1)]
 print(r)`);
     expect(out).toBe("['math domain error', 'math domain error', 1024.0, -8.0, 1.0, 0.0]");
+  }, 60_000);
+
+  it('sum() adds as CPython 3.11 does (values from Debian python3), at native speed for integer ranges', async () => {
+    const out = await runPy(`import time
+t = time.time()
+big = sum(range(1, 10**7 + 1))
+fast = time.time() - t < 30
+print(sum([0.1] * 10), sum([1, 0.1, 0.2, 0.3]), sum([[1], [2]], []), sum(x * 0.1 for x in range(10)),
+      sum([1e100, 1.0, -1e100]), sum([1j * 0.1] * 10), sum([0.1] * 5000, 7), big, fast)
+try:
+    sum(["a"], "b")
+except TypeError as e:
+    print(e)`);
+    // /usr/bin/python3 (3.11.2) prints the same first line; 3.12+ prints 1.0, 1.6, …, 1.0, 1.0, 1j, ….
+    expect(out.split('\n')).toEqual([
+      '0.9999999999999999 1.6 [1, 2] 4.500000000000001 0.0 0.9999999999999999j 507.0000000000468 50000005000000 True',
+      "sum() can't sum strings [use ''.join(seq) instead]",
+    ]);
   }, 60_000);
 
   it.skipIf(!existsSync(HEP))(
