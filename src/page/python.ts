@@ -7,6 +7,7 @@ import type { PythonState } from '../api/python.ts';
 import { browserPythonTransports } from '../platform/browser/python-transport.ts';
 import { CheckPool } from '../services/eval/pool.ts';
 import evalcheckPy from '../services/python/evalcheck.py?raw';
+import glibcPowPy from '../services/python/glibc_pow.py?raw';
 import runnerPy from '../services/python/runner.py?raw';
 import { PythonSupervisor } from '../services/python/supervisor.ts';
 
@@ -15,7 +16,7 @@ export type { CheckPool, PythonSupervisor };
 /** Hosts in the page's pool: the cores, at most 4 (each Pyodide worker holds ~60 MB). */
 export const PAGE_POOL_MAX = 4;
 
-const RUNNER = runnerPy + '\n' + evalcheckPy;
+const RUNNER = runnerPy + '\n' + evalcheckPy + '\n' + glibcPowPy;
 
 function transports(): ReturnType<typeof browserPythonTransports> {
   const indexURL = new URL(`${import.meta.env.BASE_URL}pyodide/`, location.href).href;

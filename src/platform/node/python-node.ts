@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HostOptions, PythonTransport } from '../python/transport.ts';
+import { baseSnapshotFile, finishBaseSnapshot, planBaseSnapshot } from './python-snapshot.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pythonDir = path.resolve(here, '../../services/python');
@@ -12,12 +13,14 @@ const hostCore = path.join(hostDir, 'host-core.mjs');
 const pristineJs = path.join(hostDir, 'pristine.mjs');
 
 let runnerSource: string | null = null;
-/** runner.py + evalcheck.py, read from disk once (the browser bundles the same files with Vite's ?raw). */
+/** runner.py + evalcheck.py + glibc_pow.py, read from disk once (the browser bundles the same files with Vite's ?raw). */
 export function nodeRunnerSource(): string {
   runnerSource ??=
     readFileSync(path.join(pythonDir, 'runner.py'), 'utf8') +
     '\n' +
-    readFileSync(path.join(pythonDir, 'evalcheck.py'), 'utf8');
+    readFileSync(path.join(pythonDir, 'evalcheck.py'), 'utf8') +
+    '\n' +
+    readFileSync(path.join(pythonDir, 'glibc_pow.py'), 'utf8');
   return runnerSource;
 }
 
@@ -35,13 +38,16 @@ export function pyodideDir(): string {
 export function spawnNodePythonTransport(options: HostOptions = { pristine: false }): PythonTransport {
   const runner = nodeRunnerSource();
   const dir = pyodideDir();
+  const snapshotFile = options.pristine ? baseSnapshotFile(dir, runner, hostCore) : null;
   const readable = [
+    ...(snapshotFile ? [snapshotFile] : []),
     `${dir}/*`,
     `${here}/python-sandbox.mjs`,
     `${here}/python-host.mjs`,
     `${here}/python-harden.mjs`,
     hostCore,
     pristineJs,
+    path.join(hostDir, 'libm-tables.mjs'),
   ];
   const child = spawn(
     process.execPath,
@@ -54,7 +60,8 @@ export function spawnNodePythonTransport(options: HostOptions = { pristine: fals
       '--max-old-space-size=1024',
       path.join(here, 'python-sandbox.mjs'),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: {}, cwd: dir },
+    // 'advanced': structured clone over the channel, so a made base snapshot arrives as bytes.
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: {}, cwd: dir, serialization: 'advanced' },
   );
   // Keep only the tail of what the child prints (a fatal Pyodide error prints megabytes).
   let tail = '';
@@ -75,20 +82,43 @@ export function spawnNodePythonTransport(options: HostOptions = { pristine: fals
       exitCb?.(`spawn failed: ${err.message}`);
     }
   });
-  child.send({
-    type: 'init',
-    indexURL: dir + path.sep,
-    pyodideUrl: pathToFileURL(path.join(dir, 'pyodide.mjs')).href,
-    hostCoreUrl: pathToFileURL(hostCore).href,
-    runner,
-    pristine: options.pristine,
+  let making: string | null = null;
+  void planBaseSnapshot(snapshotFile).then((plan) => {
+    if (plan.kind === 'make') making = plan.file;
+    if (exited || !child.connected) {
+      if (making) finishBaseSnapshot(making, null);
+      return;
+    }
+    child.send({
+      type: 'init',
+      indexURL: dir + path.sep,
+      pyodideUrl: pathToFileURL(path.join(dir, 'pyodide.mjs')).href,
+      hostCoreUrl: pathToFileURL(hostCore).href,
+      runner,
+      pristine: options.pristine,
+      baseSnapshotPath: plan.kind === 'load' ? plan.file : null,
+      makeBaseSnapshot: plan.kind === 'make',
+    });
   });
+  // The maker's snapshot never reaches the supervisor; any other first message means it made none.
+  const settleMaking = (msg: unknown): boolean => {
+    if (!making) return false;
+    const file = making;
+    making = null;
+    const m = msg as { type?: unknown; bytes?: unknown } | null;
+    const isSnapshot = m?.type === 'base-snapshot';
+    finishBaseSnapshot(file, isSnapshot && m.bytes instanceof Uint8Array ? m.bytes : null);
+    return isSnapshot;
+  };
+  child.on('exit', () => settleMaking(null));
   return {
     send: (msg) => {
       if (!exited && child.connected) child.send(msg);
     },
     onMessage: (cb) => {
-      child.on('message', cb);
+      child.on('message', (msg) => {
+        if (!settleMaking(msg)) cb(msg);
+      });
     },
     onExit: (cb) => {
       exitCb = cb;

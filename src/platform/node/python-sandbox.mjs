@@ -22,6 +22,8 @@ process.on('message', (msg) => {
         hostCoreUrl: msg.hostCoreUrl,
         runner: msg.runner,
         pristine: msg.pristine === true,
+        baseSnapshotPath: typeof msg.baseSnapshotPath === 'string' ? msg.baseSnapshotPath : null,
+        makeBaseSnapshot: msg.makeBaseSnapshot === true,
         interruptBuffer: flag.buffer,
       },
     });

@@ -37,12 +37,15 @@ export type HostReply =
   | { type: 'fatal'; id: number; message: string }
   | { type: 'reset-done'; id: number }
   | { type: 'checked'; id: number; json: string }
-  | { type: 'recycle'; id: number; reason: string };
+  | { type: 'recycle'; id: number; reason: string }
+  | { type: 'base-snapshot'; bytes: Uint8Array };
 
 export interface PythonHost {
   handle(msg: HostRequest): void;
   version: string;
   loadMs: number;
+  /** Started from a base snapshot (false: initialised normally, also when the snapshot could not be used). */
+  fromBaseSnapshot: boolean;
   pyodide: PyodideAPI;
   snapshotBytes: number;
 }
@@ -55,4 +58,8 @@ export function startPythonHost(opts: {
   jsglobals: object;
   send: (msg: HostReply) => void;
   pristine?: boolean;
+  /** A Pyodide memory snapshot made by an earlier pristine host (python-snapshot.ts): start from it. */
+  baseSnapshot?: Uint8Array | null;
+  /** Make that snapshot while starting and send it as {type: 'base-snapshot', bytes} before 'ready'. */
+  makeBaseSnapshot?: boolean;
 }): Promise<PythonHost>;

@@ -3,7 +3,7 @@ import type { HostReply, HostRequest } from './host-core.mjs';
 /** Messages a Python host sends besides replies: its start-up outcome. */
 export type HostMessage =
   | HostReply
-  | { type: 'ready'; version: string; loadMs: number }
+  | { type: 'ready'; version: string; loadMs: number; fromBaseSnapshot?: boolean }
   | { type: 'init-failed'; message: string }
   | { type: 'crashed'; message: string };
 

@@ -105,6 +105,8 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
   private readonly startTimeoutMs: number;
   /** Number of hosts started so far (tests and the status bar use it to see restarts). */
   starts = 0;
+  /** Whether the current host started from the evaluation hosts' base snapshot (Node: python-snapshot.ts). */
+  startedFromBaseSnapshot = false;
   /** Pristine hosts replaced because a check left state that cannot be put back (with the reasons). */
   recycled: string[] = [];
 
@@ -204,6 +206,7 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
     if (m.type === 'ready') {
       clearTimeout(timer);
       inst.version = String(m.version);
+      this.startedFromBaseSnapshot = m.fromBaseSnapshot === true;
       start.ok({ version: inst.version, loadMs: Number(m.loadMs) });
       this.setState('ready', `Python ${inst.version}`);
     } else if (m.type === 'init-failed' || m.type === 'crashed') {
