@@ -75,7 +75,7 @@ export interface FinetuneJson {
   metrics: { step: number; loss: number; lr: number; gradNorm: number; tokens: number }[];
 }
 
-/** What one fine-tuning step measured: the trainer's StepResult (0-based step) without the batch shapes. */
+/** What one fine-tuning step measured: the trainer's StepResult (1-based step) without the batch shapes. */
 export type StepReport = Omit<StepResult, 'shapes'>;
 
 /** Opens base model + tokenizer and adds the reflection tokens (+ LoRA adapter in LoRA mode). */
@@ -233,8 +233,8 @@ export class FinetuneRun {
       step: this.step,
       beforeStep: (step) => this.adapter?.beginStep(step),
     });
-    this.step = r.step + 1;
-    this.metrics.push({ step: this.step, loss: r.loss, lr: r.lr, gradNorm: r.gradNorm, tokens: r.tokens });
+    this.step = r.step;
+    this.metrics.push({ step: r.step, loss: r.loss, lr: r.lr, gradNorm: r.gradNorm, tokens: r.tokens });
     return r;
   }
 

@@ -32,7 +32,11 @@ import { yieldToEventLoop } from '../../platform/yield.ts';
 
 /** What one optimizer step measured (host numbers). */
 export interface StepResult {
-  /** 0-based index of the step just taken. */
+  /**
+   * Optimizer steps completed, counting this one (1-based: the first step is 1), the same count as
+   * TrainProgress.step and a run's `step`. scheduledStep is the one place that converts from the
+   * 0-based index the schedule, masks and sampler take.
+   */
   step: number;
   loss: number;
   ceTeacher: number;
@@ -172,7 +176,7 @@ export class TrainingRun {
       pad: this.tokenizer.pad,
       step: this.step,
     });
-    this.step = r.step + 1;
+    this.step = r.step;
     return r;
   }
 
@@ -277,7 +281,7 @@ export interface ScheduledStepInput {
   train: RunConfig['train'];
   plan: RunPlan;
   pad: number;
-  /** 0-based step about to run. */
+  /** Steps completed before this one: the 0-based index of the step about to run (schedule, masks, sampler). */
   step: number;
   /** Called with the step before its micro-batches run (a LoRA adapter draws its dropout masks here). */
   beforeStep?: (step: number) => void;
@@ -295,7 +299,7 @@ export async function scheduledStep(i: ScheduledStepInput): Promise<StepResult> 
   i.beforeStep?.(step);
   const r = await trainStep(i.model, i.optimizer, hosts, t.lossWeights, lr, t.maxGradNorm);
   return {
-    step,
+    step: step + 1, // completed steps, counting this one (StepResult.step)
     loss: r.total,
     ceTeacher: r.ceTeacher,
     ceStudent: r.ceStudent,
