@@ -19,7 +19,7 @@ import { loadHFTokenizer } from '../../core/tokenizer/hf-load.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
 import { nodeModelSource } from '../../platform/node/model-folder.ts';
 import type { ParsedArgs } from '../args.ts';
-import { stringArg } from '../args.ts';
+import { parseIds, stringArg } from '../args.ts';
 
 /**
  * Generates from prompt ids and prints the result, as both `generate` paths do: a timing line on stderr, then the
@@ -56,14 +56,6 @@ export function isHFFolder(p: string): boolean {
   const tok = path.join(p, 'tokenizer.json');
   if (existsSync(tok) && readFileSync(tok, 'utf8').slice(0, 200).includes('reflectioncoder-bpe')) return false;
   return true;
-}
-
-function ids(raw: string, key: string): number[] {
-  const parts = raw.split(/[\s,]+/).filter(Boolean);
-  const out = parts.map(Number);
-  if (!parts.length || out.some((n) => !Number.isInteger(n) || n < 0))
-    throw new UsageError(`--${key}: expected non-negative integer ids, found "${raw}"`);
-  return out;
 }
 
 /** eos_token_id of generation_config.json or config.json (a number or a list). */
@@ -121,7 +113,7 @@ export async function generateHF(
       promptIds = args.flags.has('chat')
         ? encodeChat(tokenizer, [{ role: 'user', content: promptText }])
         : tokenizer.encodeForPrompt(promptText);
-    } else if (promptIdsRaw !== undefined) promptIds = ids(promptIdsRaw, 'prompt-ids');
+    } else if (promptIdsRaw !== undefined) promptIds = parseIds(promptIdsRaw, 'prompt-ids');
     else throw new UsageError(`give --prompt or --prompt-ids\n\n${o.usage}`);
     const stops = o.stopTokens.length
       ? o.stopTokens
