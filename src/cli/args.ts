@@ -81,3 +81,11 @@ export function parseIds(raw: string, key: string): number[] {
     throw new UsageError(`--${key}: expected non-negative integer ids, found "${raw}"`);
   return ids;
 }
+
+/** The values of two options that exclude each other: giving both is a UsageError. */
+export function exclusiveArgs(args: ParsedArgs, a: string, b: string): [string | undefined, string | undefined] {
+  const va = stringArg(args, a);
+  const vb = stringArg(args, b);
+  if (va !== undefined && vb !== undefined) throw new UsageError(`give --${a} or --${b}, not both`);
+  return [va, vb];
+}

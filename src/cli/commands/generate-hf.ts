@@ -19,7 +19,7 @@ import { loadHFTokenizer } from '../../core/tokenizer/hf-load.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
 import { nodeModelSource } from '../../platform/node/model-folder.ts';
 import type { ParsedArgs } from '../args.ts';
-import { parseIds, stringArg } from '../args.ts';
+import { exclusiveArgs, parseIds, stringArg } from '../args.ts';
 
 /**
  * Generates from prompt ids and prints the result, as both `generate` paths do: a timing line on stderr, then the
@@ -103,10 +103,7 @@ export async function generateHF(
       if (atok) tokenizer = atok;
       adapter = await applyPeftAdapter(asrc, model);
     }
-    const promptText = stringArg(args, 'prompt');
-    const promptIdsRaw = stringArg(args, 'prompt-ids');
-    if (promptText !== undefined && promptIdsRaw !== undefined)
-      throw new UsageError('give --prompt or --prompt-ids, not both');
+    const [promptText, promptIdsRaw] = exclusiveArgs(args, 'prompt', 'prompt-ids');
     let promptIds: number[];
     if (promptText !== undefined) {
       if (!tokenizer) throw new UsageError(`--prompt needs tokenizer.json in ${dir}; use --prompt-ids`);

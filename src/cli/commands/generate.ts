@@ -14,7 +14,7 @@ import { UsageError } from '../../core/errors.ts';
 import { loadModel, type ModelFiles } from '../../core/model/load.ts';
 import { BpeTokenizer } from '../../core/tokenizer/bpe.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
-import { numberArg, parseArgs, parseIds, stringArg } from '../args.ts';
+import { exclusiveArgs, numberArg, parseArgs, parseIds, stringArg } from '../args.ts';
 import { generateAndPrint, generateHF, isHFFolder } from './generate-hf.ts';
 import type { CliCommand } from '../command.ts';
 
@@ -105,10 +105,7 @@ export const generateCommand: CliCommand = {
     const tokenizer = tokenizerPath
       ? BpeTokenizer.fromJSON(JSON.parse(readFileSync(tokenizerPath, 'utf8')))
       : undefined;
-    const promptText = stringArg(args, 'prompt');
-    const promptIdsRaw = stringArg(args, 'prompt-ids');
-    if (promptText !== undefined && promptIdsRaw !== undefined)
-      throw new UsageError('give --prompt or --prompt-ids, not both');
+    const [promptText, promptIdsRaw] = exclusiveArgs(args, 'prompt', 'prompt-ids');
     let promptIds: number[];
     if (promptText !== undefined) {
       if (!tokenizer) throw new UsageError('--prompt needs a tokenizer.json in the model directory; use --prompt-ids');
