@@ -1,11 +1,11 @@
 /** The `train` command as a user runs it: a child process, JSON lines on stdout, a checkpoint in --out, resume. */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, repoRoot } from './run-cli.ts';
-import { shortRecordsJsonl, tinyConfig } from '../services/trainer/short-records.ts';
+import { writeCliTrainInputs } from '../services/trainer/short-records.ts';
 
 let dir = '';
 
@@ -13,13 +13,7 @@ const lossFields = (o: Record<string, number>) => [o.step, o.loss, o.ce_teacher,
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-cli-train-'));
-  await writeFile(join(dir, 'short.jsonl'), shortRecordsJsonl());
-  const { train, ...rest } = tinyConfig();
-  const { maxSteps: _m, seed: _s, ...trainRest } = train as Record<string, unknown>;
-  await writeFile(
-    join(dir, 'cfg.json'),
-    JSON.stringify({ ...rest, train: { ...trainRest, batchSize: 1 }, checkpointEvery: 2 }),
-  );
+  await writeCliTrainInputs(dir, 2);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
