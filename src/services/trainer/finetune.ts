@@ -36,7 +36,7 @@ import { AdamW } from '../../core/train/adamw.ts';
 import { validateTrainConfig, type TrainConfig } from '../../core/train/config.ts';
 import { BatchSampler, planRun, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
 import { baseFingerprint, checkFingerprint, type BaseFile } from './base-files.ts';
-import { scheduledStep, type StepResult } from './run.ts';
+import { scheduledStep, type StepResult } from './scheduled-step.ts';
 
 export const FINETUNE_FORMAT = 'reflectioncoder-web/finetune-checkpoint';
 

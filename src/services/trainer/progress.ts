@@ -1,6 +1,6 @@
 /** Turns step results into TrainProgress events: tokens/s over the session and ETA from recent step times. */
 import type { TrainProgress } from '../../api/trainer.ts';
-import type { StepResult } from './run.ts';
+import type { StepResult } from './scheduled-step.ts';
 
 const WINDOW = 20;
 
