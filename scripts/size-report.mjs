@@ -10,7 +10,9 @@ import ts from 'typescript';
 
 const rev = process.argv[2];
 const git = (...args) => execFileSync('git', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-const files = (rev ? git('ls-tree', '-r', '--name-only', rev, '--', 'src', 'workers') : git('ls-files', 'src', 'workers'))
+const files = (
+  rev ? git('ls-tree', '-r', '--name-only', rev, '--', 'src', 'workers') : git('ls-files', 'src', 'workers')
+)
   .split('\n')
   .filter((f) => /\.(ts|mts|mjs|py|css)$/.test(f));
 const read = (f) => (rev ? git('show', `${rev}:${f}`) : readFileSync(f, 'utf8'));
@@ -32,15 +34,18 @@ for (const f of files) {
     let name = null;
     if (ts.isClassDeclaration(node) && node.name) owner = node.name.text;
     if (ts.isFunctionDeclaration(node) && node.name) name = node.name.text;
-    else if ((ts.isMethodDeclaration(node) || ts.isGetAccessor(node)) && node.name) name = `${owner}.${node.name.getText(sf)}`;
+    else if ((ts.isMethodDeclaration(node) || ts.isGetAccessor(node)) && node.name)
+      name = `${owner}.${node.name.getText(sf)}`;
     else if (ts.isConstructorDeclaration(node)) name = `${owner}.constructor`;
     else if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && node.body && ts.isBlock(node.body)) {
       const p = node.parent;
       if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) name = p.name.text;
       else if (ts.isPropertyAssignment(p)) name = `${owner ?? ''}{${p.name.getText(sf)}}`;
     }
-    if (ts.isObjectLiteralExpression(node) && ts.isVariableDeclaration(node.parent)) owner = node.parent.name.getText(sf);
-    if (ts.isMethodDeclaration(node) && ts.isObjectLiteralExpression(node.parent)) name = `${owner}.${node.name.getText(sf)}`;
+    if (ts.isObjectLiteralExpression(node) && ts.isVariableDeclaration(node.parent))
+      owner = node.parent.name.getText(sf);
+    if (ts.isMethodDeclaration(node) && ts.isObjectLiteralExpression(node.parent))
+      name = `${owner}.${node.name.getText(sf)}`;
     if (name && node.body) {
       const a = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
       const b = sf.getLineAndCharacterOfPosition(node.getEnd()).line;
@@ -53,7 +58,9 @@ for (const f of files) {
 
 long.sort((a, b) => b.lines - a.lines);
 fns.sort((a, b) => b.lines - a.lines);
-console.log(`${rev ?? 'working tree'}: ${files.length} files, ${long.length} over 300 lines (${long.filter((l) => !l.reason).length} without a reason at the top)`);
+console.log(
+  `${rev ?? 'working tree'}: ${files.length} files, ${long.length} over 300 lines (${long.filter((l) => !l.reason).length} without a reason at the top)`,
+);
 for (const l of long) console.log(`  ${String(l.lines).padStart(4)} ${l.f}${l.reason ? '' : '  (no reason)'}`);
 console.log('longest functions:');
 for (const x of fns.slice(0, 10)) console.log(`  ${String(x.lines).padStart(4)} ${x.name} (${x.f})`);
