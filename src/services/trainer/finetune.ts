@@ -1,3 +1,4 @@
+// Over 300 lines: one fine-tuning run and its checkpoint format (write, resume, open for export); the format's writer and readers stay together.
 /**
  * Fine-tuning a pretrained Hugging Face model with the ReflectionCoder objective, in LoRA or full
  * mode: open the folder, add the seven tokens (official model_utils.py), encode the records with
