@@ -8,12 +8,13 @@ import { cli, repoRoot } from './run-cli.ts';
 import { writeCliTrainInputs } from '../services/trainer/short-records.ts';
 
 let dir = '';
+let trainArgs: string[] = [];
 
 const lossFields = (o: Record<string, number>) => [o.step, o.loss, o.ce_teacher, o.ce_student, o.kl, o.mask_rate, o.lr];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-cli-train-'));
-  await writeCliTrainInputs(dir, 2);
+  trainArgs = await writeCliTrainInputs(dir, 2);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -21,20 +22,7 @@ afterAll(async () => {
 
 describe('cli train', () => {
   it('prints one JSON object per step then a summary; same seed → same numbers; --out writes the checkpoint', async () => {
-    const common = [
-      'train',
-      '--data',
-      join(dir, 'short.jsonl'),
-      '--config',
-      join(dir, 'cfg.json'),
-      '--steps',
-      '4',
-      '--seed',
-      '7',
-      '--backend',
-      'wasm',
-      '--json',
-    ];
+    const common = [...trainArgs, '--steps', '4', '--seed', '7', '--backend', 'wasm', '--json'];
     const a = await cli([...common, '--out', join(dir, 'out')]);
     expect(a.code, a.stderr).toBe(0);
     const lines = a.stdout
@@ -84,20 +72,7 @@ describe('cli train', () => {
 
   it('Ctrl-C stops at a step boundary with a checkpoint; --resume continues to the same numbers as a straight run', async () => {
     const out = join(dir, 'sigint');
-    const args = [
-      'train',
-      '--data',
-      join(dir, 'short.jsonl'),
-      '--config',
-      join(dir, 'cfg.json'),
-      '--steps',
-      '40',
-      '--seed',
-      '3',
-      '--backend',
-      'wasm',
-      '--json',
-    ];
+    const args = [...trainArgs, '--steps', '40', '--seed', '3', '--backend', 'wasm', '--json'];
     const p = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args, '--out', out], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,27 +17,18 @@ import { cliWithEnv, seeded } from './helpers.ts';
 const KILLS = 20;
 const STEPS = 64;
 let dir = '';
+let trainArgs: string[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-faults-kill-'));
-  await writeCliTrainInputs(dir, 1);
+  trainArgs = await writeCliTrainInputs(dir, 1);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
 const base = () => ['--backend', 'cpu', '--json'];
-const fresh = () => [
-  'train',
-  '--data',
-  join(dir, 'short.jsonl'),
-  '--config',
-  join(dir, 'cfg.json'),
-  '--steps',
-  String(STEPS),
-  '--seed',
-  '5',
-];
+const fresh = () => [...trainArgs, '--steps', String(STEPS), '--seed', '5'];
 
 describe('fault injection: SIGKILL during checkpoint writes', () => {
   it(`survives ${KILLS} kills at random points of a write; --resume ends byte-identical to an uninterrupted run`, async () => {

@@ -1,4 +1,3 @@
-// Over 300 lines: one view class (navigation, block cards, live append, mask overlay); its terminal, keys and mask logic are separate files.
 /**
  * Steps through a reflection sequence block by block (buttons, ←/→): code blocks in Monaco (editable, with
  * Run), execution blocks as terminal output, analyses as text, and a C/E/A progress strip that also shows

@@ -68,9 +68,9 @@ export function tinyConfig(train: Record<string, unknown> = {}, extra: Record<st
 
 /**
  * The CLI's training inputs in `dir`: short.jsonl and cfg.json (the tiny config with batch 1 and no
- * step count or seed, which the command line then gives).
+ * step count or seed, which the command line then gives). Returns the CLI arguments that read them.
  */
-export async function writeCliTrainInputs(dir: string, checkpointEvery: number): Promise<void> {
+export async function writeCliTrainInputs(dir: string, checkpointEvery: number): Promise<string[]> {
   await writeFile(join(dir, 'short.jsonl'), shortRecordsJsonl());
   const { train, ...rest } = tinyConfig();
   const { maxSteps: _m, seed: _s, ...trainRest } = train as Record<string, unknown>;
@@ -78,4 +78,5 @@ export async function writeCliTrainInputs(dir: string, checkpointEvery: number):
     join(dir, 'cfg.json'),
     JSON.stringify({ ...rest, train: { ...trainRest, batchSize: 1 }, checkpointEvery }),
   );
+  return ['train', '--data', join(dir, 'short.jsonl'), '--config', join(dir, 'cfg.json')];
 }
