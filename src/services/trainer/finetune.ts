@@ -37,6 +37,7 @@ import { AdamW } from '../../core/train/adamw.ts';
 import { validateTrainConfig, type TrainConfig } from '../../core/train/config.ts';
 import { BatchSampler, planRun, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
 import { baseFingerprint, checkFingerprint, type BaseFile } from './base-files.ts';
+import { gpuLimits } from './device-limits.ts';
 import { scheduledStep, type StepResult } from './scheduled-step.ts';
 
 export const FINETUNE_FORMAT = 'reflectioncoder-web/finetune-checkpoint';
@@ -121,14 +122,8 @@ export async function openForFinetune(
 /** This backend's limits, with the WebGPU device's buffer/binding limits when tfjs runs on webgpu. */
 export function currentLimits(): ReturnType<typeof backendLimits> {
   const env = detectEnv(tf.getBackend());
-  const device = (
-    tf.backend() as { device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } }
-  ).device;
-  if (env.backend === 'webgpu' && device?.limits)
-    env.gpu = {
-      maxBufferSize: device.limits.maxBufferSize,
-      maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
-    };
+  const gpu = gpuLimits();
+  if (env.backend === 'webgpu' && gpu) env.gpu = gpu;
   return backendLimits(env);
 }
 

@@ -5,7 +5,6 @@
  * (IndexedDB or files), backend selection, and `yieldFn`, awaited between steps so pause/stop
  * messages are handled. Pause/stop and the step loop live in the run controller (controller.ts).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendPreference } from '../../api/backend.ts';
 import type { CheckpointFiles, CheckpointMeta, DatasetMeta, TrainStore } from '../../api/store.ts';
 import type {
@@ -29,6 +28,7 @@ import { newId } from '../../core/id.ts';
 import { Mutex } from '../../core/lock.ts';
 import { ProgressMeter } from './progress.ts';
 import { RunController } from './controller.ts';
+import { gpuLimits } from './device-limits.ts';
 import { RUN_PRESETS, validateRunConfig } from '../../core/train/run-config.ts';
 import { TrainingRun } from './run.ts';
 
@@ -70,20 +70,7 @@ export class TrainerService implements TrainerApi {
       throw new UsageError('cannot change the backend while a run is active; stop it first');
     this.backend = await this.deps.selectBackend(pref);
     // The resource guard (budget.ts) checks every later config against this backend's limits.
-    const device = (
-      tf.backend() as unknown as {
-        device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } };
-      }
-    ).device;
-    setActiveBackend(
-      this.backend.backend,
-      device?.limits
-        ? {
-            maxBufferSize: device.limits.maxBufferSize,
-            maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
-          }
-        : undefined,
-    );
+    setActiveBackend(this.backend.backend, gpuLimits());
     return this.backend;
   }
 
