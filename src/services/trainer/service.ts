@@ -1,4 +1,4 @@
-// Over 300 lines: the whole TrainerApi surface (datasets, run, checkpoints, generation) on one object; its parts live in controller.ts, local-store.ts, scheduled-step.ts.
+// Over 300 lines: the whole TrainerApi surface (datasets, run, checkpoints, generation) on one object; its parts live in controller.ts, local-store.ts, scheduled-step.ts, device-limits.ts.
 /**
  * TrainerService: the one implementation of TrainerApi, used by workers/trainer.worker.ts (through
  * comlink), the CLI and the tests. Environment specifics come in as dependencies: the store
