@@ -12,7 +12,7 @@ export const BUILTIN_DEMO_DATASET = 'builtin:demo';
 
 /** One logged optimizer step. Field names follow the CLI's JSON lines (snake_case for the losses). */
 export interface TrainProgress {
-  /** Optimizer steps completed so far (1-based: the first logged step is 1). */
+  /** Optimizer steps completed so far (1-based: the first logged step is 1); StepResult.step counts alike. */
   step: number;
   totalSteps: number;
   /** Fractional epoch: samples consumed ÷ samples per epoch. */

@@ -72,3 +72,20 @@ export function stringArg(args: ParsedArgs, key: string): string | undefined {
   if (raw === true) throw new UsageError(`--${key} needs a value`);
   return raw;
 }
+
+/** Token ids given as "1", "1 403 12" or "1,403,12": non-negative integers, at least one. */
+export function parseIds(raw: string, key: string): number[] {
+  const parts = raw.split(/[\s,]+/).filter(Boolean);
+  const ids = parts.map(Number);
+  if (!parts.length || ids.some((n) => !Number.isInteger(n) || n < 0))
+    throw new UsageError(`--${key}: expected non-negative integer ids, found "${raw}"`);
+  return ids;
+}
+
+/** The values of two options that exclude each other: giving both is a UsageError. */
+export function exclusiveArgs(args: ParsedArgs, a: string, b: string): [string | undefined, string | undefined] {
+  const va = stringArg(args, a);
+  const vb = stringArg(args, b);
+  if (va !== undefined && vb !== undefined) throw new UsageError(`give --${a} or --${b}, not both`);
+  return [va, vb];
+}

@@ -10,8 +10,9 @@ import type { ProbeApi } from '../api/probe.ts';
 import { createWorkerBridge } from './bridge.ts';
 import { createAppContext } from './context.ts';
 import { mountEvaluate } from './eval/panel.ts';
-import { mountReflectPanel } from './panels/reflect.ts';
-import { mountTrainPanel } from './panels/train.ts';
+import { mountModelFolder } from './model-folder/panel.ts';
+import { mountReflectPanel } from './reflect/panel.ts';
+import { mountTrain } from './train/panel.ts';
 import { mountThreadsSetting, readBackendPreference, saveBackendPreference } from './settings.ts';
 import { humanMessage } from './messages.ts';
 import { createNotice } from './notice.ts';
@@ -105,7 +106,15 @@ ctx.onBackendPreferenceChange(() => {
 });
 
 createTabs(byId('app'), [
-  { id: 'train', label: 'Train', mount: (el) => mountTrainPanel(el, ctx) },
+  {
+    id: 'train',
+    label: 'Train',
+    // From-scratch training, then pretrained Hugging Face models (docs/pretrained.md).
+    mount: (el) => {
+      mountTrain(el, ctx);
+      mountModelFolder(el, ctx);
+    },
+  },
   { id: 'reflect', label: 'Reflect', mount: (el) => mountReflectPanel(el, ctx) },
   { id: 'evaluate', label: 'Evaluate', mount: (el) => mountEvaluate(el, ctx) },
   {

@@ -4,6 +4,7 @@
  * quiet (role=status); errors are announced (role=alert) and carry a Dismiss button.
  */
 import { humanMessage } from './messages.ts';
+import { h } from './dom.ts';
 
 export interface Notice {
   readonly el: HTMLElement;
@@ -17,20 +18,13 @@ export interface Notice {
 }
 
 export function createNotice(testid: string): Notice {
-  const el = document.createElement('div');
-  el.className = 'notice';
-  el.dataset.testid = testid;
-  el.hidden = true;
-  const text = document.createElement('span');
-  text.className = 'notice-text';
-  text.dataset.testid = `${testid}-text`;
-  const dismiss = document.createElement('button');
-  dismiss.type = 'button';
-  dismiss.className = 'notice-dismiss';
-  dismiss.textContent = '×';
-  dismiss.setAttribute('aria-label', 'Dismiss this message');
-  dismiss.title = 'Dismiss';
-  el.append(text, dismiss);
+  const text = h('span', { class: 'notice-text', testid: `${testid}-text` });
+  const dismiss = h(
+    'button',
+    { type: 'button', class: 'notice-dismiss', 'aria-label': 'Dismiss this message', title: 'Dismiss' },
+    '×',
+  );
+  const el = h('div', { class: 'notice', testid, hidden: true }, text, dismiss);
   let kind: 'info' | 'error' | null = null;
   const show = (t: string, k: 'info' | 'error'): void => {
     kind = k;

@@ -8,6 +8,7 @@ import {
   type BackendPreference,
   type RuntimeSettings,
 } from '../api/backend.ts';
+import { h } from './dom.ts';
 
 const STORAGE_KEY = 'rcw.backend';
 
@@ -94,13 +95,12 @@ export function saveWasmThreads(n: number | undefined): void {
  * their pool until they restart (XNNPACK creates it once per wasm instance).
  */
 export function mountThreadsSetting(anchor: HTMLElement, onChange: () => void): HTMLSelectElement {
-  const label = document.createElement('label');
-  label.htmlFor = 'threads-select';
-  label.textContent = 'Threads';
-  const select = document.createElement('select');
-  select.id = 'threads-select';
-  select.dataset.testid = 'threads-select';
-  select.title = 'wasm threads for workers started from now on (saved; ?threads= overrides)';
+  const label = h('label', { for: 'threads-select' }, 'Threads');
+  const select = h('select', {
+    id: 'threads-select',
+    testid: 'threads-select',
+    title: 'wasm threads for workers started from now on (saved; ?threads= overrides)',
+  });
   const current = readRuntimeSettings().wasmThreads;
   select.add(new Option(`all (${navigator.hardwareConcurrency ?? 1})`, '', false, current === undefined));
   for (let n = 1; n <= MAX_WASM_THREADS; n++) select.add(new Option(String(n), String(n), false, current === n));

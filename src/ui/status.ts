@@ -3,6 +3,7 @@
  * jobs. Messages about an action are shown where the action was taken (src/ui/notice.ts).
  */
 import type { BackendChoice } from '../api/backend.ts';
+import { h } from './dom.ts';
 
 export type PyodideState = 'not started' | 'loading' | 'ready' | 'error';
 
@@ -30,16 +31,8 @@ export function formatBytes(n: number): string {
 }
 
 function item(label: string, testId: string, title: string): { root: HTMLElement; value: HTMLElement } {
-  const root = document.createElement('div');
-  root.className = 'status-item';
-  root.title = title;
-  const l = document.createElement('span');
-  l.className = 'status-label';
-  l.textContent = label;
-  const value = document.createElement('span');
-  value.className = 'status-value';
-  value.dataset.testid = testId;
-  root.append(l, value);
+  const value = h('span', { class: 'status-value', testid: testId });
+  const root = h('div', { class: 'status-item', title }, h('span', { class: 'status-label' }, label), value);
   return { root, value };
 }
 
@@ -54,9 +47,7 @@ export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}):
   // The footer stays a contentinfo landmark; not a live region (the job text changes every training step).
   root.setAttribute('aria-label', 'App status');
   const backend = item('Backend', 'status-backend', 'tfjs backend of the workers');
-  const reason = document.createElement('span');
-  reason.className = 'status-reason';
-  reason.dataset.testid = 'status-reason';
+  const reason = h('span', { class: 'status-reason', testid: 'status-reason' });
   backend.root.append(reason);
   backend.root.classList.add('status-backend');
   const pyodide = item('Python', 'status-pyodide', 'The Pyodide interpreter (starts on the first run)');
@@ -113,13 +104,7 @@ export function createStatusBar(root: HTMLElement, opts: StatusBarOptions = {}):
       const known = opts.knownBytes ? await opts.knownBytes().catch(() => 0) : 0;
       const used = Math.max(usage, known);
       storage.value.textContent = quota || used ? formatBytes(used) : 'unknown';
-      if (quota)
-        storage.value.append(
-          Object.assign(document.createElement('span'), {
-            className: 'status-quota',
-            textContent: ` of ${formatBytes(quota)}`,
-          }),
-        );
+      if (quota) storage.value.append(h('span', { class: 'status-quota' }, ` of ${formatBytes(quota)}`));
       storage.value.dataset.bytes = String(used);
     },
   };

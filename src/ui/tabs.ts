@@ -3,6 +3,7 @@
  * Left/Right (and Home/End) move between tabs, Tab moves on into the visible panel.
  * The selected tab is mirrored in the URL hash (#train, #reflect, #evaluate).
  */
+import { h } from './dom.ts';
 export interface TabSpec {
   id: string;
   label: string;
@@ -15,28 +16,23 @@ export function createTabs(
   specs: TabSpec[],
   onChange?: (id: string) => void,
 ): { select(id: string): void } {
-  const list = document.createElement('div');
-  list.className = 'tablist';
-  list.setAttribute('role', 'tablist');
-  list.setAttribute('aria-label', 'Panels');
-  const panels = document.createElement('div');
-  panels.className = 'panels';
+  const list = h('div', { class: 'tablist', role: 'tablist', 'aria-label': 'Panels' });
+  const panels = h('div', { class: 'panels' });
   const mounted = new Set<string>();
 
   const tabs = specs.map((spec) => {
-    const tab = document.createElement('button');
-    tab.type = 'button';
-    tab.id = `tab-${spec.id}`;
-    tab.className = 'tab';
-    tab.textContent = spec.label;
-    tab.setAttribute('role', 'tab');
-    tab.setAttribute('aria-controls', `panel-${spec.id}`);
-    const panel = document.createElement('section');
-    panel.id = `panel-${spec.id}`;
-    panel.className = 'panel';
-    panel.setAttribute('role', 'tabpanel');
-    panel.setAttribute('aria-labelledby', tab.id);
-    panel.tabIndex = 0;
+    const tab = h(
+      'button',
+      { type: 'button', id: `tab-${spec.id}`, class: 'tab', role: 'tab', 'aria-controls': `panel-${spec.id}` },
+      spec.label,
+    );
+    const panel = h('section', {
+      id: `panel-${spec.id}`,
+      class: 'panel',
+      role: 'tabpanel',
+      'aria-labelledby': tab.id,
+      tabindex: 0,
+    });
     list.append(tab);
     panels.append(panel);
     return { spec, tab, panel };

@@ -9,10 +9,8 @@ const greedy = JSON.parse(readFileSync(path.join(dir, 'greedy.json'), 'utf8'));
 
 describe('generate --model <hf folder>', () => {
   it('greedy from --prompt-ids (bf16 shards, no tokenizer) and with --adapter', async () => {
-    const base = await cli([
-      'generate',
-      '--model',
-      dir,
+    // Greedy, 32 new tokens, stop at 127, ids printed: the same request with and without the adapter.
+    const request = [
       '--prompt-ids',
       greedy.prompt_ids.join(' '),
       '--max-new-tokens',
@@ -22,25 +20,11 @@ describe('generate --model <hf folder>', () => {
       '--print-ids',
       '--backend',
       'cpu',
-    ]);
+    ];
+    const base = await cli(['generate', '--model', dir, ...request]);
     expect(base.code, base.stderr).toBe(0);
     expect(base.stdout.trim().split('\n').at(-1)).toBe(greedy.greedy_32.join(' '));
-    const lora = await cli([
-      'generate',
-      '--model',
-      dir,
-      '--adapter',
-      path.join(dir, 'lora'),
-      '--prompt-ids',
-      greedy.prompt_ids.join(' '),
-      '--max-new-tokens',
-      '32',
-      '--stop-ids',
-      '127',
-      '--print-ids',
-      '--backend',
-      'cpu',
-    ]);
+    const lora = await cli(['generate', '--model', dir, '--adapter', path.join(dir, 'lora'), ...request]);
     expect(lora.code, lora.stderr).toBe(0);
     expect(lora.stdout.trim().split('\n').at(-1)).toBe(greedy.greedy_32_with_lora.join(' '));
     const text = await cli(['generate', '--model', dir, '--prompt', 'hi', '--backend', 'cpu']);

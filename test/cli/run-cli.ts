@@ -10,16 +10,18 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[]): Promise<CliResult> {
+/** `stdin`, when given, is written to the command's standard input (then closed). */
+export function cli(args: string[], stdin?: string): Promise<CliResult> {
   return new Promise((res, rej) => {
     const p = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
       cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (stdin !== undefined) p.stdin!.end(stdin);
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
+    p.stdout!.on('data', (d) => (stdout += d));
+    p.stderr!.on('data', (d) => (stderr += d));
     p.on('error', rej);
     p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
   });

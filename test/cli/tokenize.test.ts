@@ -1,30 +1,14 @@
 /** `tokenize` CLI against the Rust library's reference ids (skips when ../shared is absent). */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './run-cli.ts';
+import { cli, repoRoot, type CliResult } from './run-cli.ts';
 
 const dir = path.resolve(repoRoot, '..', 'shared', 'models', 'qwen3-tokenizer');
 const have = existsSync(path.join(dir, 'tokenizer.json'));
 if (!have) console.warn(`SKIPPED: ${dir} is absent`);
 
-function run(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res, rej) => {
-    const p = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'tokenize', ...args],
-      { cwd: repoRoot },
-    );
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', rej);
-    p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(stdin);
-  });
-}
+const run = (args: string[], stdin: string): Promise<CliResult> => cli(['tokenize', ...args], stdin);
 
 describe.skipIf(!have)('tokenize CLI', () => {
   const rows = readFileSync(path.join(dir, 'reference-ids.jsonl'), 'utf8')

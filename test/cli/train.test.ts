@@ -1,25 +1,20 @@
 /** The `train` command as a user runs it: a child process, JSON lines on stdout, a checkpoint in --out, resume. */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, repoRoot } from './run-cli.ts';
-import { shortRecordsJsonl, tinyConfig } from '../services/trainer/short-records.ts';
+import { writeCliTrainInputs } from '../services/trainer/short-records.ts';
 
 let dir = '';
+let trainArgs: string[] = [];
 
 const lossFields = (o: Record<string, number>) => [o.step, o.loss, o.ce_teacher, o.ce_student, o.kl, o.mask_rate, o.lr];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-cli-train-'));
-  await writeFile(join(dir, 'short.jsonl'), shortRecordsJsonl());
-  const { train, ...rest } = tinyConfig();
-  const { maxSteps: _m, seed: _s, ...trainRest } = train as Record<string, unknown>;
-  await writeFile(
-    join(dir, 'cfg.json'),
-    JSON.stringify({ ...rest, train: { ...trainRest, batchSize: 1 }, checkpointEvery: 2 }),
-  );
+  trainArgs = await writeCliTrainInputs(dir, 2);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -27,20 +22,7 @@ afterAll(async () => {
 
 describe('cli train', () => {
   it('prints one JSON object per step then a summary; same seed → same numbers; --out writes the checkpoint', async () => {
-    const common = [
-      'train',
-      '--data',
-      join(dir, 'short.jsonl'),
-      '--config',
-      join(dir, 'cfg.json'),
-      '--steps',
-      '4',
-      '--seed',
-      '7',
-      '--backend',
-      'wasm',
-      '--json',
-    ];
+    const common = [...trainArgs, '--steps', '4', '--seed', '7', '--backend', 'wasm', '--json'];
     const a = await cli([...common, '--out', join(dir, 'out')]);
     expect(a.code, a.stderr).toBe(0);
     const lines = a.stdout
@@ -90,20 +72,7 @@ describe('cli train', () => {
 
   it('Ctrl-C stops at a step boundary with a checkpoint; --resume continues to the same numbers as a straight run', async () => {
     const out = join(dir, 'sigint');
-    const args = [
-      'train',
-      '--data',
-      join(dir, 'short.jsonl'),
-      '--config',
-      join(dir, 'cfg.json'),
-      '--steps',
-      '40',
-      '--seed',
-      '3',
-      '--backend',
-      'wasm',
-      '--json',
-    ];
+    const args = [...trainArgs, '--steps', '40', '--seed', '3', '--backend', 'wasm', '--json'];
     const p = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args, '--out', out], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],

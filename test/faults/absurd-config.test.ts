@@ -15,25 +15,14 @@ import { FileStore } from '../../src/platform/node/file-store.ts';
 import { TrainerService } from '../../src/services/trainer/service.ts';
 import { repoRoot } from '../cli/run-cli.ts';
 import { shortRecordsJsonl, tinyConfig } from '../services/trainer/short-records.ts';
+import { TINY_HF_CONFIG } from '../core/model/fixture.ts';
 
 const MB = 2 ** 20;
 let dir = '';
 let svc: TrainerService;
 let goodCheckpoint: { safetensors: Uint8Array; json: string };
 
-const HF = {
-  model_type: 'llama',
-  vocab_size: 96,
-  hidden_size: 32,
-  intermediate_size: 64,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  max_position_embeddings: 128,
-  rms_norm_eps: 1e-5,
-  rope_theta: 10000,
-  tie_word_embeddings: false,
-};
+const HF = TINY_HF_CONFIG;
 const tinySt = writeSafetensors(new Map([['model.norm.weight', { shape: [32], data: new Float32Array(32).fill(1) }]]));
 
 function llama2c(

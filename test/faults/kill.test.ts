@@ -5,45 +5,30 @@
  * verified checkpoint at exactly the newest completed step; the final model equals an
  * uninterrupted run's byte for byte.
  */
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../../src/platform/node/file-store.ts';
 import { WRITE_POINTS } from '../../src/platform/node/fault-points.ts';
-import { shortRecordsJsonl, tinyConfig } from '../services/trainer/short-records.ts';
+import { writeCliTrainInputs } from '../services/trainer/short-records.ts';
 import { cliWithEnv, seeded } from './helpers.ts';
 
 const KILLS = 20;
 const STEPS = 64;
 let dir = '';
+let trainArgs: string[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-faults-kill-'));
-  await writeFile(join(dir, 'short.jsonl'), shortRecordsJsonl());
-  const { train, ...rest } = tinyConfig();
-  const { maxSteps: _m, seed: _s, ...trainRest } = train as Record<string, unknown>;
-  await writeFile(
-    join(dir, 'cfg.json'),
-    JSON.stringify({ ...rest, train: { ...trainRest, batchSize: 1 }, checkpointEvery: 1 }),
-  );
+  trainArgs = await writeCliTrainInputs(dir, 1);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
 const base = () => ['--backend', 'cpu', '--json'];
-const fresh = () => [
-  'train',
-  '--data',
-  join(dir, 'short.jsonl'),
-  '--config',
-  join(dir, 'cfg.json'),
-  '--steps',
-  String(STEPS),
-  '--seed',
-  '5',
-];
+const fresh = () => [...trainArgs, '--steps', String(STEPS), '--seed', '5'];
 
 describe('fault injection: SIGKILL during checkpoint writes', () => {
   it(`survives ${KILLS} kills at random points of a write; --resume ends byte-identical to an uninterrupted run`, async () => {

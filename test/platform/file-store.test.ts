@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileStore } from '../../src/platform/node/file-store.ts';
-import type { CheckpointMeta } from '../../src/api/store.ts';
+import type { CheckpointMeta, StoredDataset } from '../../src/api/store.ts';
 
 const dirs: string[] = [];
 async function fresh(): Promise<FileStore> {
@@ -26,6 +26,15 @@ const meta = (id: string, step: number): CheckpointMeta => ({
   bytes: 1,
 });
 
+/** A stored dataset 'd' (counts and jsonl vary by test). */
+const dataset = (jsonl = 'x', dropped = 0): StoredDataset => ({
+  id: 'd',
+  name: 'n',
+  provenance: { fileName: 'f', importedAt: 't', sha256: 'h' },
+  counts: { reflection: 1, generation: 0, dropped },
+  jsonl,
+});
+
 describe('FileStore', () => {
   it('round-trips checkpoints and datasets, renames, deletes', async () => {
     const s = await fresh();
@@ -38,13 +47,7 @@ describe('FileStore', () => {
     expect((await s.listCheckpoints()).map((m) => m.name)).toEqual(['new name']);
     await s.deleteCheckpoint('a');
     expect(await s.listCheckpoints()).toEqual([]);
-    await s.putDataset({
-      id: 'd',
-      name: 'n',
-      provenance: { fileName: 'f', importedAt: 't', sha256: 'h' },
-      counts: { reflection: 1, generation: 0, dropped: 2 },
-      jsonl: 'x',
-    });
+    await s.putDataset(dataset('x', 2));
     expect((await s.listDatasets())[0]).toEqual({
       id: 'd',
       name: 'n',
@@ -165,13 +168,7 @@ describe('FileStore', () => {
       name: 'IntegrityError',
       message: expect.stringContaining('digest field is missing or altered'),
     });
-    await s.putDataset({
-      id: 'd',
-      name: 'n',
-      provenance: { fileName: 'f', importedAt: 't', sha256: 'h' },
-      counts: { reflection: 1, generation: 0, dropped: 0 },
-      jsonl: 'x',
-    });
+    await s.putDataset(dataset());
     const ds = join(s.root, 'datasets', 'd.json');
     await writeFile(ds, (await readFile(ds, 'utf8')).replace('"files"', '"filez"'));
     await expect(s.getDataset('d')).rejects.toMatchObject({ name: 'IntegrityError' });
@@ -179,13 +176,7 @@ describe('FileStore', () => {
 
   it('removes dataset files left half-written by a dead writer', async () => {
     const s = await fresh();
-    await s.putDataset({
-      id: 'd',
-      name: 'n',
-      provenance: { fileName: 'f', importedAt: 't', sha256: 'h' },
-      counts: { reflection: 1, generation: 0, dropped: 0 },
-      jsonl: 'x',
-    });
+    await s.putDataset(dataset());
     await writeFile(join(s.root, 'datasets', 'e.json.tmp-9999999-1'), '{"id":"e","na');
     expect((await s.listDatasets()).map((d) => d.id)).toEqual(['d']);
     expect(await readdir(join(s.root, 'datasets'))).toEqual(['d.json']);
@@ -193,13 +184,7 @@ describe('FileStore', () => {
 
   it('detects a changed byte in a stored dataset', async () => {
     const s = await fresh();
-    await s.putDataset({
-      id: 'd',
-      name: 'n',
-      provenance: { fileName: 'f', importedAt: 't', sha256: 'h' },
-      counts: { reflection: 1, generation: 0, dropped: 0 },
-      jsonl: '{"x":"hello"}',
-    });
+    await s.putDataset(dataset('{"x":"hello"}'));
     const path = join(s.root, 'datasets', 'd.json');
     await writeFile(path, (await readFile(path, 'utf8')).replace('hello', 'hellp'));
     await expect(s.getDataset('d')).rejects.toMatchObject({

@@ -124,7 +124,7 @@ export const finetuneCommand: CliCommand = {
         const r = await run.trainStep();
         const secs = (performance.now() - t0) / 1000;
         console.error(
-          `step ${r.step + 1}/${run.totalSteps} loss ${r.loss.toFixed(4)} (ce ${r.ceTeacher.toFixed(3)} / ${r.ceStudent.toFixed(3)}, kl ${r.kl.toFixed(3)}) lr ${r.lr.toExponential(2)} ${(r.tokens / secs).toFixed(0)} tok/s`,
+          `step ${r.step}/${run.totalSteps} loss ${r.loss.toFixed(4)} (ce ${r.ceTeacher.toFixed(3)} / ${r.ceStudent.toFixed(3)}, kl ${r.kl.toFixed(3)}) lr ${r.lr.toExponential(2)} ${(r.tokens / secs).toFixed(0)} tok/s`,
         );
         if (saveEvery && run.step % saveEvery === 0) await save();
       }

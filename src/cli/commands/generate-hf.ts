@@ -20,7 +20,7 @@ import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/back
 import { nodeModelSource } from '../../platform/node/model-folder.ts';
 import { currentLimits } from '../../services/trainer/finetune.ts';
 import type { ParsedArgs } from '../args.ts';
-import { stringArg } from '../args.ts';
+import { exclusiveArgs, parseIds, stringArg } from '../args.ts';
 
 /**
  * Generates from prompt ids and prints the result, as both `generate` paths do: a timing line on stderr, then the
@@ -57,14 +57,6 @@ export function isHFFolder(p: string): boolean {
   const tok = path.join(p, 'tokenizer.json');
   if (existsSync(tok) && readFileSync(tok, 'utf8').slice(0, 200).includes('reflectioncoder-bpe')) return false;
   return true;
-}
-
-function ids(raw: string, key: string): number[] {
-  const parts = raw.split(/[\s,]+/).filter(Boolean);
-  const out = parts.map(Number);
-  if (!parts.length || out.some((n) => !Number.isInteger(n) || n < 0))
-    throw new UsageError(`--${key}: expected non-negative integer ids, found "${raw}"`);
-  return out;
 }
 
 /** eos_token_id of generation_config.json or config.json (a number or a list). */
@@ -113,17 +105,14 @@ export async function generateHF(
       if (atok) tokenizer = atok;
       adapter = await applyPeftAdapter(asrc, model);
     }
-    const promptText = stringArg(args, 'prompt');
-    const promptIdsRaw = stringArg(args, 'prompt-ids');
-    if (promptText !== undefined && promptIdsRaw !== undefined)
-      throw new UsageError('give --prompt or --prompt-ids, not both');
+    const [promptText, promptIdsRaw] = exclusiveArgs(args, 'prompt', 'prompt-ids');
     let promptIds: number[];
     if (promptText !== undefined) {
       if (!tokenizer) throw new UsageError(`--prompt needs tokenizer.json in ${dir}; use --prompt-ids`);
       promptIds = args.flags.has('chat')
         ? encodeChat(tokenizer, [{ role: 'user', content: promptText }])
         : tokenizer.encodeForPrompt(promptText);
-    } else if (promptIdsRaw !== undefined) promptIds = ids(promptIdsRaw, 'prompt-ids');
+    } else if (promptIdsRaw !== undefined) promptIds = parseIds(promptIdsRaw, 'prompt-ids');
     else throw new UsageError(`give --prompt or --prompt-ids\n\n${o.usage}`);
     const stops = o.stopTokens.length
       ? o.stopTokens

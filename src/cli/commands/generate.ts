@@ -14,7 +14,7 @@ import { UsageError } from '../../core/errors.ts';
 import { loadModel, type ModelFiles } from '../../core/model/load.ts';
 import { BpeTokenizer } from '../../core/tokenizer/bpe.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../../platform/node/backend.ts';
-import { numberArg, parseArgs, stringArg } from '../args.ts';
+import { exclusiveArgs, numberArg, parseArgs, parseIds, stringArg } from '../args.ts';
 import { generateAndPrint, generateHF, isHFFolder } from './generate-hf.ts';
 import type { CliCommand } from '../command.ts';
 
@@ -36,14 +36,6 @@ const usage = `Usage: npm run cli -- generate --model <file.bin | dir> [options]
   --no-cache              recompute the whole prefix for every token (for comparison)
   --backend <b>           auto | wasm | cpu | webgpu (default auto = wasm)
   --print-ids             print the generated ids on the last stdout line`;
-
-function parseIds(raw: string, key: string): number[] {
-  const parts = raw.split(/[\s,]+/).filter(Boolean);
-  const ids = parts.map(Number);
-  if (!parts.length || ids.some((n) => !Number.isInteger(n) || n < 0))
-    throw new UsageError(`--${key}: expected non-negative integer ids, found "${raw}"`);
-  return ids;
-}
 
 function readModelFiles(p: string): { files: ModelFiles; tokenizerPath?: string } {
   if (!existsSync(p)) throw new UsageError(`--model: ${p} does not exist`);
@@ -113,10 +105,7 @@ export const generateCommand: CliCommand = {
     const tokenizer = tokenizerPath
       ? BpeTokenizer.fromJSON(JSON.parse(readFileSync(tokenizerPath, 'utf8')))
       : undefined;
-    const promptText = stringArg(args, 'prompt');
-    const promptIdsRaw = stringArg(args, 'prompt-ids');
-    if (promptText !== undefined && promptIdsRaw !== undefined)
-      throw new UsageError('give --prompt or --prompt-ids, not both');
+    const [promptText, promptIdsRaw] = exclusiveArgs(args, 'prompt', 'prompt-ids');
     let promptIds: number[];
     if (promptText !== undefined) {
       if (!tokenizer) throw new UsageError('--prompt needs a tokenizer.json in the model directory; use --prompt-ids');

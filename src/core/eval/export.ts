@@ -34,34 +34,31 @@ function pyJsonValue(v: string | boolean | number): string {
 }
 
 /** One object on one line, keys in the given order, Python's separators. */
-export function pyJsonLine(entries: [string, string | boolean | number][]): string {
+export function pyJsonLine(entries: PyJsonEntries): string {
   return '{' + entries.map(([k, v]) => `${pyJsonString(k)}: ${pyJsonValue(v)}`).join(', ') + '}';
 }
 
+type PyJsonEntries = [string, string | boolean | number][];
+
+/** One pyJsonLine per item, each ending in a newline. */
+function pyJsonl<T>(items: readonly T[], entries: (item: T) => PyJsonEntries): string {
+  return items.map((x) => pyJsonLine(entries(x)) + '\n').join('');
+}
+
 export function samplesJsonl(samples: readonly Pick<SampleResult, 'task_id' | 'completion'>[]): string {
-  return samples
-    .map(
-      (s) =>
-        pyJsonLine([
-          ['task_id', s.task_id],
-          ['completion', s.completion],
-        ]) + '\n',
-    )
-    .join('');
+  return pyJsonl(samples, (s) => [
+    ['task_id', s.task_id],
+    ['completion', s.completion],
+  ]);
 }
 
 export function resultsJsonl(
   samples: readonly Pick<SampleResult, 'task_id' | 'completion' | 'result' | 'passed'>[],
 ): string {
-  return samples
-    .map(
-      (s) =>
-        pyJsonLine([
-          ['task_id', s.task_id],
-          ['completion', s.completion],
-          ['result', s.result],
-          ['passed', s.passed],
-        ]) + '\n',
-    )
-    .join('');
+  return pyJsonl(samples, (s) => [
+    ['task_id', s.task_id],
+    ['completion', s.completion],
+    ['result', s.result],
+    ['passed', s.passed],
+  ]);
 }

@@ -7,7 +7,7 @@
  */
 import type { HumanEvalProblem } from './types.ts';
 import { parseProblemsJsonl } from './problems.ts';
-import { getKey, parsePyJson, type PyJson } from './pyjson.ts';
+import { getKey, pyJsonObjectLine } from './pyjson.ts';
 import { jsonlLines, SamplesFileError } from './samples.ts';
 
 export interface EvalPlusProblem {
@@ -42,19 +42,9 @@ export function readProblemFile(bytes: Uint8Array, name: string): ProblemFile {
   const errors: string[] = [];
   const seen = new Map<string, number>();
   for (const { n, text } of lines) {
-    let v: PyJson;
-    try {
-      // Python's JSON: MBPP+ inputs contain NaN / Infinity; the checker re-reads the raw line with json.loads.
-      v = parsePyJson(text);
-    } catch (e) {
-      errors.push(`line ${n}: not valid JSON (${(e as Error).message})`);
-      continue;
-    }
-    if (v.t !== 'obj') {
-      errors.push(`line ${n}: expected a JSON object`);
-      continue;
-    }
-    const obj = v;
+    // Python's JSON: MBPP+ inputs contain NaN / Infinity; the checker re-reads the raw line with json.loads.
+    const obj = pyJsonObjectLine(n, text, errors);
+    if (!obj) continue;
     const missing = EVALPLUS_FIELDS.filter((f) => getKey(obj, f) === undefined);
     if (missing.length) {
       errors.push(`line ${n}: missing ${missing.map((m) => `"${m}"`).join(', ')}`);

@@ -192,3 +192,22 @@ export function setKey(obj: Extract<PyJson, { t: 'obj' }>, key: string, value: P
 export function getKey(obj: Extract<PyJson, { t: 'obj' }>, key: string): PyJson | undefined {
   return obj.entries.find(([k]) => k === key)?.[1];
 }
+
+/**
+ * One JSONL line that must hold an object: the object, or null after adding the reason to `errors`
+ * (`line n: not valid JSON (…)` or `line n: expected a JSON object`).
+ */
+export function pyJsonObjectLine(n: number, text: string, errors: string[]): Extract<PyJson, { t: 'obj' }> | null {
+  let v: PyJson;
+  try {
+    v = parsePyJson(text);
+  } catch (e) {
+    errors.push(`line ${n}: not valid JSON (${(e as Error).message})`);
+    return null;
+  }
+  if (v.t !== 'obj') {
+    errors.push(`line ${n}: expected a JSON object`);
+    return null;
+  }
+  return v;
+}

@@ -10,7 +10,7 @@
  */
 import { gunzipSync } from 'fflate';
 import { DataFormatError } from '../errors.ts';
-import { getKey, parsePyJson, type PyJson } from './pyjson.ts';
+import { getKey, pyJsonObjectLine, type PyJson } from './pyjson.ts';
 
 export class SamplesFileError extends DataFormatError {
   override name = 'SamplesFileError';
@@ -88,17 +88,8 @@ export function parseSamples(
   const out: SampleLine[] = [];
   const errors: string[] = [];
   for (const { n, text } of lines) {
-    let v: PyJson;
-    try {
-      v = parsePyJson(text.replace(/^\uFEFF/, ''));
-    } catch (e) {
-      errors.push(`line ${n}: not valid JSON (${(e as Error).message})`);
-      continue;
-    }
-    if (v.t !== 'obj') {
-      errors.push(`line ${n}: expected a JSON object`);
-      continue;
-    }
+    const v = pyJsonObjectLine(n, text.replace(/^\uFEFF/, ''), errors);
+    if (!v) continue;
     const id = getKey(v, 'task_id');
     const completion = getKey(v, 'completion');
     const solution = getKey(v, 'solution');

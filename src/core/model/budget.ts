@@ -10,18 +10,13 @@
  * keeps alive); docs/reliability.md explains each term.
  */
 import { CheckpointError, ConfigError } from '../errors.ts';
+import type { LlamaConfig } from './config.ts';
 
 /** The size fields the estimate needs (a LlamaConfig, or a raw config before validation). */
-export interface ModelShape {
-  vocabSize: number;
-  dim: number;
-  nLayers: number;
-  nHeads: number;
-  nKvHeads: number;
-  ffnDim: number;
-  maxSeqLen: number;
-  tieEmbeddings: boolean;
-}
+export type ModelShape = Pick<
+  LlamaConfig,
+  'vocabSize' | 'dim' | 'nLayers' | 'nHeads' | 'nKvHeads' | 'ffnDim' | 'maxSeqLen' | 'tieEmbeddings'
+>;
 
 /**
  * Hard bounds, far above any model this app can run (Llama-3-405B: dim 16384, 126 layers,

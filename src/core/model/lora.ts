@@ -1,3 +1,4 @@
+// Over 300 lines: the LoRA adapter (init, attach, PEFT layout, merge) is one class, plus the PEFT config it reads and writes.
 /**
  * LoRA (Hu et al. 2021) in PEFT's convention: an adapted linear is y = x Wᵀ + b + s · (drop(x) Aᵀ) Bᵀ
  * with A [r, in], B [out, r], s = alpha / r. The base stays frozen: training differentiates the

@@ -1,5 +1,6 @@
 /** Integer predicates shared by the list and dict templates: text, Python condition, JS mirror, a wrong variant. */
 import { pyMod } from './pyrepr.ts';
+import type { Params } from './types.ts';
 
 export interface Predicate {
   key: string;
@@ -93,3 +94,17 @@ export const predicate = (key: string): Predicate => {
   if (!p) throw new RangeError(`unknown predicate ${key}`);
   return p;
 };
+
+/** Parameters of a template over one predicate: one task per predicate. */
+export type PredP = Params & { pred: string };
+export const predParams = (): PredP[] => PREDICATES.map((p) => ({ key: p.key, pred: p.key }));
+
+/** Parameters of a template over an operation and a predicate: one task per pair (key `op-pred`). */
+export function opPredParams<O extends string>(ops: readonly O[]): (PredP & { op: O })[] {
+  return ops.flatMap((op) => PREDICATES.map((p) => ({ key: `${op}-${p.key}`, op, pred: p.key })));
+}
+
+/** What one element is when it satisfies the predicate: "is even", "is greater than 5". */
+export function singularPhrase(key: string): string {
+  return predicate(key).phrase.replace(/^are /, 'is ');
+}

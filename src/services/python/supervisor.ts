@@ -74,6 +74,13 @@ function isHostMessage(m: unknown): m is HostMessage {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
 }
 
+/** Why a request got no proper answer (a fatal error, the host's exit, another reply): its first line, ≤ 300 chars. */
+function whyLost(reply: HostMessage | { type: 'exit'; reason: string }): string {
+  const why =
+    reply.type === 'fatal' ? reply.message : reply.type === 'exit' ? reply.reason : `unexpected reply '${reply.type}'`;
+  return why.split('\n')[0].slice(0, 300);
+}
+
 function validResult(r: unknown): r is HostRunResult {
   if (typeof r !== 'object' || r === null) return false;
   const o = r as Record<string, unknown>;
@@ -326,13 +333,7 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
     }
     if (inst.alive) this.kill(inst, 'invalid reply');
     if (killed) return { status: 'timeout', killed: true, durationMs };
-    const why =
-      reply.type === 'fatal'
-        ? reply.message
-        : reply.type === 'exit'
-          ? reply.reason
-          : `unexpected reply '${reply.type}'`;
-    return { status: 'crashed', message: why.split('\n')[0].slice(0, 300), durationMs };
+    return { status: 'crashed', message: whyLost(reply), durationMs };
   }
 
   private async runNow(
@@ -399,13 +400,7 @@ export class PythonSupervisor implements PythonApi, PythonChecker {
         traceback: '',
       };
     }
-    const why =
-      reply.type === 'fatal'
-        ? reply.message
-        : reply.type === 'exit'
-          ? reply.reason
-          : `unexpected reply '${reply.type}'`;
-    const message = `the interpreter stopped (${why.split('\n')[0].slice(0, 300)}). ${lost}`;
+    const message = `the interpreter stopped (${whyLost(reply)}). ${lost}`;
     return {
       status: 'error',
       stdout: '',

@@ -1,3 +1,4 @@
+// Over 300 lines: one fine-tuning run and its checkpoint format (write, resume, open for export); the format's writer and readers stay together.
 /**
  * Fine-tuning a pretrained Hugging Face model with the ReflectionCoder objective, in LoRA or full
  * mode: open the folder, add the seven tokens (official model_utils.py), encode the records with
@@ -36,7 +37,8 @@ import { AdamW } from '../../core/train/adamw.ts';
 import { validateTrainConfig, type TrainConfig } from '../../core/train/config.ts';
 import { BatchSampler, planRun, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
 import { baseFingerprint, checkFingerprint, type BaseFile } from './base-files.ts';
-import { scheduledStep, type StepResult } from './run.ts';
+import { gpuLimits } from './device-limits.ts';
+import { scheduledStep, type StepResult } from './scheduled-step.ts';
 
 export const FINETUNE_FORMAT = 'reflectioncoder-web/finetune-checkpoint';
 
@@ -75,7 +77,7 @@ export interface FinetuneJson {
   metrics: { step: number; loss: number; lr: number; gradNorm: number; tokens: number }[];
 }
 
-/** What one fine-tuning step measured: the trainer's StepResult (0-based step) without the batch shapes. */
+/** What one fine-tuning step measured: the trainer's StepResult (1-based step) without the batch shapes. */
 export type StepReport = Omit<StepResult, 'shapes'>;
 
 /** Opens base model + tokenizer and adds the reflection tokens (+ LoRA adapter in LoRA mode). */
@@ -120,14 +122,8 @@ export async function openForFinetune(
 /** This backend's limits, with the WebGPU device's buffer/binding limits when tfjs runs on webgpu. */
 export function currentLimits(): ReturnType<typeof backendLimits> {
   const env = detectEnv(tf.getBackend());
-  const device = (
-    tf.backend() as { device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } }
-  ).device;
-  if (env.backend === 'webgpu' && device?.limits)
-    env.gpu = {
-      maxBufferSize: device.limits.maxBufferSize,
-      maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
-    };
+  const gpu = gpuLimits();
+  if (env.backend === 'webgpu' && gpu) env.gpu = gpu;
   return backendLimits(env);
 }
 
@@ -233,8 +229,8 @@ export class FinetuneRun {
       step: this.step,
       beforeStep: (step) => this.adapter?.beginStep(step),
     });
-    this.step = r.step + 1;
-    this.metrics.push({ step: this.step, loss: r.loss, lr: r.lr, gradNorm: r.gradNorm, tokens: r.tokens });
+    this.step = r.step;
+    this.metrics.push({ step: r.step, loss: r.loss, lr: r.lr, gradNorm: r.gradNorm, tokens: r.tokens });
     return r;
   }
 

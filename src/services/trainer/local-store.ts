@@ -24,6 +24,26 @@ export function checkName(name: string): string {
   return n;
 }
 
+/** What the store lists for a checkpoint's files, saved now: its step, plan and last logged loss. */
+export function checkpointMeta(
+  id: string,
+  name: string,
+  preset: string,
+  at: { step: number; totalSteps: number; metrics: readonly { loss: number }[] },
+  files: CheckpointFiles,
+): CheckpointMeta {
+  return {
+    id,
+    name,
+    savedAt: new Date().toISOString(),
+    step: at.step,
+    totalSteps: at.totalSteps,
+    preset,
+    loss: at.metrics.at(-1)?.loss ?? null,
+    bytes: files.safetensors.byteLength + files.json.length,
+  };
+}
+
 export async function exportFromStore(store: TrainStore, id: string): Promise<CheckpointFiles & { baseName: string }> {
   const got = await store.getCheckpoint(id);
   if (!got) throw new CheckpointError(`no checkpoint "${id}" in storage`);

@@ -108,7 +108,7 @@ export class PretrainedSession {
     while (!this.run.done) {
       const r = await this.run.trainStep();
       losses.push(r.loss);
-      onProgress?.({ step: r.step + 1, totalSteps: this.run.totalSteps, loss: r.loss });
+      onProgress?.({ step: r.step, totalSteps: this.run.totalSteps, loss: r.loss });
     }
     this.run.adapter?.attach(this.run.model, { train: false });
     if (this.opened)

@@ -1,6 +1,6 @@
 /** Turns step results into TrainProgress events: tokens/s over the session and ETA from recent step times. */
 import type { TrainProgress } from '../../api/trainer.ts';
-import type { StepResult } from './run.ts';
+import type { StepResult } from './scheduled-step.ts';
 
 const WINDOW = 20;
 
@@ -26,9 +26,8 @@ export class ProgressMeter {
     this.recent.push(seconds);
     if (this.recent.length > WINDOW) this.recent.shift();
     const perStep = this.recent.reduce((a, b) => a + b, 0) / this.recent.length;
-    const done = r.step + 1;
     return {
-      step: done,
+      step: r.step,
       totalSteps,
       epoch,
       loss: r.loss,
@@ -39,7 +38,7 @@ export class ProgressMeter {
       lr: r.lr,
       grad_norm: r.gradNorm,
       tokens_per_sec: this.tokensPerSec,
-      eta_sec: perStep * (totalSteps - done),
+      eta_sec: perStep * (totalSteps - r.step),
       elapsed_sec: this.elapsedBefore + this.stepSeconds,
     };
   }

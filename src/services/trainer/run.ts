@@ -1,22 +1,19 @@
 /**
- * One training run: tokenizer + encoded records + model + AdamW + sampler, and the optimizer step
- * (docs/METHOD.md §3–5). Everything that decides the numbers is seeded and saved in the checkpoint
- * (model weights, AdamW moments and step, sampler order/cursor/RNG state; the mask RNG is derived
+ * One training run: tokenizer + encoded records + model + AdamW + sampler, stepped by scheduledStep
+ * (scheduled-step.ts; docs/METHOD.md §3–5). Everything that decides the numbers is seeded and saved
+ * in the checkpoint (model weights, AdamW moments and step, sampler order/cursor/RNG state; the mask RNG is derived
  * from the step), so 10 steps + checkpoint + restore + 10 steps equals 20 steps bit for bit.
  * Only host reads are `await data()` (never dataSync: it breaks the webgpu backend).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainProgress } from '../../api/trainer.ts';
 import { CheckpointError } from '../../core/errors.ts';
-import { maskRate } from '../../core/distill/masks.ts';
 import { LlamaModel } from '../../core/model/llama.ts';
 import { encodeRecords, type EncodedRecord } from '../../core/records/serialize.ts';
 import type { ReflectionRecord } from '../../core/records/schema.ts';
 import { BpeTokenizer } from '../../core/tokenizer/bpe.ts';
 import { AdamW, type AdamWState } from '../../core/train/adamw.ts';
-import { trainStep } from '../../core/train/step.ts';
-import { BatchSampler, planRun, stepMicroBatches, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
-import { cosineLr } from '../../core/train/schedule.ts';
+import { BatchSampler, planRun, type RunPlan, type SamplerState } from '../../core/train/recipe.ts';
 import type { CheckpointFiles } from '../../api/store.ts';
 import {
   CHECKPOINT_FORMAT,
@@ -29,23 +26,7 @@ import {
 } from './checkpoint.ts';
 import { modelConfigFor, validateRunConfig, type RunConfig } from '../../core/train/run-config.ts';
 import { yieldToEventLoop } from '../../platform/yield.ts';
-
-/** What one optimizer step measured (host numbers). */
-export interface StepResult {
-  /** 0-based index of the step just taken. */
-  step: number;
-  loss: number;
-  ceTeacher: number;
-  ceStudent: number;
-  kl: number;
-  gradNorm: number;
-  lr: number;
-  maskRate: number;
-  /** Non-padding tokens in the step's rows (all micro-batches). */
-  tokens: number;
-  /** Padded [rows, seqLen] of each micro-batch: the shapes the step actually computed (FLOP counts). */
-  shapes: [number, number][];
-}
+import { scheduledStep, type StepResult } from './scheduled-step.ts';
 
 /** Every text the tokenizer should learn from: the block contents (special tokens are fixed ids). */
 function* recordTexts(records: readonly ReflectionRecord[]): Iterable<string> {
@@ -172,7 +153,7 @@ export class TrainingRun {
       pad: this.tokenizer.pad,
       step: this.step,
     });
-    this.step = r.step + 1;
+    this.step = r.step;
     return r;
   }
 
@@ -266,44 +247,4 @@ async function momentsFromHF(
     }
   }
   return state;
-}
-
-/** What one optimizer step needs; the same for a from-scratch run and a fine-tuning run. */
-export interface ScheduledStepInput {
-  model: LlamaModel;
-  optimizer: AdamW;
-  encoded: EncodedRecord[];
-  sampler: BatchSampler;
-  train: RunConfig['train'];
-  plan: RunPlan;
-  pad: number;
-  /** 0-based step about to run. */
-  step: number;
-  /** Called with the step before its micro-batches run (a LoRA adapter draws its dropout masks here). */
-  beforeStep?: (step: number) => void;
-}
-
-/**
- * The one optimizer step of every run: the step's micro-batches from the sampler (each with its own mask
- * stream), the cosine/warmup lr, then core's trainStep (accumulate, clip, AdamW).
- */
-export async function scheduledStep(i: ScheduledStepInput): Promise<StepResult> {
-  const { train: t, step } = i;
-  const total = i.plan.totalSteps;
-  const lr = cosineLr(step, total, i.plan.warmupSteps, t.lr);
-  const hosts = stepMicroBatches(i.encoded, i.sampler, t, step, total, i.pad);
-  i.beforeStep?.(step);
-  const r = await trainStep(i.model, i.optimizer, hosts, t.lossWeights, lr, t.maxGradNorm);
-  return {
-    step,
-    loss: r.total,
-    ceTeacher: r.ceTeacher,
-    ceStudent: r.ceStudent,
-    kl: r.kl,
-    gradNorm: r.gradNorm,
-    lr,
-    maskRate: maskRate(step, total),
-    tokens: r.tokens,
-    shapes: hosts.map((h) => [h.batchSize, h.seqLen] as [number, number]),
-  };
 }

@@ -1,11 +1,10 @@
-// Over 300 lines: the whole TrainerApi surface in one class; moving the pause/stop/step gate into a run controller is still to do.
+// Over 300 lines: the whole TrainerApi surface (datasets, run, checkpoints, generation) on one object; its parts live in controller.ts, local-store.ts, scheduled-step.ts, device-limits.ts.
 /**
  * TrainerService: the one implementation of TrainerApi, used by workers/trainer.worker.ts (through
  * comlink), the CLI and the tests. Environment specifics come in as dependencies: the store
  * (IndexedDB or files), backend selection, and `yieldFn`, awaited between steps so pause/stop
- * messages are handled (comlink cannot pass an AbortSignal: stop() aborts a controller in here).
+ * messages are handled. Pause/stop and the step loop live in the run controller (controller.ts).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendPreference } from '../../api/backend.ts';
 import type { CheckpointFiles, CheckpointMeta, DatasetMeta, TrainStore } from '../../api/store.ts';
 import type {
@@ -24,10 +23,12 @@ import type { Prompt } from '../../core/prompt.ts';
 import { importDataset, importDatasets, loadCheckpointDatasets, loadDatasets } from './datasets.ts';
 import { parseCheckpoint, parseCheckpointJson } from './checkpoint.ts';
 import { generateText, LoadedModel } from './generation.ts';
-import { checkName, exportFromStore } from './local-store.ts';
+import { checkName, checkpointMeta, storageOps } from './local-store.ts';
 import { newId } from '../../core/id.ts';
 import { Mutex } from '../../core/lock.ts';
 import { ProgressMeter } from './progress.ts';
+import { RunController } from './controller.ts';
+import { gpuLimits } from './device-limits.ts';
 import { RUN_PRESETS, validateRunConfig } from '../../core/train/run-config.ts';
 import { TrainingRun } from './run.ts';
 
@@ -51,11 +52,13 @@ export class TrainerService implements TrainerApi {
   /** The checkpoint id the active run writes to. */
   private runCheckpointId: string | null = null;
   private loaded: { model: LoadedModel; meta: CheckpointMeta } | null = null;
-  private abort: AbortController | null = null;
-  private gate: { promise: Promise<void>; open: () => void } | null = null;
+  /** Pause/stop of the active run (null between runs). */
+  private control: RunController | null = null;
   private emit: (e: TrainEvent) => void = () => {};
   private meter: ProgressMeter | null = null;
   private readonly lock = new Mutex();
+  /** The store CRUD shared with the page's worker-free path (local-store.ts). */
+  private readonly storage = storageOps(() => this.getStore());
   private readonly now: () => number;
 
   constructor(private readonly deps: TrainerDeps) {
@@ -67,20 +70,7 @@ export class TrainerService implements TrainerApi {
       throw new UsageError('cannot change the backend while a run is active; stop it first');
     this.backend = await this.deps.selectBackend(pref);
     // The resource guard (budget.ts) checks every later config against this backend's limits.
-    const device = (
-      tf.backend() as unknown as {
-        device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } };
-      }
-    ).device;
-    setActiveBackend(
-      this.backend.backend,
-      device?.limits
-        ? {
-            maxBufferSize: device.limits.maxBufferSize,
-            maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
-          }
-        : undefined,
-    );
+    setActiveBackend(this.backend.backend, gpuLimits());
     return this.backend;
   }
 
@@ -100,7 +90,7 @@ export class TrainerService implements TrainerApi {
 
   // ---- datasets ----
   async listDatasets(): Promise<DatasetMeta[]> {
-    return this.deps.openStore ? (await this.getStore()).listDatasets() : [];
+    return this.deps.openStore ? this.storage.listDatasets() : [];
   }
 
   async importDataset(fileName: string, bytes: Uint8Array): Promise<DatasetMeta> {
@@ -113,7 +103,7 @@ export class TrainerService implements TrainerApi {
   }
 
   async deleteDataset(id: string): Promise<void> {
-    await (await this.getStore()).deleteDataset(id);
+    await this.storage.deleteDataset(id);
   }
 
   // ---- the run ----
@@ -128,7 +118,7 @@ export class TrainerService implements TrainerApi {
         // ignore: the listener is gone
       }
     };
-    this.abort = new AbortController();
+    this.control = new RunController(this.deps.yieldFn);
     this.setState('preparing');
     try {
       if (!this.backend) await this.setBackend('auto');
@@ -145,7 +135,7 @@ export class TrainerService implements TrainerApi {
       this.setState(summary.state);
       return summary;
     } catch (e) {
-      if (this.abort?.signal.aborted && !this.run) {
+      if (this.control?.signal.aborted && !this.run) {
         // Stopped while preparing (tokenizer training): nothing ran, nothing to save.
         this.setState('stopped', 'before the first step');
         return {
@@ -162,9 +152,8 @@ export class TrainerService implements TrainerApi {
       this.setState('failed', (e as Error).message);
       throw e;
     } finally {
-      this.abort = null;
-      this.gate?.open();
-      this.gate = null;
+      this.control?.release();
+      this.control = null;
     }
   }
 
@@ -195,7 +184,7 @@ export class TrainerService implements TrainerApi {
         if (merges === target || merges % Math.max(64, Math.ceil(target / 4)) === 0)
           this.emit({ type: 'log', message: `Tokenizer: ${merges}/${target} merges` });
         await this.deps.yieldFn();
-        this.abort?.signal.throwIfAborted();
+        this.control?.signal.throwIfAborted();
       },
     });
     this.runCheckpointId = this.deps.openStore && request.checkpoint !== false ? newId('run') : null;
@@ -214,13 +203,7 @@ export class TrainerService implements TrainerApi {
     this.setState('running');
     let last: TrainProgress | null = run.metrics.at(-1) ?? null;
     let checkpoint: CheckpointMeta | null = null;
-    const signal = this.abort!.signal;
-    while (!run.done && !signal.aborted) {
-      if (this.gate) {
-        await this.gate.promise;
-        if (signal.aborted) break;
-        this.setState('running');
-      }
+    const step = async (): Promise<void> => {
       const t0 = this.now();
       const r = await this.lock.run(() => run.trainStep());
       const p = meter.record(r, (this.now() - t0) / 1000, run.totalSteps, run.epochProgress);
@@ -232,8 +215,12 @@ export class TrainerService implements TrainerApi {
       if (cfg.checkpointEvery > 0 && run.step % cfg.checkpointEvery === 0 && !run.done) {
         checkpoint = (await this.writeRunCheckpoint(run)) ?? checkpoint;
       }
-      await this.deps.yieldFn();
-    }
+    };
+    await this.control!.loop(
+      () => run.done,
+      step,
+      () => this.setState('running'),
+    );
     const stopped = !run.done;
     // The end (or a stop) always leaves a checkpoint when checkpointing is on, so a run can resume
     // or be evaluated (checkpointEvery 0 = only this one).
@@ -270,16 +257,7 @@ export class TrainerService implements TrainerApi {
     return this.lock.run(async () => {
       // Bytes first, then one transaction: nothing is awaited inside the write but the store.
       const files = await run.checkpoint(run.elapsedBefore + (this.meter?.sessionSeconds ?? 0));
-      const meta: CheckpointMeta = {
-        id,
-        name,
-        savedAt: new Date().toISOString(),
-        step: run.step,
-        totalSteps: run.totalSteps,
-        preset: run.config.preset,
-        loss: run.metrics.at(-1)?.loss ?? null,
-        bytes: files.safetensors.byteLength + files.json.length,
-      };
+      const meta = checkpointMeta(id, name, run.config.preset, run, files);
       await store.putCheckpoint(meta, files);
       this.emit({ type: 'checkpoint', meta });
       return meta;
@@ -288,28 +266,19 @@ export class TrainerService implements TrainerApi {
 
   async pause(): Promise<void> {
     if (this.state !== 'running') return;
-    let open!: () => void;
-    const promise = new Promise<void>((r) => (open = r));
-    this.gate = {
-      promise,
-      open: () => {
-        this.gate = null;
-        open();
-      },
-    };
+    this.control?.pause();
     this.setState('paused');
   }
 
   async resume(): Promise<void> {
     if (this.state !== 'paused') return;
-    this.gate?.open();
+    this.control?.resume();
   }
 
   async stop(): Promise<void> {
-    if (!this.abort) return;
+    if (!this.control) return;
     this.setState('stopping');
-    this.abort.abort(new DOMException('the run was stopped', 'AbortError'));
-    this.gate?.open();
+    this.control.stop();
   }
 
   async save(name?: string): Promise<CheckpointMeta> {
@@ -345,23 +314,22 @@ export class TrainerService implements TrainerApi {
 
   // ---- checkpoints ----
   async listCheckpoints(): Promise<CheckpointMeta[]> {
-    return this.deps.openStore ? (await this.getStore()).listCheckpoints() : [];
+    return this.deps.openStore ? this.storage.listCheckpoints() : [];
   }
 
   async renameCheckpoint(id: string, name: string): Promise<void> {
-    const n = checkName(name);
-    await (await this.getStore()).renameCheckpoint(id, n);
-    if (this.run && id === this.runCheckpointId) this.run.name = n;
+    await this.storage.renameCheckpoint(id, name);
+    if (this.run && id === this.runCheckpointId) this.run.name = checkName(name);
   }
 
   async deleteCheckpoint(id: string): Promise<void> {
     if (ACTIVE.includes(this.state) && id === this.runCheckpointId)
       throw new UsageError('this checkpoint belongs to the active run; stop the run first');
-    await (await this.getStore()).deleteCheckpoint(id);
+    await this.storage.deleteCheckpoint(id);
   }
 
   async exportCheckpoint(id: string): Promise<CheckpointFiles & { baseName: string }> {
-    return exportFromStore(await this.getStore(), id);
+    return this.storage.exportCheckpoint(id);
   }
 
   async importCheckpoint(files: CheckpointFiles, name?: string): Promise<CheckpointMeta> {
@@ -371,16 +339,8 @@ export class TrainerService implements TrainerApi {
     // Building the model checks every tensor name and shape against the config; nothing is stored on failure.
     if (!this.backend) await this.setBackend('auto');
     LoadedModel.fromCheckpoint(files).dispose();
-    const meta: CheckpointMeta = {
-      id: newId('import'),
-      name: name?.trim() || j.name,
-      savedAt: new Date().toISOString(),
-      step: j.step,
-      totalSteps: j.totalSteps,
-      preset: (j.runConfig as { preset: string }).preset,
-      loss: j.metrics.at(-1)?.loss ?? null,
-      bytes: files.safetensors.byteLength + files.json.length,
-    };
+    const preset = (j.runConfig as { preset: string }).preset;
+    const meta = checkpointMeta(newId('import'), name?.trim() || j.name, preset, j, files);
     await (await this.getStore()).putCheckpoint(meta, files);
     return meta;
   }

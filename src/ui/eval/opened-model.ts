@@ -7,7 +7,9 @@
 import type { BackendPreference } from '../../api/backend.ts';
 import type { DecodingOptions } from '../../api/eval.ts';
 import type { CompletionGenerator } from '../../page/services.ts';
+import { h } from '../dom.ts';
 import { openedModel, openedModelLabel, pretrainedWorker } from '../model-folder/opened.ts';
+import { UsageError } from '../../core/errors.ts';
 
 /** The <option> value of the opened model (checkpoint ids never take this form). */
 export const OPENED_MODEL_VALUE = 'opened-model';
@@ -16,13 +18,14 @@ export const OPENED_MODEL_VALUE = 'opened-model';
 export function modelChoices(checkpointOptions: HTMLOptionElement[]): HTMLElement[] {
   const info = openedModel();
   if (!info) return checkpointOptions;
-  const opened = document.createElement('optgroup');
-  opened.label = 'Opened model (Hugging Face folder)';
-  opened.append(new Option(openedModelLabel(info), OPENED_MODEL_VALUE));
-  const trained = document.createElement('optgroup');
-  trained.label = 'Trained checkpoints';
-  trained.append(...checkpointOptions);
-  return [opened, trained];
+  return [
+    h(
+      'optgroup',
+      { label: 'Opened model (Hugging Face folder)' },
+      new Option(openedModelLabel(info), OPENED_MODEL_VALUE),
+    ),
+    h('optgroup', { label: 'Trained checkpoints' }, ...checkpointOptions),
+  ];
 }
 
 /** The opened model's generator and the reference a saved run keeps (in place of a checkpoint's). */
@@ -31,9 +34,9 @@ export async function openedModelGenerator(
   dec: DecodingOptions,
 ): Promise<{ generator: CompletionGenerator; ref: { id: string; name: string; step: number } }> {
   const info = openedModel();
-  if (!info) throw new Error('The opened model is no longer loaded; open the folder again in the Train tab.');
+  if (!info) throw new UsageError('The opened model is no longer loaded; open the folder again in the Train tab.');
   if (!info.hasTokenizer)
-    throw new Error(`${info.label} has no tokenizer.json: HumanEval needs the model's own tokenizer.`);
+    throw new UsageError(`${info.label} has no tokenizer.json: HumanEval needs the model's own tokenizer.`);
   const api = await pretrainedWorker(pref);
   const generator: CompletionGenerator = (problem, sample) =>
     api.humanEvalAnswer(problem.prompt, {

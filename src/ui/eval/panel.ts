@@ -37,6 +37,7 @@ import { onOpenedModelChanged } from '../model-folder/opened.ts';
 import { RunsView } from './runs-view.ts';
 import { newId } from '../../core/id.ts';
 import './eval.css';
+import { UsageError } from '../../core/errors.ts';
 
 const num = (attrs: Record<string, string | number>) => h('input', { type: 'number', ...attrs });
 const field = (label: string, el: HTMLElement) => h('label', { class: 'eval-field' }, label, el);
@@ -254,7 +255,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
   }
 
   function selection(): HumanEvalProblem[] {
-    if (!problems) throw new Error('Pick a HumanEval JSONL file first (Problems, above).');
+    if (!problems) throw new UsageError('Pick a HumanEval JSONL file first (Problems, above).');
     const idList = ids.value.split(/[\s,]+/).filter(Boolean);
     return selectProblems(
       problems,
@@ -273,7 +274,7 @@ export function mountEvaluate(root: HTMLElement, ctx: AppContext): void {
       if (!canonical) {
         dec = decoding();
         ckpt = checkpoints.find((c) => c.id === checkpointSel.value);
-        if (!ckpt && !useOpened) throw new Error('Choose a checkpoint (train one in the Train tab first).');
+        if (!ckpt && !useOpened) throw new UsageError('Choose a checkpoint (train one in the Train tab first).');
       }
     } catch (e) {
       return fail(errorText(e));

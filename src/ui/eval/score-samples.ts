@@ -9,6 +9,7 @@ import { assertAllAttempted, jsonlLines, parseSamples } from '../../core/eval/sa
 import { pageCheckPool } from '../../page/python.ts';
 import { scoreSamples } from '../../page/services.ts';
 import { download, errorText, h } from '../dom.ts';
+import { UsageError } from '../../core/errors.ts';
 
 const MAX_ROWS = 2000;
 
@@ -45,7 +46,7 @@ export function mountScoreSamples(): HTMLElement {
     lines = [];
     try {
       const [p, s] = await Promise.all([bytesOf(problemsInput), bytesOf(samplesInput)]);
-      if (!p || !s) throw new Error('choose a problem file and a samples file');
+      if (!p || !s) throw new UsageError('choose a problem file and a samples file');
       const file = readProblemFile(p.bytes, p.name);
       const ids = file.problems.map((x) => x.task_id);
       const samples = parseSamples(jsonlLines(s.bytes, s.name), s.name, new Set(ids));

@@ -21,13 +21,14 @@ import { pageCheckPool } from '../../page/python.ts';
 import { errorText, formatDuration, h } from '../dom.ts';
 import { renderCurves, renderTable } from './table-view.ts';
 import './experiment.css';
+import { StorageError } from '../../core/errors.ts';
 
 type Mode = 'demo' | 'table';
 
 async function fetchData(): Promise<{ instruction: string; reflection: string; validation: string }> {
   const get = async (f: string) => {
     const r = await fetch(`${import.meta.env.BASE_URL}demo/${f}`);
-    if (!r.ok) throw new Error(`the built-in data ${f} could not be loaded (HTTP ${r.status})`);
+    if (!r.ok) throw new StorageError(`the built-in data ${f} could not be loaded (HTTP ${r.status})`);
     return r.text();
   };
   return {

@@ -7,18 +7,9 @@
 import * as Comlink from 'comlink';
 import { zipSync } from 'fflate';
 import type { AppContext } from '../context.ts';
+import { h } from '../dom.ts';
 import { onPretrainedWorkerError, pretrainedWorker, setOpenedModel } from './opened.ts';
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { UsageError } from '../../core/errors.ts';
 
 /** Every File of dropped items, descending one folder level (DataTransferItem.webkitGetAsEntry). */
 async function filesFromDrop(items: DataTransferItemList): Promise<File[]> {
@@ -44,101 +35,101 @@ export function mountModelFolder(root: HTMLElement, ctx: AppContext): void {
   onPretrainedWorkerError((m) => show(`The model worker stopped (${m}).`, true));
   const api = () => pretrainedWorker(ctx.backendPreference);
 
-  const section = el('section', { class: 'model-folder', 'aria-labelledby': 'model-folder-title' });
-  section.append(el('h2', { id: 'model-folder-title' }, 'Pretrained model (Hugging Face folder)'));
+  const section = h('section', { class: 'model-folder', 'aria-labelledby': 'model-folder-title' });
+  section.append(h('h2', { id: 'model-folder-title' }, 'Pretrained model (Hugging Face folder)'));
   section.append(
-    el(
+    h(
       'p',
       {},
       'Open a Llama or Qwen2 folder: config.json, model.safetensors (or shards + index), tokenizer.json. Nothing leaves this device.',
     ),
   );
-  const dirInput = el('input', {
+  const dirInput = h('input', {
     type: 'file',
     'data-testid': 'model-folder-dir',
     'aria-label': 'Choose a model folder',
   });
   dirInput.setAttribute('webkitdirectory', '');
-  const filesInput = el('input', {
+  const filesInput = h('input', {
     type: 'file',
     multiple: '',
     'data-testid': 'model-folder-files',
     'aria-label': 'Or choose the model files',
   });
-  const drop = el(
+  const drop = h(
     'div',
     { class: 'model-folder-drop', 'data-testid': 'model-folder-drop', tabindex: '0' },
     'or drop the folder here',
   );
-  const status = el('p', { 'data-testid': 'model-folder-status', role: 'status', 'aria-live': 'polite' });
-  const summary = el('pre', { 'data-testid': 'model-folder-summary' });
-  section.append(el('label', {}, 'Folder '), dirInput, el('label', {}, ' Files '), filesInput, drop, status, summary);
+  const status = h('p', { 'data-testid': 'model-folder-status', role: 'status', 'aria-live': 'polite' });
+  const summary = h('pre', { 'data-testid': 'model-folder-summary' });
+  section.append(h('label', {}, 'Folder '), dirInput, h('label', {}, ' Files '), filesInput, drop, status, summary);
 
-  const records = el('input', {
+  const records = h('input', {
     type: 'file',
     accept: '.jsonl,.json',
     'data-testid': 'model-folder-records',
     'aria-label': 'Records (JSONL)',
   });
-  const steps = el('input', {
+  const steps = h('input', {
     type: 'number',
     value: '20',
     min: '1',
     'data-testid': 'model-folder-steps',
     'aria-label': 'Steps',
   });
-  const rank = el('input', {
+  const rank = h('input', {
     type: 'number',
     value: '8',
     min: '1',
     'data-testid': 'model-folder-rank',
     'aria-label': 'LoRA rank',
   });
-  const maxLen = el('input', {
+  const maxLen = h('input', {
     type: 'number',
     value: '256',
     min: '8',
     'data-testid': 'model-folder-maxlen',
     'aria-label': 'Max record length',
   });
-  const tune = el(
+  const tune = h(
     'button',
     { type: 'button', 'data-testid': 'model-folder-finetune', disabled: '' },
     'Fine-tune (LoRA)',
   );
   section.append(
-    el('h3', {}, 'LoRA fine-tuning (ReflectionCoder objective)'),
+    h('h3', {}, 'LoRA fine-tuning (ReflectionCoder objective)'),
     records,
-    el('label', {}, ' steps '),
+    h('label', {}, ' steps '),
     steps,
-    el('label', {}, ' rank '),
+    h('label', {}, ' rank '),
     rank,
-    el('label', {}, ' max length '),
+    h('label', {}, ' max length '),
     maxLen,
     tune,
   );
 
-  const prompt = el('input', {
+  const prompt = h('input', {
     type: 'text',
     'data-testid': 'model-folder-prompt',
     'aria-label': 'Prompt (text, or ids like 9 102 2)',
     placeholder: 'prompt text, or token ids: 9 102 2',
   });
-  const gen = el('button', { type: 'button', 'data-testid': 'model-folder-generate', disabled: '' }, 'Generate');
-  const output = el('pre', { 'data-testid': 'model-folder-output' });
-  section.append(el('h3', {}, 'Generate'), prompt, gen, output);
+  const gen = h('button', { type: 'button', 'data-testid': 'model-folder-generate', disabled: '' }, 'Generate');
+  const output = h('pre', { 'data-testid': 'model-folder-output' });
+  section.append(h('h3', {}, 'Generate'), prompt, gen, output);
 
-  const exPeft = el(
+  const exPeft = h(
     'button',
     { type: 'button', 'data-testid': 'model-folder-export-peft', disabled: '' },
     'Export PEFT adapter',
   );
-  const exMerged = el(
+  const exMerged = h(
     'button',
     { type: 'button', 'data-testid': 'model-folder-export-merged', disabled: '' },
     'Export merged model',
   );
-  section.append(el('h3', {}, 'Export'), exPeft, exMerged);
+  section.append(h('h3', {}, 'Export'), exPeft, exMerged);
   root.append(section);
 
   function show(text: string, error = false): void {
@@ -183,7 +174,7 @@ export function mountModelFolder(root: HTMLElement, ctx: AppContext): void {
     'click',
     guard(async (_e: Event) => {
       const file = records.files?.[0];
-      if (!file) throw new Error('choose a records JSONL file first');
+      if (!file) throw new UsageError('choose a records JSONL file first');
       tune.disabled = true;
       try {
         const res = await (
@@ -239,7 +230,7 @@ export function mountModelFolder(root: HTMLElement, ctx: AppContext): void {
       guard(async (_e: Event) => {
         const files = await (await api()).exportModel(format);
         const zip = zipSync(Object.fromEntries(files.map((f) => [f.name, f.bytes])));
-        const a = el('a', {
+        const a = h('a', {
           href: URL.createObjectURL(new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' })),
           download: `model-${format}.zip`,
         });

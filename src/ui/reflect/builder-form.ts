@@ -11,6 +11,8 @@ import { OpenAIChatModel, ScriptedChatModel, turnsFromBlocks } from '../../page/
 import type { PythonApi } from '../../api/python.ts';
 import type { LocalModelSource } from './local-model.ts';
 import { onCheckpointsChanged } from '../events.ts';
+import { h } from '../dom.ts';
+import { UsageError } from '../../core/errors.ts';
 
 const SETTINGS_KEY = 'rcw.reflect.endpoint';
 const TURN_SEPARATOR = '\n---\n';
@@ -50,26 +52,19 @@ export interface BuilderCallbacks {
 }
 
 function field(label: string, input: HTMLElement): HTMLLabelElement {
-  const l = document.createElement('label');
-  l.className = 'rc-field';
-  l.append(label, input);
-  return l;
+  return h('label', { class: 'rc-field' }, label, input);
 }
 
 export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void {
-  const form = document.createElement('form');
-  form.className = 'rc-builder';
-  form.dataset.testid = 'reflect-builder';
+  const form = h('form', { class: 'rc-builder', testid: 'reflect-builder' });
   const demo = demoScript();
-  const problem = Object.assign(document.createElement('textarea'), { rows: 3, value: demo.problem, required: true });
-  problem.dataset.testid = 'reflect-problem';
-  const kind = document.createElement('select');
-  kind.dataset.testid = 'reflect-generator';
+  // A textarea's initial value is its text (it has no value attribute).
+  const problem = h('textarea', { rows: 3, required: true, testid: 'reflect-problem' }, demo.problem);
+  const kind = h('select', { testid: 'reflect-generator' });
   kind.add(new Option('Scripted turns (replay)', 'scripted'));
   kind.add(new Option('OpenAI-compatible endpoint', 'openai'));
   kind.add(new Option('Local model (a checkpoint saved by the Train panel)', 'local'));
-  const checkpoint = document.createElement('select');
-  checkpoint.dataset.testid = 'reflect-checkpoint';
+  const checkpoint = h('select', { testid: 'reflect-checkpoint' });
   const localRow = field('Checkpoint (greedy decoding, 384 new tokens per block)', checkpoint);
   let listed = false;
   const listCheckpoints = async (): Promise<void> => {
@@ -87,27 +82,15 @@ export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void 
     }
   };
   const s = readSettings();
-  const url = Object.assign(document.createElement('input'), {
-    type: 'url',
-    value: s.baseUrl,
-    placeholder: 'http://127.0.0.1:8080/v1',
-  });
-  const model = Object.assign(document.createElement('input'), { value: s.model, placeholder: 'model name' });
-  const key = Object.assign(document.createElement('input'), {
-    type: 'password',
-    value: s.apiKey,
-    placeholder: 'API key (optional)',
-    autocomplete: 'off',
-  });
-  const endpoint = document.createElement('div');
-  endpoint.className = 'rc-endpoint';
-  endpoint.append(field('URL', url), field('Model', model), field('Key', key));
-  const script = Object.assign(document.createElement('textarea'), { rows: 8, value: demo.turns });
-  script.dataset.testid = 'reflect-script';
+  const url = h('input', { type: 'url', value: s.baseUrl, placeholder: 'http://127.0.0.1:8080/v1' });
+  const model = h('input', { value: s.model, placeholder: 'model name' });
+  const key = h('input', { type: 'password', placeholder: 'API key (optional)', autocomplete: 'off' });
+  key.value = s.apiKey; // a property, not an attribute: the key stays out of the DOM's markup
+  const endpoint = h('div', { class: 'rc-endpoint' }, field('URL', url), field('Model', model), field('Key', key));
+  const script = h('textarea', { rows: 8, testid: 'reflect-script' }, demo.turns);
   const scriptField = field('Turns, separated by a line "---"', script);
-  const start = Object.assign(document.createElement('button'), { type: 'submit', textContent: 'Start loop' });
-  start.dataset.testid = 'reflect-start';
-  const stop = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Stop', disabled: true });
+  const start = h('button', { type: 'submit', testid: 'reflect-start' }, 'Start loop');
+  const stop = h('button', { type: 'button', disabled: true }, 'Stop');
   const sync = (): void => {
     endpoint.hidden = kind.value !== 'openai';
     scriptField.hidden = kind.value !== 'scripted';
@@ -128,7 +111,7 @@ export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void 
     let generator: ReflectionGenerator;
     try {
       if (kind.value === 'local') {
-        if (!checkpoint.value) throw new Error('pick a checkpoint (train one in the Train panel first)');
+        if (!checkpoint.value) throw new UsageError('pick a checkpoint (train one in the Train panel first)');
         start.disabled = true;
         cb.onStart(`local model: loading checkpoint…`, problem.value);
         generator = await cb.local.generator(checkpoint.value, { maxNewTokens: 384, temperature: 0 });
@@ -162,11 +145,14 @@ export function mountBuilderForm(root: HTMLElement, cb: BuilderCallbacks): void 
         controller = null;
       });
   });
-  const head = document.createElement('h3');
-  head.textContent = 'New reflection loop';
-  const buttons = document.createElement('div');
-  buttons.className = 'rc-row';
-  buttons.append(start, stop);
-  form.append(head, field('Problem', problem), field('Generator', kind), endpoint, scriptField, localRow, buttons);
+  form.append(
+    h('h3', {}, 'New reflection loop'),
+    field('Problem', problem),
+    field('Generator', kind),
+    endpoint,
+    scriptField,
+    localRow,
+    h('div', { class: 'rc-row' }, start, stop),
+  );
   root.append(form);
 }

@@ -4,6 +4,7 @@
  * an input, a select or the code editor belong to those (Ctrl/Cmd+Enter in the editor is handled by the
  * block itself).
  */
+import { h } from '../dom.ts';
 export interface ReflectKeyActions {
   step(delta: number): void;
   run(target: Element | null): void;
@@ -24,24 +25,13 @@ function editable(t: Element | null): boolean {
 
 /** A small dialog listing the keys (native <dialog>: focus is trapped and Esc closes it). */
 export function keysDialog(): { el: HTMLDialogElement; toggle(): void } {
-  const el = document.createElement('dialog');
-  el.className = 'rc-keys';
-  el.dataset.testid = 'reflect-keys';
-  el.setAttribute('aria-labelledby', 'rc-keys-title');
-  const title = document.createElement('h3');
-  title.id = 'rc-keys-title';
-  title.textContent = 'Keyboard';
-  const dl = document.createElement('dl');
-  for (const [k, what] of REFLECT_KEYS) {
-    const dt = document.createElement('dt');
-    dt.append(Object.assign(document.createElement('kbd'), { textContent: k }));
-    const dd = document.createElement('dd');
-    dd.textContent = what;
-    dl.append(dt, dd);
-  }
-  const close = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Close' });
-  close.addEventListener('click', () => el.close());
-  el.append(title, dl, close);
+  const el = h(
+    'dialog',
+    { class: 'rc-keys', testid: 'reflect-keys', 'aria-labelledby': 'rc-keys-title' },
+    h('h3', { id: 'rc-keys-title' }, 'Keyboard'),
+    h('dl', {}, ...REFLECT_KEYS.flatMap(([k, what]) => [h('dt', {}, h('kbd', {}, k)), h('dd', {}, what)])),
+    h('button', { type: 'button', onclick: () => el.close() }, 'Close'),
+  );
   return { el, toggle: () => (el.open ? el.close() : el.showModal()) };
 }
 

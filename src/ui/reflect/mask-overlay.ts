@@ -15,6 +15,7 @@ import { encodeRecord, type TokenizerLike } from '../../core/records/serialize.t
 import type { ReflectionRecord } from '../../core/records/schema.ts';
 import { Rng } from '../../core/rng.ts';
 import { ALL_SPECIALS } from '../../core/tokenizer/bpe.ts';
+import { h } from '../dom.ts';
 
 // The tokenizer's own special-token order (pad, bos, eos, then the seven record tokens).
 const SPECIALS = ALL_SPECIALS;
@@ -82,26 +83,13 @@ export function hiddenShares(record: ReflectionRecord, s: MaskSettings): number[
 
 /** The strategy / order / rate controls. */
 export function mountMaskControls(root: HTMLElement, onChange: (s: MaskSettings | null) => void): void {
-  const wrap = document.createElement('fieldset');
-  wrap.className = 'rc-mask';
-  wrap.innerHTML = '<legend>Student mask overlay</legend>';
-  const on = Object.assign(document.createElement('input'), { type: 'checkbox', id: 'rc-mask-on' });
-  const onLabel = Object.assign(document.createElement('label'), { htmlFor: 'rc-mask-on', textContent: 'show' });
-  const strategy = document.createElement('select');
-  strategy.setAttribute('aria-label', 'mask strategy');
+  const on = h('input', { type: 'checkbox', id: 'rc-mask-on' });
+  const strategy = h('select', { 'aria-label': 'mask strategy' });
   for (const s of MASK_STRATEGIES) strategy.add(new Option(s, s, false, s === 'block'));
-  const order = document.createElement('select');
-  order.setAttribute('aria-label', 'block order');
+  const order = h('select', { 'aria-label': 'block order' });
   for (const o of BLOCK_ORDERS) order.add(new Option(o, o, false, o === 'EAC'));
-  const rate = Object.assign(document.createElement('input'), {
-    type: 'range',
-    min: '0',
-    max: '1',
-    step: '0.05',
-    value: '0.5',
-  });
-  rate.setAttribute('aria-label', 'mask rate');
-  const rateOut = document.createElement('output');
+  const rate = h('input', { type: 'range', min: 0, max: 1, step: 0.05, value: 0.5, 'aria-label': 'mask rate' });
+  const rateOut = h('output');
   const emit = (): void => {
     rateOut.textContent = `rate ${Number(rate.value).toFixed(2)}`;
     onChange(
@@ -116,15 +104,24 @@ export function mountMaskControls(root: HTMLElement, onChange: (s: MaskSettings 
     );
   };
   for (const el of [on, strategy, order, rate]) el.addEventListener('input', emit);
-  const legend = document.createElement('p');
-  legend.className = 'rc-mask-legend';
-  legend.dataset.testid = 'mask-legend';
+  const legend = h('p', { class: 'rc-mask-legend', testid: 'mask-legend' });
   legend.innerHTML =
     '<span class="rc-swatch rc-swatch-hidden" aria-hidden="true"></span> hidden from the student ' +
     '<span class="rc-swatch rc-swatch-seen" aria-hidden="true"></span> seen by the student. ' +
     'Block strategies grey whole blocks (the chip shows the hidden share); <code>*-token</code> strategies mark the hidden ' +
     'characters inside each block (a character-level stand-in for the tokenizer). The teacher always sees everything.';
-  wrap.append(on, onLabel, strategy, order, rate, rateOut, legend);
+  const wrap = h(
+    'fieldset',
+    { class: 'rc-mask' },
+    h('legend', {}, 'Student mask overlay'),
+    on,
+    h('label', { for: 'rc-mask-on' }, 'show'),
+    strategy,
+    order,
+    rate,
+    rateOut,
+    legend,
+  );
   root.append(wrap);
   rateOut.textContent = 'rate 0.50';
 }

@@ -7,6 +7,7 @@ import type { PythonApi, RunResult } from '../../api/python.ts';
 import { executionText } from '../../core/reflect/text.ts';
 import type { Block } from '../../core/records/schema.ts';
 import { renderTerminal } from './terminal.ts';
+import { h } from '../dom.ts';
 
 type Editor = { getValue(): string; dispose(): void };
 type CreateEditor = (el: HTMLElement, value: string) => Editor;
@@ -36,29 +37,28 @@ export class SequenceView {
   private createEditor: CreateEditor | null = null;
 
   constructor(private readonly opts: SequenceViewOptions) {
-    this.el = document.createElement('section');
-    this.el.className = 'rc-sequence';
-    this.el.tabIndex = 0;
-    this.el.dataset.testid = 'reflect-sequence';
-    this.el.setAttribute(
-      'aria-label',
-      'Reflection sequence: ← → or j k step through the blocks, Ctrl+Enter runs, ? lists the keys',
+    this.position = h('span', { class: 'rc-position', testid: 'reflect-position' });
+    this.strip = h('ol', { class: 'rc-strip', 'aria-label': 'blocks: C code, E execution, A analysis' });
+    this.list = h('div', { class: 'rc-blocks' });
+    this.el = h(
+      'section',
+      {
+        class: 'rc-sequence',
+        tabindex: 0,
+        testid: 'reflect-sequence',
+        'aria-label': 'Reflection sequence: ← → or j k step through the blocks, Ctrl+Enter runs, ? lists the keys',
+      },
+      h(
+        'div',
+        { class: 'rc-nav' },
+        this.button('◀ Prev', 'reflect-prev', () => this.step(-1)),
+        this.button('Next ▶', 'reflect-next', () => this.step(1)),
+        this.button('Show all', 'reflect-all', () => this.goTo(this.blocks.length - 1)),
+        this.position,
+        this.strip,
+      ),
+      this.list,
     );
-    const nav = document.createElement('div');
-    nav.className = 'rc-nav';
-    const prev = this.button('◀ Prev', 'reflect-prev', () => this.step(-1));
-    const next = this.button('Next ▶', 'reflect-next', () => this.step(1));
-    const all = this.button('Show all', 'reflect-all', () => this.goTo(this.blocks.length - 1));
-    this.position = document.createElement('span');
-    this.position.className = 'rc-position';
-    this.position.dataset.testid = 'reflect-position';
-    this.strip = document.createElement('ol');
-    this.strip.className = 'rc-strip';
-    this.strip.setAttribute('aria-label', 'blocks: C code, E execution, A analysis');
-    nav.append(prev, next, all, this.position, this.strip);
-    this.list = document.createElement('div');
-    this.list.className = 'rc-blocks';
-    this.el.append(nav, this.list);
     // Stepping keys are handled by the panel (src/ui/reflect/keys.ts) while it is active; Ctrl/Cmd+Enter
     // inside a code editor runs that block (captured before Monaco would insert a line).
     void opts.loadEditor().then(
@@ -72,12 +72,7 @@ export class SequenceView {
   }
 
   private button(label: string, testid: string, onClick: () => void): HTMLButtonElement {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.textContent = label;
-    b.dataset.testid = testid;
-    b.addEventListener('click', onClick);
-    return b;
+    return h('button', { type: 'button', testid, onclick: onClick }, label);
   }
 
   /** Shows a new sequence, positioned on its first block (or on the last with `showAll`). */
@@ -149,23 +144,22 @@ export class SequenceView {
     this.position.textContent = this.blocks.length ? `block ${this.cursor + 1} / ${this.blocks.length}` : 'no blocks';
     this.strip.textContent = '';
     this.blocks.forEach((b, i) => {
-      const li = document.createElement('li');
-      const chip = document.createElement('button');
-      chip.type = 'button';
-      chip.textContent = LETTER[b.type];
-      chip.className = `rc-chip rc-chip-${b.type}`;
-      chip.title = `${TITLE[b.type]} block ${i + 1}`;
-      chip.tabIndex = -1;
-      if (i === this.cursor) chip.setAttribute('aria-current', 'step');
-      if (i > this.cursor) chip.classList.add('rc-ahead');
       const share = this.hidden?.[i] ?? 0;
-      if (share > 0) {
-        chip.classList.add('rc-masked');
-        chip.title += ` — hidden from the student (${Math.round(share * 100)}%)`;
-      }
-      chip.addEventListener('click', () => this.goTo(i));
-      li.append(chip);
-      this.strip.append(li);
+      const chip = h(
+        'button',
+        {
+          type: 'button',
+          class: `rc-chip rc-chip-${b.type}${i > this.cursor ? ' rc-ahead' : ''}${share > 0 ? ' rc-masked' : ''}`,
+          title:
+            `${TITLE[b.type]} block ${i + 1}` +
+            (share > 0 ? ` — hidden from the student (${Math.round(share * 100)}%)` : ''),
+          tabindex: -1,
+          'aria-current': i === this.cursor ? 'step' : undefined,
+          onclick: () => this.goTo(i),
+        },
+        LETTER[b.type],
+      );
+      this.strip.append(h('li', {}, chip));
     });
     this.cards.forEach((c, i) => {
       const share = this.hidden?.[i] ?? 0;
@@ -180,49 +174,40 @@ export class SequenceView {
 
   /** The block's text with the characters the student does not see marked (runs of equal visibility grouped). */
   private studentView(content: string, hidden: boolean[], share: number): HTMLElement {
-    const box = document.createElement('div');
-    box.className = 'rc-student-view';
-    box.dataset.testid = 'reflect-student-view';
-    const label = document.createElement('div');
-    label.className = 'rc-student-label';
-    label.textContent = `Student view: ${Math.round(share * 100)}% of this block hidden`;
-    const pre = document.createElement('pre');
+    const pre = h('pre');
     const chars = Array.from(content);
     let i = 0;
     while (i < chars.length) {
-      const h = hidden[i] ?? false;
+      const isHidden = hidden[i] ?? false;
       let j = i;
-      while (j < chars.length && (hidden[j] ?? false) === h) j++;
-      const span = document.createElement('span');
-      span.textContent = chars.slice(i, j).join('');
-      if (h) span.className = 'rc-tok-hidden';
-      pre.append(span);
+      while (j < chars.length && (hidden[j] ?? false) === isHidden) j++;
+      pre.append(h('span', { class: isHidden ? 'rc-tok-hidden' : undefined }, chars.slice(i, j).join('')));
       i = j;
     }
-    box.append(label, pre);
-    return box;
+    return h(
+      'div',
+      { class: 'rc-student-view', testid: 'reflect-student-view' },
+      h('div', { class: 'rc-student-label' }, `Student view: ${Math.round(share * 100)}% of this block hidden`),
+      pre,
+    );
   }
 
   private card(i: number): HTMLElement {
     const b = this.blocks[i];
-    const card = document.createElement('article');
-    card.className = `rc-block rc-block-${b.type}`;
-    card.dataset.testid = `reflect-block-${i}`;
-    card.dataset.type = b.type;
-    const head = document.createElement('header');
-    head.textContent = `${LETTER[b.type]} · ${TITLE[b.type]} block ${i + 1}`;
-    card.append(head);
+    const head = h('header', {}, `${LETTER[b.type]} · ${TITLE[b.type]} block ${i + 1}`);
+    const card = h(
+      'article',
+      { class: `rc-block rc-block-${b.type}`, testid: `reflect-block-${i}`, 'data-type': b.type },
+      head,
+    );
     if (b.type === 'code') {
-      const host = document.createElement('div');
-      host.className = 'rc-code';
-      host.style.height = `${Math.min(420, 20 + 19 * b.content.split('\n').length)}px`;
-      const pre = document.createElement('pre');
-      pre.textContent = b.content;
-      host.append(pre);
+      const host = h(
+        'div',
+        { class: 'rc-code', style: `height: ${Math.min(420, 20 + 19 * b.content.split('\n').length)}px` },
+        h('pre', {}, b.content),
+      );
       card.append(host);
-      const out = document.createElement('div');
-      out.className = 'rc-run-output';
-      out.dataset.testid = `reflect-run-output-${i}`;
+      const out = h('div', { class: 'rc-run-output', testid: `reflect-run-output-${i}` });
       const runBtn = this.button('Run ▶', `reflect-run-${i}`, () => void this.run(i, out));
       runBtn.title = 'Run this block in the Python session (Ctrl+Enter)';
       head.append(runBtn);
@@ -244,16 +229,10 @@ export class SequenceView {
       card.append(
         b.content
           ? renderTerminal(b.content)
-          : Object.assign(document.createElement('p'), {
-              className: 'rc-note',
-              textContent: '(no output: the code ran without errors)',
-            }),
+          : h('p', { class: 'rc-note' }, '(no output: the code ran without errors)'),
       );
     } else {
-      const p = document.createElement('div');
-      p.className = 'rc-text';
-      p.textContent = b.content;
-      card.append(p);
+      card.append(h('div', { class: 'rc-text' }, b.content));
     }
     this.list.append(card);
     return card;
@@ -286,9 +265,7 @@ export class SequenceView {
         .python()
         .run(this.codeOf(i), { mode: 'session', timeoutMs: this.opts.timeoutMs() });
       out.textContent = '';
-      const summary = document.createElement('p');
-      summary.className = 'rc-run-summary';
-      summary.dataset.testid = `reflect-run-summary-${i}`;
+      const summary = h('p', { class: 'rc-run-summary', testid: `reflect-run-summary-${i}` });
       const verdict =
         r.status === 'ok'
           ? 'passed'

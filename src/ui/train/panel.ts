@@ -1,3 +1,4 @@
+// Over 300 lines: the Train panel's wiring only; its views already live in datasets-view, config-view, progress-view, checkpoints-view and try-view.
 /**
  * The Train panel: datasets + preset/config → Train, live progress and plots, checkpoints (with
  * Resume after a reload), and a small "try the model" box. Training, imports and generation happen

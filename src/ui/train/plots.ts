@@ -10,6 +10,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { TrainProgress } from '../../api/trainer.ts';
 import { smooth, smoothingWeight, stepKind, valueAtOrBefore, type StepKind } from './series.ts';
+import { h } from '../dom.ts';
 
 type Key = 'loss' | 'ce_teacher' | 'ce_student' | 'kl' | 'mask_rate' | 'lr';
 
@@ -71,11 +72,12 @@ export class TrainPlots {
   constructor(private readonly root: HTMLElement) {
     root.classList.add('train-plots');
     for (const spec of CHARTS) {
-      const box = document.createElement('div');
-      box.className = `train-plot${spec.series.some((x) => x.raw) ? ' train-plot-paired' : ''}`;
-      box.dataset.testid = `plot-${spec.id}`;
-      box.setAttribute('role', 'img');
-      box.setAttribute('aria-label', `${spec.title} against the training step`);
+      const box = h('div', {
+        class: `train-plot${spec.series.some((x) => x.raw) ? ' train-plot-paired' : ''}`,
+        testid: `plot-${spec.id}`,
+        role: 'img',
+        'aria-label': `${spec.title} against the training step`,
+      });
       root.append(box);
       const fmt = (v: number | null): string =>
         v === null ? '–' : Math.abs(v) > 0 && Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toFixed(spec.digits);

@@ -6,16 +6,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reflectionDistillLoss } from '../../../src/core/distill/loss.ts';
 import { parseMaskStrategy, studentVisibility, type BlockOrder } from '../../../src/core/distill/masks.ts';
 import { studentRow, teacherRow } from '../../../src/core/distill/rows.ts';
 import { paramGrads } from '../../../src/core/model/grads.ts';
 import type { LlamaModel } from '../../../src/core/model/llama.ts';
-import { parseSafetensors } from '../../../src/core/model/safetensors.ts';
+import { parseSafetensors, type SafeTensor } from '../../../src/core/model/safetensors.ts';
 import { encodeRecord } from '../../../src/core/records/serialize.ts';
 import { batchToTensors, disposeBatch, makeHostBatch } from '../../../src/core/train/batch.ts';
-import { disposeNodeBackends, selectNodeBackend } from '../../../src/platform/node/backend.ts';
+import { withBackendModel } from '../model/backend-suite.ts';
 import { loadTinyModel } from '../model/fixture.ts';
 import {
   FIXTURES,
@@ -25,26 +25,34 @@ import {
 } from '../helpers/fixture-record.ts';
 import { officialCaseBatch, officialEncoded } from './official-case.ts';
 
-describe('reflection distillation loss on webgpu', () => {
-  let model: LlamaModel;
-  let unavailable: string | null = null;
-  beforeAll(async () => {
-    try {
-      await selectNodeBackend('webgpu');
-    } catch (e) {
-      unavailable = `webgpu unavailable here: ${(e as Error).message}`;
-      console.warn(`SKIPPED: ${unavailable}`);
-      return;
+/** Every parameter gradient within a relative L2 error of `tol` of the reference's `grad.<name>`. */
+async function expectGradsNear(
+  model: LlamaModel,
+  grads: Map<string, tf.Tensor>,
+  ref: Map<string, SafeTensor>,
+  tol: number,
+): Promise<void> {
+  for (const [name, g] of grads) {
+    const hf = model.toHF(name, g);
+    const got = await hf.data();
+    hf.dispose();
+    const w = ref.get(`grad.${name}`)!.data;
+    let d = 0;
+    let n = 0;
+    for (let i = 0; i < w.length; i++) {
+      d += (got[i]! - w[i]!) ** 2;
+      n += w[i]! ** 2;
     }
-    model = loadTinyModel();
-  });
-  afterAll(() => {
-    model?.dispose();
-    disposeNodeBackends();
-  });
+    expect(Math.sqrt(d / n), name).toBeLessThan(tol);
+  }
+}
+
+describe('reflection distillation loss on webgpu', () => {
+  const env = withBackendModel('webgpu', { optional: true }, loadTinyModel);
 
   it('official objective: losses and gradients of the two-record batch match reflection-loss-official', async (ctx) => {
-    if (unavailable) ctx.skip(unavailable);
+    if (env.unavailable) ctx.skip(env.unavailable);
+    const model = env.model;
     const fx = loadOfficialLossFixture();
     const gc = fx.gradient_case;
     const want = fx.cases.find(
@@ -63,19 +71,7 @@ describe('reflection distillation loss on webgpu', () => {
       expect(Math.abs(ce! - want.ce) / want.ce).toBeLessThan(1e-5);
       expect(Math.abs(kl! - want.kl) / want.kl).toBeLessThan(1e-5);
       expect(Math.abs(total! - want.total) / want.total).toBeLessThan(1e-5);
-      for (const [name, g] of grads) {
-        const hf = model.toHF(name, g);
-        const got = await hf.data();
-        hf.dispose();
-        const w = ref.get(`grad.${name}`)!.data;
-        let d = 0;
-        let n = 0;
-        for (let i = 0; i < w.length; i++) {
-          d += (got[i]! - w[i]!) ** 2;
-          n += w[i]! ** 2;
-        }
-        expect(Math.sqrt(d / n), name).toBeLessThan(1e-5);
-      }
+      await expectGradsNear(model, grads, ref, 1e-5);
     } finally {
       tf.dispose([value, parts!, ...grads.values()]);
       disposeBatch(batch);
@@ -83,7 +79,8 @@ describe('reflection distillation loss on webgpu', () => {
   }, 180_000);
 
   it('per-term objective: losses and gradients of the gradient case match reflection-loss', async (ctx) => {
-    if (unavailable) ctx.skip(unavailable);
+    if (env.unavailable) ctx.skip(env.unavailable);
+    const model = env.model;
     const fx = loadReflectionLossFixture();
     const { record, tok } = rebuildFixtureRecord(fx);
     const enc = encodeRecord(record, tok);
@@ -112,19 +109,7 @@ describe('reflection distillation loss on webgpu', () => {
       expect(Math.abs(ceS! - want.ce_student) / want.ce_student).toBeLessThan(1e-4);
       expect(Math.abs(kl! - want.kl) / want.kl).toBeLessThan(1e-3);
       expect(Math.abs(total! - want.total) / want.total).toBeLessThan(1e-4);
-      for (const [name, g] of grads) {
-        const hf = model.toHF(name, g);
-        const got = await hf.data();
-        hf.dispose();
-        const w = ref.get(`grad.${name}`)!.data;
-        let d = 0;
-        let n = 0;
-        for (let i = 0; i < w.length; i++) {
-          d += (got[i]! - w[i]!) ** 2;
-          n += w[i]! ** 2;
-        }
-        expect(Math.sqrt(d / n), name).toBeLessThan(1e-3);
-      }
+      await expectGradsNear(model, grads, ref, 1e-3);
     } finally {
       tf.dispose([value, parts!, ...grads.values()]);
       disposeBatch(batch);

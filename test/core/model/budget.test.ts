@@ -16,6 +16,7 @@ import { importLlama2c } from '../../../src/core/model/llama2c.ts';
 import { loadModel } from '../../../src/core/model/load.ts';
 import { parseSafetensors, writeSafetensors } from '../../../src/core/model/safetensors.ts';
 import { validateRunConfig } from '../../../src/core/train/run-config.ts';
+import { TINY_HF_CONFIG } from './fixture.ts';
 
 const tiny = MODEL_PRESETS.tiny;
 const GIB = 2 ** 30;
@@ -185,19 +186,7 @@ function refusedFast(fn: () => unknown, field: RegExp): number {
   return ms;
 }
 
-const HF = {
-  model_type: 'llama',
-  vocab_size: 96,
-  hidden_size: 32,
-  intermediate_size: 64,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  max_position_embeddings: 128,
-  rms_norm_eps: 1e-5,
-  rope_theta: 10000,
-  tie_word_embeddings: false,
-};
+const HF = TINY_HF_CONFIG;
 
 function llama2cHeader(f: number[]): Uint8Array {
   const b = new Uint8Array(28 + 64);

@@ -11,6 +11,21 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const fixtureDir = path.join(repoRoot, 'test', 'fixtures', 'tiny-llama');
 export const sharedDir = path.resolve(repoRoot, '..', 'shared');
 
+/** The shape fields of test/fixtures/tiny-llama/config.json: a valid Hugging Face config to vary in tests. */
+export const TINY_HF_CONFIG = {
+  model_type: 'llama',
+  vocab_size: 96,
+  hidden_size: 32,
+  intermediate_size: 64,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  max_position_embeddings: 128,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  tie_word_embeddings: false,
+};
+
 export function readFixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(path.join(fixtureDir, name)));
 }

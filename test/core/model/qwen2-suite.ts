@@ -3,68 +3,30 @@
  * rope_theta 1e6) against the independent PyTorch reference, once per backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../../src/api/backend.ts';
-import { paramGrads } from '../../../src/core/model/grads.ts';
-import type { LlamaModel } from '../../../src/core/model/llama.ts';
 import { nextTokenCrossEntropy } from '../../../src/core/model/loss.ts';
 import { LoraAdapter } from '../../../src/core/model/lora.ts';
 import { loadPeftAdapter } from '../../../src/core/model/peft-folder.ts';
-import { disposeNodeBackends, selectNodeBackend } from '../../../src/platform/node/backend.ts';
 import { nodeModelSource } from '../../../src/platform/node/model-folder.ts';
+import { expectReferenceMatch, withBackendModel } from './backend-suite.ts';
 import { relErr } from './fixture.ts';
 import { countOutside, openTinyQwen, qwenDir, qwenReference } from './qwen2-fixture.ts';
 
 export function qwen2Suite(backend: BackendName, opts: { optional?: boolean } = {}): void {
   describe(`tiny-qwen2 on ${backend}`, () => {
-    let model: LlamaModel;
-    let unavailable: string | null = null;
+    const env = withBackendModel(backend, opts, async () => (await openTinyQwen()).model);
     const ref = qwenReference();
     const idsData = ref.get('input_ids')!.data as Int32Array;
 
-    beforeAll(async () => {
-      try {
-        await selectNodeBackend(backend);
-      } catch (e) {
-        if (!opts.optional) throw e;
-        unavailable = `${backend} unavailable here: ${(e as Error).message}`;
-        console.warn(`SKIPPED: ${unavailable}`);
-        return;
-      }
-      expect(tf.getBackend()).toBe(backend);
-      model = (await openTinyQwen()).model;
-    });
-    afterAll(() => {
-      model?.dispose();
-      disposeNodeBackends();
-    });
-
     it('reproduces the reference logits, loss and every gradient (biases included)', async (ctx) => {
-      if (unavailable) ctx.skip(unavailable);
-      const before = tf.memory().numTensors;
-      const ids = tf.tensor2d(idsData, [2, 10], 'int32');
-      const mask = tf.onesLike(ids);
-      const logits = model.forward(ids);
-      expect(logits.shape).toEqual([2, 10, 128]);
-      expect(relErr(await logits.data(), ref.get('logits')!.data)).toBeLessThan(1e-4);
-      const { value, grads } = paramGrads(model, () => nextTokenCrossEntropy(model.forward(ids), ids, mask));
-      const want = ref.get('loss')!.data[0];
-      expect(Math.abs((await value.data())[0] - want) / want).toBeLessThan(1e-5);
-      const refGrads = [...ref.keys()].filter((k) => k.startsWith('grad.'));
-      expect(grads.size).toBe(refGrads.length);
-      for (const [name, g] of grads) {
-        const hf = model.toHF(name, g);
-        const w = ref.get(`grad.${name}`);
-        expect(w, name).toBeDefined();
-        expect(countOutside(await hf.data(), w!.data), `${name}: elements outside atol 1e-5 + rtol 1e-3`).toBe(0);
-        tf.dispose([hf, g]);
-      }
-      tf.dispose([ids, mask, logits, value]);
-      expect(tf.memory().numTensors).toBe(before);
+      if (env.unavailable) ctx.skip(env.unavailable);
+      await expectReferenceMatch(env.model, ref, [2, 10, 128]);
     });
 
     it('with the PEFT LoRA adapter: logits, loss, adapter gradients (base frozen) and merged weights', async (ctx) => {
-      if (unavailable) ctx.skip(unavailable);
+      if (env.unavailable) ctx.skip(env.unavailable);
+      const model = env.model;
       const lref = qwenReference('lora/reference.safetensors');
       const adapter = await loadPeftAdapter(nodeModelSource(`${qwenDir}/lora`), model.config);
       expect(adapter.scale).toBe(2);

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { IdbStore } from '../../../src/platform/browser/store.ts';
-import { exportBaseName, storageOps } from '../../../src/services/trainer/local-store.ts';
+import { checkpointMeta, exportBaseName, storageOps } from '../../../src/services/trainer/local-store.ts';
 
 describe('storage ops without a worker', () => {
   it('lists, renames (trimmed, never empty), exports and deletes checkpoints on the store', async () => {
@@ -29,5 +29,22 @@ describe('storage ops without a worker', () => {
     await ops.deleteCheckpoint('run-1');
     expect(await ops.listCheckpoints()).toEqual([]);
     store.close();
+  });
+
+  it('describes a checkpoint by its step, plan, last logged loss and byte size', () => {
+    const files = { safetensors: new Uint8Array(10), json: '{"a":1}' };
+    const at = { step: 4, totalSteps: 8, metrics: [{ loss: 3 }, { loss: 2.5 }] };
+    const meta = checkpointMeta('run-1', 'r', 'tiny', at, files);
+    expect(meta).toMatchObject({
+      id: 'run-1',
+      name: 'r',
+      step: 4,
+      totalSteps: 8,
+      preset: 'tiny',
+      loss: 2.5,
+      bytes: 17,
+    });
+    expect(Number.isNaN(Date.parse(meta.savedAt))).toBe(false);
+    expect(checkpointMeta('x', 'x', 'tiny', { ...at, metrics: [] }, files).loss).toBeNull();
   });
 });

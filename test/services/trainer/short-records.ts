@@ -3,6 +3,8 @@
  * analysis → code → execution, then a re-answer), but a few dozen tokens each instead of the demo
  * data's 500–800, so a step of the tiny preset takes milliseconds.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ReflectionRecord } from '../../../src/core/records/schema.ts';
 import { recordsToJsonl } from '../../../src/core/records/jsonl.ts';
 
@@ -62,4 +64,19 @@ export function tinyConfig(train: Record<string, unknown> = {}, extra: Record<st
     checkpointEvery: 0,
     ...extra,
   };
+}
+
+/**
+ * The CLI's training inputs in `dir`: short.jsonl and cfg.json (the tiny config with batch 1 and no
+ * step count or seed, which the command line then gives). Returns the CLI arguments that read them.
+ */
+export async function writeCliTrainInputs(dir: string, checkpointEvery: number): Promise<string[]> {
+  await writeFile(join(dir, 'short.jsonl'), shortRecordsJsonl());
+  const { train, ...rest } = tinyConfig();
+  const { maxSteps: _m, seed: _s, ...trainRest } = train as Record<string, unknown>;
+  await writeFile(
+    join(dir, 'cfg.json'),
+    JSON.stringify({ ...rest, train: { ...trainRest, batchSize: 1 }, checkpointEvery }),
+  );
+  return ['train', '--data', join(dir, 'short.jsonl'), '--config', join(dir, 'cfg.json')];
 }

@@ -3,27 +3,22 @@
  * mask overlay, edit and run code blocks in a sandboxed Python session, and build new reflection sequences
  * live with a chat model (paper §3.1). Python (Pyodide) starts on the first run.
  */
-import '../reflect/reflect.css';
+import './reflect.css';
 import type { ReflectOutcome } from '../../api/reflect.ts';
 import type { ReflectionRecord } from '../../core/records/schema.ts';
 import type { AppContext } from '../context.ts';
-import { mountBuilderForm } from '../reflect/builder-form.ts';
-import { listDatasetChoices, loadReflectionRecords, saveBuiltRecords } from '../reflect/datasets.ts';
-import {
-  hiddenChars,
-  hiddenShares,
-  mountMaskControls,
-  TOKEN_STRATEGIES,
-  type MaskSettings,
-} from '../reflect/mask-overlay.ts';
-import { installReflectKeys, keysDialog } from '../reflect/keys.ts';
+import { mountBuilderForm } from './builder-form.ts';
+import { listDatasetChoices, loadReflectionRecords, saveBuiltRecords } from './datasets.ts';
+import { hiddenChars, hiddenShares, mountMaskControls, TOKEN_STRATEGIES, type MaskSettings } from './mask-overlay.ts';
+import { installReflectKeys, keysDialog } from './keys.ts';
+import { h } from '../dom.ts';
 import { createNotice } from '../notice.ts';
 import { humanMessage } from '../messages.ts';
 import { renderEmptyState } from '../empty-state.ts';
 import { stripErrorPrefix as stripPrefix } from '../messages.ts';
-import { localModelSource } from '../reflect/local-model.ts';
-import { pagePython } from '../reflect/python.ts';
-import { SequenceView } from '../reflect/sequence-view.ts';
+import { localModelSource } from './local-model.ts';
+import { pagePython } from './python.ts';
+import { SequenceView } from './sequence-view.ts';
 
 /** The problem a record answers (the re-answer instruction of a reflection record). */
 function problemOf(r: ReflectionRecord): string {
@@ -43,53 +38,39 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
   let current: ReflectionRecord | null = null;
   let mask: MaskSettings | null = null;
 
-  const toolbar = document.createElement('div');
-  toolbar.className = 'rc-toolbar';
-  const datasetSel = document.createElement('select');
-  datasetSel.dataset.testid = 'reflect-dataset';
-  const recordSel = document.createElement('select');
-  recordSel.dataset.testid = 'reflect-record';
-  const timeout = Object.assign(document.createElement('input'), {
+  const datasetSel = h('select', { testid: 'reflect-dataset' });
+  const recordSel = h('select', { testid: 'reflect-record' });
+  const timeout = h('input', {
     type: 'number',
-    min: '100',
-    max: '60000',
-    step: '100',
-    value: '5000',
+    min: 100,
+    max: 60000,
+    step: 100,
+    value: 5000,
+    testid: 'reflect-timeout',
+    style: 'width: 7em',
   });
-  timeout.dataset.testid = 'reflect-timeout';
-  timeout.style.width = '7em';
-  const reset = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Reset session' });
   // Messages about the sequence (dataset, runs, saving) appear under the toolbar.
   const notice = createNotice('reflect-notice');
-  reset.addEventListener(
-    'click',
-    () =>
-      void python()
-        .resetSession()
-        .then(
-          () => notice.info('Python session reset: cells count from 1 again.'),
-          (e) => notice.error(`The session could not be reset: ${humanMessage(e)}`),
-        ),
-  );
-  const label = (text: string, el: HTMLElement): HTMLLabelElement => {
-    const l = document.createElement('label');
-    l.append(text, el);
-    return l;
-  };
+  const resetSession = (): void =>
+    void python()
+      .resetSession()
+      .then(
+        () => notice.info('Python session reset: cells count from 1 again.'),
+        (e) => notice.error(`The session could not be reset: ${humanMessage(e)}`),
+      );
   const help = keysDialog();
-  const keysBtn = Object.assign(document.createElement('button'), {
-    type: 'button',
-    textContent: 'Keys (?)',
-    title: 'Keyboard shortcuts',
-  });
-  keysBtn.dataset.testid = 'reflect-keys-button';
-  keysBtn.addEventListener('click', () => help.toggle());
-  toolbar.append(
-    label('Dataset', datasetSel),
-    label('Record', recordSel),
-    label('Time limit (ms)', timeout),
-    reset,
-    keysBtn,
+  const toolbar = h(
+    'div',
+    { class: 'rc-toolbar' },
+    h('label', {}, 'Dataset', datasetSel),
+    h('label', {}, 'Record', recordSel),
+    h('label', {}, 'Time limit (ms)', timeout),
+    h('button', { type: 'button', onclick: resetSession }, 'Reset session'),
+    h(
+      'button',
+      { type: 'button', title: 'Keyboard shortcuts', testid: 'reflect-keys-button', onclick: () => help.toggle() },
+      'Keys (?)',
+    ),
   );
   const timeoutMs = (): number => Math.max(100, Math.min(60_000, Number(timeout.value) || 5000));
 
@@ -111,26 +92,22 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
   };
 
   // The problem the shown sequence works on, above the blocks.
-  const problemBox = document.createElement('section');
-  problemBox.className = 'rc-problem';
-  problemBox.dataset.testid = 'reflect-problem-statement';
-  problemBox.setAttribute('aria-label', 'Problem');
-  const problemText = document.createElement('div');
-  problemText.className = 'rc-problem-text';
-  problemBox.append(Object.assign(document.createElement('h3'), { textContent: 'Problem' }), problemText);
+  const problemText = h('div', { class: 'rc-problem-text' });
+  const problemBox = h(
+    'section',
+    { class: 'rc-problem', testid: 'reflect-problem-statement', 'aria-label': 'Problem' },
+    h('h3', {}, 'Problem'),
+    problemText,
+  );
   const showProblem = (text: string): void => {
     problemText.textContent = text || '(this record states no problem)';
   };
   // The final answer of a record (the kept re-answer), below the blocks.
-  const answerBox = document.createElement('section');
-  answerBox.className = 'rc-answer';
-  answerBox.dataset.testid = 'reflect-final-answer';
-  answerBox.setAttribute('aria-label', 'Final answer');
-  const answerText = document.createElement('pre');
-  answerBox.append(
-    Object.assign(document.createElement('h3'), {
-      textContent: 'Final answer (what the student learns to give in one go)',
-    }),
+  const answerText = h('pre');
+  const answerBox = h(
+    'section',
+    { class: 'rc-answer', testid: 'reflect-final-answer', 'aria-label': 'Final answer' },
+    h('h3', {}, 'Final answer (what the student learns to give in one go)'),
     answerText,
   );
   const showAnswer = (r: ReflectionRecord | null): void => {
@@ -139,20 +116,14 @@ export function mountReflectPanel(root: HTMLElement, ctx: AppContext): void {
     answerBox.hidden = !text;
   };
 
-  const maskRoot = document.createElement('div');
+  const maskRoot = h('div');
   mountMaskControls(maskRoot, (s) => {
     mask = s;
     applyMask();
   });
 
-  const outcomeEl = document.createElement('div');
-  outcomeEl.className = 'rc-outcome';
-  outcomeEl.dataset.testid = 'reflect-outcome';
-  const save = Object.assign(document.createElement('button'), {
-    type: 'button',
-    textContent: 'Save record to "Reflections built here"',
-    hidden: true,
-  });
+  const outcomeEl = h('div', { class: 'rc-outcome', testid: 'reflect-outcome' });
+  const save = h('button', { type: 'button', hidden: true }, 'Save record to "Reflections built here"');
   let built: ReflectOutcome | null = null;
   save.addEventListener('click', async () => {
     if (!built?.record) return;
