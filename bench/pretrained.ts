@@ -15,36 +15,10 @@ import { AdamW } from '../src/core/train/adamw.ts';
 import { checkBudget, estimateMemory, type MemoryMode } from '../src/core/model/budget.ts';
 import { currentLimits } from '../src/services/trainer/finetune.ts';
 import { disposeNodeBackends, selectNodeBackend } from '../src/platform/node/backend.ts';
+import { HF_SHAPES } from '../test/fixtures/hf-shapes.ts';
 import { matmulGflops, median } from './timing.ts';
 
-const SHAPES = {
-  'SmolLM2-135M': {
-    architectures: ['LlamaForCausalLM'],
-    vocab_size: 49152,
-    hidden_size: 576,
-    intermediate_size: 1536,
-    num_hidden_layers: 30,
-    num_attention_heads: 9,
-    num_key_value_heads: 3,
-    rope_theta: 100000,
-    rms_norm_eps: 1e-5,
-    tie_word_embeddings: true,
-    max_position_embeddings: 8192,
-  },
-  'Qwen2.5-0.5B': {
-    architectures: ['Qwen2ForCausalLM'],
-    vocab_size: 151936,
-    hidden_size: 896,
-    intermediate_size: 4864,
-    num_hidden_layers: 24,
-    num_attention_heads: 14,
-    num_key_value_heads: 2,
-    rope_theta: 1000000,
-    rms_norm_eps: 1e-6,
-    tie_word_embeddings: true,
-    max_position_embeddings: 32768,
-  },
-};
+const SHAPES = HF_SHAPES;
 
 async function stepBench(
   model: LlamaModel,

@@ -6,12 +6,9 @@
  * first two of the official HumanEval.jsonl when ../shared has it (their prompts do not fit: the samples are
  * recorded as "no completion"). A tiny random model scores ~0: the verdict strings are asserted, not a score.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_HUMANEVAL, HUMANEVAL_PATH } from '../core/eval/humaneval-file.ts';
-import { qwenDir } from '../core/model/qwen2-fixture.ts';
-import { charTokenizerJson } from '../services/trainer/tiny-qwen-folder.ts';
+import { tinyQwenUpload } from './tiny-qwen-upload.ts';
 import { expectAllLocal, openApp, screenshot, type OpenApp } from './harness.ts';
 
 const SHORT_PROBLEMS = [
@@ -33,21 +30,7 @@ describe('Evaluate an opened Hugging Face model (software WebGPU)', () => {
 
   it('opens tiny-qwen2 in the Train tab, picks it in Evaluate and gets a results table', async () => {
     const { page } = app;
-    const files = readdirSync(qwenDir)
-      .filter((f) => f === 'config.json' || f.startsWith('model'))
-      .map((f) => ({ name: f, mimeType: 'application/octet-stream', buffer: readFileSync(path.join(qwenDir, f)) }));
-    files.push(
-      {
-        name: 'tokenizer.json',
-        mimeType: 'application/json',
-        buffer: Buffer.from(JSON.stringify(charTokenizerJson())),
-      },
-      {
-        name: 'tokenizer_config.json',
-        mimeType: 'application/json',
-        buffer: Buffer.from(JSON.stringify({ eos_token: '<|endoftext|>' })),
-      },
-    );
+    const files = tinyQwenUpload();
     await page.setInputFiles('[data-testid=model-folder-files]', files);
     await expect
       .poll(() => page.locator('[data-testid=model-folder-status]').textContent(), { timeout: 120_000 })

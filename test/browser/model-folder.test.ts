@@ -4,13 +4,12 @@
  * both formats as .zip. (wasm in the page currently fails to start after the threaded-wasm merge: see the
  * shell test; the same flow runs on wasm in Node, test/cli/finetune-export.test.ts.)
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordsToJsonl } from '../../src/core/records/jsonl.ts';
-import { qwenDir } from '../core/model/qwen2-fixture.ts';
-import { charTokenizerJson, tinyRecords } from '../services/trainer/tiny-qwen-folder.ts';
+import { tinyRecords } from '../services/trainer/tiny-qwen-folder.ts';
+import { tinyQwenUpload } from './tiny-qwen-upload.ts';
 import { expectAllLocal, openApp, type OpenApp } from './harness.ts';
 
 describe('Open a model folder (software WebGPU)', () => {
@@ -25,19 +24,7 @@ describe('Open a model folder (software WebGPU)', () => {
 
   it('opens tiny-qwen2, fine-tunes with LoRA, generates and exports PEFT and merged', async () => {
     const { page } = app;
-    const files = readdirSync(qwenDir)
-      .filter((f) => f === 'config.json' || f.startsWith('model'))
-      .map((f) => ({ name: f, mimeType: 'application/octet-stream', buffer: readFileSync(path.join(qwenDir, f)) }));
-    files.push({
-      name: 'tokenizer.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from(JSON.stringify(charTokenizerJson())),
-    });
-    files.push({
-      name: 'tokenizer_config.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from(JSON.stringify({ eos_token: '<|endoftext|>' })),
-    });
+    const files = tinyQwenUpload();
     await page.setInputFiles('[data-testid=model-folder-files]', files);
     const summary = page.locator('[data-testid=model-folder-summary]');
     const status0 = page.locator('[data-testid=model-folder-status]');

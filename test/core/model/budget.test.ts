@@ -17,6 +17,7 @@ import { loadModel } from '../../../src/core/model/load.ts';
 import { parseSafetensors, writeSafetensors } from '../../../src/core/model/safetensors.ts';
 import { validateRunConfig } from '../../../src/core/train/run-config.ts';
 import { TINY_HF_CONFIG } from './fixture.ts';
+import { HF_SHAPES } from '../../fixtures/hf-shapes.ts';
 
 const tiny = MODEL_PRESETS.tiny;
 const GIB = 2 ** 30;
@@ -103,34 +104,8 @@ describe('backendLimits and checkBudget', () => {
   });
 
   it('wasm: LoRA on SmolLM2-135M passes; its full fine-tuning and Qwen2.5-0.5B LoRA are refused (measured ceiling)', () => {
-    const smol = configFromHF(
-      {
-        architectures: ['LlamaForCausalLM'],
-        vocab_size: 49152,
-        hidden_size: 576,
-        intermediate_size: 1536,
-        num_hidden_layers: 30,
-        num_attention_heads: 9,
-        num_key_value_heads: 3,
-        tie_word_embeddings: true,
-        max_position_embeddings: 8192,
-      },
-      { maxContext: 256 },
-    );
-    const qwen = configFromHF(
-      {
-        architectures: ['Qwen2ForCausalLM'],
-        vocab_size: 151936,
-        hidden_size: 896,
-        intermediate_size: 4864,
-        num_hidden_layers: 24,
-        num_attention_heads: 14,
-        num_key_value_heads: 2,
-        tie_word_embeddings: true,
-        max_position_embeddings: 32768,
-      },
-      { maxContext: 256 },
-    );
+    const smol = configFromHF(HF_SHAPES['SmolLM2-135M'], { maxContext: 256 });
+    const qwen = configFromHF(HF_SHAPES['Qwen2.5-0.5B'], { maxContext: 256 });
     const wasm = backendLimits({ backend: 'wasm' });
     const lora = { rank: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };
     // The finetune path's estimate: 2 rows per record (teacher + student), batch 1, 256 tokens.
