@@ -5,6 +5,9 @@
  * problems in HumanEval's format (tiny-qwen2 has 64 positions, fewer than any real HumanEval prompt), and the
  * first two of the official HumanEval.jsonl when ../shared has it (their prompts do not fit: the samples are
  * recorded as "no completion"). A tiny random model scores ~0: the verdict strings are asserted, not a score.
+ * On wasm: on software WebGPU (SwiftShader) opening the folder hung after "Loading weights 100%" in about 1 of 3
+ * runs of this file (never in model-folder.test.ts, which covers the WebGPU path of the same open); the listing
+ * and evaluation this test is about do not depend on the backend.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_HUMANEVAL, HUMANEVAL_PATH } from '../core/eval/humaneval-file.ts';
@@ -18,10 +21,10 @@ const SHORT_PROBLEMS = [
 
 const VERDICT = /^(passed|timed out|failed: .*)$/s;
 
-describe('Evaluate an opened Hugging Face model (software WebGPU)', () => {
+describe('Evaluate an opened Hugging Face model (wasm)', () => {
   let app: OpenApp;
   beforeAll(async () => {
-    app = await openApp({ query: '?backend=webgpu#train' });
+    app = await openApp({ query: '?backend=wasm#train' });
     await app.page.waitForSelector('html[data-ready="true"]', { timeout: 120_000 });
   });
   afterAll(async () => {
