@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHFEvalModel } from '../../src/cli/hf-eval-model.ts';
 import { selectNodeBackend } from '../../src/platform/node/backend.ts';
 import { tinyQwenFolder } from '../services/trainer/tiny-qwen-folder.ts';
-import { cli } from './run-cli.ts';
+import { cli, jsonLines } from './run-cli.ts';
 
 const PROBLEMS = [
   { task_id: 'Short/0', prompt: 'def one():\n    """1"""\n', canonical_solution: '    return 1\n', entry_point: 'one' },
@@ -40,10 +40,7 @@ describe('cli evaluate with a Hugging Face folder', () => {
       '--json',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = jsonLines(r.stdout);
     expect(lines.slice(0, 2).map((l) => l.task_id)).toEqual(['Short/0', 'Short/1']);
     for (const [i, l] of lines.slice(0, 2).entries()) {
       expect(l.result).toMatch(/^(passed|timed out|failed: .*)$/s);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './run-cli.ts';
+import { cli, jsonLines } from './run-cli.ts';
 import { humanEvalPromptText } from '../../src/core/eval/prompt.ts';
 import { LlamaModel } from '../../src/core/model/llama.ts';
 import { saveModel } from '../../src/core/model/load.ts';
@@ -125,10 +125,7 @@ describe('cli evaluate', () => {
       '--json',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = jsonLines(r.stdout);
     expect(lines.slice(0, 4).map((l) => [l.task_id, l.completion_id])).toEqual([
       ['Toy/1', 0],
       ['Toy/1', 1],

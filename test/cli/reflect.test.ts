@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { reflectCommand } from '../../src/cli/commands/reflect.ts';
 import { parseRecordsJsonl } from '../../src/core/records/jsonl.ts';
+import { jsonLines } from './run-cli.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rc-cli-reflect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,10 +61,7 @@ describe('cli reflect', () => {
     ]);
     expect(records[0].messages[1].content[1].content).toContain('----> 4 assert inc(1) == 2');
     expect(records[0].messages[3].content[0].content).toBe(fence('def inc(x):\n    return x + 1'));
-    const rejections = readFileSync(rej, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const rejections = jsonLines(readFileSync(rej, 'utf8'));
     expect(rejections).toEqual([
       { problem: 'Write dec(x) returning x - 1.', reason: 'first-attempt-passed', detail: expect.any(String) },
     ]);

@@ -26,3 +26,12 @@ export function cli(args: string[], stdin?: string): Promise<CliResult> {
     p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+/** The JSON objects of a JSON-lines text (a command's stdout or a file it wrote), one per non-empty line. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function jsonLines(text: string): any[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, repoRoot, type CliResult } from './run-cli.ts';
+import { cli, repoRoot, type CliResult, jsonLines } from './run-cli.ts';
 
 const dir = path.resolve(repoRoot, '..', 'shared', 'models', 'qwen3-tokenizer');
 const have = existsSync(path.join(dir, 'tokenizer.json'));
@@ -11,10 +11,7 @@ if (!have) console.warn(`SKIPPED: ${dir} is absent`);
 const run = (args: string[], stdin: string): Promise<CliResult> => cli(['tokenize', ...args], stdin);
 
 describe.skipIf(!have)('tokenize CLI', () => {
-  const rows = readFileSync(path.join(dir, 'reference-ids.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+  const rows = jsonLines(readFileSync(path.join(dir, 'reference-ids.jsonl'), 'utf8'));
 
   it('reproduces the reference ids with and without --add-reflection-tokens, one line per input line', async () => {
     for (const flag of [false, true]) {
