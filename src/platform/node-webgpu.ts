@@ -8,6 +8,15 @@ import { existsSync } from 'node:fs';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
+/**
+ * Every Dawn instance this process created, kept for the life of the process. When the `GPU` object is garbage
+ * collected, Dawn's finalizer tears the instance down under the device that tfjs still holds and its running
+ * SwiftShader threads: the process dies with "The futex facility returned an unexpected error code",
+ * std::system_error or SIGSEGV (10 of 10 runs that call gc() after dispose; 0 of 8 with this list, and the process
+ * still exits). Deleting navigator.gpu alone is what lets Node exit; the instance itself must stay reachable.
+ */
+const dawnInstances: unknown[] = [];
+
 export interface NodeWebGPU {
   available: boolean;
   reason: string;
@@ -32,6 +41,7 @@ export async function installNodeWebGPU(): Promise<NodeWebGPU> {
   const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
   Object.assign(globalThis, mod.globals);
   const gpu = mod.create([]);
+  dawnInstances.push(gpu);
   const adapter = await gpu.requestAdapter();
   if (!adapter) return none('Dawn found no WebGPU adapter (is libvulkan1 installed?)');
   if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
