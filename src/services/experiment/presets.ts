@@ -52,11 +52,13 @@ export const EXPERIMENT_PRESETS: Record<ExperimentPreset['name'], ExperimentPres
   },
   // Sized on this 2-core machine (docs/experiment.md §4). Measured probe: this model trained on the instruction
   // records only (8 per step, lr 3e-3, 1500-step cosine) passed 12/30 seen-template test tasks at step 500 and
-  // 20/30 at step 1000; the distillation variants cost ~2.5× an instruction-only step, so 450 steps of 8 records
-  // is what fits the demo's hour for 4 variants × 3 seeds. Reflection micro-batches of 2 records (4 rows) keep the
-  // attention activations inside tfjs-wasm's heap (4 rows × 1000 tokens aborted with batch 4); length-grouped
-  // batches of one record type each (official batching) avoid padding instruction rows to reflection length;
-  // maxLen 768 keeps 75 of the 109 reflection records (the longest are the costliest: attention is quadratic).
+  // 20/30 at step 1000. A first demo at 450 steps left full ReflectionCoder at 16.7 ± 9.5 % (below the 30–85 %
+  // band the table needs); 900 steps is the next size that fits about an hour for 4 variants × 3 seeds (three
+  // processes, one per seed; a distillation step costs ~2.5× an instruction-only step). Reflection micro-batches of
+  // 2 records (4 rows) keep the attention activations inside tfjs-wasm's heap (4 rows × 1000 tokens aborted with
+  // batch 4); length-grouped batches of one record type each (official batching) avoid padding instruction rows to
+  // reflection length; maxLen 768 keeps 75 of the 109 reflection records (the longest are the costliest: attention
+  // is quadratic). Nothing here is tuned per variant.
   demo: {
     name: 'demo',
     model: { preset: 'mini', overrides: { maxSeqLen: 1024 } },
@@ -68,7 +70,7 @@ export const EXPERIMENT_PRESETS: Record<ExperimentPreset['name'], ExperimentPres
       batching: 'official',
       maxLen: 768,
       upsampleReflection: 1,
-      maxSteps: 450,
+      maxSteps: 900,
       lr: 3e-3,
     },
     seeds: 3,
