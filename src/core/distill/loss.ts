@@ -69,8 +69,9 @@ export function reflectionDistillLoss(
 ): DistillLosses {
   const hidden = model.forwardHidden(batch.inputIds, { positions: batch.positions, keyVisible: batch.keyVisible }); // [B·T, D]
   const M = batch.headRows.shape[0];
-  const nT = batch.counts.teacher;
-  const nS = batch.counts.student;
+  // Denominators: this batch's counts, or its micro-batch's when it is a data-parallel shard (batch.ts).
+  const nT = batch.norm.teacher;
+  const nS = batch.norm.student;
   const K = batch.nKl;
   if (M === 0) {
     // Nothing is predicted (cannot happen with real records); keep the graph connected for variableGrads.
@@ -91,7 +92,7 @@ export function reflectionDistillLoss(
   if (K > 0) {
     const logPt = tf.slice(logp, [0, 0], [K, V]) as tf.Tensor2D;
     const logPs = tf.slice(logp, [K, 0], [K, V]) as tf.Tensor2D;
-    kl = safeDiv(klSum(logPt, logPs), K);
+    kl = safeDiv(klSum(logPt, logPs), batch.norm.kl);
   } else {
     kl = tf.scalar(0);
   }

@@ -43,6 +43,19 @@ export interface HostBatch {
   objective: Objective;
   head: HeadPlan;
   counts: { teacher: number; student: number; kl: number; tokens: number };
+  /**
+   * The losses' denominators. Absent: this batch's own counts. When the batch is one shard of a
+   * micro-batch (core/train/shard.ts: data parallelism), the whole micro-batch's counts, so the
+   * shards' losses and gradients add up to the micro-batch's exactly.
+   */
+  norm?: LossNorm;
+}
+
+/** Denominators of the token means: CE teacher targets, CE student targets, KL positions. */
+export interface LossNorm {
+  teacher: number;
+  student: number;
+  kl: number;
 }
 
 export interface DistillBatch {
@@ -60,6 +73,7 @@ export interface DistillBatch {
   studentW: tf.Tensor1D; // float32 [M]
   nKl: number;
   counts: HostBatch['counts'];
+  norm: LossNorm;
 }
 
 /** Flattened [B·T] positions → head-plan slots: KL pairs first, then every other position that predicts a target. */
@@ -202,6 +216,7 @@ export function batchToTensors(h: HostBatch): DistillBatch {
     studentW: tf.tensor1d(h.head.studentW, 'float32'),
     nKl: h.head.nKl,
     counts: h.counts,
+    norm: h.norm ?? { teacher: h.counts.teacher, student: h.counts.student, kl: h.counts.kl },
   };
 }
 

@@ -11,6 +11,7 @@ import { generationRow, studentRow, teacherRow, type TrainRow } from '../distill
 import type { EncodedRecord } from '../records/serialize.ts';
 import { Rng } from '../rng.ts';
 import { makeHostBatch, type HostBatch } from './batch.ts';
+import { shardHostBatches, type StepRows } from './shard.ts';
 import { officialEpochOrder, officialItemsPerEpoch } from './length-grouped.ts';
 import type { TrainConfig } from './config.ts';
 import { totalStepsFor, warmupStepsFor } from './schedule.ts';
@@ -156,20 +157,19 @@ export function maskRng(seed: number, step: number, micro: number): Rng {
  * gives a (teacher, student) pair — or, "w/o distillation", a plain next-token row — and a
  * generation record a next-token row.
  */
-export function buildStepBatch(
+export function buildStepRows(
   encoded: readonly EncodedRecord[],
   indices: readonly number[],
   cfg: TrainConfig,
   step: number,
   totalSteps: number,
-  padId: number,
   /** Index of this micro-batch within the step (0 … gradAccumSteps − 1). */
   micro = 0,
-): HostBatch {
+): StepRows {
   const rate = maskRate(step, totalSteps);
   const mask = effectiveMaskOptions(cfg.mask, cfg.ablation);
   const rng = maskRng(cfg.seed, step, micro);
-  const pairs: { teacher: TrainRow; student: TrainRow }[] = [];
+  const pairs: StepRows['pairs'] = [];
   const others: TrainRow[] = [];
   for (const i of indices) {
     const e = encoded[i];
@@ -183,12 +183,28 @@ export function buildStepBatch(
       others.push(generationRow(e));
     }
   }
-  return makeHostBatch(pairs, others, padId, cfg.objective);
+  return { pairs, others };
+}
+
+/** The padded host batch of one micro-batch (buildStepRows, then makeHostBatch). */
+export function buildStepBatch(
+  encoded: readonly EncodedRecord[],
+  indices: readonly number[],
+  cfg: TrainConfig,
+  step: number,
+  totalSteps: number,
+  padId: number,
+  micro = 0,
+): HostBatch {
+  const rows = buildStepRows(encoded, indices, cfg, step, totalSteps, micro);
+  return makeHostBatch(rows.pairs, rows.others, padId, cfg.objective);
 }
 
 /**
  * The gradAccumSteps micro-batches of optimizer step `step`, the sampler advancing as one-at-a-time
- * micro-batches would. Each micro-batch has its own mask RNG (see maskRng).
+ * micro-batches would. Each micro-batch has its own mask RNG (see maskRng), drawn before the rows are
+ * split, so the masks do not depend on `width`. Each micro-batch is split into at most `width`
+ * data-parallel shards (shard.ts); width 1 = one host batch per micro-batch.
  */
 export function stepMicroBatches(
   encoded: readonly EncodedRecord[],
@@ -197,8 +213,9 @@ export function stepMicroBatches(
   step: number,
   totalSteps: number,
   padId: number,
-): HostBatch[] {
+  width = 1,
+): HostBatch[][] {
   return Array.from({ length: cfg.gradAccumSteps }, (_, micro) =>
-    buildStepBatch(encoded, sampler.next(), cfg, step, totalSteps, padId, micro),
+    shardHostBatches(buildStepRows(encoded, sampler.next(), cfg, step, totalSteps, micro), width, padId, cfg.objective),
   );
 }

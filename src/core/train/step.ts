@@ -1,6 +1,7 @@
 /**
  * One optimizer step over gradAccumSteps micro-batches: loss + gradients per micro-batch (teacher
- * and student rows in one forward), accumulation (mean of micro-batch gradients), global-norm
+ * and student rows in one forward; a micro-batch split into data-parallel shards is the sum of its
+ * shards, see shard.ts and GradientRunner), accumulation (mean of micro-batch gradients), global-norm
  * clipping, AdamW with the scheduled learning rate. Numbers for logging are read asynchronously
  * (`await data()`, never dataSync — docs/platform.md) after the update is queued.
  */
@@ -27,7 +28,7 @@ export interface StepResult {
   tokens: number;
 }
 
-/** Loss parts and gradients (param layout, by name) of one micro-batch. The caller disposes both. */
+/** Loss parts and gradients (param layout, by name) of one host batch (a micro-batch or one shard of it). The caller disposes both. */
 export function lossAndGrads(
   model: LlamaModel,
   host: HostBatch,
@@ -51,21 +52,73 @@ export function lossAndGrads(
   }
 }
 
+/** Loss parts [5] and gradients (param layout, by name) of one micro-batch; the caller disposes both. */
+export interface MicroBatchGrads {
+  parts: tf.Tensor1D;
+  grads: GradMap;
+}
+
+/**
+ * Computes a micro-batch's loss parts and gradients: the sum over its shards (shard.ts). The local
+ * runner computes every shard here, one after the other; a data-parallel pool
+ * (services/trainer/data-parallel.ts) computes them at the same time on replicas.
+ */
+export interface GradientRunner {
+  /** How many shards per micro-batch it computes at once (1: this instance alone). */
+  readonly width: number;
+  /**
+   * `version` names the model's current parameters (the optimizer's step count): a runner with
+   * replicas sends the parameters to them only when it changed.
+   */
+  run(model: LlamaModel, shards: readonly HostBatch[], weights: LossWeights, version: number): Promise<MicroBatchGrads>;
+}
+
+/** Sums shard results. CONSUMES the inputs. */
+export function sumShardGrads(results: MicroBatchGrads[]): MicroBatchGrads {
+  if (results.length === 0) throw new ShapeError('a micro-batch needs at least one shard, found none');
+  let grads: GradMap | null = null;
+  for (const r of results) grads = accumulateGrads(grads, r.grads, 1);
+  // Pairwise adds (not addN: see grads.ts on webgpu's binding limit).
+  const parts =
+    results.length === 1
+      ? results[0]!.parts
+      : (tf.tidy(() => results.map((r) => r.parts as tf.Tensor).reduce((a, b) => tf.add(a, b))) as tf.Tensor1D);
+  if (results.length > 1) tf.dispose(results.map((r) => r.parts));
+  return { parts, grads: grads! };
+}
+
+/** Every shard on this instance, one after the other. */
+export const localRunner: GradientRunner = {
+  width: 1,
+  async run(model, shards, weights) {
+    const results: MicroBatchGrads[] = [];
+    try {
+      for (const host of shards) results.push(lossAndGrads(model, host, weights));
+    } catch (e) {
+      for (const r of results) tf.dispose([r.parts, ...r.grads.values()]);
+      throw e;
+    }
+    return sumShardGrads(results);
+  },
+};
+
+/** `microBatches[i]` holds micro-batch i's shards (one host batch when it is not split). */
 export async function trainStep(
   model: LlamaModel,
   opt: AdamW,
-  microBatches: HostBatch[],
+  microBatches: readonly (readonly HostBatch[])[],
   weights: LossWeights,
   lr: number,
   maxGradNorm: number,
+  runner: GradientRunner = localRunner,
 ): Promise<StepResult> {
   if (microBatches.length === 0) throw new ShapeError('a training step needs at least one micro-batch, found none');
   const scale = 1 / microBatches.length;
   let acc: GradMap | null = null;
   const partsAll: tf.Tensor1D[] = [];
   try {
-    for (const host of microBatches) {
-      const { parts, grads } = lossAndGrads(model, host, weights);
+    for (const shards of microBatches) {
+      const { parts, grads } = await runner.run(model, shards, weights, opt.step);
       partsAll.push(parts);
       acc = accumulateGrads(acc, grads, scale);
     }
@@ -83,7 +136,7 @@ export async function trainStep(
       ce: m[4]!,
       gradNorm: n[0]!,
       lr,
-      tokens: microBatches.reduce((s, h) => s + h.counts.tokens, 0),
+      tokens: microBatches.flat().reduce((s, h) => s + h.counts.tokens, 0),
     };
   } finally {
     tf.dispose(partsAll);

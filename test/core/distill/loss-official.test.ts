@@ -16,6 +16,7 @@ import { batchToTensors, disposeBatch, type HostBatch } from '../../../src/core/
 import { selectNodeBackend } from '../../../src/platform/node/backend.ts';
 import { loadTinyModel } from '../model/fixture.ts';
 import { FIXTURES, loadOfficialLossFixture } from '../helpers/fixture-record.ts';
+import { expectGradsMatchFixture } from '../helpers/grad-compare.ts';
 import { officialCaseBatch, officialEncoded, officialVisibility } from './official-case.ts';
 
 const fx = loadOfficialLossFixture();
@@ -89,24 +90,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       try {
         const want = fx.cases.find((c) => c.records.length === 2 && c.strategy === 'block')!;
         expect(rel((await value.data())[0]!, want.total)).toBeLessThan(1e-5);
-        expect(grads.size).toBe(ref.size);
-        for (const [name, g] of grads) {
-          const w = ref.get(`grad.${name}`);
-          expect(w, name).toBeDefined();
-          const hf = model.toHF(name, g);
-          const got = await hf.data();
-          hf.dispose();
-          let bad = 0;
-          let dn = 0;
-          let wn = 0;
-          for (let i = 0; i < got.length; i++) {
-            if (Math.abs(got[i]! - w!.data[i]!) > 1e-5 + 1e-3 * Math.abs(w!.data[i]!)) bad++;
-            dn += (got[i]! - w!.data[i]!) ** 2;
-            wn += w!.data[i]! ** 2;
-          }
-          expect(bad, `${name}: elements outside atol 1e-5 + rtol 1e-3`).toBe(0);
-          expect(Math.sqrt(dn / Math.max(wn, 1e-30)), `${name}: relative norm error`).toBeLessThan(1e-4);
-        }
+        await expectGradsMatchFixture(model, grads, ref);
       } finally {
         value.dispose();
         for (const g of grads.values()) g.dispose();
