@@ -68,6 +68,8 @@ export interface TrainSummary {
   elapsed_sec: number;
   tokens_per_sec: number;
   backend: BackendChoice;
+  /** tfjs instances that computed the run's steps: 1 = this worker; more = data-parallel replicas (docs/performance.md). */
+  workers: number;
 }
 
 export interface GenerateRequest {

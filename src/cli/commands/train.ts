@@ -3,6 +3,7 @@
  * stdout is one JSON object per optimizer step, then one summary object; logs go to stderr.
  * Ctrl-C stops at the next step boundary (and saves a checkpoint with --out).
  */
+import { nodeDataParallelWanted, openNodeReplica } from '../../platform/node/replica-port.ts';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -185,6 +186,7 @@ function printSummary(
     kl: summary.last?.kl ?? null,
     elapsed_sec: summary.elapsed_sec,
     tokens_per_sec: summary.tokens_per_sec,
+    workers: summary.workers,
     checkpoint: summary.checkpoint
       ? { id: summary.checkpoint.id, dir: path.resolve(opts.storeDir!, 'checkpoints', summary.checkpoint.id) }
       : null,
@@ -198,7 +200,7 @@ function printSummary(
   process.stdout.write(
     (opts.json
       ? JSON.stringify(line)
-      : `${summary.state}: ${summary.steps}/${summary.totalSteps} steps in ${summary.elapsed_sec.toFixed(1)} s, ${Math.round(summary.tokens_per_sec)} tok/s${line.checkpoint ? `, checkpoint ${line.checkpoint.dir}` : ''}`) +
+      : `${summary.state}: ${summary.steps}/${summary.totalSteps} steps in ${summary.elapsed_sec.toFixed(1)} s, ${Math.round(summary.tokens_per_sec)} tok/s${summary.workers > 1 ? ` on ${summary.workers} data-parallel workers` : ''}${line.checkpoint ? `, checkpoint ${line.checkpoint.dir}` : ''}`) +
       '\n',
   );
 }
@@ -220,6 +222,7 @@ export const trainCommand: CliCommand = {
       selectBackend: selectNodeBackend,
       openStore: store ? async () => store : undefined,
       yieldFn: () => new Promise((r) => setImmediate(r)),
+      dataParallel: { instances: nodeDataParallelWanted, openReplica: openNodeReplica },
     });
     const onSigint = () => {
       process.stderr.write('\nstopping at the next step boundary…\n');

@@ -27,6 +27,7 @@ import {
 import { modelConfigFor, validateRunConfig, type RunConfig } from '../../core/train/run-config.ts';
 import { yieldToEventLoop } from '../../platform/yield.ts';
 import { scheduledStep, type StepResult } from './scheduled-step.ts';
+import { localRunner, type GradientRunner } from '../../core/train/step.ts';
 
 /** Every text the tokenizer should learn from: the block contents (special tokens are fixed ids). */
 function* recordTexts(records: readonly ReflectionRecord[]): Iterable<string> {
@@ -50,6 +51,8 @@ export class TrainingRun {
   metrics: TrainProgress[] = [];
   /** Seconds spent in steps by previous sessions of this run (restored from the checkpoint). */
   elapsedBefore = 0;
+  /** Who computes the gradients: this instance, or a data-parallel pool (data-parallel.ts) set by the service. */
+  runner: GradientRunner = localRunner;
 
   private constructor(
     readonly config: RunConfig,
@@ -152,6 +155,7 @@ export class TrainingRun {
       plan: this.plan,
       pad: this.tokenizer.pad,
       step: this.step,
+      runner: this.runner,
     });
     this.step = r.step;
     return r;

@@ -9,7 +9,7 @@ import type { AdamW } from '../../core/train/adamw.ts';
 import { BatchSampler, stepMicroBatches, type RunPlan } from '../../core/train/recipe.ts';
 import type { RunConfig } from '../../core/train/run-config.ts';
 import { cosineLr } from '../../core/train/schedule.ts';
-import { trainStep } from '../../core/train/step.ts';
+import { trainStep, type GradientRunner } from '../../core/train/step.ts';
 
 /** What one optimizer step measured (host numbers). */
 export interface StepResult {
@@ -28,7 +28,7 @@ export interface StepResult {
   maskRate: number;
   /** Non-padding tokens in the step's rows (all micro-batches). */
   tokens: number;
-  /** Padded [rows, seqLen] of each micro-batch: the shapes the step actually computed (FLOP counts). */
+  /** Padded [rows, seqLen] of each micro-batch (of each shard, when split): the shapes the step actually computed (FLOP counts). */
   shapes: [number, number][];
 }
 
@@ -45,6 +45,8 @@ export interface ScheduledStepInput {
   step: number;
   /** Called with the step before its micro-batches run (a LoRA adapter draws its dropout masks here). */
   beforeStep?: (step: number) => void;
+  /** Who computes the micro-batches' gradients (default: this instance; data-parallel.ts: replicas too). */
+  runner?: GradientRunner;
 }
 
 /**
@@ -55,9 +57,9 @@ export async function scheduledStep(i: ScheduledStepInput): Promise<StepResult> 
   const { train: t, step } = i;
   const total = i.plan.totalSteps;
   const lr = cosineLr(step, total, i.plan.warmupSteps, t.lr);
-  const hosts = stepMicroBatches(i.encoded, i.sampler, t, step, total, i.pad);
+  const micro = stepMicroBatches(i.encoded, i.sampler, t, step, total, i.pad, i.runner?.width ?? 1);
   i.beforeStep?.(step);
-  const r = await trainStep(i.model, i.optimizer, hosts, t.lossWeights, lr, t.maxGradNorm);
+  const r = await trainStep(i.model, i.optimizer, micro, t.lossWeights, lr, t.maxGradNorm, i.runner);
   return {
     step: step + 1, // completed steps, counting this one (StepResult.step)
     loss: r.total,
@@ -68,6 +70,6 @@ export async function scheduledStep(i: ScheduledStepInput): Promise<StepResult> 
     lr,
     maskRate: maskRate(step, total),
     tokens: r.tokens,
-    shapes: hosts.map((h) => [h.batchSize, h.seqLen] as [number, number]),
+    shapes: micro.flat().map((h) => [h.batchSize, h.seqLen] as [number, number]),
   };
 }

@@ -31,6 +31,9 @@ import { RunController } from './controller.ts';
 import { gpuLimits } from './device-limits.ts';
 import { RUN_PRESETS, validateRunConfig } from '../../core/train/run-config.ts';
 import { TrainingRun } from './run.ts';
+import { DataParallelPool } from './data-parallel.ts';
+import type { ReplicaPort } from './replica.ts';
+import { localRunner } from '../../core/train/step.ts';
 
 export interface TrainerDeps {
   /** Where datasets and checkpoints live; absent = no storage (the CLI without --out). */
@@ -40,6 +43,11 @@ export interface TrainerDeps {
   yieldFn: () => Promise<void>;
   /** Monotonic milliseconds (performance.now by default). */
   now?: () => number;
+  /**
+   * Data-parallel training (data-parallel.ts) of from-scratch runs on wasm: how many tfjs instances to
+   * use, this one included, and how to open a replica. Absent, or 1 instance: this one alone.
+   */
+  dataParallel?: { instances: () => number; openReplica: () => ReplicaPort };
 }
 
 const ACTIVE: RunState[] = ['preparing', 'running', 'paused', 'stopping'];
@@ -131,9 +139,15 @@ export class TrainerService implements TrainerApi {
           type: 'log',
           message: `${run.dropped} record(s) longer than train.maxLen = ${run.config.train.maxLen} tokens were dropped (never truncated)`,
         });
-      const summary = await this.loop(run);
-      this.setState(summary.state);
-      return summary;
+      const pool = await this.openPool(run);
+      try {
+        const summary = await this.loop(run, pool?.width ?? 1);
+        this.setState(summary.state);
+        return summary;
+      } finally {
+        pool?.dispose();
+        run.runner = localRunner;
+      }
     } catch (e) {
       if (this.control?.signal.aborted && !this.run) {
         // Stopped while preparing (tokenizer training): nothing ran, nothing to save.
@@ -147,6 +161,7 @@ export class TrainerService implements TrainerApi {
           elapsed_sec: 0,
           tokens_per_sec: 0,
           backend: this.backend!,
+          workers: 1,
         };
       }
       this.setState('failed', (e as Error).message);
@@ -191,12 +206,37 @@ export class TrainerService implements TrainerApi {
     return run;
   }
 
+  /**
+   * The run's data-parallel pool on wasm when more than one instance is wanted; null = this instance alone
+   * (also when a replica cannot start: the reason is logged and the run goes on here).
+   */
+  private async openPool(run: TrainingRun): Promise<DataParallelPool | null> {
+    const dp = this.deps.dataParallel;
+    const n = dp?.instances() ?? 1;
+    if (!dp || n <= 1 || this.backend?.backend !== 'wasm') return null;
+    const ports: ReplicaPort[] = [];
+    try {
+      for (let i = 1; i < n; i++) ports.push(dp.openReplica());
+      const pool = await DataParallelPool.start(ports, run.model, (message) => this.emit({ type: 'log', message }));
+      run.runner = pool;
+      this.emit({
+        type: 'log',
+        message: `Data-parallel training on ${n} wasm workers (this one and ${n - 1} replica${n > 2 ? 's' : ''}, one thread each)`,
+      });
+      return pool;
+    } catch (e) {
+      for (const p of ports) p.terminate();
+      this.emit({ type: 'log', message: `${(e as Error).message}; training on this worker alone` });
+      return null;
+    }
+  }
+
   /** loadDatasets needs a store only for imported datasets; the demo works without one. */
   private async getStoreOrNull(): Promise<TrainStore | null> {
     return this.deps.openStore ? this.getStore() : null;
   }
 
-  private async loop(run: TrainingRun): Promise<TrainSummary> {
+  private async loop(run: TrainingRun, workers: number): Promise<TrainSummary> {
     const cfg = run.config;
     const meter = new ProgressMeter(run.elapsedBefore);
     this.meter = meter;
@@ -234,6 +274,7 @@ export class TrainerService implements TrainerApi {
       elapsed_sec: run.elapsedBefore + meter.sessionSeconds,
       tokens_per_sec: meter.tokensPerSec,
       backend: this.backend!,
+      workers: Math.min(workers, run.runner.width),
     };
   }
 

@@ -1,0 +1,58 @@
+/**
+ * Opens a data-parallel replica (services/trainer/data-parallel.ts) in a Node worker thread.
+ * RCW_DATA_PARALLEL=N trains from-scratch runs on N instances (this one + N−1 replicas); default 1.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { BackendError } from '../../core/errors.ts';
+import type { ReplicaPort, ReplicaReply } from '../../services/trainer/replica.ts';
+
+/** Instances for data-parallel training in Node: RCW_DATA_PARALLEL, else 1 (none). */
+export function nodeDataParallelWanted(): number {
+  const env = process.env.RCW_DATA_PARALLEL;
+  if (env === undefined || env === '') return 1;
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new BackendError(`RCW_DATA_PARALLEL must be an integer in [1, 64], found "${env}"`);
+  return n;
+}
+
+/**
+ * The worker runs TypeScript. Node 20 does not apply `--import` loaders (tsx's) to a worker's entry, so
+ * the worker is a two-line script that registers tsx's loader and then imports replica-thread.ts. The
+ * replica's wasm runs on one thread whatever RCW_WASM_THREADS says.
+ */
+export function openNodeReplica(): ReplicaPort {
+  // tsx's ESM API (require.resolve gives its CommonJS twin, whose register() cannot run from import()).
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./replica-thread.ts', import.meta.url).href;
+  const code = `(async () => { (await import(${JSON.stringify(tsxApi)})).register(); await import(${JSON.stringify(entry)}); })()`;
+  const worker = new Worker(code, { eval: true, execArgv: [], env: { ...process.env, RCW_WASM_THREADS: '1' } });
+  let listener: (r: ReplicaReply) => void = () => {};
+  /** Why the thread can no longer answer (closed here, crashed, exited); null while it runs. */
+  let gone: string | null = null;
+  worker.on('message', (r: ReplicaReply) => listener(r));
+  worker.on('error', (e) => {
+    gone ??= `the replica thread crashed: ${e.message}`;
+    listener({ type: 'error', id: null, message: gone });
+  });
+  worker.on('exit', (code) => {
+    if (gone) return;
+    gone = `the replica thread exited (code ${code})`;
+    listener({ type: 'error', id: null, message: gone });
+  });
+  return {
+    post: (msg, transfer) => {
+      if (gone === null) return worker.postMessage(msg, transfer ?? []);
+      // A request to a thread that is gone gets its error reply (asynchronously, as a real reply would).
+      const why = gone;
+      queueMicrotask(() => listener({ type: 'error', id: msg.type === 'grads' ? msg.id : null, message: why }));
+    },
+    onReply: (l) => (listener = l),
+    terminate: () => {
+      gone ??= 'the replica was closed';
+      void worker.terminate();
+    },
+  };
+}

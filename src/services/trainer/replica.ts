@@ -1,0 +1,91 @@
+/**
+ * The replica side of data-parallel training (data-parallel.ts): a copy of the model in its own tfjs
+ * instance (a worker, one wasm thread) that computes the loss parts and gradients of the shards the
+ * leader sends. It holds no optimizer: the leader sends the parameters whenever they changed, so the
+ * replica's model is the leader's, bit for bit, for every shard it computes.
+ * The message protocol is plain data (typed arrays), the same over a browser Worker and Node's worker_threads.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendChoice } from '../../api/backend.ts';
+import type { LossWeights } from '../../core/distill/loss.ts';
+import { validateConfig, type LlamaConfig } from '../../core/model/config.ts';
+import { LlamaModel } from '../../core/model/llama.ts';
+import type { HostBatch } from '../../core/train/batch.ts';
+import { lossAndGrads } from '../../core/train/step.ts';
+
+export interface ParamValue {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+export type ReplicaRequest =
+  | { type: 'init'; config: LlamaConfig }
+  | { type: 'grads'; id: number; params: ParamValue[] | null; shard: HostBatch; weights: LossWeights };
+
+export type ReplicaReply =
+  | { type: 'ready'; backend: string }
+  | { type: 'grads'; id: number; parts: Float32Array; grads: ParamValue[] }
+  | { type: 'error'; id: number | null; message: string };
+
+/** One endpoint of a replica (platform: a browser Worker or a Node worker thread). */
+export interface ReplicaPort {
+  post(msg: ReplicaRequest, transfer?: ArrayBuffer[]): void;
+  /** Every reply; a crash of the replica arrives as an `error` reply with id null. */
+  onReply(listener: (reply: ReplicaReply) => void): void;
+  terminate(): void;
+}
+
+/** Answers a replica's requests. `selectBackend` starts its tfjs (wasm on one thread) before the first model. */
+export function createReplica(selectBackend: () => Promise<BackendChoice>) {
+  let model: LlamaModel | null = null;
+  let backend: Promise<BackendChoice> | null = null;
+  return async function handle(msg: ReplicaRequest): Promise<{ reply: ReplicaReply; transfer: ArrayBuffer[] }> {
+    const id = msg.type === 'grads' ? msg.id : null;
+    try {
+      backend ??= selectBackend();
+      const b = await backend;
+      if (msg.type === 'init') {
+        model?.dispose();
+        model = null;
+        // Initial values do not matter: the leader's parameters arrive with the first shard.
+        model = LlamaModel.init(validateConfig(msg.config), 0);
+        return { reply: { type: 'ready', backend: b.backend }, transfer: [] };
+      }
+      if (!model) throw new Error('the replica received a shard before its model (init)');
+      if (msg.params) setParams(model, msg.params);
+      else if (!paramsSet.has(model)) throw new Error('the replica received a shard before any parameters');
+      const { parts, grads } = lossAndGrads(model, msg.shard, msg.weights);
+      try {
+        const partsData = (await parts.data()) as Float32Array;
+        const out: ParamValue[] = [];
+        for (const [name, g] of grads) out.push({ name, shape: [...g.shape], data: (await g.data()) as Float32Array });
+        return {
+          reply: { type: 'grads', id: msg.id, parts: partsData, grads: out },
+          transfer: [partsData.buffer as ArrayBuffer, ...out.map((p) => p.data.buffer as ArrayBuffer)],
+        };
+      } finally {
+        tf.dispose([parts, ...grads.values()]);
+      }
+    } catch (e) {
+      return { reply: { type: 'error', id, message: (e as Error).message }, transfer: [] };
+    }
+  };
+}
+
+const paramsSet = new WeakSet<LlamaModel>();
+
+function setParams(model: LlamaModel, params: ParamValue[]): void {
+  if (params.length !== model.params.size)
+    throw new Error(`expected ${model.params.size} parameters from the leader, received ${params.length}`);
+  for (const p of params) {
+    const v = model.params.get(p.name);
+    if (!v) throw new Error(`the leader sent an unknown parameter ${p.name}`);
+    if (v.shape.join(',') !== p.shape.join(','))
+      throw new Error(`parameter ${p.name}: expected shape [${v.shape}], received [${p.shape}]`);
+    const t = tf.tensor(p.data, p.shape, 'float32');
+    v.assign(t);
+    t.dispose();
+  }
+  paramsSet.add(model);
+}

@@ -1,0 +1,90 @@
+/**
+ * Data-parallel training in Node (services/trainer/data-parallel.ts, platform/node/replica-port.ts):
+ * the trainer service with replicas in real worker threads trains the same run as one instance
+ * (every logged number equal up to float summation order), reports its workers, and when a replica
+ * dies mid-run its shards are computed by the leader and the run finishes with the same numbers.
+ */
+import { describe, expect, it } from 'vitest';
+import type { TrainEvent, TrainProgress, TrainSummary } from '../../../src/api/trainer.ts';
+import { selectNodeBackend } from '../../../src/platform/node/backend.ts';
+import { openNodeReplica } from '../../../src/platform/node/replica-port.ts';
+import type { ReplicaPort } from '../../../src/services/trainer/replica.ts';
+import { TrainerService } from '../../../src/services/trainer/service.ts';
+import { shortRecordsJsonl, tinyConfig } from './short-records.ts';
+import { FileStore } from '../../../src/platform/node/file-store.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+async function train(instances: number, openReplica: () => ReplicaPort = openNodeReplica) {
+  const dir = await mkdtemp(join(tmpdir(), 'rc-dp-'));
+  try {
+    const store = new FileStore(dir);
+    const svc = new TrainerService({
+      selectBackend: selectNodeBackend,
+      yieldFn: () => new Promise((r) => setImmediate(r)),
+      openStore: async () => store,
+      dataParallel: { instances: () => instances, openReplica },
+    });
+    await svc.setBackend('wasm');
+    const ds = await svc.importDataset('short.jsonl', shortRecordsJsonl());
+    const progress: TrainProgress[] = [];
+    const logs: string[] = [];
+    const summary: TrainSummary = await svc.start(
+      { datasets: [ds.id], config: tinyConfig({ maxSteps: 6, batchSize: 4 }), checkpoint: false },
+      (e: TrainEvent) => {
+        if (e.type === 'progress') progress.push(e.progress);
+        if (e.type === 'log') logs.push(e.message);
+      },
+    );
+    svc.dispose();
+    return { progress, logs, summary };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const close = (a: TrainProgress[], b: TrainProgress[]) => {
+  expect(a.map((p) => p.step)).toEqual(b.map((p) => p.step));
+  a.forEach((p, i) => {
+    const q = b[i]!;
+    for (const k of ['loss', 'ce_teacher', 'ce_student', 'kl', 'grad_norm'] as const) {
+      expect(Math.abs(p[k] - q[k]), `step ${p.step} ${k}: ${p[k]} vs ${q[k]}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(q[k])));
+    }
+  });
+};
+
+describe('data-parallel training (wasm, worker threads)', () => {
+  it('2 and 3 instances train the same run as one, and say so', async () => {
+    const one = await train(1);
+    expect(one.summary.workers).toBe(1);
+    const two = await train(2);
+    expect(two.summary.workers).toBe(2);
+    expect(two.logs.some((l) => /Data-parallel training on 2 wasm workers/.test(l))).toBe(true);
+    close(two.progress, one.progress);
+    const three = await train(3);
+    expect(three.summary.workers).toBe(3);
+    close(three.progress, one.progress);
+  }, 120_000);
+
+  it('a replica that dies mid-run: its shards are computed here, the run finishes with the same numbers', async () => {
+    const one = await train(1);
+    let requests = 0;
+    const dying = (): ReplicaPort => {
+      const inner = openNodeReplica();
+      return {
+        post: (msg, transfer) => {
+          if (msg.type === 'grads' && ++requests === 3) inner.terminate(); // the thread is gone before step 3
+          inner.post(msg, transfer);
+        },
+        onReply: (l) => inner.onReply(l),
+        terminate: () => inner.terminate(),
+      };
+    };
+    const r = await train(2, dying);
+    expect(r.logs.some((l) => /a data-parallel replica failed \(the replica was closed\); training continues on this worker alone/.test(l))).toBe(true);
+    expect(r.summary.workers).toBe(1);
+    expect(r.summary.steps).toBe(6);
+    close(r.progress, one.progress);
+  }, 120_000);
+});
