@@ -1,16 +1,19 @@
 /**
- * Threaded wasm in Chromium: training tokens/s of the built page with 1 wasm thread and with every
- * core (navigator.hardwareConcurrency), same build, same run. Two pages (?threads=1 and the
- * default) train the smoke preset on the built-in demo data through the Train panel, alternating
- * runs; each page's first run is a warm-up. Reports each side's median and best run, the ratio
- * of medians, and the median of the per-round ratios (each round's two runs are seconds apart, so
- * a change in the machine's load between rounds cancels out). Before measuring, the pages must
- * report 1 thread and more than 1 (on a machine with more than one core): otherwise the run stops
- * with the reason instead of printing a meaningless ratio. A run that fails is retried once.
- * Two shapes by default: the smoke preset (dim 64: XNNPACK's per-op thread hand-off costs about what the
- * second core saves) and the experiment's `mini` model (dim 128, 4 layers: matmuls big enough to split).
- * Env: BENCH_ROUNDS (default 4), BENCH_THREADS_STEPS (steps per run, default 3), BENCH_THREADS_PRESETS
- * (comma-separated presets, default "smoke,mini").
+ * All cores in Chromium: training tokens/s of the built page with 1 wasm thread and with every core
+ * (navigator.hardwareConcurrency), same build, same run. Two pages (?threads=1 and the default) train
+ * on the built-in demo data through the Train panel, alternating runs; each page's first run is a
+ * warm-up. With every core the trainer worker trains data-parallel: it and one replica worker per
+ * extra core (the single-threaded SIMD build each) compute shards of every step (docs/performance.md,
+ * "Data-parallel workers"); the ?threads=1 page trains on the trainer worker alone, the same build.
+ * Reports each side's median and best run, the ratio of medians, and the median of the per-round
+ * ratios (each round's two runs are seconds apart, so a change in the machine's load between rounds
+ * cancels out). Before measuring, the pages must report 1 thread and more than 1, and their warm-up
+ * runs 1 data-parallel worker and more than 1 (on a machine with more than one core): otherwise the
+ * run stops with the reason instead of printing a meaningless ratio. A run that fails is retried once.
+ * Two shapes by default: the smoke preset (dim 64, 2 layers) and the experiment's `mini` model (dim 128,
+ * 4 layers), each at its own batch size. Env: BENCH_ROUNDS (default 4), BENCH_THREADS_STEPS (steps per
+ * run, default 3), BENCH_THREADS_PRESETS (comma-separated presets, default "smoke,mini"),
+ * BENCH_THREADS_BATCH (records per step for every preset; default the preset's).
  */
 import type { Page } from 'playwright-core';
 import { benchDist } from './build.ts';
@@ -19,11 +22,17 @@ import { median } from './timing.ts';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const STEPS = Number(process.env.BENCH_THREADS_STEPS ?? 3);
 const PRESETS = (process.env.BENCH_THREADS_PRESETS ?? 'smoke,mini').split(',').filter(Boolean);
+/** BENCH_THREADS_BATCH: records per step; default: each preset's own batch size (smoke 2, mini 4), what a user's run uses. */
+const BATCH = process.env.BENCH_THREADS_BATCH ? Number(process.env.BENCH_THREADS_BATCH) : null;
 const configFor = (preset: string): string =>
-  JSON.stringify({ preset, train: { maxSteps: STEPS, batchSize: 2, seed: 1 }, checkpointEvery: 0 });
+  JSON.stringify({
+    preset,
+    train: { maxSteps: STEPS, ...(BATCH ? { batchSize: BATCH } : {}), seed: 1 },
+    checkpointEvery: 0,
+  });
 
 /** One run; a failed run (a transient error on a loaded machine) is retried once, and a second failure throws. */
-async function trainMeasured(page: Page, label: string, config: string): Promise<number> {
+async function trainMeasured(page: Page, label: string, config: string): Promise<Run> {
   try {
     return await trainOnce(page, config);
   } catch (e) {
@@ -32,7 +41,13 @@ async function trainMeasured(page: Page, label: string, config: string): Promise
   }
 }
 
-async function trainOnce(page: Page, config: string): Promise<number> {
+/** A run's tokens/s and the tfjs instances that computed it (data-parallel workers; 1 = the trainer alone). */
+interface Run {
+  tokensPerSec: number;
+  workers: number;
+}
+
+async function trainOnce(page: Page, config: string): Promise<Run> {
   await page.locator('[data-testid=config-json]').fill(config);
   await page.click('[data-testid=train-start]');
   const state = page.locator('[data-testid=train-state]');
@@ -42,9 +57,9 @@ async function trainOnce(page: Page, config: string): Promise<number> {
     { timeout: 600_000 },
   );
   const message = (await page.locator('[data-testid=train-message]').textContent()) ?? '';
-  const m = /\((\d+) tok\/s on wasm\)/.exec(message);
+  const m = /\((\d+) tok\/s on wasm(?: · (\d+) data-parallel workers)?\)/.exec(message);
   if (!m) throw new Error(`run did not finish on wasm (state ${await state.textContent()}): ${message}`);
-  return Number(m[1]);
+  return { tokensPerSec: Number(m[1]), workers: Number(m[2] ?? 1) };
 }
 
 export async function run(): Promise<object> {
@@ -75,11 +90,19 @@ export async function run(): Promise<object> {
     for (const preset of PRESETS) {
       const config = configFor(preset);
       const runs: number[][] = sides.map(() => []);
-      for (const [i, a] of apps.entries()) await trainMeasured(a.page, sides[i].name, config); // warm-up
+      const workers: number[] = [];
+      for (const [i, a] of apps.entries()) workers[i] = (await trainMeasured(a.page, sides[i].name, config)).workers; // warm-up
+      if (workers[0] !== 1) throw new Error(`the ?threads=1 page trained on ${workers[0]} workers, not 1`);
+      if (cores > 1 && !(workers[1]! > 1))
+        throw new Error(`the default page trained on ${workers[1]} worker(s) on ${cores} cores: no data-parallel replica started`);
       for (let r = 0; r < ROUNDS; r++) {
         // Alternate the order each round so a slow spell on the shared machine hits both sides.
         const order = r % 2 ? [1, 0] : [0, 1];
-        for (const i of order) runs[i].push(await trainMeasured(apps[i].page, sides[i].name, config));
+        for (const i of order) {
+          const run = await trainMeasured(apps[i].page, sides[i].name, config);
+          if (run.workers !== workers[i]) throw new Error(`${sides[i].name}: ${run.workers} workers, was ${workers[i]}`);
+          runs[i].push(run.tokensPerSec);
+        }
         console.error(
           `threads ${preset}: round ${r + 1}/${ROUNDS}: 1 thread ${runs[0].at(-1)}, all ${runs[1].at(-1)} tokens/s`,
         );
@@ -87,6 +110,7 @@ export async function run(): Promise<object> {
       const stats = sides.map((s, i) => ({
         side: s.name,
         threads: threads[i],
+        dataParallelWorkers: workers[i],
         medianTokensPerSec: median(runs[i]),
         bestTokensPerSec: Math.max(...runs[i]),
         runs: runs[i],
@@ -103,7 +127,7 @@ export async function run(): Promise<object> {
     return {
       name: 'threads',
       when: new Date().toISOString(),
-      what: `presets ${PRESETS.join(', ')}, batch 2, ${STEPS} steps per run, built-in demo data, Train panel in headless Chromium, ${ROUNDS} alternating rounds`,
+      what: `presets ${PRESETS.join(', ')}, batch ${BATCH ?? "of the preset"}, ${STEPS} steps per run, built-in demo data, Train panel in headless Chromium (all cores: data-parallel workers), ${ROUNDS} alternating rounds`,
       hardwareConcurrency: cores,
       shapes,
     };

@@ -3,7 +3,7 @@
  * stdout is one JSON object per optimizer step, then one summary object; logs go to stderr.
  * Ctrl-C stops at the next step boundary (and saves a checkpoint with --out).
  */
-import { nodeDataParallelWanted, openNodeReplica } from '../../platform/node/replica-port.ts';
+import { nodeDataParallelWanted, openNodeReplica } from '../replica-port.ts';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -11,7 +11,7 @@ import { generationRow, studentRow, teacherRow, type TrainRow } from '../distill
 import type { EncodedRecord } from '../records/serialize.ts';
 import { Rng } from '../rng.ts';
 import { makeHostBatch, type HostBatch } from './batch.ts';
-import { shardHostBatches, type StepRows } from './shard.ts';
+import { shardHostBatches, WHOLE, type ShardOptions, type StepRows } from './shard.ts';
 import { officialEpochOrder, officialItemsPerEpoch } from './length-grouped.ts';
 import type { TrainConfig } from './config.ts';
 import { totalStepsFor, warmupStepsFor } from './schedule.ts';
@@ -203,8 +203,8 @@ export function buildStepBatch(
 /**
  * The gradAccumSteps micro-batches of optimizer step `step`, the sampler advancing as one-at-a-time
  * micro-batches would. Each micro-batch has its own mask RNG (see maskRng), drawn before the rows are
- * split, so the masks do not depend on `width`. Each micro-batch is split into at most `width`
- * data-parallel shards (shard.ts); width 1 = one host batch per micro-batch.
+ * split, so the masks do not depend on how it is split. Each micro-batch is [instance][sub-batch]
+ * (shard.ts); WHOLE = one host batch per micro-batch.
  */
 export function stepMicroBatches(
   encoded: readonly EncodedRecord[],
@@ -213,9 +213,9 @@ export function stepMicroBatches(
   step: number,
   totalSteps: number,
   padId: number,
-  width = 1,
-): HostBatch[][] {
+  shards: ShardOptions = WHOLE,
+): HostBatch[][][] {
   return Array.from({ length: cfg.gradAccumSteps }, (_, micro) =>
-    shardHostBatches(buildStepRows(encoded, sampler.next(), cfg, step, totalSteps, micro), width, padId, cfg.objective),
+    shardHostBatches(buildStepRows(encoded, sampler.next(), cfg, step, totalSteps, micro), shards, padId, cfg.objective),
   );
 }

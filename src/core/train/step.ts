@@ -59,18 +59,23 @@ export interface MicroBatchGrads {
 }
 
 /**
- * Computes a micro-batch's loss parts and gradients: the sum over its shards (shard.ts). The local
- * runner computes every shard here, one after the other; a data-parallel pool
- * (services/trainer/data-parallel.ts) computes them at the same time on replicas.
+ * Computes a micro-batch's loss parts and gradients: the sum over its sub-batches (shard.ts), given as
+ * [instance][sub-batch]. The local runner computes them all here, one after the other; a data-parallel
+ * pool (services/trainer/data-parallel.ts) gives instance i > 0's sub-batches to replica i.
  */
 export interface GradientRunner {
-  /** How many shards per micro-batch it computes at once (1: this instance alone). */
-  readonly width: number;
+  /** Instances computing at the same time (1: this one alone). */
+  readonly instances: number;
   /**
    * `version` names the model's current parameters (the optimizer's step count): a runner with
    * replicas sends the parameters to them only when it changed.
    */
-  run(model: LlamaModel, shards: readonly HostBatch[], weights: LossWeights, version: number): Promise<MicroBatchGrads>;
+  run(
+    model: LlamaModel,
+    shards: readonly (readonly HostBatch[])[],
+    weights: LossWeights,
+    version: number,
+  ): Promise<MicroBatchGrads>;
 }
 
 /** Sums shard results. CONSUMES the inputs. */
@@ -87,26 +92,31 @@ export function sumShardGrads(results: MicroBatchGrads[]): MicroBatchGrads {
   return { parts, grads: grads! };
 }
 
-/** Every shard on this instance, one after the other. */
+/** Loss parts and gradients of host batches computed here one after the other, summed. */
+export function localGrads(model: LlamaModel, hosts: readonly HostBatch[], weights: LossWeights): MicroBatchGrads {
+  const results: MicroBatchGrads[] = [];
+  try {
+    for (const host of hosts) results.push(lossAndGrads(model, host, weights));
+  } catch (e) {
+    for (const r of results) tf.dispose([r.parts, ...r.grads.values()]);
+    throw e;
+  }
+  return sumShardGrads(results);
+}
+
+/** Every sub-batch on this instance. */
 export const localRunner: GradientRunner = {
-  width: 1,
+  instances: 1,
   async run(model, shards, weights) {
-    const results: MicroBatchGrads[] = [];
-    try {
-      for (const host of shards) results.push(lossAndGrads(model, host, weights));
-    } catch (e) {
-      for (const r of results) tf.dispose([r.parts, ...r.grads.values()]);
-      throw e;
-    }
-    return sumShardGrads(results);
+    return localGrads(model, shards.flat(), weights);
   },
 };
 
-/** `microBatches[i]` holds micro-batch i's shards (one host batch when it is not split). */
+/** `microBatches[i]` holds micro-batch i as [instance][sub-batch] (shard.ts; [[batch]] when it is not split). */
 export async function trainStep(
   model: LlamaModel,
   opt: AdamW,
-  microBatches: readonly (readonly HostBatch[])[],
+  microBatches: readonly (readonly (readonly HostBatch[])[])[],
   weights: LossWeights,
   lr: number,
   maxGradNorm: number,
@@ -136,7 +146,7 @@ export async function trainStep(
       ce: m[4]!,
       gradNorm: n[0]!,
       lr,
-      tokens: microBatches.flat().reduce((s, h) => s + h.counts.tokens, 0),
+      tokens: microBatches.flat(2).reduce((s, h) => s + h.counts.tokens, 0),
     };
   } finally {
     tf.dispose(partsAll);

@@ -66,13 +66,15 @@ export function wasmThreadsWanted(): number {
  * Starts wasm. Cross-origin isolated (SharedArrayBuffer): the threaded SIMD build from files on
  * this origin (src/platform/wasm-threaded.ts), on wasmThreadsWanted() threads; if it cannot start,
  * the single-threaded SIMD build, with the failure kept for the reason. Not isolated: SIMD only.
+ * `singleThread`: the single-threaded SIMD build, no pthread pool (the trainer and its data-parallel
+ * replicas: one thread each, the cores shared by instances instead of by ops).
  */
-async function startWasm(wasmPrefix: string): Promise<void> {
+async function startWasm(wasmPrefix: string, singleThread: boolean): Promise<void> {
   shareWasmIdentity();
   if (!wasmPathsSet) {
     setWasmPaths(wasmPrefix);
     wasmPathsSet = true;
-    if (globalThis.crossOriginIsolated) {
+    if (globalThis.crossOriginIsolated && !singleThread) {
       const original = tf.findBackendFactory('wasm');
       registerThreadedWasm(
         threadedFactory as unknown as ThreadedWasmFactory,
@@ -102,9 +104,9 @@ async function startWasm(wasmPrefix: string): Promise<void> {
   if (!(await tf.setBackend('wasm'))) throw new Error('wasm did not initialise');
 }
 
-async function tryBackend(name: BackendName, wasmPrefix: string): Promise<string | null> {
+async function tryBackend(name: BackendName, wasmPrefix: string, singleThread: boolean): Promise<string | null> {
   try {
-    if (name === 'wasm') await startWasm(wasmPrefix);
+    if (name === 'wasm') await startWasm(wasmPrefix, singleThread);
     else if (!(await tf.setBackend(name))) return `${name} did not initialise`;
     await tf.ready();
     return null;
@@ -129,7 +131,7 @@ export function backendOrder(pref: BackendPreference, adapter: AdapterProbe): Ba
 
 export async function selectBackend(
   pref: BackendPreference,
-  opts: { wasmPrefix?: string } = {},
+  opts: { wasmPrefix?: string; singleThread?: boolean } = {},
 ): Promise<BackendChoice> {
   const adapter = await probeAdapter();
   const order = backendOrder(pref, adapter);
@@ -139,7 +141,7 @@ export async function selectBackend(
       failures.push(`webgpu unavailable: ${adapter.why}`);
       continue;
     }
-    const failure = await tryBackend(name, opts.wasmPrefix ?? defaultWasmPrefix());
+    const failure = await tryBackend(name, opts.wasmPrefix ?? defaultWasmPrefix(), opts.singleThread === true);
     if (failure) {
       failures.push(failure);
       continue;

@@ -11,86 +11,102 @@
  *
  * If a replica fails (an error, a crashed worker), its shard is computed here instead, the pool
  * stops using replicas (width 1 from then on) and `onFailure` says why: the run goes on.
+ * The replicas outlive a run: the trainer service keeps the pool for the next run, whose `prepare`
+ * only sends the new model's config (their tfjs and wasm memory are warm).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossWeights } from '../../core/distill/loss.ts';
 import type { LlamaModel } from '../../core/model/llama.ts';
 import type { HostBatch } from '../../core/train/batch.ts';
 import type { GradMap } from '../../core/train/grads.ts';
-import { lossAndGrads, sumShardGrads, type GradientRunner, type MicroBatchGrads } from '../../core/train/step.ts';
-import type { ParamValue, ReplicaPort, ReplicaReply } from './replica.ts';
+import { localGrads, sumShardGrads, type GradientRunner, type MicroBatchGrads } from '../../core/train/step.ts';
+import type { ParamValue, ReplicaPort, ReplicaReply, ReplicaRequest } from '../../api/replica.ts';
 
 interface Replica {
   port: ReplicaPort;
   /** The parameter version it holds (the optimizer step it last received), -1 = none. */
   version: number;
+  /** Requests waiting for their reply, by id. */
   pending: Map<number, (r: ReplicaReply) => void>;
 }
 
 export class DataParallelPool implements GradientRunner {
   private failed: string | null = null;
   private nextId = 1;
+  /** Called when a replica fails during a step (the run goes on here). Set per run by the owner. */
+  onFailure: (message: string) => void = () => {};
 
-  private constructor(
-    private readonly replicas: Replica[],
-    private readonly onFailure: (message: string) => void,
-  ) {}
+  /** Listens to the ports; `prepare` gives the replicas a model before the first step. */
+  constructor(private readonly replicas: Replica[]) {
+    for (const r of replicas) {
+      r.port.onReply((reply) => {
+        if (reply.id === null) {
+          // The replica is gone (crashed, exited): fail whatever waits on it.
+          for (const done of r.pending.values()) done(reply);
+          r.pending.clear();
+          return;
+        }
+        const done = r.pending.get(reply.id);
+        r.pending.delete(reply.id);
+        done?.(reply);
+      });
+    }
+  }
+
+  static open(ports: ReplicaPort[]): DataParallelPool {
+    return new DataParallelPool(ports.map((port) => ({ port, version: -1, pending: new Map() })));
+  }
+
+  /** False once a replica failed: the owner should dispose it and open a new one for the next run. */
+  get healthy(): boolean {
+    return this.failed === null;
+  }
 
   /**
-   * Opens the replicas for `model` (a from-scratch model: every parameter is trained, so the parameters
-   * the leader sends are the whole model). Throws if a replica cannot start; nothing is left running.
+   * (Re)creates the model on every replica: a from-scratch model, whose every parameter is trained, so
+   * the parameters the leader sends are the whole model. The replicas keep their tfjs (warm) across
+   * runs. Throws (and the pool is unhealthy) if a replica cannot start.
    */
-  static async start(
-    ports: ReplicaPort[],
-    model: LlamaModel,
-    onFailure: (message: string) => void = () => {},
-  ): Promise<DataParallelPool> {
+  async prepare(model: LlamaModel): Promise<void> {
     if (model.trainable !== model.params)
       throw new Error('data-parallel training needs a model whose every parameter is trained (not a LoRA adapter)');
-    const replicas: Replica[] = ports.map((port) => ({ port, version: -1, pending: new Map() }));
-    const ready = replicas.map(
-      (r) =>
-        new Promise<void>((resolve, reject) => {
-          r.port.onReply((reply) => {
-            if (reply.type === 'ready') return resolve();
-            if (reply.type === 'error' && reply.id === null) {
-              reject(new Error(reply.message));
-              // A crash after start: fail whatever waits on this replica.
-              for (const done of r.pending.values()) done(reply);
-              r.pending.clear();
-              return;
-            }
-            if (reply.type === 'error' || reply.type === 'grads') {
-              const done = reply.id === null ? undefined : r.pending.get(reply.id);
-              if (reply.id !== null) r.pending.delete(reply.id);
-              done?.(reply);
-            }
-          });
-          r.port.post({ type: 'init', config: model.config });
-        }),
+    if (this.failed) throw new Error(`a data-parallel replica failed earlier: ${this.failed}`);
+    const replies = await Promise.all(
+      this.replicas.map((r) => {
+        r.version = -1;
+        return this.send(r, (id) => ({ type: 'init', id, config: model.config }));
+      }),
     );
-    try {
-      await Promise.all(ready);
-    } catch (e) {
-      for (const r of replicas) r.port.terminate();
-      throw new Error(`a data-parallel replica could not start: ${(e as Error).message}`);
+    const bad = replies.find((x) => x.type !== 'ready');
+    if (bad) {
+      this.failed = bad.type === 'error' ? bad.message : `unexpected reply ${bad.type}`;
+      throw new Error(`a data-parallel replica could not start: ${this.failed}`);
     }
-    return new DataParallelPool(replicas, onFailure);
   }
 
   /** This instance plus its working replicas. */
-  get width(): number {
+  get instances(): number {
     return this.failed ? 1 : this.replicas.length + 1;
   }
 
-  async run(model: LlamaModel, shards: readonly HostBatch[], weights: LossWeights, version: number): Promise<MicroBatchGrads> {
+  /** The instances this pool was opened with (whether or not a replica has failed since). */
+  get size(): number {
+    return this.replicas.length + 1;
+  }
+
+  async run(
+    model: LlamaModel,
+    shards: readonly (readonly HostBatch[])[],
+    weights: LossWeights,
+    version: number,
+  ): Promise<MicroBatchGrads> {
     const remote = this.failed ? [] : shards.slice(1, this.replicas.length + 1);
-    const local = [shards[0]!, ...shards.slice(1 + remote.length)];
+    const local = [...shards[0]!, ...shards.slice(1 + remote.length).flat()];
     const params = remote.some((_, i) => this.replicas[i]!.version !== version) ? await readParams(model) : null;
-    const replies = remote.map((shard, i) => this.request(this.replicas[i]!, shard, weights, version, params));
+    const replies = remote.map((subs, i) => this.request(this.replicas[i]!, subs, weights, version, params));
     const results: MicroBatchGrads[] = [];
     try {
-      for (const host of local) results.push(lossAndGrads(model, host, weights));
+      if (local.length > 0) results.push(localGrads(model, local, weights));
       const got = await Promise.all(replies);
       for (let i = 0; i < got.length; i++) {
         const reply = got[i]!;
@@ -103,7 +119,7 @@ export class DataParallelPool implements GradientRunner {
           this.failed = message;
           this.onFailure(`a data-parallel replica failed (${message}); training continues on this worker alone`);
         }
-        results.push(lossAndGrads(model, remote[i]!, weights));
+        results.push(localGrads(model, remote[i]!, weights));
       }
     } catch (e) {
       for (const r of results) tf.dispose([r.parts, ...r.grads.values()]);
@@ -114,18 +130,24 @@ export class DataParallelPool implements GradientRunner {
 
   private request(
     r: Replica,
-    shard: HostBatch,
+    shards: readonly HostBatch[],
     weights: LossWeights,
     version: number,
     params: ParamValue[] | null,
   ): Promise<ReplicaReply> {
-    const id = this.nextId++;
     const send = r.version !== version ? params : null;
+    const reply = this.send(r, (id) => ({ type: 'grads', id, params: send, shards: [...shards], weights }));
+    if (send) r.version = version;
+    return reply;
+  }
+
+  /** Posts a request and resolves with its reply (an error reply if the post itself fails). */
+  private send(r: Replica, msg: (id: number) => ReplicaRequest): Promise<ReplicaReply> {
+    const id = this.nextId++;
     return new Promise((resolve) => {
       r.pending.set(id, resolve);
       try {
-        r.port.post({ type: 'grads', id, params: send, shard, weights });
-        if (send) r.version = version;
+        r.port.post(msg(id));
       } catch (e) {
         r.pending.delete(id);
         resolve({ type: 'error', id, message: (e as Error).message });

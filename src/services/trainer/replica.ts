@@ -1,47 +1,26 @@
 /**
  * The replica side of data-parallel training (data-parallel.ts): a copy of the model in its own tfjs
- * instance (a worker, one wasm thread) that computes the loss parts and gradients of the shards the
- * leader sends. It holds no optimizer: the leader sends the parameters whenever they changed, so the
+ * instance (a worker, one wasm thread) that computes the loss parts and gradients (summed) of the
+ * sub-batches the leader sends. It holds no optimizer: the leader sends the parameters whenever they changed, so the
  * replica's model is the leader's, bit for bit, for every shard it computes.
- * The message protocol is plain data (typed arrays), the same over a browser Worker and Node's worker_threads.
+ * The message protocol: src/api/replica.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../api/backend.ts';
-import type { LossWeights } from '../../core/distill/loss.ts';
-import { validateConfig, type LlamaConfig } from '../../core/model/config.ts';
+import { validateConfig } from '../../core/model/config.ts';
+import type { ParamValue, ReplicaReply, ReplicaRequest } from '../../api/replica.ts';
 import { LlamaModel } from '../../core/model/llama.ts';
-import type { HostBatch } from '../../core/train/batch.ts';
-import { lossAndGrads } from '../../core/train/step.ts';
+import { localGrads } from '../../core/train/step.ts';
 
-export interface ParamValue {
-  name: string;
-  shape: number[];
-  data: Float32Array;
-}
-
-export type ReplicaRequest =
-  | { type: 'init'; config: LlamaConfig }
-  | { type: 'grads'; id: number; params: ParamValue[] | null; shard: HostBatch; weights: LossWeights };
-
-export type ReplicaReply =
-  | { type: 'ready'; backend: string }
-  | { type: 'grads'; id: number; parts: Float32Array; grads: ParamValue[] }
-  | { type: 'error'; id: number | null; message: string };
-
-/** One endpoint of a replica (platform: a browser Worker or a Node worker thread). */
-export interface ReplicaPort {
-  post(msg: ReplicaRequest, transfer?: ArrayBuffer[]): void;
-  /** Every reply; a crash of the replica arrives as an `error` reply with id null. */
-  onReply(listener: (reply: ReplicaReply) => void): void;
-  terminate(): void;
-}
-
-/** Answers a replica's requests. `selectBackend` starts its tfjs (wasm on one thread) before the first model. */
+/**
+ * Answers a replica's requests. `selectBackend` starts its tfjs (wasm on one thread) before the first model;
+ * `init` (re)creates the model, so one replica serves run after run with its wasm warm.
+ */
 export function createReplica(selectBackend: () => Promise<BackendChoice>) {
   let model: LlamaModel | null = null;
   let backend: Promise<BackendChoice> | null = null;
   return async function handle(msg: ReplicaRequest): Promise<{ reply: ReplicaReply; transfer: ArrayBuffer[] }> {
-    const id = msg.type === 'grads' ? msg.id : null;
+    const id = msg.id;
     try {
       backend ??= selectBackend();
       const b = await backend;
@@ -50,12 +29,12 @@ export function createReplica(selectBackend: () => Promise<BackendChoice>) {
         model = null;
         // Initial values do not matter: the leader's parameters arrive with the first shard.
         model = LlamaModel.init(validateConfig(msg.config), 0);
-        return { reply: { type: 'ready', backend: b.backend }, transfer: [] };
+        return { reply: { type: 'ready', id: msg.id, backend: b.backend }, transfer: [] };
       }
       if (!model) throw new Error('the replica received a shard before its model (init)');
       if (msg.params) setParams(model, msg.params);
       else if (!paramsSet.has(model)) throw new Error('the replica received a shard before any parameters');
-      const { parts, grads } = lossAndGrads(model, msg.shard, msg.weights);
+      const { parts, grads } = localGrads(model, msg.shards, msg.weights);
       try {
         const partsData = (await parts.data()) as Float32Array;
         const out: ParamValue[] = [];

@@ -2,7 +2,9 @@
  * The one optimizer step of every run (TrainingRun and FinetuneRun): the step's micro-batches from
  * the sampler, the scheduled learning rate, then core's trainStep; and what a step measured.
  */
+import * as tf from '@tensorflow/tfjs';
 import { maskRate } from '../../core/distill/masks.ts';
+import { attentionTokens } from '../../core/train/shard.ts';
 import type { LlamaModel } from '../../core/model/llama.ts';
 import type { EncodedRecord } from '../../core/records/serialize.ts';
 import type { AdamW } from '../../core/train/adamw.ts';
@@ -28,7 +30,7 @@ export interface StepResult {
   maskRate: number;
   /** Non-padding tokens in the step's rows (all micro-batches). */
   tokens: number;
-  /** Padded [rows, seqLen] of each micro-batch (of each shard, when split): the shapes the step actually computed (FLOP counts). */
+  /** Padded [rows, seqLen] of every sub-batch of every micro-batch: the shapes the step actually computed (FLOP counts). */
   shapes: [number, number][];
 }
 
@@ -57,7 +59,14 @@ export async function scheduledStep(i: ScheduledStepInput): Promise<StepResult> 
   const { train: t, step } = i;
   const total = i.plan.totalSteps;
   const lr = cosineLr(step, total, i.plan.warmupSteps, t.lr);
-  const micro = stepMicroBatches(i.encoded, i.sampler, t, step, total, i.pad, i.runner?.width ?? 1);
+  // On a CPU backend a micro-batch is cut into sub-batches by length (padding costs as much as a token) and
+  // spread over the runner's instances; a GPU computes it whole (shard.ts).
+  const shards = {
+    instances: i.runner?.instances ?? 1,
+    subBatches: tf.getBackend() !== 'webgpu',
+    attentionTokens: attentionTokens(i.model.config),
+  };
+  const micro = stepMicroBatches(i.encoded, i.sampler, t, step, total, i.pad, shards);
   i.beforeStep?.(step);
   const r = await trainStep(i.model, i.optimizer, micro, t.lossWeights, lr, t.maxGradNorm, i.runner);
   return {
@@ -70,6 +79,6 @@ export async function scheduledStep(i: ScheduledStepInput): Promise<StepResult> 
     lr,
     maskRate: maskRate(step, total),
     tokens: r.tokens,
-    shapes: micro.flat().map((h) => [h.batchSize, h.seqLen] as [number, number]),
+    shapes: micro.flat(2).map((h) => [h.batchSize, h.seqLen] as [number, number]),
   };
 }

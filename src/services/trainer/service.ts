@@ -32,7 +32,7 @@ import { gpuLimits } from './device-limits.ts';
 import { RUN_PRESETS, validateRunConfig } from '../../core/train/run-config.ts';
 import { TrainingRun } from './run.ts';
 import { DataParallelPool } from './data-parallel.ts';
-import type { ReplicaPort } from './replica.ts';
+import type { ReplicaPort } from '../../api/replica.ts';
 import { localRunner } from '../../core/train/step.ts';
 
 export interface TrainerDeps {
@@ -57,6 +57,8 @@ export class TrainerService implements TrainerApi {
   private backend: BackendChoice | null = null;
   private store: Promise<TrainStore> | null = null;
   private run: TrainingRun | null = null;
+  /** Data-parallel replicas, kept from run to run (openPool). */
+  private pool: DataParallelPool | null = null;
   /** The checkpoint id the active run writes to. */
   private runCheckpointId: string | null = null;
   private loaded: { model: LoadedModel; meta: CheckpointMeta } | null = null;
@@ -141,12 +143,13 @@ export class TrainerService implements TrainerApi {
         });
       const pool = await this.openPool(run);
       try {
-        const summary = await this.loop(run, pool?.width ?? 1);
+        const summary = await this.loop(run, pool?.instances ?? 1);
         this.setState(summary.state);
         return summary;
       } finally {
-        pool?.dispose();
         run.runner = localRunner;
+        // The replicas stay for the next run (warm); a pool that lost a replica is replaced then.
+        if (pool && !pool.healthy) this.closePool();
       }
     } catch (e) {
       if (this.control?.signal.aborted && !this.run) {
@@ -213,11 +216,25 @@ export class TrainerService implements TrainerApi {
   private async openPool(run: TrainingRun): Promise<DataParallelPool | null> {
     const dp = this.deps.dataParallel;
     const n = dp?.instances() ?? 1;
-    if (!dp || n <= 1 || this.backend?.backend !== 'wasm') return null;
-    const ports: ReplicaPort[] = [];
+    if (!dp || n <= 1 || this.backend?.backend !== 'wasm') {
+      this.closePool();
+      return null;
+    }
     try {
-      for (let i = 1; i < n; i++) ports.push(dp.openReplica());
-      const pool = await DataParallelPool.start(ports, run.model, (message) => this.emit({ type: 'log', message }));
+      if (!this.pool || this.pool.size !== n) {
+        this.closePool();
+        const ports: ReplicaPort[] = [];
+        try {
+          for (let i = 1; i < n; i++) ports.push(dp.openReplica());
+        } catch (e) {
+          for (const p of ports) p.terminate();
+          throw e;
+        }
+        this.pool = DataParallelPool.open(ports);
+      }
+      const pool = this.pool;
+      pool.onFailure = (message) => this.emit({ type: 'log', message });
+      await pool.prepare(run.model);
       run.runner = pool;
       this.emit({
         type: 'log',
@@ -225,10 +242,15 @@ export class TrainerService implements TrainerApi {
       });
       return pool;
     } catch (e) {
-      for (const p of ports) p.terminate();
+      this.closePool();
       this.emit({ type: 'log', message: `${(e as Error).message}; training on this worker alone` });
       return null;
     }
+  }
+
+  private closePool(): void {
+    this.pool?.dispose();
+    this.pool = null;
   }
 
   /** loadDatasets needs a store only for imported datasets; the demo works without one. */
@@ -274,7 +296,7 @@ export class TrainerService implements TrainerApi {
       elapsed_sec: run.elapsedBefore + meter.sessionSeconds,
       tokens_per_sec: meter.tokensPerSec,
       backend: this.backend!,
-      workers: Math.min(workers, run.runner.width),
+      workers: Math.min(workers, run.runner.instances),
     };
   }
 
@@ -398,9 +420,10 @@ export class TrainerService implements TrainerApi {
     this.loaded = null;
   }
 
-  /** Frees every tensor this service holds (tests, CLI exit). */
+  /** Frees every tensor this service holds and closes its data-parallel replicas (tests, CLI exit). */
   dispose(): void {
     this.disposeModels();
+    this.closePool();
   }
 }
 

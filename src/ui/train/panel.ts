@@ -266,7 +266,8 @@ export function mountTrain(root: HTMLElement, ctx: AppContext): void {
       const summary = await t.start(request, Comlink.proxy(onEvent));
       info(
         `Run ${summary.state} after ${summary.steps}/${summary.totalSteps} steps in ${summary.elapsed_sec.toFixed(1)} s ` +
-          `(${Math.round(summary.tokens_per_sec)} tok/s on ${summary.backend.backend}).`,
+          `(${Math.round(summary.tokens_per_sec)} tok/s on ${summary.backend.backend}` +
+          `${summary.workers > 1 ? ` · ${summary.workers} data-parallel workers` : ''}).`,
       );
       progress.setState(summary.state);
     } catch (e) {

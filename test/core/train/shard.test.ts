@@ -13,7 +13,7 @@ import { generationRow, studentRow, teacherRow, type TrainRow } from '../../../s
 import type { LlamaModel } from '../../../src/core/model/llama.ts';
 import { parseSafetensors } from '../../../src/core/model/safetensors.ts';
 import type { Objective } from '../../../src/core/train/config.ts';
-import { shardHostBatches, shardRows, type StepRows } from '../../../src/core/train/shard.ts';
+import { attentionTokens, planShards, shardHostBatches, WHOLE, type StepRows } from '../../../src/core/train/shard.ts';
 import { localRunner } from '../../../src/core/train/step.ts';
 import { selectNodeBackend } from '../../../src/platform/node/backend.ts';
 import { loadTinyModel } from '../model/fixture.ts';
@@ -36,32 +36,59 @@ function row(kind: TrainRow['kind'], n: number): TrainRow {
 }
 const pair = (n: number) => ({ teacher: row('teacher', n), student: row('student', n) });
 
-describe('shardRows', () => {
-  it('keeps pairs together, balances tokens longest-first, and keeps the row order inside a shard', () => {
-    const rows: StepRows = { pairs: [pair(10), pair(40), pair(20)], others: [row('generation', 50), row('generation', 5)] };
-    const shards = shardRows(rows, 2);
-    // Items by tokens: pair40 (80), gen50 (50), pair20 (40), pair10 (20), gen5 (5):
-    // 80 → s0; 50 → s1; 40 → s1 (90); 20 → s0 (100); 5 → s1 (95).
-    expect(shards.map((s) => s.pairs.map((p) => p.teacher.ids.length))).toEqual([[10, 40], [20]]);
-    expect(shards.map((s) => s.others.map((r) => r.ids.length))).toEqual([[], [50, 5]]);
-    expect(shards[0]!.pairs[0]).toBe(rows.pairs[0]);
+const lens = (plan: StepRows[][]) =>
+  plan.map((subs) => subs.map((sub) => [...sub.pairs.map((p) => `p${p.teacher.ids.length}`), ...sub.others.map((r) => `g${r.ids.length}`)]));
+const MINI_A = 772; // ≈ attentionTokens of a dim-128 model
+
+describe('planShards', () => {
+  it('attentionTokens: linear FLOPs per token over 4·dim (dim 64, 4 heads, 2 kv heads, ffn 172: 354)', () => {
+    expect(attentionTokens({ dim: 64, nHeads: 4, nKvHeads: 2, ffnDim: 172 })).toBe(354);
   });
 
-  it('gives no empty shard when there are fewer items than the width, and rejects a bad width', () => {
-    expect(shardRows({ pairs: [pair(3)], others: [] }, 4)).toHaveLength(1);
-    expect(() => shardRows({ pairs: [pair(3)], others: [] }, 0)).toThrow(/width/);
-    expect(() => shardRows({ pairs: [pair(3)], others: [] }, 1.5)).toThrow(/width/);
+  it('WHOLE keeps the micro-batch as one batch on one instance', () => {
+    const rows: StepRows = { pairs: [pair(800), pair(100)], others: [row('generation', 150)] };
+    expect(lens(planShards(rows, WHOLE))).toEqual([[['p800', 'p100', 'g150']]]);
   });
 
-  it('every shard carries the whole micro-batch counts as its denominators; width 1 is the plain batch', () => {
-    const rows: StepRows = { pairs: [pair(12), pair(30)], others: [row('generation', 9)] };
-    const [whole] = shardHostBatches(rows, 1, 0, 'official');
+  it('one instance: a long pair and short rows become two sub-batches; rows of one length stay one batch', () => {
+    const o = { instances: 1, subBatches: true, attentionTokens: MINI_A };
+    // One batch: 5·800·(1 + 800/772) + 64 ≈ 8208; apart: 2·800·2.036 + 64 ≈ 3322 and 3·150·1.194 + 64 ≈ 601.
+    expect(lens(planShards({ pairs: [pair(800)], others: [row('generation', 150), row('generation', 120), row('generation', 140)] }, o))).toEqual([
+      [['p800'], ['g150', 'g120', 'g140']],
+    ]);
+    // Equal lengths: splitting saves no padding and costs the per-batch overhead.
+    expect(lens(planShards({ pairs: [], others: [row('generation', 300), row('generation', 300), row('generation', 300)] }, o))).toEqual([
+      [['g300', 'g300', 'g300']],
+    ]);
+  });
+
+  it('two instances: the work is spread to the smallest makespan, pairs stay together, order is kept inside a batch', () => {
+    const o = { instances: 2, subBatches: true, attentionTokens: MINI_A };
+    expect(lens(planShards({ pairs: [pair(400), pair(410)], others: [] }, o))).toEqual([[['p410']], [['p400']]]);
+    const plan = planShards({ pairs: [pair(800), pair(300)], others: [row('generation', 150), row('generation', 700)] }, o);
+    expect(lens(plan)).toEqual([[['p800']], [['g700'], ['p300', 'g150']]]);
+    // Without sub-batches: exactly one batch per instance.
+    const whole = planShards({ pairs: [pair(800), pair(300)], others: [row('generation', 150), row('generation', 700)] }, { ...o, subBatches: false });
+    expect(whole.map((s) => s.length)).toEqual([1, 1]);
+    expect(lens(whole).flat(2).sort()).toEqual(['g150', 'g700', 'p300', 'p800']);
+  });
+
+  it('never more instances than items; a bad instance count or no rows is refused', () => {
+    const o = { instances: 4, subBatches: true, attentionTokens: MINI_A };
+    expect(planShards({ pairs: [pair(30)], others: [] }, o)).toHaveLength(1);
+    expect(() => planShards({ pairs: [pair(3)], others: [] }, { ...o, instances: 0 })).toThrow(/instances/);
+    expect(() => planShards({ pairs: [], others: [] }, o)).toThrow(/at least one row/);
+  });
+
+  it('every sub-batch carries the whole micro-batch counts as its denominators; a single batch has none', () => {
+    const rows: StepRows = { pairs: [pair(12), pair(300)], others: [row('generation', 9)] };
+    const [[whole]] = shardHostBatches(rows, WHOLE, 0, 'official');
     expect(whole!.norm).toBeUndefined();
-    const shards = shardHostBatches(rows, 3, 0, 'official');
-    expect(shards).toHaveLength(3);
-    for (const s of shards)
+    const split = shardHostBatches(rows, { instances: 3, subBatches: true, attentionTokens: MINI_A }, 0, 'official').flat();
+    expect(split.length).toBeGreaterThan(1);
+    for (const s of split)
       expect(s.norm).toEqual({ teacher: whole!.counts.teacher, student: whole!.counts.student, kl: whole!.counts.kl });
-    expect(shards.reduce((n, s) => n + s.counts.tokens, 0)).toBe(whole!.counts.tokens);
+    expect(split.reduce((n, s) => n + s.counts.tokens, 0)).toBe(whole!.counts.tokens);
   });
 });
 
@@ -82,8 +109,8 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
   });
 
   it('the official two-record case split over two shards matches the PyTorch fixture (total and every gradient)', async () => {
-    const shards = shardHostBatches(caseRows(), 2, 0, 'official');
-    expect(shards.map((s) => s.nPairs)).toEqual([1, 1]);
+    const shards = shardHostBatches(caseRows(), { instances: 2, subBatches: false, attentionTokens: 1 }, 0, 'official');
+    expect(shards.map((s) => s.map((h) => h.nPairs))).toEqual([[1], [1]]);
     const { parts, grads } = await localRunner.run(model, shards, DEFAULT_LOSS_WEIGHTS, 0);
     try {
       const want = fx.cases.find(
@@ -101,7 +128,7 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
   });
 
   it.each(['official', 'per-term'] as Objective[])(
-    '%s: pairs + generation rows over 1, 2 and 3 shards give the same parts and gradients',
+    '%s: pairs + generation rows, whole or cut into sub-batches over 1–3 instances: the same parts and gradients',
     async (objective) => {
       const [a, b] = [encs.A!, encs.B!];
       const rows: StepRows = {
@@ -109,8 +136,11 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
         others: [generationRow(b), generationRow(a)],
       };
       const results = [];
-      for (const width of [1, 2, 3]) {
-        const r = await localRunner.run(model, shardHostBatches(rows, width, 0, objective), { teacher: 1, student: 0.7, kl: 0.4 }, 0);
+      const plans = [WHOLE, ...[1, 2, 3].map((instances) => ({ instances, subBatches: true, attentionTokens: 20, overheadTokens: 0 }))];
+      for (const plan of plans) {
+        const hosts = shardHostBatches(rows, plan, 0, objective);
+        if (plan !== WHOLE) expect(hosts.flat().length).toBeGreaterThan(1);
+        const r = await localRunner.run(model, hosts, { teacher: 1, student: 0.7, kl: 0.4 }, 0);
         const parts = Array.from(await r.parts.data());
         const grads = new Map<string, Float32Array>();
         for (const [n, g] of r.grads) grads.set(n, (await g.data()) as Float32Array);

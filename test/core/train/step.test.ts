@@ -70,7 +70,7 @@ describe('trainStep on wasm', () => {
     const before = await evalLoss();
     let tensors = -1;
     for (let step = 0; step < plan.totalSteps; step++) {
-      const micro = [0, 1].map(() => [buildStepBatch(encoded, sampler.next(), cfg, step, plan.totalSteps, tok.pad)]);
+      const micro = [0, 1].map(() => [[buildStepBatch(encoded, sampler.next(), cfg, step, plan.totalSteps, tok.pad)]]);
       const r = await trainStep(
         model,
         opt,

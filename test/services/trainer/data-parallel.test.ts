@@ -1,5 +1,5 @@
 /**
- * Data-parallel training in Node (services/trainer/data-parallel.ts, platform/node/replica-port.ts):
+ * Data-parallel training in Node (services/trainer/data-parallel.ts, cli/replica-port.ts):
  * the trainer service with replicas in real worker threads trains the same run as one instance
  * (every logged number equal up to float summation order), reports its workers, and when a replica
  * dies mid-run its shards are computed by the leader and the run finishes with the same numbers.
@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TrainEvent, TrainProgress, TrainSummary } from '../../../src/api/trainer.ts';
 import { selectNodeBackend } from '../../../src/platform/node/backend.ts';
-import { openNodeReplica } from '../../../src/platform/node/replica-port.ts';
-import type { ReplicaPort } from '../../../src/services/trainer/replica.ts';
+import { openNodeReplica } from '../../../src/cli/replica-port.ts';
+import type { ReplicaPort } from '../../../src/api/replica.ts';
 import { TrainerService } from '../../../src/services/trainer/service.ts';
 import { shortRecordsJsonl, tinyConfig } from './short-records.ts';
 import { FileStore } from '../../../src/platform/node/file-store.ts';
@@ -16,7 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-async function train(instances: number, openReplica: () => ReplicaPort = openNodeReplica) {
+async function train(instances: number, openReplica: () => ReplicaPort = openNodeReplica, runs = 1) {
   const dir = await mkdtemp(join(tmpdir(), 'rc-dp-'));
   try {
     const store = new FileStore(dir);
@@ -28,17 +28,21 @@ async function train(instances: number, openReplica: () => ReplicaPort = openNod
     });
     await svc.setBackend('wasm');
     const ds = await svc.importDataset('short.jsonl', shortRecordsJsonl());
-    const progress: TrainProgress[] = [];
-    const logs: string[] = [];
-    const summary: TrainSummary = await svc.start(
-      { datasets: [ds.id], config: tinyConfig({ maxSteps: 6, batchSize: 4 }), checkpoint: false },
-      (e: TrainEvent) => {
-        if (e.type === 'progress') progress.push(e.progress);
-        if (e.type === 'log') logs.push(e.message);
-      },
-    );
+    const out = [];
+    for (let i = 0; i < runs; i++) {
+      const progress: TrainProgress[] = [];
+      const logs: string[] = [];
+      const summary: TrainSummary = await svc.start(
+        { datasets: [ds.id], config: tinyConfig({ maxSteps: 6, batchSize: 4 }), checkpoint: false },
+        (e: TrainEvent) => {
+          if (e.type === 'progress') progress.push(e.progress);
+          if (e.type === 'log') logs.push(e.message);
+        },
+      );
+      out.push({ progress, logs, summary });
+    }
     svc.dispose();
-    return { progress, logs, summary };
+    return out;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -56,19 +60,34 @@ const close = (a: TrainProgress[], b: TrainProgress[]) => {
 
 describe('data-parallel training (wasm, worker threads)', () => {
   it('2 and 3 instances train the same run as one, and say so', async () => {
-    const one = await train(1);
-    expect(one.summary.workers).toBe(1);
-    const two = await train(2);
-    expect(two.summary.workers).toBe(2);
-    expect(two.logs.some((l) => /Data-parallel training on 2 wasm workers/.test(l))).toBe(true);
-    close(two.progress, one.progress);
-    const three = await train(3);
-    expect(three.summary.workers).toBe(3);
-    close(three.progress, one.progress);
+    const [one] = await train(1);
+    expect(one!.summary.workers).toBe(1);
+    const [two] = await train(2);
+    expect(two!.summary.workers).toBe(2);
+    expect(two!.logs.some((l) => /Data-parallel training on 2 wasm workers/.test(l))).toBe(true);
+    close(two!.progress, one!.progress);
+    const [three] = await train(3);
+    expect(three!.summary.workers).toBe(3);
+    close(three!.progress, one!.progress);
+  }, 120_000);
+
+  it('the replicas serve run after run: the second run opens none and trains the same numbers', async () => {
+    const [one] = await train(1);
+    let opened = 0;
+    const counting = (): ReplicaPort => {
+      opened++;
+      return openNodeReplica();
+    };
+    const runs = await train(2, counting, 2);
+    expect(opened).toBe(1);
+    for (const r of runs) {
+      expect(r.summary.workers).toBe(2);
+      close(r.progress, one!.progress);
+    }
   }, 120_000);
 
   it('a replica that dies mid-run: its shards are computed here, the run finishes with the same numbers', async () => {
-    const one = await train(1);
+    const [one] = await train(1);
     let requests = 0;
     const dying = (): ReplicaPort => {
       const inner = openNodeReplica();
@@ -81,10 +100,10 @@ describe('data-parallel training (wasm, worker threads)', () => {
         terminate: () => inner.terminate(),
       };
     };
-    const r = await train(2, dying);
-    expect(r.logs.some((l) => /a data-parallel replica failed \(the replica was closed\); training continues on this worker alone/.test(l))).toBe(true);
-    expect(r.summary.workers).toBe(1);
-    expect(r.summary.steps).toBe(6);
-    close(r.progress, one.progress);
+    const [r] = await train(2, dying);
+    expect(r!.logs.some((l) => /a data-parallel replica failed \(the replica was closed\); training continues on this worker alone/.test(l))).toBe(true);
+    expect(r!.summary.workers).toBe(1);
+    expect(r!.summary.steps).toBe(6);
+    close(r!.progress, one!.progress);
   }, 120_000);
 });

@@ -3,8 +3,9 @@
  * requests answered one at a time. Started by replica-port.ts.
  */
 import { parentPort } from 'node:worker_threads';
-import { createReplica, type ReplicaRequest } from '../../services/trainer/replica.ts';
-import { selectNodeBackend } from './backend.ts';
+import type { ReplicaRequest } from '../api/replica.ts';
+import { selectNodeBackend } from '../platform/node/backend.ts';
+import { createReplica } from '../services/trainer/replica.ts';
 
 const port = parentPort;
 if (!port) throw new Error('replica-thread.ts runs as a worker thread');

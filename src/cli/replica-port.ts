@@ -5,8 +5,8 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { BackendError } from '../../core/errors.ts';
-import type { ReplicaPort, ReplicaReply } from '../../services/trainer/replica.ts';
+import type { ReplicaPort, ReplicaReply } from '../api/replica.ts';
+import { BackendError } from '../core/errors.ts';
 
 /** Instances for data-parallel training in Node: RCW_DATA_PARALLEL, else 1 (none). */
 export function nodeDataParallelWanted(): number {
@@ -47,7 +47,7 @@ export function openNodeReplica(): ReplicaPort {
       if (gone === null) return worker.postMessage(msg, transfer ?? []);
       // A request to a thread that is gone gets its error reply (asynchronously, as a real reply would).
       const why = gone;
-      queueMicrotask(() => listener({ type: 'error', id: msg.type === 'grads' ? msg.id : null, message: why }));
+      queueMicrotask(() => listener({ type: 'error', id: msg.id, message: why }));
     },
     onReply: (l) => (listener = l),
     terminate: () => {
