@@ -94,13 +94,16 @@ export async function run(): Promise<object> {
       for (const [i, a] of apps.entries()) workers[i] = (await trainMeasured(a.page, sides[i].name, config)).workers; // warm-up
       if (workers[0] !== 1) throw new Error(`the ?threads=1 page trained on ${workers[0]} workers, not 1`);
       if (cores > 1 && !(workers[1]! > 1))
-        throw new Error(`the default page trained on ${workers[1]} worker(s) on ${cores} cores: no data-parallel replica started`);
+        throw new Error(
+          `the default page trained on ${workers[1]} worker(s) on ${cores} cores: no data-parallel replica started`,
+        );
       for (let r = 0; r < ROUNDS; r++) {
         // Alternate the order each round so a slow spell on the shared machine hits both sides.
         const order = r % 2 ? [1, 0] : [0, 1];
         for (const i of order) {
           const run = await trainMeasured(apps[i].page, sides[i].name, config);
-          if (run.workers !== workers[i]) throw new Error(`${sides[i].name}: ${run.workers} workers, was ${workers[i]}`);
+          if (run.workers !== workers[i])
+            throw new Error(`${sides[i].name}: ${run.workers} workers, was ${workers[i]}`);
           runs[i].push(run.tokensPerSec);
         }
         console.error(
@@ -127,7 +130,7 @@ export async function run(): Promise<object> {
     return {
       name: 'threads',
       when: new Date().toISOString(),
-      what: `presets ${PRESETS.join(', ')}, batch ${BATCH ?? "of the preset"}, ${STEPS} steps per run, built-in demo data, Train panel in headless Chromium (all cores: data-parallel workers), ${ROUNDS} alternating rounds`,
+      what: `presets ${PRESETS.join(', ')}, batch ${BATCH ?? 'of the preset'}, ${STEPS} steps per run, built-in demo data, Train panel in headless Chromium (all cores: data-parallel workers), ${ROUNDS} alternating rounds`,
       hardwareConcurrency: cores,
       shapes,
     };

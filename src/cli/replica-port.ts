@@ -25,7 +25,11 @@ export function nodeDataParallelWanted(): number {
  */
 export function openNodeReplica(): ReplicaPort {
   // tsx's ESM API (require.resolve gives its CommonJS twin, whose register() cannot run from import()).
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const tsxApi = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const entry = new URL('./replica-thread.ts', import.meta.url).href;
   const code = `(async () => { (await import(${JSON.stringify(tsxApi)})).register(); await import(${JSON.stringify(entry)}); })()`;
   const worker = new Worker(code, { eval: true, execArgv: [], env: { ...process.env, RCW_WASM_THREADS: '1' } });

@@ -31,7 +31,9 @@ async function trainOn(query: string): Promise<{ app: OpenApp; message: string; 
   await page.selectOption('[data-testid=preset]', 'tiny');
   await page.locator('[data-testid=config-json]').fill(JSON.stringify(tinyConfig({ maxSteps: STEPS, batchSize: 4 })));
   await page.click('[data-testid=train-start]');
-  await expect.poll(() => page.locator('[data-testid=train-state]').textContent(), { timeout: 180_000 }).toBe('finished');
+  await expect
+    .poll(() => page.locator('[data-testid=train-state]').textContent(), { timeout: 180_000 })
+    .toBe('finished');
   const message = (await page.locator('[data-testid=train-message]').textContent()) ?? '';
   const step = (await page.locator('[data-testid=train-step]').textContent()) ?? '';
   const loss = /loss (\d+\.\d+)/.exec(step)?.[1] ?? '';
@@ -41,7 +43,9 @@ async function trainOn(query: string): Promise<{ app: OpenApp; message: string; 
 describe('data-parallel training in the trainer worker (wasm)', () => {
   it('two threads: a replica worker computes half of every step; the losses equal one thread', async () => {
     const two = await trainOn('?backend=wasm&threads=2');
-    expect(two.message).toMatch(new RegExp(`Run finished after ${STEPS}/${STEPS} steps .*tok/s on wasm · 2 data-parallel workers\\)`));
+    expect(two.message).toMatch(
+      new RegExp(`Run finished after ${STEPS}/${STEPS} steps .*tok/s on wasm · 2 data-parallel workers\\)`),
+    );
     expect(two.app.requests.filter((u) => REPLICA.test(u)).length).toBe(1);
     expect(two.app.errors).toEqual([]);
     await screenshot(two.app.page, 'train-data-parallel');

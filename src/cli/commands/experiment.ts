@@ -4,6 +4,8 @@
  * unseen-template test splits in the Python sandbox, and writes results.json + results.md to --out. Finished cells
  * are saved as they finish, so Ctrl-C and a rerun with the same --out continue where it stopped.
  */
+import { nodeDataParallelWanted, openNodeReplica } from '../replica-port.ts';
+import { DataParallelPool } from '../../services/trainer/data-parallel.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +37,9 @@ const usage = `Usage: npm run cli -- experiment [options]
                       skips finished cells (resume after Ctrl-C)
   --data <dir>        folder with instruction.jsonl, reflection.jsonl, validation.jsonl (default public/demo)
   --backend <b>       auto | wasm | cpu | webgpu (default auto = wasm)
-  --json              one JSON object per finished cell, then the summary object as the last line`;
+  --json              one JSON object per finished cell, then the summary object as the last line
+
+  RCW_DATA_PARALLEL=N trains each cell on N wasm workers (this process + N−1 worker threads; default 1)`;
 
 const fmtEta = (s: number | null): string =>
   s === null ? '?' : s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`;
@@ -86,15 +90,20 @@ export const experimentCommand: CliCommand = {
     };
     process.once('SIGINT', onSigint);
     const python = createNodePython({ pristine: true, graceMs: 1000 });
+    let pool: DataParallelPool | null = null;
     try {
       const choice = await selectNodeBackend(backend);
+      const instances = nodeDataParallelWanted();
+      if (choice.backend === 'wasm' && instances > 1)
+        pool = DataParallelPool.open(Array.from({ length: instances - 1 }, () => openNodeReplica()));
       process.stderr.write(
-        `backend: ${choice.backend} (${choice.reason}); preset ${preset.name}, seeds ${seeds.join(',')}, results in ${out}\n`,
+        `backend: ${choice.backend} (${choice.reason}${pool ? `, ${instances} data-parallel workers` : ''}); preset ${preset.name}, seeds ${seeds.join(',')}, results in ${out}\n`,
       );
       await python.start();
       let lastLog = 0;
       const onEvent = (e: ExperimentEvent) => {
         if (e.type === 'plan') process.stderr.write(`${e.cells} cells, ${e.done} already finished\n`);
+        if (e.type === 'cell' && e.event.type === 'note') process.stderr.write(`  ${e.event.message}\n`);
         if (
           e.type === 'cell' &&
           e.event.type === 'train' &&
@@ -142,6 +151,7 @@ export const experimentCommand: CliCommand = {
         onEvent,
         signal: controller.signal,
         saveCheckpoint,
+        pool,
       });
       const md = markdownTable(result.rows, {
         preset: preset.name,
@@ -161,6 +171,7 @@ export const experimentCommand: CliCommand = {
     } finally {
       process.off('SIGINT', onSigint);
       python.dispose();
+      pool?.dispose();
       disposeNodeBackends();
     }
   },

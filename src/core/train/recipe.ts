@@ -216,6 +216,11 @@ export function stepMicroBatches(
   shards: ShardOptions = WHOLE,
 ): HostBatch[][][] {
   return Array.from({ length: cfg.gradAccumSteps }, (_, micro) =>
-    shardHostBatches(buildStepRows(encoded, sampler.next(), cfg, step, totalSteps, micro), shards, padId, cfg.objective),
+    shardHostBatches(
+      buildStepRows(encoded, sampler.next(), cfg, step, totalSteps, micro),
+      shards,
+      padId,
+      cfg.objective,
+    ),
   );
 }

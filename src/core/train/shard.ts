@@ -96,7 +96,8 @@ export function planShards(rows: StepRows, o: ShardOptions): StepRows[][] {
       }
     }
   }
-  let chosen: { makespan: number; groups: { from: number; to: number; cost: number; instance: number }[] } | null = null;
+  let chosen: { makespan: number; groups: { from: number; to: number; cost: number; instance: number }[] } | null =
+    null;
   const kMin = o.subBatches ? 1 : Math.min(o.instances, n);
   for (let k = kMin; k <= kMax; k++) {
     const groups: { from: number; to: number; cost: number; instance: number }[] = [];

@@ -18,6 +18,7 @@ import {
   type ExperimentData,
 } from './single-run.ts';
 import type { ResultStore } from '../../api/experiment.ts';
+import type { DataParallelPool } from '../trainer/data-parallel.ts';
 import { tableRows, type TableRow } from './stats.ts';
 import { rowOrder, TABLE2_VARIANTS, type Variant } from './variants.ts';
 
@@ -52,6 +53,8 @@ export interface ExperimentOptions {
   store: ResultStore;
   onEvent?: (e: ExperimentEvent) => void;
   signal?: AbortSignal;
+  /** Data-parallel replicas every trained cell uses (the caller opens and closes them). */
+  pool?: DataParallelPool | null;
   /** Where a trained cell's model goes (CLI: <out>/models/<variant>@<seed>/), saved before its result. */
   saveCheckpoint?: (cell: { variant: string; seed: number }, files: CheckpointFiles) => Promise<void>;
 }
@@ -113,6 +116,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
               data: opts.data,
               python: opts.python,
               signal: opts.signal,
+              pool: opts.pool,
               variant: c.variant === 'untrained' ? variants[0]! : c.variant,
               untrained: c.variant === 'untrained',
               onEvent: (event) => opts.onEvent?.({ type: 'cell', key: c.key, event, index: i, cells: plan.length }),

@@ -17,6 +17,7 @@ import type { Split } from '../../core/tasks/types.ts';
 import { evaluateProblems } from '../eval/evaluate.ts';
 import { modelGenerator } from '../eval/model-generator.ts';
 import { TrainingRun } from '../trainer/run.ts';
+import type { DataParallelPool } from '../trainer/data-parallel.ts';
 import { validateRunConfig, type RunConfig } from '../../core/train/run-config.ts';
 import { DEMO_DATA_SEED } from './demo-data.ts';
 import type { ExperimentPreset } from './presets.ts';
@@ -33,7 +34,9 @@ export type { CellResult, SplitScore } from '../../api/experiment.ts';
 
 export type CellEvent =
   | { type: 'train'; step: number; total: number; loss: number }
-  | { type: 'eval'; split: Split; done: number; total: number };
+  | { type: 'eval'; split: Split; done: number; total: number }
+  /** Something the user should know that changes no number (e.g. data-parallel replicas unavailable). */
+  | { type: 'note'; message: string };
 
 export function runConfigFor(preset: ExperimentPreset, variant: Variant, seed: number): RunConfig {
   return validateRunConfig({
@@ -116,6 +119,8 @@ export async function runCell(opts: {
   saveCheckpoint?: (files: CheckpointFiles) => Promise<void>;
   onEvent?: (e: CellEvent) => void;
   signal?: AbortSignal;
+  /** Data-parallel replicas (services/trainer/data-parallel.ts): the cell trains on them too. */
+  pool?: DataParallelPool | null;
 }): Promise<CellResult> {
   const { preset, variant, seed } = opts;
   const config = runConfigFor(preset, variant, seed);
@@ -126,6 +131,16 @@ export async function runCell(opts: {
     name: `${variant.name}@${seed}`,
   });
   try {
+    if (opts.pool?.healthy && !opts.untrained) {
+      const pool = opts.pool;
+      pool.onFailure = (message) => opts.onEvent?.({ type: 'note', message });
+      try {
+        await pool.prepare(run.model);
+        run.runner = pool;
+      } catch (e) {
+        opts.onEvent?.({ type: 'note', message: `${(e as Error).message}; this cell trains on one worker` });
+      }
+    }
     const t0 = performance.now();
     const curve: CellResult['curve'] = [];
     const steps = opts.untrained ? 0 : run.totalSteps;

@@ -151,7 +151,9 @@ export function mountExperimentPanel(panel: HTMLElement, ctx: AppContext): void 
               ? 'starting'
               : e.event.type === 'train'
                 ? `training step ${e.event.step}/${e.event.total}, loss ${e.event.loss.toFixed(3)}`
-                : `checking ${e.event.split} ${e.event.done}/${e.event.total}`;
+                : e.event.type === 'note'
+                  ? e.event.message
+                  : `checking ${e.event.split} ${e.event.done}/${e.event.total}`;
           status.textContent = `Cell ${e.index + 1}/${e.cells} (${name}): ${what}. Elapsed ${formatDuration((performance.now() - t0) / 1000)}${eta !== null ? `, ETA ${formatDuration(eta)}` : ''}.`;
           if (e.type === 'cell' && e.event.type === 'train')
             progress.value = (e.index + e.event.step / e.event.total / 2) / e.cells;

@@ -37,7 +37,12 @@ function row(kind: TrainRow['kind'], n: number): TrainRow {
 const pair = (n: number) => ({ teacher: row('teacher', n), student: row('student', n) });
 
 const lens = (plan: StepRows[][]) =>
-  plan.map((subs) => subs.map((sub) => [...sub.pairs.map((p) => `p${p.teacher.ids.length}`), ...sub.others.map((r) => `g${r.ids.length}`)]));
+  plan.map((subs) =>
+    subs.map((sub) => [
+      ...sub.pairs.map((p) => `p${p.teacher.ids.length}`),
+      ...sub.others.map((r) => `g${r.ids.length}`),
+    ]),
+  );
 const MINI_A = 772; // ≈ attentionTokens of a dim-128 model
 
 describe('planShards', () => {
@@ -53,22 +58,35 @@ describe('planShards', () => {
   it('one instance: a long pair and short rows become two sub-batches; rows of one length stay one batch', () => {
     const o = { instances: 1, subBatches: true, attentionTokens: MINI_A };
     // One batch: 5·800·(1 + 800/772) + 64 ≈ 8208; apart: 2·800·2.036 + 64 ≈ 3322 and 3·150·1.194 + 64 ≈ 601.
-    expect(lens(planShards({ pairs: [pair(800)], others: [row('generation', 150), row('generation', 120), row('generation', 140)] }, o))).toEqual([
-      [['p800'], ['g150', 'g120', 'g140']],
-    ]);
+    expect(
+      lens(
+        planShards(
+          { pairs: [pair(800)], others: [row('generation', 150), row('generation', 120), row('generation', 140)] },
+          o,
+        ),
+      ),
+    ).toEqual([[['p800'], ['g150', 'g120', 'g140']]]);
     // Equal lengths: splitting saves no padding and costs the per-batch overhead.
-    expect(lens(planShards({ pairs: [], others: [row('generation', 300), row('generation', 300), row('generation', 300)] }, o))).toEqual([
-      [['g300', 'g300', 'g300']],
-    ]);
+    expect(
+      lens(
+        planShards({ pairs: [], others: [row('generation', 300), row('generation', 300), row('generation', 300)] }, o),
+      ),
+    ).toEqual([[['g300', 'g300', 'g300']]]);
   });
 
   it('two instances: the work is spread to the smallest makespan, pairs stay together, order is kept inside a batch', () => {
     const o = { instances: 2, subBatches: true, attentionTokens: MINI_A };
     expect(lens(planShards({ pairs: [pair(400), pair(410)], others: [] }, o))).toEqual([[['p410']], [['p400']]]);
-    const plan = planShards({ pairs: [pair(800), pair(300)], others: [row('generation', 150), row('generation', 700)] }, o);
+    const plan = planShards(
+      { pairs: [pair(800), pair(300)], others: [row('generation', 150), row('generation', 700)] },
+      o,
+    );
     expect(lens(plan)).toEqual([[['p800']], [['g700'], ['p300', 'g150']]]);
     // Without sub-batches: exactly one batch per instance.
-    const whole = planShards({ pairs: [pair(800), pair(300)], others: [row('generation', 150), row('generation', 700)] }, { ...o, subBatches: false });
+    const whole = planShards(
+      { pairs: [pair(800), pair(300)], others: [row('generation', 150), row('generation', 700)] },
+      { ...o, subBatches: false },
+    );
     expect(whole.map((s) => s.length)).toEqual([1, 1]);
     expect(lens(whole).flat(2).sort()).toEqual(['g150', 'g700', 'p300', 'p800']);
   });
@@ -84,7 +102,12 @@ describe('planShards', () => {
     const rows: StepRows = { pairs: [pair(12), pair(300)], others: [row('generation', 9)] };
     const [[whole]] = shardHostBatches(rows, WHOLE, 0, 'official');
     expect(whole!.norm).toBeUndefined();
-    const split = shardHostBatches(rows, { instances: 3, subBatches: true, attentionTokens: MINI_A }, 0, 'official').flat();
+    const split = shardHostBatches(
+      rows,
+      { instances: 3, subBatches: true, attentionTokens: MINI_A },
+      0,
+      'official',
+    ).flat();
     expect(split.length).toBeGreaterThan(1);
     for (const s of split)
       expect(s.norm).toEqual({ teacher: whole!.counts.teacher, student: whole!.counts.student, kl: whole!.counts.kl });
@@ -132,11 +155,17 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
     async (objective) => {
       const [a, b] = [encs.A!, encs.B!];
       const rows: StepRows = {
-        pairs: [a, b].map((e) => ({ teacher: teacherRow(e), student: studentRow(e, officialVisibility(e, fx.gradient_case)) })),
+        pairs: [a, b].map((e) => ({
+          teacher: teacherRow(e),
+          student: studentRow(e, officialVisibility(e, fx.gradient_case)),
+        })),
         others: [generationRow(b), generationRow(a)],
       };
       const results = [];
-      const plans = [WHOLE, ...[1, 2, 3].map((instances) => ({ instances, subBatches: true, attentionTokens: 20, overheadTokens: 0 }))];
+      const plans = [
+        WHOLE,
+        ...[1, 2, 3].map((instances) => ({ instances, subBatches: true, attentionTokens: 20, overheadTokens: 0 })),
+      ];
       for (const plan of plans) {
         const hosts = shardHostBatches(rows, plan, 0, objective);
         if (plan !== WHOLE) expect(hosts.flat().length).toBeGreaterThan(1);

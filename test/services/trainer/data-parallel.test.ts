@@ -53,7 +53,9 @@ const close = (a: TrainProgress[], b: TrainProgress[]) => {
   a.forEach((p, i) => {
     const q = b[i]!;
     for (const k of ['loss', 'ce_teacher', 'ce_student', 'kl', 'grad_norm'] as const) {
-      expect(Math.abs(p[k] - q[k]), `step ${p.step} ${k}: ${p[k]} vs ${q[k]}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(q[k])));
+      expect(Math.abs(p[k] - q[k]), `step ${p.step} ${k}: ${p[k]} vs ${q[k]}`).toBeLessThan(
+        1e-4 * Math.max(1, Math.abs(q[k])),
+      );
     }
   });
 };
@@ -101,7 +103,11 @@ describe('data-parallel training (wasm, worker threads)', () => {
       };
     };
     const [r] = await train(2, dying);
-    expect(r!.logs.some((l) => /a data-parallel replica failed \(the replica was closed\); training continues on this worker alone/.test(l))).toBe(true);
+    expect(
+      r!.logs.some((l) =>
+        /a data-parallel replica failed \(the replica was closed\); training continues on this worker alone/.test(l),
+      ),
+    ).toBe(true);
     expect(r!.summary.workers).toBe(1);
     expect(r!.summary.steps).toBe(6);
     close(r!.progress, one!.progress);
