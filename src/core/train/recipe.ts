@@ -11,7 +11,7 @@ import { generationRow, studentRow, teacherRow, type TrainRow } from '../distill
 import type { EncodedRecord } from '../records/serialize.ts';
 import { Rng } from '../rng.ts';
 import { makeHostBatch, type HostBatch } from './batch.ts';
-import { shardHostBatches, WHOLE, type ShardOptions, type StepRows } from './shard.ts';
+import { stepHostBatches, WHOLE, type ShardOptions, type StepRows } from './shard.ts';
 import { officialEpochOrder, officialItemsPerEpoch } from './length-grouped.ts';
 import type { TrainConfig } from './config.ts';
 import { totalStepsFor, warmupStepsFor } from './schedule.ts';
@@ -201,12 +201,26 @@ export function buildStepBatch(
 }
 
 /**
- * The gradAccumSteps micro-batches of optimizer step `step`, the sampler advancing as one-at-a-time
- * micro-batches would. Each micro-batch has its own mask RNG (see maskRng), drawn before the rows are
- * split, so the masks do not depend on how it is split. Each micro-batch is [instance][sub-batch]
- * (shard.ts); WHOLE = one host batch per micro-batch.
+ * The rows of the gradAccumSteps micro-batches of optimizer step `step`, the sampler advancing as
+ * one-at-a-time micro-batches would. Each micro-batch has its own mask RNG (see maskRng).
  */
-export function stepMicroBatches(
+export function stepRows(
+  encoded: readonly EncodedRecord[],
+  sampler: { next(): number[] },
+  cfg: TrainConfig,
+  step: number,
+  totalSteps: number,
+): StepRows[] {
+  return Array.from({ length: cfg.gradAccumSteps }, (_, micro) =>
+    buildStepRows(encoded, sampler.next(), cfg, step, totalSteps, micro),
+  );
+}
+
+/**
+ * The host batches of optimizer step `step` as [instance][sub-batch] (shard.ts: micro-batches cut by
+ * length and spread over instances; the masks are drawn before, so they do not depend on the plan).
+ */
+export function stepShards(
   encoded: readonly EncodedRecord[],
   sampler: { next(): number[] },
   cfg: TrainConfig,
@@ -214,13 +228,6 @@ export function stepMicroBatches(
   totalSteps: number,
   padId: number,
   shards: ShardOptions = WHOLE,
-): HostBatch[][][] {
-  return Array.from({ length: cfg.gradAccumSteps }, (_, micro) =>
-    shardHostBatches(
-      buildStepRows(encoded, sampler.next(), cfg, step, totalSteps, micro),
-      shards,
-      padId,
-      cfg.objective,
-    ),
-  );
+): HostBatch[][] {
+  return stepHostBatches(stepRows(encoded, sampler, cfg, step, totalSteps), shards, padId, cfg.objective);
 }

@@ -7,15 +7,18 @@
  * - **Instances.** With data-parallel replicas, the sub-batches are spread over the instances
  *   (this one + the replicas), which compute at the same time.
  *
- * planShards chooses both: items (a (teacher, student) pair stays together: the KL term pairs their
- * positions; a generation row alone) sorted by length are cut into k contiguous groups of least
- * padded cost for each k, the groups assigned longest-first to the least-loaded instance, and the k
- * with the smallest makespan (then the fewest groups) wins. Cost of a group of r rows padded to T:
- * r·T·(1 + T / attentionTokens) + overheadTokens (linear layers grow with T, attention with T²; a
- * sub-batch has a fixed cost of its own).
+ * - **Micro-batches.** With gradient accumulation, the micro-batches of a step are independent, so an
+ *   instance may take whole micro-batches while another takes others.
  *
- * Every sub-batch's losses are normalised by the whole micro-batch's counts (HostBatch.norm), so the
- * sub-batches' losses and gradients add up to the micro-batch's: the same step, up to float order.
+ * planStep chooses: each micro-batch's items (a (teacher, student) pair stays together: the KL term
+ * pairs their positions; a generation row alone) sorted by length are cut into k contiguous groups of
+ * least padded cost, the groups assigned longest-first to the least-loaded instance, and the plan with
+ * the smallest makespan wins. Cost of a group of r rows padded to T: r·T·(1 + T / attentionTokens) +
+ * overheadTokens (linear layers grow with T, attention with T²; a sub-batch has a fixed cost of its own).
+ *
+ * Every sub-batch's losses are normalised by its micro-batch's counts × the step's micro-batches
+ * (HostBatch.norm), so the sub-batches' losses and gradients add up to the step's: the same step as
+ * one instance computing micro-batch after micro-batch, up to float order.
  */
 import { ShapeError } from '../errors.ts';
 import type { TrainRow } from '../distill/rows.ts';
@@ -43,13 +46,23 @@ export interface ShardOptions {
 /** One micro-batch as one batch on one instance (GPU backends, and the reference the plans are tested against). */
 export const WHOLE: ShardOptions = { instances: 1, subBatches: false, attentionTokens: 1 };
 
-const DEFAULT_OVERHEAD = 64;
+/**
+ * Fixed cost of a sub-batch in padded tokens. Measured (mini model, wasm, loss + gradients of one row):
+ * 43 ms at 32 tokens, 48 ms at 100, 77 ms for two rows of 100 — about 25 ms of per-kernel overhead, at
+ * ≈ 0.24 ms per short-row token: ~100 tokens.
+ */
+const DEFAULT_OVERHEAD = 100;
 
-/** Forward FLOPs per token of the linear layers ÷ attention FLOPs per token per key (4·dim). */
+/**
+ * The row length at which a row's attention work equals its linear layers'. By FLOPs: linear FLOPs per
+ * token ÷ 4·dim (QKᵀ and PV per key). The T² part also carries the softmax, the masks and their
+ * gradients, which FLOPs do not count: measured on the mini model (wasm), the per-token cost of a row
+ * rises 1.9× from 100 to 600 tokens, which gives 455 tokens, 0.6 × its FLOP figure (772).
+ */
 export function attentionTokens(c: Pick<LlamaConfig, 'dim' | 'nHeads' | 'nKvHeads' | 'ffnDim'>): number {
   const kvDim = (c.dim / c.nHeads) * c.nKvHeads;
   const linear = 2 * (c.dim * (c.dim + 2 * kvDim) + c.dim * c.dim + 3 * c.dim * c.ffnDim);
-  return linear / (4 * c.dim);
+  return (0.6 * linear) / (4 * c.dim);
 }
 
 interface Item {
@@ -60,10 +73,17 @@ interface Item {
   order: number;
 }
 
-/** [instance][sub-batch]: what each instance computes, one sub-batch after the other. No empty entries. */
-export function planShards(rows: StepRows, o: ShardOptions): StepRows[][] {
-  if (!Number.isInteger(o.instances) || o.instances < 1)
-    throw new ShapeError(`instances must be an integer ≥ 1, found ${o.instances}`);
+interface Group {
+  micro: number;
+  items: Item[];
+  cost: number;
+}
+
+/**
+ * For each k = 1…n: the least-cost cut of one micro-batch's items, sorted by length, into k contiguous
+ * groups (dynamic programming over the cut points). groupings[k - 1] is the cut into k groups.
+ */
+function groupings(rows: StepRows, micro: number, o: ShardOptions): Group[][] {
   const items: Item[] = [
     ...rows.pairs.map((p, i) => ({ pair: p, rows: 2, len: p.teacher.ids.length, order: i })),
     ...rows.others.map((r, i) => ({ row: r, rows: 1, len: r.ids.length, order: rows.pairs.length + i })),
@@ -82,8 +102,8 @@ export function planShards(rows: StepRows, o: ShardOptions): StepRows[][] {
   // best[k][i]: least total cost of sorted[0..i) in k contiguous groups; cut[k][i]: where the last group starts.
   const best: number[][] = [[0, ...new Array<number>(n).fill(Infinity)]];
   const cut: number[][] = [[]];
-  const kMax = o.subBatches ? n : Math.min(o.instances, n);
-  for (let k = 1; k <= kMax; k++) {
+  const out: Group[][] = [];
+  for (let k = 1; k <= n; k++) {
     best[k] = new Array<number>(n + 1).fill(Infinity);
     cut[k] = new Array<number>(n + 1).fill(0);
     for (let i = k; i <= n; i++) {
@@ -95,55 +115,112 @@ export function planShards(rows: StepRows, o: ShardOptions): StepRows[][] {
         }
       }
     }
-  }
-  let chosen: { makespan: number; groups: { from: number; to: number; cost: number; instance: number }[] } | null =
-    null;
-  const kMin = o.subBatches ? 1 : Math.min(o.instances, n);
-  for (let k = kMin; k <= kMax; k++) {
-    const groups: { from: number; to: number; cost: number; instance: number }[] = [];
+    const groups: Group[] = [];
     for (let i = n, j = k; j > 0; j--) {
       const l = cut[j]![i]!;
-      groups.unshift({ from: l, to: i, cost: cost(l, i), instance: 0 });
+      groups.unshift({ micro, items: sorted.slice(l, i).sort((a, b) => a.order - b.order), cost: cost(l, i) });
       i = l;
     }
-    const load = new Array<number>(Math.min(o.instances, k)).fill(0);
-    for (const g of [...groups].sort((a, b) => b.cost - a.cost)) {
-      let m = 0;
-      for (let s = 1; s < load.length; s++) if (load[s]! < load[m]!) m = s;
-      load[m]! += g.cost;
-      g.instance = m;
-    }
-    const makespan = Math.max(...load);
-    if (!chosen || makespan < chosen.makespan * (1 - 1e-9)) chosen = { makespan, groups };
+    out.push(groups);
   }
-  const out: StepRows[][] = [];
-  for (const g of chosen!.groups) {
-    const members = sorted.slice(g.from, g.to).sort((a, b) => a.order - b.order);
-    const sub: StepRows = { pairs: [], others: [] };
-    for (const it of members) {
-      if (it.pair) sub.pairs.push(it.pair);
-      else sub.others.push(it.row!);
-    }
-    (out[g.instance] ??= []).push(sub);
+  return out;
+}
+
+/** Longest-processing-time-first: each group (costliest first) to the least-loaded instance. */
+function assign(groups: Group[], instances: number): { makespan: number; byInstance: Group[][] } {
+  const load = new Array<number>(Math.min(instances, groups.length)).fill(0);
+  const byInstance: Group[][] = load.map(() => []);
+  for (const g of [...groups].sort((a, b) => b.cost - a.cost)) {
+    let m = 0;
+    for (let s = 1; s < load.length; s++) if (load[s]! < load[m]!) m = s;
+    load[m]! += g.cost;
+    byInstance[m]!.push(g);
   }
-  return out.filter((x) => x.length > 0);
+  // Inside an instance: micro-batch order, then length order (deterministic, and readable in a trace).
+  for (const list of byInstance) list.sort((a, b) => a.micro - b.micro || a.items[0]!.order - b.items[0]!.order);
+  return { makespan: Math.max(...load), byInstance };
+}
+
+/** A planned sub-batch: rows of micro-batch `micro`. */
+export interface PlannedSub {
+  micro: number;
+  rows: StepRows;
 }
 
 /**
- * The host batches of one micro-batch: [instance][sub-batch]. A single batch keeps its own counts as its
- * denominators (no `norm`); otherwise every sub-batch carries the micro-batch's counts as `norm`.
+ * [instance][sub-batch] for the micro-batches of one optimizer step: what each instance computes, one
+ * sub-batch after the other. Sub-batches never mix micro-batches. Candidates: every micro-batch cut into
+ * min(k, its items) groups for k = 1…, and every micro-batch at its own least-cost cut; each candidate's
+ * groups are assigned longest-first, and the smallest makespan wins (then the fewest groups). Without
+ * sub-batches, a micro-batch is one batch, or one per instance when it is alone in the step.
  */
-export function shardHostBatches(rows: StepRows, o: ShardOptions, padId: number, objective: Objective): HostBatch[][] {
-  const plan = planShards(rows, o);
-  const hosts = plan.map((subs) => subs.map((s) => makeHostBatch(s.pairs, s.others, padId, objective)));
-  const all = hosts.flat();
-  if (all.length === 1) return hosts;
-  const norm = { teacher: 0, student: 0, kl: 0 };
-  for (const h of all) {
-    norm.teacher += h.counts.teacher;
-    norm.student += h.counts.student;
-    norm.kl += h.counts.kl;
+export function planStep(micro: readonly StepRows[], o: ShardOptions): PlannedSub[][] {
+  if (!Number.isInteger(o.instances) || o.instances < 1)
+    throw new ShapeError(`instances must be an integer ≥ 1, found ${o.instances}`);
+  if (micro.length === 0) throw new ShapeError('a training step needs at least one micro-batch, found none');
+  const options = micro.map((rows, m) => groupings(rows, m, o));
+  const candidates: Group[][] = [];
+  if (!o.subBatches) {
+    const k = micro.length === 1 ? o.instances : 1;
+    candidates.push(options.flatMap((g) => g[Math.min(k, g.length) - 1]!));
+  } else {
+    const kMax = Math.max(...options.map((g) => g.length));
+    for (let k = 1; k <= kMax; k++) candidates.push(options.flatMap((g) => g[Math.min(k, g.length) - 1]!));
+    const total = (gs: Group[]) => gs.reduce((s, g) => s + g.cost, 0);
+    candidates.push(options.flatMap((g) => g.reduce((a, b) => (total(b) < total(a) ? b : a))));
   }
-  for (const h of all) h.norm = { ...norm };
-  return hosts;
+  let chosen: { makespan: number; groups: number; byInstance: Group[][] } | null = null;
+  for (const groups of candidates) {
+    const a = assign(groups, o.instances);
+    const better =
+      !chosen ||
+      a.makespan < chosen.makespan * (1 - 1e-9) ||
+      (a.makespan <= chosen.makespan * (1 + 1e-9) && groups.length < chosen.groups);
+    if (better) chosen = { ...a, groups: groups.length };
+  }
+  return chosen!.byInstance.map((list) =>
+    list.map((g) => {
+      const rows: StepRows = { pairs: [], others: [] };
+      for (const it of g.items) {
+        if (it.pair) rows.pairs.push(it.pair);
+        else rows.others.push(it.row!);
+      }
+      return { micro: g.micro, rows };
+    }),
+  );
+}
+
+/**
+ * The host batches of one optimizer step: [instance][sub-batch]. With one micro-batch computed as one
+ * batch, it keeps its own counts as its denominators (no `norm`). Otherwise every sub-batch of
+ * micro-batch m carries m's counts × the number of micro-batches as `norm`: each micro-batch's losses
+ * are token means over the micro-batch, scaled by 1 / micro-batches, so the sum over every sub-batch of
+ * the step is the mean over micro-batches of the micro-batch losses (and gradients), as gradient
+ * accumulation computes it.
+ */
+export function stepHostBatches(
+  micro: readonly StepRows[],
+  o: ShardOptions,
+  padId: number,
+  objective: Objective,
+): HostBatch[][] {
+  const plan = planStep(micro, o);
+  const hosts = plan.map((subs) =>
+    subs.map((s) => ({ micro: s.micro, host: makeHostBatch(s.rows.pairs, s.rows.others, padId, objective) })),
+  );
+  const all = hosts.flat();
+  if (all.length > 1) {
+    const counts = micro.map(() => ({ teacher: 0, student: 0, kl: 0 }));
+    for (const { micro: m, host } of all) {
+      counts[m]!.teacher += host.counts.teacher;
+      counts[m]!.student += host.counts.student;
+      counts[m]!.kl += host.counts.kl;
+    }
+    const a = micro.length;
+    for (const { micro: m, host } of all) {
+      const c = counts[m]!;
+      host.norm = { teacher: c.teacher * a, student: c.student * a, kl: c.kl * a };
+    }
+  }
+  return hosts.map((subs) => subs.map((s) => s.host));
 }

@@ -59,7 +59,7 @@ export interface MicroBatchGrads {
 }
 
 /**
- * Computes a micro-batch's loss parts and gradients: the sum over its sub-batches (shard.ts), given as
+ * Computes a step's loss parts and gradients: the sum over its sub-batches (shard.ts), given as
  * [instance][sub-batch]. The local runner computes them all here, one after the other; a data-parallel
  * pool (services/trainer/data-parallel.ts) gives instance i > 0's sub-batches to replica i.
  */
@@ -92,16 +92,20 @@ export function sumShardGrads(results: MicroBatchGrads[]): MicroBatchGrads {
   return { parts, grads: grads! };
 }
 
-/** Loss parts and gradients of host batches computed here one after the other, summed. */
+/** Loss parts and gradients of host batches computed here one after the other, summed as they come. */
 export function localGrads(model: LlamaModel, hosts: readonly HostBatch[], weights: LossWeights): MicroBatchGrads {
-  const results: MicroBatchGrads[] = [];
+  if (hosts.length === 0) throw new ShapeError('nothing to compute: no host batch');
+  let sum: MicroBatchGrads | null = null;
   try {
-    for (const host of hosts) results.push(lossAndGrads(model, host, weights));
+    for (const host of hosts) {
+      const r = lossAndGrads(model, host, weights);
+      sum = sum ? sumShardGrads([sum, r]) : r;
+    }
   } catch (e) {
-    for (const r of results) tf.dispose([r.parts, ...r.grads.values()]);
+    if (sum) tf.dispose([sum.parts, ...sum.grads.values()]);
     throw e;
   }
-  return sumShardGrads(results);
+  return sum!;
 }
 
 /** Every sub-batch on this instance. */
@@ -112,32 +116,31 @@ export const localRunner: GradientRunner = {
   },
 };
 
-/** `microBatches[i]` holds micro-batch i as [instance][sub-batch] (shard.ts; [[batch]] when it is not split). */
+/**
+ * `shards`: the step's host batches as [instance][sub-batch] (shard.ts stepHostBatches: their `norm`s
+ * make the plain sum over them the mean over micro-batches; [[batch]] for one unsplit micro-batch).
+ */
 export async function trainStep(
   model: LlamaModel,
   opt: AdamW,
-  microBatches: readonly (readonly (readonly HostBatch[])[])[],
+  shards: readonly (readonly HostBatch[])[],
   weights: LossWeights,
   lr: number,
   maxGradNorm: number,
   runner: GradientRunner = localRunner,
 ): Promise<StepResult> {
-  if (microBatches.length === 0) throw new ShapeError('a training step needs at least one micro-batch, found none');
-  const scale = 1 / microBatches.length;
+  if (shards.flat().length === 0) throw new ShapeError('a training step needs at least one batch, found none');
   let acc: GradMap | null = null;
-  const partsAll: tf.Tensor1D[] = [];
+  let parts: tf.Tensor1D | null = null;
   try {
-    for (const shards of microBatches) {
-      const { parts, grads } = await runner.run(model, shards, weights, opt.step);
-      partsAll.push(parts);
-      acc = accumulateGrads(acc, grads, scale);
-    }
+    const r = await runner.run(model, shards, weights, opt.step);
+    parts = r.parts;
+    acc = r.grads;
     const { grads, norm } = clipByGlobalNorm(acc!, maxGradNorm);
     acc = grads;
     opt.apply(grads, lr);
-    const mean = tf.tidy(() => tf.mean(tf.stack(partsAll), 0)); // [5]
-    const [m, n] = await Promise.all([mean.data(), norm.data()]);
-    tf.dispose([mean, norm]);
+    const [m, n] = await Promise.all([parts.data(), norm.data()]); // parts: [5], already the mean over micro-batches
+    norm.dispose();
     return {
       total: m[0]!,
       ceTeacher: m[1]!,
@@ -146,10 +149,10 @@ export async function trainStep(
       ce: m[4]!,
       gradNorm: n[0]!,
       lr,
-      tokens: microBatches.flat(2).reduce((s, h) => s + h.counts.tokens, 0),
+      tokens: shards.flat().reduce((s, h) => s + h.counts.tokens, 0),
     };
   } finally {
-    tf.dispose(partsAll);
+    parts?.dispose();
     if (acc) for (const g of acc.values()) g.dispose();
   }
 }

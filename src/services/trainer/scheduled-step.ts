@@ -8,7 +8,7 @@ import { attentionTokens } from '../../core/train/shard.ts';
 import type { LlamaModel } from '../../core/model/llama.ts';
 import type { EncodedRecord } from '../../core/records/serialize.ts';
 import type { AdamW } from '../../core/train/adamw.ts';
-import { BatchSampler, stepMicroBatches, type RunPlan } from '../../core/train/recipe.ts';
+import { BatchSampler, stepShards, type RunPlan } from '../../core/train/recipe.ts';
 import type { RunConfig } from '../../core/train/run-config.ts';
 import { cosineLr } from '../../core/train/schedule.ts';
 import { trainStep, type GradientRunner } from '../../core/train/step.ts';
@@ -59,16 +59,16 @@ export async function scheduledStep(i: ScheduledStepInput): Promise<StepResult> 
   const { train: t, step } = i;
   const total = i.plan.totalSteps;
   const lr = cosineLr(step, total, i.plan.warmupSteps, t.lr);
-  // On a CPU backend a micro-batch is cut into sub-batches by length (padding costs as much as a token) and
-  // spread over the runner's instances; a GPU computes it whole (shard.ts).
+  // On a CPU backend the micro-batches are cut into sub-batches by length (padding costs as much as a token)
+  // and spread over the runner's instances; a GPU computes each micro-batch whole (shard.ts).
   const shards = {
     instances: i.runner?.instances ?? 1,
     subBatches: tf.getBackend() !== 'webgpu',
     attentionTokens: attentionTokens(i.model.config),
   };
-  const micro = stepMicroBatches(i.encoded, i.sampler, t, step, total, i.pad, shards);
+  const hosts = stepShards(i.encoded, i.sampler, t, step, total, i.pad, shards);
   i.beforeStep?.(step);
-  const r = await trainStep(i.model, i.optimizer, micro, t.lossWeights, lr, t.maxGradNorm, i.runner);
+  const r = await trainStep(i.model, i.optimizer, hosts, t.lossWeights, lr, t.maxGradNorm, i.runner);
   return {
     step: step + 1, // completed steps, counting this one (StepResult.step)
     loss: r.total,
@@ -79,6 +79,6 @@ export async function scheduledStep(i: ScheduledStepInput): Promise<StepResult> 
     lr,
     maskRate: maskRate(step, total),
     tokens: r.tokens,
-    shapes: micro.flat(2).map((h) => [h.batchSize, h.seqLen] as [number, number]),
+    shapes: hosts.flat().map((h) => [h.batchSize, h.seqLen] as [number, number]),
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRecord, type EncodedRecord } from '../../../src/core/records/serialize.ts';
 import { validateRecord, type ReflectionRecord } from '../../../src/core/records/schema.ts';
-import { BatchSampler, buildStepBatch, epochOrder, planRun, stepMicroBatches } from '../../../src/core/train/recipe.ts';
+import { BatchSampler, buildStepBatch, epochOrder, planRun, stepShards } from '../../../src/core/train/recipe.ts';
 import { validateTrainConfig } from '../../../src/core/train/config.ts';
 import { Rng } from '../../../src/core/rng.ts';
 import { loadReflectionLossFixture, rebuildFixtureRecord } from '../helpers/fixture-record.ts';
@@ -97,7 +97,7 @@ describe('recipe', () => {
   it('with gradient accumulation, two micro-batches of one step draw different random masks (the RNG does not restart)', () => {
     const cfg = validateTrainConfig({ mask: { strategy: 'random-token' }, seed: 5, gradAccumSteps: 2 });
     const sameRecord = { next: () => [0] };
-    const [m0, m1] = stepMicroBatches(data, sameRecord, cfg, 4, 10, 0).map((m) => m[0]![0]!);
+    const [m0, m1] = stepShards(data, sameRecord, cfg, 4, 10, 0)[0]!;
     if (!m0 || !m1) throw new Error('expected two micro-batches');
     expect(Array.from(m1.keyVisible)).not.toEqual(Array.from(m0.keyVisible));
     // Still reproducible per (seed, step, micro-batch).

@@ -7,7 +7,8 @@ import { encodeRecords } from '../../../src/core/records/serialize.ts';
 import { BpeTokenizer } from '../../../src/core/tokenizer/bpe.ts';
 import { AdamW } from '../../../src/core/train/adamw.ts';
 import { validateTrainConfig } from '../../../src/core/train/config.ts';
-import { BatchSampler, buildStepBatch, planRun } from '../../../src/core/train/recipe.ts';
+import { BatchSampler, buildStepBatch, buildStepRows, planRun } from '../../../src/core/train/recipe.ts';
+import { stepHostBatches, WHOLE } from '../../../src/core/train/shard.ts';
 import { cosineLr } from '../../../src/core/train/schedule.ts';
 import { reflectionDistillLoss } from '../../../src/core/distill/loss.ts';
 import { batchToTensors, disposeBatch } from '../../../src/core/train/batch.ts';
@@ -70,7 +71,12 @@ describe('trainStep on wasm', () => {
     const before = await evalLoss();
     let tensors = -1;
     for (let step = 0; step < plan.totalSteps; step++) {
-      const micro = [0, 1].map(() => [[buildStepBatch(encoded, sampler.next(), cfg, step, plan.totalSteps, tok.pad)]]);
+      const micro = stepHostBatches(
+        [0, 1].map((m) => buildStepRows(encoded, sampler.next(), cfg, step, plan.totalSteps, m)),
+        WHOLE,
+        tok.pad,
+        cfg.objective,
+      );
       const r = await trainStep(
         model,
         opt,
