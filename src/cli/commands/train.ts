@@ -38,7 +38,10 @@ const usage = `Usage: npm run cli -- train [options]
   --json                one JSON object per step on stdout, then a summary object
 
 JSON step fields: step, epoch, loss, ce_teacher, ce_student, kl, mask_rate, lr, grad_norm, tokens_per_sec, eta_sec.
-The summary object also names the objective, batching, recipe, and the mask strategy and block order used.`;
+The summary object also names the objective, batching, recipe, and the mask strategy and block order used.
+
+RCW_DATA_PARALLEL=N trains on N wasm workers (this process + N−1 worker threads; default 1): the same numbers,
+up to float summation order (docs/performance.md).`;
 
 async function readJson(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
