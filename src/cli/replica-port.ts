@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ReplicaPort, ReplicaReply } from '../api/replica.ts';
+import { replicaEndpoint } from '../platform/replica-endpoint.ts';
 import { BackendError } from '../core/errors.ts';
 
 /** Instances for data-parallel training in Node: RCW_DATA_PARALLEL, else 1 (none). */
@@ -33,30 +34,12 @@ export function openNodeReplica(): ReplicaPort {
   const entry = new URL('./replica-thread.ts', import.meta.url).href;
   const code = `(async () => { (await import(${JSON.stringify(tsxApi)})).register(); await import(${JSON.stringify(entry)}); })()`;
   const worker = new Worker(code, { eval: true, execArgv: [], env: { ...process.env, RCW_WASM_THREADS: '1' } });
-  let listener: (r: ReplicaReply) => void = () => {};
-  /** Why the thread can no longer answer (closed here, crashed, exited); null while it runs. */
-  let gone: string | null = null;
-  worker.on('message', (r: ReplicaReply) => listener(r));
-  worker.on('error', (e) => {
-    gone ??= `the replica thread crashed: ${e.message}`;
-    listener({ type: 'error', id: null, message: gone });
-  });
-  worker.on('exit', (code) => {
-    if (gone) return;
-    gone = `the replica thread exited (code ${code})`;
-    listener({ type: 'error', id: null, message: gone });
-  });
-  return {
-    post: (msg, transfer) => {
-      if (gone === null) return worker.postMessage(msg, transfer ?? []);
-      // A request to a thread that is gone gets its error reply (asynchronously, as a real reply would).
-      const why = gone;
-      queueMicrotask(() => listener({ type: 'error', id: msg.id, message: why }));
-    },
-    onReply: (l) => (listener = l),
-    terminate: () => {
-      gone ??= 'the replica was closed';
-      void worker.terminate();
-    },
-  };
+  const ep = replicaEndpoint(
+    (msg, transfer) => worker.postMessage(msg, transfer),
+    () => void worker.terminate(),
+  );
+  worker.on('message', (r: ReplicaReply) => ep.reply(r));
+  worker.on('error', (e) => ep.fail(`the replica thread crashed: ${e.message}`));
+  worker.on('exit', (code) => ep.fail(`the replica thread exited (code ${code})`));
+  return ep.port;
 }

@@ -4,6 +4,7 @@
  * threads − 1 replicas, each on one wasm thread (docs/performance.md, "Data-parallel workers").
  */
 import type { ReplicaPort, ReplicaReply } from '../../api/replica.ts';
+import { replicaEndpoint } from '../replica-endpoint.ts';
 import { wasmThreadsWanted } from './backend.ts';
 
 /** Instances for data-parallel training: the Threads setting (else every core), at most 8. */
@@ -16,26 +17,14 @@ export function openBrowserReplica(): ReplicaPort {
     type: 'module',
     name: 'replica',
   });
-  let listener: (r: ReplicaReply) => void = () => {};
-  /** Why the worker can no longer answer (closed here, failed to load, crashed); null while it runs. */
-  let gone: string | null = null;
-  worker.addEventListener('message', (ev: MessageEvent<ReplicaReply>) => listener(ev.data));
+  const ep = replicaEndpoint(
+    (msg, transfer) => worker.postMessage(msg, transfer),
+    () => worker.terminate(),
+  );
+  worker.addEventListener('message', (ev: MessageEvent<ReplicaReply>) => ep.reply(ev.data));
   worker.addEventListener('error', (ev) => {
     ev.preventDefault();
-    gone ??= `the replica worker failed: ${ev.message || 'it did not load'}`;
-    worker.terminate();
-    listener({ type: 'error', id: null, message: gone });
+    ep.fail(`the replica worker failed: ${ev.message || 'it did not load'}`);
   });
-  return {
-    post: (msg, transfer) => {
-      if (gone === null) return worker.postMessage(msg, transfer ?? []);
-      const why = gone;
-      queueMicrotask(() => listener({ type: 'error', id: msg.id, message: why }));
-    },
-    onReply: (l) => (listener = l),
-    terminate: () => {
-      gone ??= 'the replica was closed';
-      worker.terminate();
-    },
-  };
+  return ep.port;
 }

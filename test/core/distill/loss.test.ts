@@ -18,6 +18,7 @@ import { batchToTensors, disposeBatch, makeHostBatch } from '../../../src/core/t
 import { selectNodeBackend } from '../../../src/platform/node/backend.ts';
 import { Rng } from '../../../src/core/rng.ts';
 import { loadTinyModel } from '../model/fixture.ts';
+import { expectGradsMatchFixture } from '../helpers/grad-compare.ts';
 import { FIXTURES, loadReflectionLossFixture, rebuildFixtureRecord, type LossCase } from '../helpers/fixture-record.ts';
 
 const fx = loadReflectionLossFixture();
@@ -80,20 +81,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       try {
         const tot = (await value.data())[0]!;
         expect(rel(tot, fx.cases.find((c) => c.strategy === 'block' && c.mask_rate === 0.5)!.total)).toBeLessThan(1e-4);
-        expect(grads.size).toBe(ref.size);
-        for (const [name, g] of grads) {
-          const want = ref.get(`grad.${name}`);
-          expect(want, name).toBeDefined();
-          const hf = model.toHF(name, g);
-          const got = await hf.data();
-          hf.dispose();
-          expect(hf.shape).toEqual(want!.shape);
-          let bad = 0;
-          for (let i = 0; i < got.length; i++) {
-            if (Math.abs(got[i]! - want!.data[i]!) > 1e-5 + 1e-3 * Math.abs(want!.data[i]!)) bad++;
-          }
-          expect(bad, `${name}: elements outside atol 1e-5 + rtol 1e-3`).toBe(0);
-        }
+        await expectGradsMatchFixture(model, grads, ref);
       } finally {
         value.dispose();
         for (const g of grads.values()) g.dispose();

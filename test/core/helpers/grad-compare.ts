@@ -7,7 +7,7 @@ import type { LlamaModel } from '../../../src/core/model/llama.ts';
 export async function expectGradsMatchFixture(
   model: LlamaModel,
   grads: Map<string, tf.Tensor>,
-  ref: Map<string, { data: Float32Array | ArrayLike<number> }>,
+  ref: Map<string, { shape: number[]; data: Float32Array | ArrayLike<number> }>,
 ): Promise<void> {
   expect(grads.size).toBe(ref.size);
   for (const [name, g] of grads) {
@@ -16,6 +16,7 @@ export async function expectGradsMatchFixture(
     const hf = model.toHF(name, g);
     const got = await hf.data();
     hf.dispose();
+    expect(hf.shape, name).toEqual(w!.shape);
     let bad = 0;
     let dn = 0;
     let wn = 0;

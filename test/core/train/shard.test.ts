@@ -33,6 +33,16 @@ import { officialEncoded, officialVisibility } from '../distill/official-case.ts
 const fx = loadOfficialLossFixture();
 const encs = officialEncoded(fx);
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-6);
+/** ‖got − want‖ / ‖want‖. */
+function relNormError(got: Float32Array, want: Float32Array): number {
+  let dn = 0;
+  let wn = 0;
+  for (let i = 0; i < want.length; i++) {
+    dn += (got[i]! - want[i]!) ** 2;
+    wn += want[i]! ** 2;
+  }
+  return Math.sqrt(dn / Math.max(wn, 1e-30));
+}
 
 function row(kind: TrainRow['kind'], n: number): TrainRow {
   return {
@@ -210,17 +220,8 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
       parts.forEach((v, i) =>
         expect(rel(v, (refParts[0]![i]! + refParts[1]![i]!) / 2), `part ${i}`).toBeLessThan(1e-5),
       );
-      for (const [n, g] of r.grads) {
-        const got = (await g.data()) as Float32Array;
-        const want = refGrads.get(n)!;
-        let dn = 0;
-        let wn = 0;
-        for (let i = 0; i < got.length; i++) {
-          dn += (got[i]! - want[i]!) ** 2;
-          wn += want[i]! ** 2;
-        }
-        expect(Math.sqrt(dn / Math.max(wn, 1e-30)), n).toBeLessThan(1e-5);
-      }
+      for (const [n, g] of r.grads)
+        expect(relNormError((await g.data()) as Float32Array, refGrads.get(n)!), n).toBeLessThan(1e-5);
       tf.dispose([r.parts, ...r.grads.values()]);
     }
   });
@@ -254,16 +255,7 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
       const [one, ...split] = results;
       for (const s of split) {
         s!.parts.forEach((v, i) => expect(rel(v, one!.parts[i]!), `part ${i}`).toBeLessThan(1e-5));
-        for (const [n, g] of one!.grads) {
-          const h = s!.grads.get(n)!;
-          let dn = 0;
-          let wn = 0;
-          for (let i = 0; i < g.length; i++) {
-            dn += (h[i]! - g[i]!) ** 2;
-            wn += g[i]! ** 2;
-          }
-          expect(Math.sqrt(dn / Math.max(wn, 1e-30)), n).toBeLessThan(1e-5);
-        }
+        for (const [n, g] of one!.grads) expect(relNormError(s!.grads.get(n)!, g), n).toBeLessThan(1e-5);
       }
     },
   );
