@@ -16,7 +16,7 @@
  *   the positions that predict the student targets.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, ShapeError } from '../errors.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import type { DistillBatch } from '../train/batch.ts';
 import { gatherRows } from './gather.ts';
@@ -61,12 +61,31 @@ export function validateLossWeights(w: LossWeights): LossWeights {
 
 const safeDiv = (num: tf.Scalar, n: number): tf.Scalar => tf.div(num, Math.max(n, 1));
 
-/** Call inside tf.variableGrads (or tf.tidy): returns scalars; intermediate tensors are freed by the caller's scope. */
+/**
+ * The KL target of a batch whose teachers are outside it (DistillBatch.teacherOutside): the teachers'
+ * log-probabilities at the KL positions, [K, V], from a forward without gradients (call outside the
+ * gradient tape, inside tf.tidy). The teacher is detached in the KL term, so nothing is lost.
+ */
+export function outsideTeacherLogProbs(model: LlamaModel, batch: DistillBatch): tf.Tensor2D {
+  const t = batch.teacherOutside;
+  if (!t) throw new ShapeError('this batch has its teachers inside');
+  const hidden = model.forwardHidden(t.inputIds, { positions: t.positions, keyVisible: t.keyVisible }); // [R·T, D]
+  const rows = tf.slice(batch.headRows, [0], [batch.nKl]) as tf.Tensor1D; // student row r, t = teacher row r, t
+  return logSoftmax(model.head(gatherRows(hidden, rows)));
+}
+
+/**
+ * Call inside tf.variableGrads (or tf.tidy): returns scalars; intermediate tensors are freed by the caller's
+ * scope. `outsideTeacher`: outsideTeacherLogProbs of a batch whose teachers are outside it.
+ */
 export function reflectionDistillLoss(
   model: LlamaModel,
   batch: DistillBatch,
   weights: LossWeights = DEFAULT_LOSS_WEIGHTS,
+  outsideTeacher?: tf.Tensor2D,
 ): DistillLosses {
+  if (!!batch.teacherOutside !== !!outsideTeacher)
+    throw new ShapeError('a batch with its teachers outside needs their log-probabilities, and only such a batch');
   const hidden = model.forwardHidden(batch.inputIds, { positions: batch.positions, keyVisible: batch.keyVisible }); // [B·T, D]
   const M = batch.headRows.shape[0];
   // Denominators: this batch's counts, or its micro-batch's when it is a data-parallel shard (batch.ts).
@@ -89,7 +108,10 @@ export function reflectionDistillLoss(
   const ceTeacher = safeDiv(sumT, nT);
   const ceStudent = safeDiv(sumS, nS);
   let kl: tf.Scalar;
-  if (K > 0) {
+  if (K > 0 && outsideTeacher) {
+    const logPs = tf.slice(logp, [0, 0], [K, V]) as tf.Tensor2D; // the head plan puts the student KL rows first
+    kl = safeDiv(klSum(outsideTeacher, logPs), batch.norm.kl);
+  } else if (K > 0) {
     const logPt = tf.slice(logp, [0, 0], [K, V]) as tf.Tensor2D;
     const logPs = tf.slice(logp, [K, 0], [K, V]) as tf.Tensor2D;
     kl = safeDiv(klSum(logPt, logPs), batch.norm.kl);

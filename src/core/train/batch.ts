@@ -12,7 +12,10 @@ import type { Objective } from './config.ts';
 
 /** Positions (of the flattened [B·T] hidden states) that go through the output head. */
 export interface HeadPlan {
-  /** [M] flat positions b·T + t. The first K are teacher KL positions, the next K the matching student ones. */
+  /**
+   * [M] flat positions b·T + t. The first K are teacher KL positions, the next K the matching student ones;
+   * in a batch whose teachers are outside (HostBatch.teacherOutside), the first K are the student ones.
+   */
   rows: Int32Array;
   /** K: KL pairs (rows[k] of a teacher row pairs with rows[K + k] of its student row). */
   nKl: number;
@@ -49,6 +52,13 @@ export interface HostBatch {
    * shards' losses and gradients add up to the micro-batch's exactly.
    */
   norm?: LossNorm;
+  /**
+   * A batch of student rows whose teacher rows are not in it (a pair split over two instances, shard.ts):
+   * the teachers' ids, positions and visibility, [nPairs, T], run forward without gradients for the KL
+   * target (the teacher is detached in the KL term, so its gradient comes only from its CE, computed as a
+   * row of another batch). Absent: teachers and students are both rows of the batch.
+   */
+  teacherOutside?: { inputIds: Int32Array; positions: Int32Array; keyVisible: Float32Array };
 }
 
 /** Denominators of the token means: CE teacher targets, CE student targets, KL positions. */
@@ -74,6 +84,8 @@ export interface DistillBatch {
   nKl: number;
   counts: HostBatch['counts'];
   norm: LossNorm;
+  /** HostBatch.teacherOutside as tensors ([R, T] each), or null. */
+  teacherOutside: { inputIds: tf.Tensor2D; positions: tf.Tensor2D; keyVisible: tf.Tensor2D } | null;
 }
 
 /** Flattened [B·T] positions → head-plan slots: KL pairs first, then every other position that predicts a target. */
@@ -85,6 +97,7 @@ function headPlan(
   teacherMask: Float32Array,
   studentMask: Float32Array,
   klMask: Float32Array,
+  teacherOutside: boolean,
 ): HeadPlan {
   const slot = new Map<number, number>();
   const rows: number[] = [];
@@ -96,8 +109,12 @@ function headPlan(
   };
   const klPos: number[] = [];
   for (let r = 0; r < R; r++) for (let t = 0; t < T; t++) if (klMask[r * T + t]) klPos.push(r * T + t);
-  for (const p of klPos) add(p); // teacher row r = r, same t
-  for (const p of klPos) add(R * T + p); // student row R + r
+  if (teacherOutside) {
+    for (const p of klPos) add(p); // student row r (its teacher's log-probs come with the batch: teacherOutside)
+  } else {
+    for (const p of klPos) add(p); // teacher row r = r, same t
+    for (const p of klPos) add(R * T + p); // student row R + r
+  }
   for (let b = 0; b < B; b++) {
     for (let t = 0; t + 1 < T; t++) {
       const next = b * T + t + 1;
@@ -127,8 +144,16 @@ export function makeHostBatch(
   others: TrainRow[],
   padId: number,
   objective: Objective = 'official',
+  /** The pairs' teacher rows stay outside the batch (HostBatch.teacherOutside); no other rows then. */
+  teacherOutside = false,
 ): HostBatch {
-  const rows: TrainRow[] = [...pairs.map((p) => p.teacher), ...pairs.map((p) => p.student), ...others];
+  if (teacherOutside && (others.length > 0 || pairs.length === 0))
+    throw new ShapeError('a batch with its teachers outside holds pairs only, found none or other rows');
+  const rows: TrainRow[] = [
+    ...(teacherOutside ? [] : pairs.map((p) => p.teacher)),
+    ...pairs.map((p) => p.student),
+    ...others,
+  ];
   if (rows.length === 0) throw new ShapeError('a batch needs at least one row, found none');
   for (const p of pairs) {
     if (p.teacher.ids.length !== p.student.ids.length || p.teacher.ids.some((id, i) => id !== p.student.ids[i])) {
@@ -136,6 +161,7 @@ export function makeHostBatch(
     }
   }
   const R = pairs.length;
+  const firstStudent = teacherOutside ? 0 : R; // row index of the first student row
   if (
     pairs.some((p) => p.teacher.kind !== 'teacher' || p.student.kind !== 'student') ||
     others.some((r) => r.kind !== 'generation')
@@ -171,7 +197,7 @@ export function makeHostBatch(
       if (!isTarget) continue;
       if (row.kind === 'student') {
         studentMask[o] = 1;
-        klMask[(b - R) * T + (objective === 'official' ? t : t - 1)] = 1;
+        klMask[(b - firstStudent) * T + (objective === 'official' ? t : t - 1)] = 1;
         counts.student++;
         counts.kl++;
       } else {
@@ -180,7 +206,7 @@ export function makeHostBatch(
       }
     }
   });
-  const head = headPlan(B, T, R, inputIds, teacherMask, studentMask, klMask);
+  const head = headPlan(B, T, R, inputIds, teacherMask, studentMask, klMask, teacherOutside);
   return {
     batchSize: B,
     seqLen: T,
@@ -195,7 +221,33 @@ export function makeHostBatch(
     objective,
     head,
     counts,
+    ...(teacherOutside ? { teacherOutside: teacherRows(pairs, T, padId) } : {}),
   };
+}
+
+/** The teacher rows of pairs, padded to T: what a batch with its teachers outside runs forward for the KL target. */
+function teacherRows(
+  pairs: { teacher: TrainRow }[],
+  T: number,
+  padId: number,
+): NonNullable<HostBatch['teacherOutside']> {
+  const R = pairs.length;
+  const inputIds = new Int32Array(R * T).fill(padId);
+  const positions = new Int32Array(R * T);
+  const keyVisible = new Float32Array(R * T);
+  pairs.forEach(({ teacher }, r) => {
+    for (let t = 0; t < T; t++) {
+      const o = r * T + t;
+      if (t >= teacher.ids.length) {
+        positions[o] = t;
+        continue;
+      }
+      inputIds[o] = teacher.ids[t]!;
+      positions[o] = teacher.positions[t]!;
+      keyVisible[o] = teacher.keyVisible[t] ? 1 : 0;
+    }
+  });
+  return { inputIds, positions, keyVisible };
 }
 
 /** Uploads a host batch. Dispose with disposeBatch. */
@@ -217,6 +269,13 @@ export function batchToTensors(h: HostBatch): DistillBatch {
     nKl: h.head.nKl,
     counts: h.counts,
     norm: h.norm ?? { teacher: h.counts.teacher, student: h.counts.student, kl: h.counts.kl },
+    teacherOutside: h.teacherOutside
+      ? {
+          inputIds: tf.tensor2d(h.teacherOutside.inputIds, [h.nPairs, h.seqLen], 'int32'),
+          positions: tf.tensor2d(h.teacherOutside.positions, [h.nPairs, h.seqLen], 'int32'),
+          keyVisible: tf.tensor2d(h.teacherOutside.keyVisible, [h.nPairs, h.seqLen], 'float32'),
+        }
+      : null,
   };
 }
 
@@ -233,4 +292,5 @@ export function disposeBatch(b: DistillBatch): void {
     b.studentW,
   ]);
   if (b.klMask) b.klMask.dispose();
+  if (b.teacherOutside) tf.dispose(Object.values(b.teacherOutside));
 }

@@ -66,7 +66,9 @@ export function attentionTokens(c: Pick<LlamaConfig, 'dim' | 'nHeads' | 'nKvHead
 }
 
 interface Item {
+  /** A whole pair, or (in a batch with its teachers outside) a pair's student row. */
   pair?: { teacher: TrainRow; student: TrainRow };
+  /** A generation row, or a split pair's teacher row computed as one (its CE only). */
   row?: TrainRow;
   rows: number;
   len: number;
@@ -77,19 +79,25 @@ interface Group {
   micro: number;
   items: Item[];
   cost: number;
+  /** The group's pairs are student rows whose teachers are outside the batch (a split pair). */
+  teacherOutside: boolean;
 }
+
+/**
+ * Splitting a pair over two instances: its teacher row is computed as a row of its own (CE only: the
+ * teacher is detached in the KL term) and its student row with the teacher's KL target from a forward
+ * without gradients on the student's instance — a forward is about a third of forward + backward, so the
+ * student's side costs 4/3 of a row.
+ */
+const OUTSIDE_TEACHER_COST = 4 / 3;
 
 /**
  * For each k = 1…n: the least-cost cut of one micro-batch's items, sorted by length, into k contiguous
  * groups (dynamic programming over the cut points). groupings[k - 1] is the cut into k groups.
  */
-function groupings(rows: StepRows, micro: number, o: ShardOptions): Group[][] {
-  const items: Item[] = [
-    ...rows.pairs.map((p, i) => ({ pair: p, rows: 2, len: p.teacher.ids.length, order: i })),
-    ...rows.others.map((r, i) => ({ row: r, rows: 1, len: r.ids.length, order: rows.pairs.length + i })),
-  ];
+function groupings(items: Item[], micro: number, o: ShardOptions, teacherOutside = false): Group[][] {
   const n = items.length;
-  if (n === 0) throw new ShapeError('a micro-batch needs at least one row, found none');
+  const factor = teacherOutside ? OUTSIDE_TEACHER_COST : 1;
   const sorted = [...items].sort((a, b) => b.len - a.len || a.order - b.order);
   const overhead = o.overheadTokens ?? DEFAULT_OVERHEAD;
   // cost of sorted[l..i) as one batch: padded to sorted[l].len (the longest).
@@ -97,7 +105,7 @@ function groupings(rows: StepRows, micro: number, o: ShardOptions): Group[][] {
     let r = 0;
     for (let j = l; j < i; j++) r += sorted[j]!.rows;
     const T = sorted[l]!.len;
-    return r * T * (1 + T / o.attentionTokens) + overhead;
+    return factor * r * T * (1 + T / o.attentionTokens) + overhead;
   };
   // best[k][i]: least total cost of sorted[0..i) in k contiguous groups; cut[k][i]: where the last group starts.
   const best: number[][] = [[0, ...new Array<number>(n).fill(Infinity)]];
@@ -118,7 +126,12 @@ function groupings(rows: StepRows, micro: number, o: ShardOptions): Group[][] {
     const groups: Group[] = [];
     for (let i = n, j = k; j > 0; j--) {
       const l = cut[j]![i]!;
-      groups.unshift({ micro, items: sorted.slice(l, i).sort((a, b) => a.order - b.order), cost: cost(l, i) });
+      groups.unshift({
+        micro,
+        items: sorted.slice(l, i).sort((a, b) => a.order - b.order),
+        cost: cost(l, i),
+        teacherOutside,
+      });
       i = l;
     }
     out.push(groups);
@@ -141,10 +154,11 @@ function assign(groups: Group[], instances: number): { makespan: number; byInsta
   return { makespan: Math.max(...load), byInstance };
 }
 
-/** A planned sub-batch: rows of micro-batch `micro`. */
+/** A planned sub-batch: rows of micro-batch `micro`; `teacherOutside`: its pairs' teachers are outside it. */
 export interface PlannedSub {
   micro: number;
   rows: StepRows;
+  teacherOutside?: boolean;
 }
 
 /**
@@ -158,25 +172,52 @@ export function planStep(micro: readonly StepRows[], o: ShardOptions): PlannedSu
   if (!Number.isInteger(o.instances) || o.instances < 1)
     throw new ShapeError(`instances must be an integer ≥ 1, found ${o.instances}`);
   if (micro.length === 0) throw new ShapeError('a training step needs at least one micro-batch, found none');
-  const options = micro.map((rows, m) => groupings(rows, m, o));
+  for (const rows of micro)
+    if (rows.pairs.length + rows.others.length === 0)
+      throw new ShapeError('a micro-batch needs at least one row, found none');
+  const whole = micro.map((rows) => splitItems(rows, () => false).whole);
+  const total = (gs: Group[]) => gs.reduce((s, g) => s + g.cost, 0);
+  /** Candidates from per-micro-batch options: min(k, its cuts) groups for k = 1…, and each at its least cost. */
+  const candidatesOf = (options: Group[][][][]): Group[][] => {
+    const out: Group[][] = [];
+    const kMax = Math.max(...options.flat().map((g) => g.length));
+    const pick = (g: Group[][], k: number) => (g.length ? g[Math.min(k, g.length) - 1]! : []);
+    for (let k = 1; k <= kMax; k++) out.push(options.flatMap((classes) => classes.flatMap((g) => pick(g, k))));
+    const cheapest = (g: Group[][]) => (g.length ? g.reduce((a, b) => (total(b) < total(a) ? b : a)) : []);
+    out.push(options.flatMap((classes) => classes.flatMap(cheapest)));
+    return out;
+  };
   const candidates: Group[][] = [];
   if (!o.subBatches) {
     const k = micro.length === 1 ? o.instances : 1;
+    const options = whole.map((items, m) => groupings(items, m, o));
     candidates.push(options.flatMap((g) => g[Math.min(k, g.length) - 1]!));
   } else {
-    const kMax = Math.max(...options.map((g) => g.length));
-    for (let k = 1; k <= kMax; k++) candidates.push(options.flatMap((g) => g[Math.min(k, g.length) - 1]!));
-    const total = (gs: Group[]) => gs.reduce((s, g) => s + g.cost, 0);
-    candidates.push(options.flatMap((g) => g.reduce((a, b) => (total(b) < total(a) ? b : a))));
+    // Which pairs to split (o.instances > 1 only): none; the j-th longest pair of every micro-batch (one
+    // split pair is often all it takes to even out the instances); every pair.
+    const maxPairs = o.instances > 1 ? Math.max(...micro.map((rows) => rows.pairs.length)) : 0;
+    const choices: ((byLength: number, n: number) => boolean)[] = [() => false];
+    for (let j = 0; j < maxPairs; j++) choices.push((byLength) => byLength === j);
+    if (maxPairs > 1) choices.push(() => true);
+    for (const splitIt of choices) {
+      const options = micro.map((rows, m) => {
+        const { whole: w, students } = splitItems(rows, splitIt);
+        return [groupings(w, m, o), groupings(students, m, o, true)];
+      });
+      candidates.push(...candidatesOf(options));
+    }
   }
-  let chosen: { makespan: number; groups: number; byInstance: Group[][] } | null = null;
+  let chosen: { makespan: number; work: number; groups: number; byInstance: Group[][] } | null = null;
   for (const groups of candidates) {
     const a = assign(groups, o.instances);
+    const work = total(groups);
+    const same = chosen && a.makespan <= chosen.makespan * (1 + 1e-9);
     const better =
       !chosen ||
       a.makespan < chosen.makespan * (1 - 1e-9) ||
-      (a.makespan <= chosen.makespan * (1 + 1e-9) && groups.length < chosen.groups);
-    if (better) chosen = { ...a, groups: groups.length };
+      (same && work < chosen.work * (1 - 1e-9)) ||
+      (same && work <= chosen.work * (1 + 1e-9) && groups.length < chosen.groups);
+    if (better) chosen = { ...a, work, groups: groups.length };
   }
   return chosen!.byInstance.map((list) =>
     list.map((g) => {
@@ -185,9 +226,37 @@ export function planStep(micro: readonly StepRows[], o: ShardOptions): PlannedSu
         if (it.pair) rows.pairs.push(it.pair);
         else rows.others.push(it.row!);
       }
-      return { micro: g.micro, rows };
+      return { micro: g.micro, rows, ...(g.teacherOutside ? { teacherOutside: true } : {}) };
     }),
   );
+}
+
+/**
+ * A micro-batch's items with the pairs `splitIt(rank by length, pairs)` chooses split: such a pair's teacher
+ * row becomes a row of its own (its CE only), among the whole items; its student row goes to `students`
+ * (batches with their teachers outside).
+ */
+function splitItems(
+  rows: StepRows,
+  splitIt: (byLength: number, n: number) => boolean,
+): { whole: Item[]; students: Item[] } {
+  const n = rows.pairs.length;
+  const rank = new Map(
+    rows.pairs
+      .map((p, i) => ({ i, len: p.teacher.ids.length }))
+      .sort((a, b) => b.len - a.len || a.i - b.i)
+      .map((x, r) => [x.i, r]),
+  );
+  const whole: Item[] = [];
+  const students: Item[] = [];
+  rows.pairs.forEach((p, i) => {
+    const len = p.teacher.ids.length;
+    if (!splitIt(rank.get(i)!, n)) return whole.push({ pair: p, rows: 2, len, order: i });
+    whole.push({ row: { ...p.teacher, kind: 'generation' }, rows: 1, len, order: i });
+    students.push({ pair: p, rows: 1, len, order: i });
+  });
+  rows.others.forEach((r, i) => whole.push({ row: r, rows: 1, len: r.ids.length, order: n + i }));
+  return { whole, students };
 }
 
 /**
@@ -206,7 +275,10 @@ export function stepHostBatches(
 ): HostBatch[][] {
   const plan = planStep(micro, o);
   const hosts = plan.map((subs) =>
-    subs.map((s) => ({ micro: s.micro, host: makeHostBatch(s.rows.pairs, s.rows.others, padId, objective) })),
+    subs.map((s) => ({
+      micro: s.micro,
+      host: makeHostBatch(s.rows.pairs, s.rows.others, padId, objective, s.teacherOutside === true),
+    })),
   );
   const all = hosts.flat();
   if (all.length > 1) {

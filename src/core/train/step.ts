@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '../errors.ts';
-import { reflectionDistillLoss, type LossWeights } from '../distill/loss.ts';
+import { outsideTeacherLogProbs, reflectionDistillLoss, type LossWeights } from '../distill/loss.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import type { AdamW } from './adamw.ts';
 import { batchToTensors, disposeBatch, type HostBatch } from './batch.ts';
@@ -35,11 +35,13 @@ export function lossAndGrads(
   weights: LossWeights,
 ): { parts: tf.Tensor1D; grads: GradMap } {
   const batch = batchToTensors(host);
+  // A batch whose teachers are outside it (a split pair, shard.ts): their KL target, without gradients.
+  const outside = batch.teacherOutside ? tf.tidy(() => outsideTeacherLogProbs(model, batch)) : undefined;
   try {
     let parts: tf.Tensor1D | null = null;
     const vars = [...model.trainable.values()]; // every parameter, or only a LoRA adapter's (lora.ts)
     const { value, grads } = tf.variableGrads(() => {
-      const l = reflectionDistillLoss(model, batch, weights);
+      const l = reflectionDistillLoss(model, batch, weights, outside);
       parts = tf.keep(tf.stack([l.total, l.ceTeacher, l.ceStudent, l.kl, l.ce]) as tf.Tensor1D); // [5]
       return l.total;
     }, vars);
@@ -48,6 +50,7 @@ export function lossAndGrads(
     for (const [name, v] of model.trainable) out.set(name, grads[v.name] ?? tf.zerosLike(v));
     return { parts: parts!, grads: out };
   } finally {
+    outside?.dispose();
     disposeBatch(batch);
   }
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LOSS_WEIGHTS } from '../../../src/core/distill/loss.ts';
+import { DEFAULT_LOSS_WEIGHTS, reflectionDistillLoss } from '../../../src/core/distill/loss.ts';
 import { generationRow, studentRow, teacherRow, type TrainRow } from '../../../src/core/distill/rows.ts';
 import type { LlamaModel } from '../../../src/core/model/llama.ts';
 import { parseSafetensors } from '../../../src/core/model/safetensors.ts';
@@ -23,7 +23,7 @@ import {
   type StepRows,
 } from '../../../src/core/train/shard.ts';
 import { localRunner } from '../../../src/core/train/step.ts';
-import { makeHostBatch } from '../../../src/core/train/batch.ts';
+import { batchToTensors, disposeBatch, makeHostBatch } from '../../../src/core/train/batch.ts';
 import { selectNodeBackend } from '../../../src/platform/node/backend.ts';
 import { loadTinyModel } from '../model/fixture.ts';
 import { FIXTURES, loadOfficialLossFixture } from '../helpers/fixture-record.ts';
@@ -57,8 +57,8 @@ const pair = (n: number) => ({ teacher: row('teacher', n), student: row('student
 
 const lens = (plan: PlannedSub[][]) =>
   plan.map((subs) =>
-    subs.map(({ rows: sub }) => [
-      ...sub.pairs.map((p) => `p${p.teacher.ids.length}`),
+    subs.map(({ rows: sub, teacherOutside }) => [
+      ...sub.pairs.map((p) => `${teacherOutside ? 's' : 'p'}${p.teacher.ids.length}`),
       ...sub.others.map((r) => `g${r.ids.length}`),
     ]),
   );
@@ -103,7 +103,8 @@ describe('planShards', () => {
       { pairs: [pair(800), pair(300)], others: [row('generation', 150), row('generation', 700)] },
       o,
     );
-    expect(lens(plan)).toEqual([[['p800']], [['p300', 'g150'], ['g700']]]);
+    // Both instances at 3358 either way; apart, p300, g150 and g700 cost less than with g150 padded to 300.
+    expect(lens(plan)).toEqual([[['p800']], [['p300'], ['g150'], ['g700']]]);
     // Without sub-batches: exactly one batch per instance.
     const whole = planShards(
       { pairs: [pair(800), pair(300)], others: [row('generation', 150), row('generation', 700)] },
@@ -127,9 +128,28 @@ describe('planShards', () => {
     expect(plan.flat().every((s) => s.rows.others.length === 2)).toBe(true);
   });
 
+  it('splits a pair when that evens the instances: its teacher as a row of its own, its student with the teacher outside', () => {
+    const o = { instances: 2, subBatches: true, attentionTokens: MINI_A };
+    // One pair and a short row: whole, one instance holds the pair (≈ 2 rows); split, ≈ 4/3 row each side.
+    expect(lens(planShards({ pairs: [pair(600)], others: [row('generation', 100)] }, o))).toEqual([
+      [['s600']],
+      [['g600'], ['g100']],
+    ]);
+    // Three similar pairs: one split pair evens them out (2 rows + 1 vs 2 rows + 4/3), not every pair.
+    expect(lens(planShards({ pairs: [pair(600), pair(620), pair(640)], others: [] }, o))).toEqual([
+      [['p640', 'g620']],
+      [['p600'], ['s620']],
+    ]);
+    // One instance: never split (it only adds work).
+    expect(
+      lens(planShards({ pairs: [pair(600)], others: [row('generation', 100)] }, { ...o, instances: 1 })).flat(2),
+    ).not.toContain('s600');
+  });
+
   it('never more instances than items; a bad instance count or no rows is refused', () => {
     const o = { instances: 4, subBatches: true, attentionTokens: MINI_A };
-    expect(planShards({ pairs: [pair(30)], others: [] }, o)).toHaveLength(1);
+    expect(planShards({ pairs: [pair(30)], others: [] }, o)).toHaveLength(2); // the pair, split: 2 rows
+    expect(planShards({ pairs: [], others: [row('generation', 30)] }, o)).toHaveLength(1);
     expect(() => planShards({ pairs: [pair(3)], others: [] }, { ...o, instances: 0 })).toThrow(/instances/);
     expect(() => planShards({ pairs: [], others: [] }, o)).toThrow(/at least one row/);
   });
@@ -186,6 +206,54 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
     }
   });
 
+  it('the official two-record case with both pairs split (teachers as rows of their own, students with their teachers outside) matches the PyTorch fixture', async () => {
+    const rows = caseRows();
+    const teachers = makeHostBatch(
+      [],
+      rows.pairs.map((p) => ({ ...p.teacher, kind: 'generation' as const })),
+      0,
+      'official',
+    );
+    const students = makeHostBatch(rows.pairs, [], 0, 'official', true);
+    expect(students.teacherOutside).toBeDefined();
+    const norm = {
+      teacher: teachers.counts.teacher + students.counts.teacher,
+      student: teachers.counts.student + students.counts.student,
+      kl: teachers.counts.kl + students.counts.kl,
+    };
+    teachers.norm = { ...norm };
+    students.norm = { ...norm };
+    const { parts, grads } = await localRunner.run(model, [[teachers], [students]], DEFAULT_LOSS_WEIGHTS, 0);
+    try {
+      const want = fx.cases.find(
+        (c) => c.records.length === 2 && c.strategy === 'block' && c.order === 'etc' && c.mask_rate === 0.5,
+      )!;
+      const p = await parts.data();
+      expect(rel(p[0]!, want.total)).toBeLessThan(1e-5);
+      expect(rel(p[4]!, want.ce)).toBeLessThan(1e-5);
+      expect(rel(p[3]!, want.kl)).toBeLessThan(1e-5);
+      const ref = parseSafetensors(new Uint8Array(readFileSync(path.join(FIXTURES, fx.gradient_case.file))));
+      await expectGradsMatchFixture(model, grads, ref);
+    } finally {
+      tf.dispose([parts, ...grads.values()]);
+    }
+  });
+
+  it('a batch with its teachers outside refuses to run without their log-probabilities, and the reverse', () => {
+    const b = batchToTensors(makeHostBatch(caseRows().pairs, [], 0, 'official', true));
+    const whole = batchToTensors(makeHostBatch(caseRows().pairs, [], 0, 'official'));
+    try {
+      expect(() => tf.tidy(() => reflectionDistillLoss(model, b).total)).toThrow(/outside/);
+      expect(() =>
+        tf.tidy(() => reflectionDistillLoss(model, whole, DEFAULT_LOSS_WEIGHTS, tf.zeros([1, 1])).total),
+      ).toThrow(/outside/);
+      expect(() => makeHostBatch(caseRows().pairs, [row('generation', 5)], 0, 'official', true)).toThrow(/pairs only/);
+    } finally {
+      disposeBatch(b);
+      disposeBatch(whole);
+    }
+  });
+
   it('two micro-batches over 1 and 2 instances give the mean of the micro-batch losses and gradients', async () => {
     const [a, b] = [encs.A!, encs.B!];
     const m0: StepRows = {
@@ -227,7 +295,7 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
   });
 
   it.each(['official', 'per-term'] as Objective[])(
-    '%s: pairs + generation rows, whole or cut into sub-batches over 1–3 instances: the same parts and gradients',
+    '%s: pairs + generation rows, whole, cut into sub-batches over 1–4 instances, pairs split: the same parts and gradients',
     async (objective) => {
       const [a, b] = [encs.A!, encs.B!];
       const rows: StepRows = {
@@ -238,13 +306,15 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
         others: [generationRow(b), generationRow(a)],
       };
       const results = [];
+      let splitSeen = false;
       const plans = [
         WHOLE,
-        ...[1, 2, 3].map((instances) => ({ instances, subBatches: true, attentionTokens: 20, overheadTokens: 0 })),
+        ...[1, 2, 3, 4].map((instances) => ({ instances, subBatches: true, attentionTokens: 20, overheadTokens: 0 })),
       ];
       for (const plan of plans) {
         const hosts = shardHostBatches(rows, plan, 0, objective);
         if (plan !== WHOLE) expect(hosts.flat().length).toBeGreaterThan(1);
+        if (hosts.flat().some((h) => h.teacherOutside)) splitSeen = true;
         const r = await localRunner.run(model, hosts, { teacher: 1, student: 0.7, kl: 0.4 }, 0);
         const parts = Array.from(await r.parts.data());
         const grads = new Map<string, Float32Array>();
@@ -252,6 +322,7 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
         tf.dispose([r.parts, ...r.grads.values()]);
         results.push({ parts, grads });
       }
+      expect(splitSeen, 'some plan splits a pair').toBe(true);
       const [one, ...split] = results;
       for (const s of split) {
         s!.parts.forEach((v, i) => expect(rel(v, one!.parts[i]!), `part ${i}`).toBeLessThan(1e-5));
