@@ -10,10 +10,10 @@
  * - **Micro-batches.** With gradient accumulation, the micro-batches of a step are independent, so an
  *   instance may take whole micro-batches while another takes others.
  *
- * planStep chooses: each micro-batch's items (a (teacher, student) pair stays together: the KL term
- * pairs their positions; a generation row alone) sorted by length are cut into k contiguous groups of
- * least padded cost, the groups assigned longest-first to the least-loaded instance, and the plan with
- * the smallest makespan wins. Cost of a group of r rows padded to T: r·T·(1 + T / attentionTokens) +
+ * planStep chooses: each micro-batch's items (a (teacher, student) pair, whose KL term pairs their
+ * positions; a generation row) sorted by length are cut into k contiguous groups of least padded cost,
+ * the groups assigned longest-first to the least-loaded instance, and the plan with the smallest makespan
+ * wins. With several instances a pair may also be split (splitItems, OUTSIDE_TEACHER_COST). Cost of a group of r rows padded to T: r·T·(1 + T / attentionTokens) +
  * overheadTokens (linear layers grow with T, attention with T²; a sub-batch has a fixed cost of its own).
  *
  * Every sub-batch's losses are normalised by its micro-batch's counts × the step's micro-batches
