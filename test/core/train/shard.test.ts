@@ -23,7 +23,7 @@ import {
   type StepRows,
 } from '../../../src/core/train/shard.ts';
 import { localRunner } from '../../../src/core/train/step.ts';
-import { batchToTensors, disposeBatch, makeHostBatch } from '../../../src/core/train/batch.ts';
+import { batchToTensors, disposeBatch, makeHostBatch, type HostBatch } from '../../../src/core/train/batch.ts';
 import { selectNodeBackend } from '../../../src/platform/node/backend.ts';
 import { loadTinyModel } from '../model/fixture.ts';
 import { FIXTURES, loadOfficialLossFixture } from '../helpers/fixture-record.ts';
@@ -187,9 +187,8 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
     others: [],
   });
 
-  it('the official two-record case split over two shards matches the PyTorch fixture (total and every gradient)', async () => {
-    const shards = shardHostBatches(caseRows(), { instances: 2, subBatches: false, attentionTokens: 1 }, 0, 'official');
-    expect(shards.map((s) => s.map((h) => h.nPairs))).toEqual([[1], [1]]);
+  /** The official two-record gradient case, computed as `shards`: total, CE, KL and every gradient against PyTorch. */
+  async function expectFixtureCase(shards: HostBatch[][]): Promise<void> {
     const { parts, grads } = await localRunner.run(model, shards, DEFAULT_LOSS_WEIGHTS, 0);
     try {
       const want = fx.cases.find(
@@ -204,6 +203,12 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
     } finally {
       tf.dispose([parts, ...grads.values()]);
     }
+  }
+
+  it('the official two-record case split over two shards matches the PyTorch fixture (total and every gradient)', async () => {
+    const shards = shardHostBatches(caseRows(), { instances: 2, subBatches: false, attentionTokens: 1 }, 0, 'official');
+    expect(shards.map((s) => s.map((h) => h.nPairs))).toEqual([[1], [1]]);
+    await expectFixtureCase(shards);
   });
 
   it('the official two-record case with both pairs split (teachers as rows of their own, students with their teachers outside) matches the PyTorch fixture', async () => {
@@ -223,20 +228,7 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
     };
     teachers.norm = { ...norm };
     students.norm = { ...norm };
-    const { parts, grads } = await localRunner.run(model, [[teachers], [students]], DEFAULT_LOSS_WEIGHTS, 0);
-    try {
-      const want = fx.cases.find(
-        (c) => c.records.length === 2 && c.strategy === 'block' && c.order === 'etc' && c.mask_rate === 0.5,
-      )!;
-      const p = await parts.data();
-      expect(rel(p[0]!, want.total)).toBeLessThan(1e-5);
-      expect(rel(p[4]!, want.ce)).toBeLessThan(1e-5);
-      expect(rel(p[3]!, want.kl)).toBeLessThan(1e-5);
-      const ref = parseSafetensors(new Uint8Array(readFileSync(path.join(FIXTURES, fx.gradient_case.file))));
-      await expectGradsMatchFixture(model, grads, ref);
-    } finally {
-      tf.dispose([parts, ...grads.values()]);
-    }
+    await expectFixtureCase([[teachers], [students]]);
   });
 
   it('a batch with its teachers outside refuses to run without their log-probabilities, and the reverse', () => {
