@@ -9,9 +9,9 @@ export type GradMap = Map<string, tf.Tensor>;
 
 /**
  * acc + scale · grads, by name. CONSUMES both `acc` (may be null) and `grads`: they are disposed, or
- * `grads` is returned as it is when there is no acc and scale is 1. With scale = 1/gradAccumSteps the
- * result is the mean of the micro-batch gradients (each micro-batch's loss is its own token mean, so
- * this is a mean of means — documented choice).
+ * `grads` is returned as it is when there is no acc and scale is 1. A step sums its host batches with
+ * scale 1: their losses already carry the 1/gradAccumSteps of the mean over micro-batches (shard.ts;
+ * each micro-batch's loss is its own token mean, so this is a mean of means — documented choice).
  */
 export function accumulateGrads(acc: GradMap | null, grads: GradMap, scale: number): GradMap {
   // One micro-batch (the usual case): the gradients are the result; no copy per parameter per step.

@@ -1,9 +1,10 @@
 /**
- * One optimizer step over gradAccumSteps micro-batches: loss + gradients per micro-batch (teacher
- * and student rows in one forward; a micro-batch split into data-parallel shards is the sum of its
- * shards, see shard.ts and GradientRunner), accumulation (mean of micro-batch gradients), global-norm
- * clipping, AdamW with the scheduled learning rate. Numbers for logging are read asynchronously
- * (`await data()`, never dataSync — docs/platform.md) after the update is queued.
+ * One optimizer step: loss + gradients of the step's host batches (teacher and student rows in one
+ * forward), computed by a GradientRunner — here one after the other, or on data-parallel replicas too —
+ * and summed: the batches are the step's micro-batches cut and spread by shard.ts, normalised so that
+ * their plain sum is the mean over micro-batches (gradient accumulation). Then global-norm clipping and
+ * AdamW with the scheduled learning rate. Numbers for logging are read asynchronously (`await data()`,
+ * never dataSync — docs/platform.md) after the update is queued.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '../errors.ts';
@@ -55,7 +56,7 @@ export function lossAndGrads(
   }
 }
 
-/** Loss parts [5] and gradients (param layout, by name) of one micro-batch; the caller disposes both. */
+/** Loss parts [5] and gradients (param layout, by name), summed over some host batches; the caller disposes both. */
 export interface MicroBatchGrads {
   parts: tf.Tensor1D;
   grads: GradMap;
@@ -81,9 +82,9 @@ export interface GradientRunner {
   ): Promise<MicroBatchGrads>;
 }
 
-/** Sums shard results. CONSUMES the inputs. */
+/** Sums results of host batches. CONSUMES the inputs. */
 export function sumShardGrads(results: MicroBatchGrads[]): MicroBatchGrads {
-  if (results.length === 0) throw new ShapeError('a micro-batch needs at least one shard, found none');
+  if (results.length === 0) throw new ShapeError('nothing to sum: no host batch was computed');
   let grads: GradMap | null = null;
   for (const r of results) grads = accumulateGrads(grads, r.grads, 1);
   // Pairwise adds (not addN: see grads.ts on webgpu's binding limit).
