@@ -170,29 +170,23 @@ export function makeHostBatch(
   }
   const B = rows.length;
   const T = rows.reduce((m, r) => Math.max(m, r.ids.length), 0);
-  const inputIds = new Int32Array(B * T).fill(padId);
-  const positions = new Int32Array(B * T);
-  const keyVisible = new Float32Array(B * T);
+  rows.forEach((row, b) => {
+    const n = row.ids.length;
+    if (row.positions.length !== n || row.keyVisible.length !== n || row.targets.length !== n) {
+      throw new ShapeError(`row ${b}: ids, positions, keyVisible and targets must have equal lengths`);
+    }
+  });
+  const { inputIds, positions, keyVisible } = padRows(rows, T, padId);
   const teacherMask = new Float32Array(B * T);
   const studentMask = new Float32Array(B * T);
   const klMask = new Float32Array(R * T);
   const counts = { teacher: 0, student: 0, kl: 0, tokens: 0 };
   rows.forEach((row, b) => {
     const n = row.ids.length;
-    if (row.positions.length !== n || row.keyVisible.length !== n || row.targets.length !== n) {
-      throw new ShapeError(`row ${b}: ids, positions, keyVisible and targets must have equal lengths`);
-    }
     counts.tokens += n;
-    for (let t = 0; t < T; t++) {
+    for (let t = 0; t < n; t++) {
       const o = b * T + t;
-      if (t >= n) {
-        positions[o] = t; // pad: position continues, key hidden, no target
-        continue;
-      }
-      inputIds[o] = row.ids[t]!;
-      positions[o] = row.positions[t]!;
-      keyVisible[o] = row.keyVisible[t] ? 1 : 0;
-      // Token 0 has no prediction; it can never be a target.
+      // Token 0 has no prediction; it can never be a target. Padding (t ≥ n) is never a target.
       const isTarget = t > 0 && row.targets[t]!;
       if (!isTarget) continue;
       if (row.kind === 'student') {
@@ -221,30 +215,40 @@ export function makeHostBatch(
     objective,
     head,
     counts,
-    ...(teacherOutside ? { teacherOutside: teacherRows(pairs, T, padId) } : {}),
+    ...(teacherOutside
+      ? {
+          teacherOutside: padRows(
+            pairs.map((p) => p.teacher),
+            T,
+            padId,
+          ),
+        }
+      : {}),
   };
 }
 
-/** The teacher rows of pairs, padded to T: what a batch with its teachers outside runs forward for the KL target. */
-function teacherRows(
-  pairs: { teacher: TrainRow }[],
+/**
+ * Rows right-padded to T, [rows, T] row-major: padding has `padId`, a position that continues the row and a
+ * hidden key (it is never attended to). Also the teacher rows a batch with its teachers outside runs forward.
+ */
+function padRows(
+  rows: readonly TrainRow[],
   T: number,
   padId: number,
-): NonNullable<HostBatch['teacherOutside']> {
-  const R = pairs.length;
-  const inputIds = new Int32Array(R * T).fill(padId);
-  const positions = new Int32Array(R * T);
-  const keyVisible = new Float32Array(R * T);
-  pairs.forEach(({ teacher }, r) => {
+): { inputIds: Int32Array; positions: Int32Array; keyVisible: Float32Array } {
+  const inputIds = new Int32Array(rows.length * T).fill(padId);
+  const positions = new Int32Array(rows.length * T);
+  const keyVisible = new Float32Array(rows.length * T);
+  rows.forEach((row, b) => {
     for (let t = 0; t < T; t++) {
-      const o = r * T + t;
-      if (t >= teacher.ids.length) {
+      const o = b * T + t;
+      if (t >= row.ids.length) {
         positions[o] = t;
         continue;
       }
-      inputIds[o] = teacher.ids[t]!;
-      positions[o] = teacher.positions[t]!;
-      keyVisible[o] = teacher.keyVisible[t] ? 1 : 0;
+      inputIds[o] = row.ids[t]!;
+      positions[o] = row.positions[t]!;
+      keyVisible[o] = row.keyVisible[t] ? 1 : 0;
     }
   });
   return { inputIds, positions, keyVisible };
