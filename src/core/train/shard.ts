@@ -1,19 +1,18 @@
 /**
- * How one micro-batch is computed on CPU backends (docs/performance.md, "Data-parallel workers"):
+ * How a step's micro-batches are computed on CPU backends (docs/performance.md, "Every core for training"):
  *
  * - **Sub-batches by length.** Rows are padded to the longest row of their batch, and on a CPU every
  *   padded token costs as much as a real one. A micro-batch that mixes an 800-token reflection pair with
  *   a 150-token instruction row is cheaper as two sub-batches computed one after the other.
- * - **Instances.** With data-parallel replicas, the sub-batches are spread over the instances
- *   (this one + the replicas), which compute at the same time.
+ * - **Instances.** With data-parallel replicas, the sub-batches are spread over the instances (this one
+ *   + the replicas), which compute at the same time. With gradient accumulation an instance may take
+ *   whole micro-batches while another takes others.
+ * - **Split pairs.** With several instances a (teacher, student) pair, whose KL term pairs their
+ *   positions, may be split over two of them (splitItems, OUTSIDE_TEACHER_COST).
  *
- * - **Micro-batches.** With gradient accumulation, the micro-batches of a step are independent, so an
- *   instance may take whole micro-batches while another takes others.
- *
- * planStep chooses: each micro-batch's items (a (teacher, student) pair, whose KL term pairs their
- * positions; a generation row) sorted by length are cut into k contiguous groups of least padded cost,
- * the groups assigned longest-first to the least-loaded instance, and the plan with the smallest makespan
- * wins. With several instances a pair may also be split (splitItems, OUTSIDE_TEACHER_COST). Cost of a group of r rows padded to T: r·T·(1 + T / attentionTokens) +
+ * planStep chooses: each micro-batch's items, sorted by length, are cut into k contiguous groups of least
+ * padded cost, the groups are assigned longest-first to the least-loaded instance, and the plan with the
+ * smallest makespan wins. Cost of a group of r rows padded to T: r·T·(1 + T / attentionTokens) +
  * overheadTokens (linear layers grow with T, attention with T²; a sub-batch has a fixed cost of its own).
  *
  * Every sub-batch's losses are normalised by its micro-batch's counts × the step's micro-batches
@@ -163,10 +162,12 @@ export interface PlannedSub {
 
 /**
  * [instance][sub-batch] for the micro-batches of one optimizer step: what each instance computes, one
- * sub-batch after the other. Sub-batches never mix micro-batches. Candidates: every micro-batch cut into
- * min(k, its items) groups for k = 1…, and every micro-batch at its own least-cost cut; each candidate's
- * groups are assigned longest-first, and the smallest makespan wins (then the fewest groups). Without
- * sub-batches, a micro-batch is one batch, or one per instance when it is alone in the step.
+ * sub-batch after the other. Sub-batches never mix micro-batches. Candidates, for each choice of pairs to
+ * split (none; the j-th longest of every micro-batch; all — only with several instances): every
+ * micro-batch cut into min(k, its items) groups for k = 1…, and every micro-batch at its own least-cost
+ * cut. Each candidate's groups are assigned longest-first; the smallest makespan wins, then the least
+ * work, then the fewest groups. Without sub-batches, a micro-batch is one batch, or one per instance when
+ * it is alone in the step.
  */
 export function planStep(micro: readonly StepRows[], o: ShardOptions): PlannedSub[][] {
   if (!Number.isInteger(o.instances) || o.instances < 1)
@@ -196,7 +197,7 @@ export function planStep(micro: readonly StepRows[], o: ShardOptions): PlannedSu
     // Which pairs to split (o.instances > 1 only): none; the j-th longest pair of every micro-batch (one
     // split pair is often all it takes to even out the instances); every pair.
     const maxPairs = o.instances > 1 ? Math.max(...micro.map((rows) => rows.pairs.length)) : 0;
-    const choices: ((byLength: number, n: number) => boolean)[] = [() => false];
+    const choices: ((byLength: number) => boolean)[] = [() => false];
     for (let j = 0; j < maxPairs; j++) choices.push((byLength) => byLength === j);
     if (maxPairs > 1) choices.push(() => true);
     for (const splitIt of choices) {
@@ -232,14 +233,11 @@ export function planStep(micro: readonly StepRows[], o: ShardOptions): PlannedSu
 }
 
 /**
- * A micro-batch's items with the pairs `splitIt(rank by length, pairs)` chooses split: such a pair's teacher
- * row becomes a row of its own (its CE only), among the whole items; its student row goes to `students`
- * (batches with their teachers outside).
+ * A micro-batch's items with the pairs `splitIt(rank by length)` chooses split (rank 0 = the longest): such
+ * a pair's teacher row becomes a row of its own (its CE only), among the whole items; its student row goes
+ * to `students` (batches with their teachers outside).
  */
-function splitItems(
-  rows: StepRows,
-  splitIt: (byLength: number, n: number) => boolean,
-): { whole: Item[]; students: Item[] } {
+function splitItems(rows: StepRows, splitIt: (byLength: number) => boolean): { whole: Item[]; students: Item[] } {
   const n = rows.pairs.length;
   const rank = new Map(
     rows.pairs
@@ -251,7 +249,7 @@ function splitItems(
   const students: Item[] = [];
   rows.pairs.forEach((p, i) => {
     const len = p.teacher.ids.length;
-    if (!splitIt(rank.get(i)!, n)) return whole.push({ pair: p, rows: 2, len, order: i });
+    if (!splitIt(rank.get(i)!)) return whole.push({ pair: p, rows: 2, len, order: i });
     whole.push({ row: { ...p.teacher, kind: 'generation' }, rows: 1, len, order: i });
     students.push({ pair: p, rows: 1, len, order: i });
   });
