@@ -57,7 +57,7 @@ export function lossAndGrads(
 }
 
 /** Loss parts [5] and gradients (param layout, by name), summed over some host batches; the caller disposes both. */
-export interface MicroBatchGrads {
+export interface BatchGrads {
   parts: tf.Tensor1D;
   grads: GradMap;
 }
@@ -79,11 +79,11 @@ export interface GradientRunner {
     shards: readonly (readonly HostBatch[])[],
     weights: LossWeights,
     version: number,
-  ): Promise<MicroBatchGrads>;
+  ): Promise<BatchGrads>;
 }
 
 /** Sums results of host batches. CONSUMES the inputs. */
-export function sumShardGrads(results: MicroBatchGrads[]): MicroBatchGrads {
+export function sumShardGrads(results: BatchGrads[]): BatchGrads {
   if (results.length === 0) throw new ShapeError('nothing to sum: no host batch was computed');
   let grads: GradMap | null = null;
   for (const r of results) grads = accumulateGrads(grads, r.grads, 1);
@@ -97,9 +97,9 @@ export function sumShardGrads(results: MicroBatchGrads[]): MicroBatchGrads {
 }
 
 /** Loss parts and gradients of host batches computed here one after the other, summed as they come. */
-export function localGrads(model: LlamaModel, hosts: readonly HostBatch[], weights: LossWeights): MicroBatchGrads {
+export function localGrads(model: LlamaModel, hosts: readonly HostBatch[], weights: LossWeights): BatchGrads {
   if (hosts.length === 0) throw new ShapeError('nothing to compute: no host batch');
-  let sum: MicroBatchGrads | null = null;
+  let sum: BatchGrads | null = null;
   try {
     for (const host of hosts) {
       const r = lossAndGrads(model, host, weights);

@@ -19,7 +19,7 @@ import type { LossWeights } from '../../core/distill/loss.ts';
 import type { LlamaModel } from '../../core/model/llama.ts';
 import type { HostBatch } from '../../core/train/batch.ts';
 import type { GradMap } from '../../core/train/grads.ts';
-import { localGrads, sumShardGrads, type GradientRunner, type MicroBatchGrads } from '../../core/train/step.ts';
+import { localGrads, sumShardGrads, type GradientRunner, type BatchGrads } from '../../core/train/step.ts';
 import type { ParamValue, ReplicaPort, ReplicaReply, ReplicaRequest } from '../../api/replica.ts';
 
 interface Replica {
@@ -99,12 +99,12 @@ export class DataParallelPool implements GradientRunner {
     shards: readonly (readonly HostBatch[])[],
     weights: LossWeights,
     version: number,
-  ): Promise<MicroBatchGrads> {
+  ): Promise<BatchGrads> {
     const remote = this.failed ? [] : shards.slice(1, this.replicas.length + 1);
     const local = [...shards[0]!, ...shards.slice(1 + remote.length).flat()];
     const params = remote.some((_, i) => this.replicas[i]!.version !== version) ? await readParams(model) : null;
     const replies = remote.map((subs, i) => this.request(this.replicas[i]!, subs, weights, version, params));
-    const results: MicroBatchGrads[] = [];
+    const results: BatchGrads[] = [];
     try {
       if (local.length > 0) results.push(localGrads(model, local, weights));
       const got = await Promise.all(replies);
@@ -164,6 +164,28 @@ export class DataParallelPool implements GradientRunner {
   }
 }
 
+/**
+ * The pool for `instances` (null for 1): `current` when it is healthy and of that size, else `current`
+ * closed and a new pool opened (its ports closed again if one cannot be opened).
+ */
+export function poolFor(
+  current: DataParallelPool | null,
+  instances: number,
+  openReplica: () => ReplicaPort,
+): DataParallelPool | null {
+  if (current?.healthy && current.size === instances) return current;
+  current?.dispose();
+  if (instances <= 1) return null;
+  const ports: ReplicaPort[] = [];
+  try {
+    for (let i = 1; i < instances; i++) ports.push(openReplica());
+  } catch (e) {
+    for (const p of ports) p.terminate();
+    throw e;
+  }
+  return DataParallelPool.open(ports);
+}
+
 /** The model's parameters as host arrays (wasm/cpu: a copy; never dataSync, docs/platform.md). */
 async function readParams(model: LlamaModel): Promise<ParamValue[]> {
   const out: ParamValue[] = [];
@@ -171,7 +193,7 @@ async function readParams(model: LlamaModel): Promise<ParamValue[]> {
   return out;
 }
 
-function uploadGrads(model: LlamaModel, reply: Extract<ReplicaReply, { type: 'grads' }>): MicroBatchGrads {
+function uploadGrads(model: LlamaModel, reply: Extract<ReplicaReply, { type: 'grads' }>): BatchGrads {
   const grads: GradMap = new Map();
   const byName = new Map(reply.grads.map((g) => [g.name, g]));
   for (const [name, v] of model.trainable) {
