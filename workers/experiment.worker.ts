@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import { selectBackend } from '../src/platform/browser/backend.ts';
 import { browserDataParallelWanted, openBrowserReplica } from '../src/platform/browser/replica-port.ts';
-import { DataParallelPool } from '../src/services/trainer/data-parallel.ts';
+import { poolFor, type DataParallelPool } from '../src/services/trainer/data-parallel.ts';
 import { IdbResultStore } from '../src/platform/browser/experiment-results.ts';
 import { parseExperimentData } from '../src/services/experiment/data.ts';
 import { experimentPreset } from '../src/services/experiment/presets.ts';
@@ -19,13 +19,7 @@ let controller: AbortController | null = null;
 let pool: DataParallelPool | null = null;
 
 function dataParallel(backend: string): DataParallelPool | null {
-  const n = browserDataParallelWanted();
-  if (backend !== 'wasm' || n <= 1) return null;
-  if (pool && (!pool.healthy || pool.size !== n)) {
-    pool.dispose();
-    pool = null;
-  }
-  pool ??= DataParallelPool.open(Array.from({ length: n - 1 }, () => openBrowserReplica()));
+  pool = poolFor(pool, backend === 'wasm' ? browserDataParallelWanted() : 1, openBrowserReplica);
   return pool;
 }
 

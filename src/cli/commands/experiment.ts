@@ -1,11 +1,12 @@
 /**
  * `experiment`: the ablation of paper Tables 2/3 on the generated task family (docs/experiment.md). Trains every
  * variant for every seed on the built-in data (public/demo/), evaluates greedy pass@1 on the seen- and
- * unseen-template test splits in the Python sandbox, and writes results.json + results.md to --out. Finished cells
- * are saved as they finish, so Ctrl-C and a rerun with the same --out continue where it stopped.
+ * unseen-template test splits in the Python sandbox, and writes the results (JSON and a Markdown table) to
+ * --out. Finished cells are saved as they finish, so Ctrl-C and a rerun with the same --out continue where it
+ * stopped.
  */
 import { nodeDataParallelWanted, openNodeReplica } from '../replica-port.ts';
-import { DataParallelPool } from '../../services/trainer/data-parallel.ts';
+import { poolFor, type DataParallelPool } from '../../services/trainer/data-parallel.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,8 +95,7 @@ export const experimentCommand: CliCommand = {
     try {
       const choice = await selectNodeBackend(backend);
       const instances = nodeDataParallelWanted();
-      if (choice.backend === 'wasm' && instances > 1)
-        pool = DataParallelPool.open(Array.from({ length: instances - 1 }, () => openNodeReplica()));
+      pool = poolFor(null, choice.backend === 'wasm' ? instances : 1, openNodeReplica);
       process.stderr.write(
         `backend: ${choice.backend} (${choice.reason}${pool ? `, ${instances} data-parallel workers` : ''}); preset ${preset.name}, seeds ${seeds.join(',')}, results in ${out}\n`,
       );

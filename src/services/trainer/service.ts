@@ -31,7 +31,7 @@ import { RunController } from './controller.ts';
 import { gpuLimits } from './device-limits.ts';
 import { RUN_PRESETS, validateRunConfig } from '../../core/train/run-config.ts';
 import { TrainingRun } from './run.ts';
-import { DataParallelPool } from './data-parallel.ts';
+import { poolFor, type DataParallelPool } from './data-parallel.ts';
 import type { ReplicaPort } from '../../api/replica.ts';
 import { localRunner } from '../../core/train/step.ts';
 
@@ -147,9 +147,8 @@ export class TrainerService implements TrainerApi {
         this.setState(summary.state);
         return summary;
       } finally {
+        // The replicas stay for the next run (warm); a pool that lost a replica is replaced then (poolFor).
         run.runner = localRunner;
-        // The replicas stay for the next run (warm); a pool that lost a replica is replaced then.
-        if (pool && !pool.healthy) this.closePool();
       }
     } catch (e) {
       if (this.control?.signal.aborted && !this.run) {
@@ -215,24 +214,11 @@ export class TrainerService implements TrainerApi {
    */
   private async openPool(run: TrainingRun): Promise<DataParallelPool | null> {
     const dp = this.deps.dataParallel;
-    const n = dp?.instances() ?? 1;
-    if (!dp || n <= 1 || this.backend?.backend !== 'wasm') {
-      this.closePool();
-      return null;
-    }
+    const n = dp && this.backend?.backend === 'wasm' ? dp.instances() : 1;
     try {
-      if (!this.pool || this.pool.size !== n) {
-        this.closePool();
-        const ports: ReplicaPort[] = [];
-        try {
-          for (let i = 1; i < n; i++) ports.push(dp.openReplica());
-        } catch (e) {
-          for (const p of ports) p.terminate();
-          throw e;
-        }
-        this.pool = DataParallelPool.open(ports);
-      }
+      this.pool = dp ? poolFor(this.pool, n, dp.openReplica) : null;
       const pool = this.pool;
+      if (!pool) return null;
       pool.onFailure = (message) => this.emit({ type: 'log', message });
       await pool.prepare(run.model);
       run.runner = pool;
