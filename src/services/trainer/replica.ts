@@ -18,6 +18,8 @@ import { localGrads } from '../../core/train/step.ts';
  */
 export function createReplica(selectBackend: () => Promise<BackendChoice>) {
   let model: LlamaModel | null = null;
+  /** Whether `model` holds the leader's parameters yet (they come with the first shard after init). */
+  let hasParams = false;
   let backend: Promise<BackendChoice> | null = null;
   return async function handle(msg: ReplicaRequest): Promise<{ reply: ReplicaReply; transfer: ArrayBuffer[] }> {
     const id = msg.id;
@@ -27,13 +29,16 @@ export function createReplica(selectBackend: () => Promise<BackendChoice>) {
       if (msg.type === 'init') {
         model?.dispose();
         model = null;
+        hasParams = false;
         // Initial values do not matter: the leader's parameters arrive with the first shard.
         model = LlamaModel.init(validateConfig(msg.config), 0);
         return { reply: { type: 'ready', id: msg.id, backend: b.backend }, transfer: [] };
       }
       if (!model) throw new Error('the replica received a shard before its model (init)');
-      if (msg.params) setParams(model, msg.params);
-      else if (!paramsSet.has(model)) throw new Error('the replica received a shard before any parameters');
+      if (msg.params) {
+        setParams(model, msg.params);
+        hasParams = true;
+      } else if (!hasParams) throw new Error('the replica received a shard before any parameters');
       const { parts, grads } = localGrads(model, msg.shards, msg.weights);
       try {
         const partsData = (await parts.data()) as Float32Array;
@@ -52,8 +57,6 @@ export function createReplica(selectBackend: () => Promise<BackendChoice>) {
   };
 }
 
-const paramsSet = new WeakSet<LlamaModel>();
-
 function setParams(model: LlamaModel, params: ParamValue[]): void {
   if (params.length !== model.params.size)
     throw new Error(`expected ${model.params.size} parameters from the leader, received ${params.length}`);
@@ -66,5 +69,4 @@ function setParams(model: LlamaModel, params: ParamValue[]): void {
     v.assign(t);
     t.dispose();
   }
-  paramsSet.add(model);
 }
