@@ -131,16 +131,8 @@ export async function runCell(opts: {
     name: `${variant.name}@${seed}`,
   });
   try {
-    if (opts.pool?.healthy && !opts.untrained) {
-      const pool = opts.pool;
-      pool.onFailure = (message) => opts.onEvent?.({ type: 'note', message });
-      try {
-        await pool.prepare(run.model);
-        run.runner = pool;
-      } catch (e) {
-        opts.onEvent?.({ type: 'note', message: `${(e as Error).message}; this cell trains on one worker` });
-      }
-    }
+    if (opts.pool?.healthy && !opts.untrained)
+      await opts.pool.attach(run, (message) => opts.onEvent?.({ type: 'note', message }));
     const t0 = performance.now();
     const curve: CellResult['curve'] = [];
     const steps = opts.untrained ? 0 : run.totalSteps;

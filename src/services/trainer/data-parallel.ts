@@ -10,7 +10,7 @@
  * instance, up to float summation order.
  *
  * If a replica fails (an error, a crashed worker), its shard is computed here instead, the pool
- * stops using replicas (width 1 from then on) and `onFailure` says why: the run goes on.
+ * stops using replicas (one instance from then on) and says why (attach's `say`): the run goes on.
  * The replicas outlive a run: the trainer service keeps the pool for the next run, whose `prepare`
  * only sends the new model's config (their tfjs and wasm memory are warm).
  */
@@ -33,10 +33,10 @@ interface Replica {
 export class DataParallelPool implements GradientRunner {
   private failed: string | null = null;
   private nextId = 1;
-  /** Called when a replica fails during a step (the run goes on here). Set per run by the owner. */
-  onFailure: (message: string) => void = () => {};
+  /** Told when a replica fails during a step (the run goes on here); set per run by attach. */
+  private onFailure: (message: string) => void = () => {};
 
-  /** Listens to the ports; `prepare` gives the replicas a model before the first step. */
+  /** Listens to the ports; `attach` gives the replicas a model before the first step. */
   constructor(private readonly replicas: Replica[]) {
     for (const r of replicas) {
       r.port.onReply((reply) => {
@@ -67,7 +67,23 @@ export class DataParallelPool implements GradientRunner {
    * the parameters the leader sends are the whole model. The replicas keep their tfjs (warm) across
    * runs. Throws (and the pool is unhealthy) if a replica cannot start.
    */
-  async prepare(model: LlamaModel): Promise<void> {
+  /**
+   * Trains `run` on this pool from its next step: the replicas get its model, and a later failure is told
+   * through `say`. False (and said) when a replica cannot take the model: the run trains on one instance.
+   */
+  async attach(run: { model: LlamaModel; runner: GradientRunner }, say: (message: string) => void): Promise<boolean> {
+    this.onFailure = say;
+    try {
+      await this.prepare(run.model);
+    } catch (e) {
+      say(`${(e as Error).message}; training on one worker`);
+      return false;
+    }
+    run.runner = this;
+    return true;
+  }
+
+  private async prepare(model: LlamaModel): Promise<void> {
     if (model.trainable !== model.params)
       throw new Error('data-parallel training needs a model whose every parameter is trained (not a LoRA adapter)');
     if (this.failed) throw new Error(`a data-parallel replica failed earlier: ${this.failed}`);

@@ -215,23 +215,23 @@ export class TrainerService implements TrainerApi {
   private async openPool(run: TrainingRun): Promise<DataParallelPool | null> {
     const dp = this.deps.dataParallel;
     const n = dp && this.backend?.backend === 'wasm' ? dp.instances() : 1;
+    const say = (message: string) => this.emit({ type: 'log', message });
     try {
       this.pool = dp ? poolFor(this.pool, n, dp.openReplica) : null;
-      const pool = this.pool;
-      if (!pool) return null;
-      pool.onFailure = (message) => this.emit({ type: 'log', message });
-      await pool.prepare(run.model);
-      run.runner = pool;
-      this.emit({
-        type: 'log',
-        message: `Data-parallel training on ${n} wasm workers (this one and ${n - 1} replica${n > 2 ? 's' : ''}, one thread each)`,
-      });
-      return pool;
     } catch (e) {
       this.closePool();
-      this.emit({ type: 'log', message: `${(e as Error).message}; training on this worker alone` });
+      say(`${(e as Error).message}; training on this worker alone`);
       return null;
     }
+    if (!this.pool) return null;
+    if (!(await this.pool.attach(run, say))) {
+      this.closePool();
+      return null;
+    }
+    say(
+      `Data-parallel training on ${n} wasm workers (this one and ${n - 1} replica${n > 2 ? 's' : ''}, one thread each)`,
+    );
+    return this.pool;
   }
 
   private closePool(): void {
