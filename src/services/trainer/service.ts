@@ -141,9 +141,9 @@ export class TrainerService implements TrainerApi {
           type: 'log',
           message: `${run.dropped} record(s) longer than train.maxLen = ${run.config.train.maxLen} tokens were dropped (never truncated)`,
         });
-      const pool = await this.openPool(run);
+      await this.attachPool(run);
       try {
-        const summary = await this.loop(run, pool?.instances ?? 1);
+        const summary = await this.loop(run);
         this.setState(summary.state);
         return summary;
       } finally {
@@ -209,10 +209,10 @@ export class TrainerService implements TrainerApi {
   }
 
   /**
-   * The run's data-parallel pool on wasm when more than one instance is wanted; null = this instance alone
-   * (also when a replica cannot start: the reason is logged and the run goes on here).
+   * Trains the run on the data-parallel pool on wasm when more than one instance is wanted (kept from run
+   * to run). When a replica cannot start, the reason is logged and the run trains on this instance alone.
    */
-  private async openPool(run: TrainingRun): Promise<DataParallelPool | null> {
+  private async attachPool(run: TrainingRun): Promise<void> {
     const dp = this.deps.dataParallel;
     const n = dp && this.backend?.backend === 'wasm' ? dp.instances() : 1;
     const say = (message: string) => this.emit({ type: 'log', message });
@@ -221,17 +221,13 @@ export class TrainerService implements TrainerApi {
     } catch (e) {
       this.closePool();
       say(`${(e as Error).message}; training on this worker alone`);
-      return null;
+      return;
     }
-    if (!this.pool) return null;
-    if (!(await this.pool.attach(run, say))) {
-      this.closePool();
-      return null;
-    }
+    if (!this.pool) return;
+    if (!(await this.pool.attach(run, say))) return this.closePool();
     say(
       `Data-parallel training on ${n} wasm workers (this one and ${n - 1} replica${n > 2 ? 's' : ''}, one thread each)`,
     );
-    return this.pool;
   }
 
   private closePool(): void {
@@ -244,7 +240,7 @@ export class TrainerService implements TrainerApi {
     return this.deps.openStore ? this.getStore() : null;
   }
 
-  private async loop(run: TrainingRun, workers: number): Promise<TrainSummary> {
+  private async loop(run: TrainingRun): Promise<TrainSummary> {
     const cfg = run.config;
     const meter = new ProgressMeter(run.elapsedBefore);
     this.meter = meter;
@@ -282,7 +278,7 @@ export class TrainerService implements TrainerApi {
       elapsed_sec: run.elapsedBefore + meter.sessionSeconds,
       tokens_per_sec: meter.tokensPerSec,
       backend: this.backend!,
-      workers: Math.min(workers, run.runner.instances),
+      workers: run.runner.instances, // 1 again if a replica failed during the run
     };
   }
 
