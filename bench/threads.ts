@@ -10,6 +10,11 @@
  * cancels out). Before measuring, the pages must report 1 thread and more than 1, and their warm-up
  * runs 1 data-parallel worker and more than 1 (on a machine with more than one core): otherwise the
  * run stops with the reason instead of printing a meaningless ratio. A run that fails is retried once.
+ * The machine's own ceiling, in the same rounds: two ?threads=1 pages train the same run AT THE SAME
+ * TIME (two independent trainer workers, nothing shared but the hardware). Their summed tokens/s over
+ * one page's alone is what two cores give two independent trainings here; data-parallel training, which
+ * also splits and exchanges, cannot beat it. Reported as `ceilingPerRoundMedian`, and the data-parallel
+ * ratio as a share of it.
  * Two shapes by default: the smoke preset (dim 64, 2 layers) and the experiment's `mini` model (dim 128,
  * 4 layers), each at its own batch size. Env: BENCH_ROUNDS (default 4), BENCH_THREADS_STEPS (steps per
  * run, default 3), BENCH_THREADS_PRESETS (comma-separated presets, default "smoke,mini"),
@@ -68,6 +73,8 @@ export async function run(): Promise<object> {
   const sides = [
     { name: 'one thread', query: '?backend=wasm&threads=1' },
     { name: 'all threads', query: '?backend=wasm' },
+    // The ceiling's second independent training, beside the first page (see the header).
+    { name: 'one thread, second page', query: '?backend=wasm&threads=1' },
   ];
   const apps = [];
   try {
@@ -80,7 +87,8 @@ export async function run(): Promise<object> {
       await Promise.all(apps.map((a) => a.page.locator('[data-testid=status-backend]').getAttribute('data-threads')))
     ).map(Number);
     const cores = await apps[1].page.evaluate(() => navigator.hardwareConcurrency);
-    if (threads[0] !== 1) throw new Error(`the ?threads=1 page reports ${threads[0]} wasm threads, not 1`);
+    for (const i of [0, 2])
+      if (threads[i] !== 1) throw new Error(`the ?threads=1 page reports ${threads[i]} wasm threads, not 1`);
     if (cores > 1 && !(threads[1] > 1))
       throw new Error(
         `the default page reports ${threads[1]} wasm threads on ${cores} cores: the threaded build did not start ` +
@@ -90,9 +98,12 @@ export async function run(): Promise<object> {
     for (const preset of PRESETS) {
       const config = configFor(preset);
       const runs: number[][] = sides.map(() => []);
+      /** Per round: the two one-thread pages' tokens/s, summed, while they trained at the same time. */
+      const together: number[] = [];
       const workers: number[] = [];
       for (const [i, a] of apps.entries()) workers[i] = (await trainMeasured(a.page, sides[i].name, config)).workers; // warm-up
-      if (workers[0] !== 1) throw new Error(`the ?threads=1 page trained on ${workers[0]} workers, not 1`);
+      for (const i of [0, 2])
+        if (workers[i] !== 1) throw new Error(`the ?threads=1 page trained on ${workers[i]} workers, not 1`);
       if (cores > 1 && !(workers[1]! > 1))
         throw new Error(
           `the default page trained on ${workers[1]} worker(s) on ${cores} cores: no data-parallel replica started`,
@@ -106,11 +117,15 @@ export async function run(): Promise<object> {
             throw new Error(`${sides[i].name}: ${run.workers} workers, was ${workers[i]}`);
           runs[i].push(run.tokensPerSec);
         }
+        // The ceiling: both one-thread pages, the same run, started together (same work, so they overlap).
+        const pair = await Promise.all([0, 2].map((i) => trainMeasured(apps[i].page, sides[i].name, config)));
+        together.push(pair[0]!.tokensPerSec + pair[1]!.tokensPerSec);
         console.error(
-          `threads ${preset}: round ${r + 1}/${ROUNDS}: 1 thread ${runs[0].at(-1)}, all ${runs[1].at(-1)} tokens/s`,
+          `threads ${preset}: round ${r + 1}/${ROUNDS}: 1 thread ${runs[0].at(-1)}, all ${runs[1].at(-1)}, ` +
+            `two 1-thread pages at once ${pair[0]!.tokensPerSec} + ${pair[1]!.tokensPerSec} tokens/s`,
         );
       }
-      const stats = sides.map((s, i) => ({
+      const stats = sides.slice(0, 2).map((s, i) => ({
         side: s.name,
         threads: threads[i],
         dataParallelWorkers: workers[i],
@@ -125,6 +140,13 @@ export async function run(): Promise<object> {
         speedupMedian: +(stats[1].medianTokensPerSec / stats[0].medianTokensPerSec).toFixed(2),
         speedupBest: +(stats[1].bestTokensPerSec / stats[0].bestTokensPerSec).toFixed(2),
         speedupPerRoundMedian: +median(runs[1].map((all, r) => all / runs[0][r]!)).toFixed(2),
+        ceiling: {
+          what: 'two ?threads=1 pages training the same run at the same time: summed tokens/s ÷ one page alone (same round)',
+          togetherTokensPerSec: together,
+          ceilingPerRoundMedian: +median(together.map((t, r) => t / runs[0][r]!)).toFixed(2),
+          // Data-parallel tokens/s ÷ the two independent trainings' summed tokens/s, per round.
+          speedupOverCeiling: +median(runs[1].map((all, r) => all / together[r]!)).toFixed(2),
+        },
       });
     }
     return {
