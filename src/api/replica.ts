@@ -6,6 +6,7 @@
 import type { LossWeights } from '../core/distill/loss.ts';
 import type { LlamaConfig } from '../core/model/config.ts';
 import type { HostBatch } from '../core/train/batch.ts';
+import type { ExchangeHandle } from '../core/train/exchange.ts';
 
 export interface ParamValue {
   name: string;
@@ -15,7 +16,15 @@ export interface ParamValue {
 
 export type ReplicaRequest =
   | { type: 'init'; id: number; config: LlamaConfig }
-  | { type: 'grads'; id: number; params: ParamValue[] | null; shards: HostBatch[]; weights: LossWeights };
+  | {
+      type: 'grads';
+      id: number;
+      params: ParamValue[] | null;
+      shards: HostBatch[];
+      weights: LossWeights;
+      /** The step's shared exchange of split pairs' KL targets (exchange.ts); null without shared memory. */
+      exchange: ExchangeHandle | null;
+    };
 
 export type ReplicaReply =
   | { type: 'ready'; id: number; backend: string }

@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError, ShapeError } from '../errors.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import type { DistillBatch } from '../train/batch.ts';
+import type { TargetSlot } from '../train/exchange.ts';
 import { gatherRows } from './gather.ts';
 import { logSoftmax } from '../model/ops.ts';
 
@@ -76,13 +77,17 @@ export function outsideTeacherLogProbs(model: LlamaModel, batch: DistillBatch): 
 
 /**
  * Call inside tf.variableGrads (or tf.tidy): returns scalars; intermediate tensors are freed by the caller's
- * scope. `outsideTeacher`: outsideTeacherLogProbs of a batch whose teachers are outside it.
+ * scope. `outsideTeacher`: the KL target of a batch whose teachers are outside it (outsideTeacherLogProbs,
+ * or a function asked for it after this batch's forward pass: the exchange of split pairs, exchange.ts).
+ * `publish`: given the log-probabilities [k, V] of each split pair's teacher row in this batch
+ * (batch.publish), as soon as the forward pass has them.
  */
 export function reflectionDistillLoss(
   model: LlamaModel,
   batch: DistillBatch,
   weights: LossWeights = DEFAULT_LOSS_WEIGHTS,
-  outsideTeacher?: tf.Tensor2D,
+  outsideTeacher?: tf.Tensor2D | (() => tf.Tensor2D),
+  publish?: (slot: TargetSlot, logProbs: tf.Tensor2D) => void,
 ): DistillLosses {
   if (!!batch.teacherOutside !== !!outsideTeacher)
     throw new ShapeError('a batch with its teachers outside needs their log-probabilities, and only such a batch');
@@ -100,6 +105,7 @@ export function reflectionDistillLoss(
   const logits = model.head(gatherRows(hidden, batch.headRows)); // [M, V]
   const V = logits.shape[1];
   const logp = logSoftmax(logits); // [M, V] (ops.ts: through the Softmax kernel)
+  if (publish) for (const p of batch.publish) publish(p.slot, tf.gather(logp, tf.tensor1d(p.headRows, 'int32')));
   // −log p(label) per position: a gather of M entries from the flattened [M·V] log-probabilities.
   const flat = tf.add(tf.mul(tf.range(0, M, 1, 'int32'), tf.scalar(V, 'int32')), batch.headLabels) as tf.Tensor1D;
   const nll = tf.neg(tf.reshape(gatherRows(tf.reshape(logp, [M * V, 1]), flat), [M])); // [M]
@@ -110,7 +116,8 @@ export function reflectionDistillLoss(
   let kl: tf.Scalar;
   if (K > 0 && outsideTeacher) {
     const logPs = tf.slice(logp, [0, 0], [K, V]) as tf.Tensor2D; // the head plan puts the student KL rows first
-    kl = safeDiv(klSum(outsideTeacher, logPs), batch.norm.kl);
+    const target = typeof outsideTeacher === 'function' ? outsideTeacher() : outsideTeacher;
+    kl = safeDiv(klSum(target, logPs), batch.norm.kl);
   } else if (K > 0) {
     const logPt = tf.slice(logp, [0, 0], [K, V]) as tf.Tensor2D;
     const logPs = tf.slice(logp, [K, 0], [K, V]) as tf.Tensor2D;

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '../errors.ts';
 import type { TrainRow } from '../distill/rows.ts';
 import type { Objective } from './config.ts';
+import type { TargetSlot } from './exchange.ts';
 
 /** Positions (of the flattened [B·T] hidden states) that go through the output head. */
 export interface HeadPlan {
@@ -59,6 +60,23 @@ export interface HostBatch {
    * row of another batch). Absent: teachers and students are both rows of the batch.
    */
   teacherOutside?: { inputIds: Int32Array; positions: Int32Array; keyVisible: Float32Array };
+  /**
+   * With teachers outside: where each pair's teacher log-probabilities arrive in the shared exchange
+   * (exchange.ts), in pair order, when the instances share memory. Absent: computed here (teacherOutside).
+   */
+  teacherSlots?: TargetSlot[];
+  /**
+   * Split pairs whose teacher row is in this batch (as a generation row): the head-plan indices of that
+   * row's KL positions (in the student's order), whose log-probabilities go to `slot` of the exchange.
+   */
+  publish?: { slot: TargetSlot; headRows: Int32Array }[];
+}
+
+/** A split pair's teacher row in this batch: `others[row]`, publishing the log-probs `student`'s KL term needs. */
+export interface PublishRow {
+  row: number;
+  student: TrainRow;
+  slot: TargetSlot;
 }
 
 /** Denominators of the token means: CE teacher targets, CE student targets, KL positions. */
@@ -86,6 +104,8 @@ export interface DistillBatch {
   norm: LossNorm;
   /** HostBatch.teacherOutside as tensors ([R, T] each), or null. */
   teacherOutside: { inputIds: tf.Tensor2D; positions: tf.Tensor2D; keyVisible: tf.Tensor2D } | null;
+  /** HostBatch.publish (host data: the loss hands these rows of its log-probabilities to the exchange). */
+  publish: { slot: TargetSlot; headRows: Int32Array }[];
 }
 
 /** Flattened [B·T] positions → head-plan slots: KL pairs first, then every other position that predicts a target. */
@@ -98,7 +118,9 @@ function headPlan(
   studentMask: Float32Array,
   klMask: Float32Array,
   teacherOutside: boolean,
-): HeadPlan {
+  /** More flat positions the head must compute (split pairs' teacher KL positions, for the exchange). */
+  extra: readonly number[] = [],
+): { plan: HeadPlan; slot: Map<number, number> } {
   const slot = new Map<number, number>();
   const rows: number[] = [];
   const add = (flat: number): void => {
@@ -121,6 +143,7 @@ function headPlan(
       if (teacherMask[next] || studentMask[next]) add(b * T + t);
     }
   }
+  for (const p of extra) add(p);
   const M = rows.length;
   const labels = new Int32Array(M);
   const teacherW = new Float32Array(M);
@@ -132,7 +155,7 @@ function headPlan(
     if (studentMask[next]) studentW[m] = 1;
     if (teacherW[m] || studentW[m]) labels[m] = inputIds[next]!;
   });
-  return { rows: Int32Array.from(rows), nKl: klPos.length, labels, teacherW, studentW };
+  return { plan: { rows: Int32Array.from(rows), nKl: klPos.length, labels, teacherW, studentW }, slot };
 }
 
 /**
@@ -146,6 +169,8 @@ export function makeHostBatch(
   objective: Objective = 'official',
   /** The pairs' teacher rows stay outside the batch (HostBatch.teacherOutside); no other rows then. */
   teacherOutside = false,
+  /** Shared-memory exchange of split pairs (exchange.ts): slots of the teachers outside, rows that publish. */
+  exchange: { teacherSlots?: TargetSlot[]; publish?: PublishRow[] } = {},
 ): HostBatch {
   if (teacherOutside && (others.length > 0 || pairs.length === 0))
     throw new ShapeError('a batch with its teachers outside holds pairs only, found none or other rows');
@@ -191,7 +216,7 @@ export function makeHostBatch(
       if (!isTarget) continue;
       if (row.kind === 'student') {
         studentMask[o] = 1;
-        klMask[(b - firstStudent) * T + (objective === 'official' ? t : t - 1)] = 1;
+        klMask[(b - firstStudent) * T + klPosition(t, objective)] = 1;
         counts.student++;
         counts.kl++;
       } else {
@@ -200,7 +225,33 @@ export function makeHostBatch(
       }
     }
   });
-  const head = headPlan(B, T, R, inputIds, teacherMask, studentMask, klMask, teacherOutside);
+  const publish = exchange.publish ?? [];
+  if (exchange.teacherSlots && (!teacherOutside || exchange.teacherSlots.length !== R))
+    throw new ShapeError(
+      `teacher slots: one per pair of a batch with its teachers outside, found ${exchange.teacherSlots.length}`,
+    );
+  // A split pair's teacher row (a generation row here) publishes its log-probs at its student's KL positions.
+  const publishAt = publish.map((p) => {
+    const teacher = others[p.row];
+    if (!teacher || teacher.ids.length !== p.student.ids.length || teacher.ids.some((id, i) => id !== p.student.ids[i]))
+      throw new ShapeError(`publishing row ${p.row} is not its student's teacher row`);
+    const b = (teacherOutside ? 0 : R) + R + p.row;
+    const at = klPositions(p.student, objective).map((t) => b * T + t);
+    if (at.length !== p.slot.k)
+      throw new ShapeError(`slot ${p.slot.slot} holds ${p.slot.k} rows, the student has ${at.length} KL positions`);
+    return at;
+  });
+  const { plan: head, slot } = headPlan(
+    B,
+    T,
+    R,
+    inputIds,
+    teacherMask,
+    studentMask,
+    klMask,
+    teacherOutside,
+    publishAt.flat(),
+  );
   return {
     batchSize: B,
     seqLen: T,
@@ -224,7 +275,28 @@ export function makeHostBatch(
           ),
         }
       : {}),
+    ...(exchange.teacherSlots ? { teacherSlots: exchange.teacherSlots } : {}),
+    ...(publish.length
+      ? {
+          publish: publish.map((p, i) => ({
+            slot: p.slot,
+            headRows: Int32Array.from(publishAt[i]!, (f) => slot.get(f)!),
+          })),
+        }
+      : {}),
   };
+}
+
+/** The KL position of a student target at t: t itself (official: the unshifted distillation labels) or t − 1. */
+function klPosition(t: number, objective: Objective): number {
+  return objective === 'official' ? t : t - 1;
+}
+
+/** A student row's KL positions, in order (one per target after the first token). */
+export function klPositions(student: TrainRow, objective: Objective): number[] {
+  const out: number[] = [];
+  for (let t = 1; t < student.ids.length; t++) if (student.targets[t]) out.push(klPosition(t, objective));
+  return out;
 }
 
 /**
@@ -280,6 +352,7 @@ export function batchToTensors(h: HostBatch): DistillBatch {
           keyVisible: tf.tensor2d(h.teacherOutside.keyVisible, [h.nPairs, h.seqLen], 'float32'),
         }
       : null,
+    publish: h.publish ?? [],
   };
 }
 

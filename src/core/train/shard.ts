@@ -22,7 +22,8 @@
 import { ShapeError } from '../errors.ts';
 import type { TrainRow } from '../distill/rows.ts';
 import type { LlamaConfig } from '../model/config.ts';
-import { makeHostBatch, type HostBatch } from './batch.ts';
+import { klPositions, makeHostBatch, type HostBatch, type PublishRow } from './batch.ts';
+import type { TargetSlot } from './exchange.ts';
 import type { Objective } from './config.ts';
 
 /** The rows of one micro-batch: (teacher, student) pairs and generation rows. */
@@ -40,6 +41,11 @@ export interface ShardOptions {
   attentionTokens: number;
   /** Fixed cost of one more sub-batch, in padded tokens. */
   overheadTokens?: number;
+  /**
+   * Do the instances share memory (exchange.ts)? Then a split pair's student takes its KL target from the
+   * teacher's instance instead of running the teacher's forward itself.
+   */
+  teacherExchange?: boolean;
 }
 
 /** One micro-batch as one batch on one instance (GPU backends, and the reference the plans are tested against). */
@@ -64,11 +70,15 @@ export function attentionTokens(c: Pick<LlamaConfig, 'dim' | 'nHeads' | 'nKvHead
   return (0.6 * linear) / (4 * c.dim);
 }
 
+type Pair = { teacher: TrainRow; student: TrainRow };
+
 interface Item {
   /** A whole pair, or (in a batch with its teachers outside) a pair's student row. */
-  pair?: { teacher: TrainRow; student: TrainRow };
+  pair?: Pair;
   /** A generation row, or a split pair's teacher row computed as one (its CE only). */
   row?: TrainRow;
+  /** For a split pair's teacher row: the pair (its row publishes the student's KL target, exchange.ts). */
+  teacherOf?: Pair;
   rows: number;
   len: number;
   order: number;
@@ -84,9 +94,10 @@ interface Group {
 
 /**
  * Splitting a pair over two instances: its teacher row is computed as a row of its own (CE only: the
- * teacher is detached in the KL term) and its student row with the teacher's KL target from a forward
- * without gradients on the student's instance — a forward is about a third of forward + backward, so the
- * student's side costs 4/3 of a row.
+ * teacher is detached in the KL term) and its student row with the teacher's KL target. Without shared
+ * memory that target comes from a forward without gradients on the student's instance — a forward is about
+ * a third of forward + backward, so the student's side costs 4/3 of a row; with it (exchange.ts) the
+ * teacher's instance hands the target over and the student's side costs one row.
  */
 const OUTSIDE_TEACHER_COST = 4 / 3;
 
@@ -96,7 +107,7 @@ const OUTSIDE_TEACHER_COST = 4 / 3;
  */
 function groupings(items: Item[], micro: number, o: ShardOptions, teacherOutside = false): Group[][] {
   const n = items.length;
-  const factor = teacherOutside ? OUTSIDE_TEACHER_COST : 1;
+  const factor = teacherOutside && !o.teacherExchange ? OUTSIDE_TEACHER_COST : 1;
   const sorted = [...items].sort((a, b) => b.len - a.len || a.order - b.order);
   const overhead = o.overheadTokens ?? DEFAULT_OVERHEAD;
   // cost of sorted[l..i) as one batch: padded to sorted[l].len (the longest).
@@ -148,16 +159,24 @@ function assign(groups: Group[], instances: number): { makespan: number; byInsta
     load[m]! += g.cost;
     byInstance[m]!.push(g);
   }
-  // Inside an instance: micro-batch order, then length order (deterministic, and readable in a trace).
-  for (const list of byInstance) list.sort((a, b) => a.micro - b.micro || a.items[0]!.order - b.items[0]!.order);
+  // Inside an instance: sub-batches that publish a split pair's KL target first (exchange.ts: whoever waits
+  // for it then waits only for another instance's first sub-batches, never for itself), then micro-batch
+  // order, then length order (deterministic, and readable in a trace).
+  const publishes = (g: Group) => (g.items.some((it) => it.teacherOf) ? 0 : 1);
+  for (const list of byInstance)
+    list.sort((a, b) => publishes(a) - publishes(b) || a.micro - b.micro || a.items[0]!.order - b.items[0]!.order);
   return { makespan: Math.max(...load), byInstance };
 }
 
-/** A planned sub-batch: rows of micro-batch `micro`; `teacherOutside`: its pairs' teachers are outside it. */
+/**
+ * A planned sub-batch: rows of micro-batch `micro`; `teacherOutside`: its pairs' teachers are outside it;
+ * `teacherOf[j]`: the split pair whose teacher row is rows.others[j], if it is one.
+ */
 export interface PlannedSub {
   micro: number;
   rows: StepRows;
   teacherOutside?: boolean;
+  teacherOf?: (Pair | undefined)[];
 }
 
 /**
@@ -223,11 +242,20 @@ export function planStep(micro: readonly StepRows[], o: ShardOptions): PlannedSu
   return chosen!.byInstance.map((list) =>
     list.map((g) => {
       const rows: StepRows = { pairs: [], others: [] };
+      const teacherOf: (Pair | undefined)[] = [];
       for (const it of g.items) {
         if (it.pair) rows.pairs.push(it.pair);
-        else rows.others.push(it.row!);
+        else {
+          rows.others.push(it.row!);
+          teacherOf.push(it.teacherOf);
+        }
       }
-      return { micro: g.micro, rows, ...(g.teacherOutside ? { teacherOutside: true } : {}) };
+      return {
+        micro: g.micro,
+        rows,
+        ...(g.teacherOutside ? { teacherOutside: true } : {}),
+        ...(teacherOf.some(Boolean) ? { teacherOf } : {}),
+      };
     }),
   );
 }
@@ -250,7 +278,7 @@ function splitItems(rows: StepRows, splitIt: (byLength: number) => boolean): { w
   rows.pairs.forEach((p, i) => {
     const len = p.teacher.ids.length;
     if (!splitIt(rank.get(i)!)) return whole.push({ pair: p, rows: 2, len, order: i });
-    whole.push({ row: { ...p.teacher, kind: 'generation' }, rows: 1, len, order: i });
+    whole.push({ row: { ...p.teacher, kind: 'generation' }, teacherOf: p, rows: 1, len, order: i });
     students.push({ pair: p, rows: 1, len, order: i });
   });
   rows.others.forEach((r, i) => whole.push({ row: r, rows: 1, len: r.ids.length, order: n + i }));
@@ -272,11 +300,34 @@ export function stepHostBatches(
   objective: Objective,
 ): HostBatch[][] {
   const plan = planStep(micro, o);
+  // With shared memory, every split pair gets a slot of the exchange: k rows (its student's KL positions).
+  const slots = new Map<Pair, TargetSlot>();
+  if (o.teacherExchange) {
+    let rowOffset = 0;
+    for (const sub of plan.flat())
+      for (const pair of sub.teacherOf ?? []) {
+        if (!pair) continue;
+        const k = klPositions(pair.student, objective).length;
+        slots.set(pair, { slot: slots.size, rowOffset, k });
+        rowOffset += k;
+      }
+  }
   const hosts = plan.map((subs) =>
-    subs.map((s) => ({
-      micro: s.micro,
-      host: makeHostBatch(s.rows.pairs, s.rows.others, padId, objective, s.teacherOutside === true),
-    })),
+    subs.map((s) => {
+      const publish: PublishRow[] = [];
+      s.teacherOf?.forEach((pair, row) => {
+        const slot = pair && slots.get(pair);
+        if (slot) publish.push({ row, student: pair.student, slot });
+      });
+      const teacherSlots = s.teacherOutside && slots.size ? s.rows.pairs.map((p) => slots.get(p)!) : undefined;
+      return {
+        micro: s.micro,
+        host: makeHostBatch(s.rows.pairs, s.rows.others, padId, objective, s.teacherOutside === true, {
+          ...(teacherSlots ? { teacherSlots } : {}),
+          ...(publish.length ? { publish } : {}),
+        }),
+      };
+    }),
   );
   const all = hosts.flat();
   if (all.length > 1) {

@@ -11,7 +11,8 @@ import { ShapeError } from '../errors.ts';
 import { outsideTeacherLogProbs, reflectionDistillLoss, type LossWeights } from '../distill/loss.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import type { AdamW } from './adamw.ts';
-import { batchToTensors, disposeBatch, type HostBatch } from './batch.ts';
+import { batchToTensors, disposeBatch, type DistillBatch, type HostBatch } from './batch.ts';
+import type { TeacherExchange } from './exchange.ts';
 import { accumulateGrads, clipByGlobalNorm, type GradMap } from './grads.ts';
 
 export interface StepResult {
@@ -29,20 +30,33 @@ export interface StepResult {
   tokens: number;
 }
 
-/** Loss parts and gradients (param layout, by name) of one host batch (a micro-batch or one shard of it). The caller disposes both. */
+/**
+ * Loss parts and gradients (param layout, by name) of one host batch (a micro-batch or one shard of it). The
+ * caller disposes both. `exchange`: the shared memory through which split pairs' teacher log-probabilities
+ * pass between instances (exchange.ts); without it, a batch whose teachers are outside runs their forward
+ * pass here.
+ */
 export function lossAndGrads(
   model: LlamaModel,
   host: HostBatch,
   weights: LossWeights,
+  exchange: TeacherExchange | null = null,
 ): { parts: tf.Tensor1D; grads: GradMap } {
   const batch = batchToTensors(host);
-  // A batch whose teachers are outside it (a split pair, shard.ts): their KL target, without gradients.
-  const outside = batch.teacherOutside ? tf.tidy(() => outsideTeacherLogProbs(model, batch)) : undefined;
+  const slots = exchange && host.teacherSlots ? host.teacherSlots : null;
+  // A batch whose teachers are outside it (a split pair, shard.ts): their KL target, without gradients —
+  // from the exchange, after this batch's forward pass, or computed here first.
+  const outside = batch.teacherOutside && !slots ? tf.tidy(() => outsideTeacherLogProbs(model, batch)) : undefined;
+  const target = slots ? () => takeTargets(exchange!, slots, batch) ?? untapedTeacherLogProbs(model, batch) : outside;
+  const publish = exchange
+    ? (slot: Parameters<TeacherExchange['publish']>[0], logProbs: tf.Tensor2D) =>
+        exchange.publish(slot, logProbs.dataSync() as Float32Array) // CPU backends only (replicas): a heap copy
+    : undefined;
   try {
     let parts: tf.Tensor1D | null = null;
     const vars = [...model.trainable.values()]; // every parameter, or only a LoRA adapter's (lora.ts)
     const { value, grads } = tf.variableGrads(() => {
-      const l = reflectionDistillLoss(model, batch, weights, outside);
+      const l = reflectionDistillLoss(model, batch, weights, target, publish);
       parts = tf.keep(tf.stack([l.total, l.ceTeacher, l.ceStudent, l.kl, l.ce]) as tf.Tensor1D); // [5]
       return l.total;
     }, vars);
@@ -54,6 +68,34 @@ export function lossAndGrads(
     outside?.dispose();
     disposeBatch(batch);
   }
+}
+
+/** The teachers' KL target [K, V] from the exchange, pair after pair; null if one did not come in time. */
+function takeTargets(exchange: TeacherExchange, slots: NonNullable<HostBatch['teacherSlots']>, batch: DistillBatch) {
+  const vocab = exchange.handle.vocab;
+  const out = new Float32Array(batch.nKl * vocab);
+  let at = 0;
+  for (const s of slots) {
+    const rows = exchange.take(s);
+    if (!rows) return null;
+    out.set(rows, at);
+    at += rows.length;
+  }
+  if (at !== out.length) throw new ShapeError(`exchange: ${at / vocab} teacher rows for ${batch.nKl} KL positions`);
+  return tf.tensor2d(out, [batch.nKl, vocab]);
+}
+
+/**
+ * The teachers' KL target computed here, inside the gradient tape but not recorded on it: a kernel's inner
+ * ops are not taped, and this node's only input (the teachers' ids) needs no gradient, so the backward pass
+ * never runs through the teachers' forward (their log-probabilities are detached in the KL term anyway).
+ */
+function untapedTeacherLogProbs(model: LlamaModel, batch: DistillBatch): tf.Tensor2D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: outsideTeacherLogProbs(model, batch),
+    gradFunc: () => [tf.zerosLike(args[0] as tf.Tensor)],
+  })) as unknown as (ids: tf.Tensor) => tf.Tensor2D;
+  return op(batch.teacherOutside!.inputIds);
 }
 
 /** Loss parts [5] and gradients (param layout, by name), summed over some host batches; the caller disposes both. */
@@ -70,6 +112,8 @@ export interface BatchGrads {
 export interface GradientRunner {
   /** Instances computing at the same time (1: this one alone). */
   readonly instances: number;
+  /** Do the instances share memory, so that split pairs hand their KL targets over (exchange.ts)? */
+  readonly sharesMemory?: boolean;
   /**
    * `version` names the model's current parameters (the optimizer's step count): a runner with
    * replicas sends the parameters to them only when it changed.
@@ -97,12 +141,17 @@ export function sumShardGrads(results: BatchGrads[]): BatchGrads {
 }
 
 /** Loss parts and gradients of host batches computed here one after the other, summed as they come. */
-export function localGrads(model: LlamaModel, hosts: readonly HostBatch[], weights: LossWeights): BatchGrads {
+export function localGrads(
+  model: LlamaModel,
+  hosts: readonly HostBatch[],
+  weights: LossWeights,
+  exchange: TeacherExchange | null = null,
+): BatchGrads {
   if (hosts.length === 0) throw new ShapeError('nothing to compute: no host batch');
   let sum: BatchGrads | null = null;
   try {
     for (const host of hosts) {
-      const r = lossAndGrads(model, host, weights);
+      const r = lossAndGrads(model, host, weights, exchange);
       sum = sum ? sumShardGrads([sum, r]) : r;
     }
   } catch (e) {

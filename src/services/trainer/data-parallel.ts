@@ -19,6 +19,7 @@ import type { LossWeights } from '../../core/distill/loss.ts';
 import type { LlamaModel } from '../../core/model/llama.ts';
 import type { HostBatch } from '../../core/train/batch.ts';
 import type { GradMap } from '../../core/train/grads.ts';
+import { canShareMemory, TeacherExchange } from '../../core/train/exchange.ts';
 import { localGrads, sumShardGrads, type GradientRunner, type BatchGrads } from '../../core/train/step.ts';
 import type { ParamValue, ReplicaPort, ReplicaReply, ReplicaRequest } from '../../api/replica.ts';
 
@@ -35,6 +36,9 @@ export class DataParallelPool implements GradientRunner {
   private nextId = 1;
   /** Told when a replica fails during a step (the run goes on here); set per run by attach. */
   private onFailure: (message: string) => void = () => {};
+  /** The shared memory of split pairs' KL targets (exchange.ts), grown when a step needs more; one generation per step. */
+  private exchange: TeacherExchange | null = null;
+  private generation = 0;
 
   /** Listens to the ports; `attach` gives the replicas a model before the first step. */
   constructor(private readonly replicas: Replica[]) {
@@ -105,6 +109,16 @@ export class DataParallelPool implements GradientRunner {
     return this.failed ? 1 : this.replicas.length + 1;
   }
 
+  /** Steps so far whose split pairs handed their KL targets over in shared memory (exchange.ts). */
+  get exchangedSteps(): number {
+    return this.generation;
+  }
+
+  /** Split pairs hand their KL targets over in shared memory (exchange.ts) while every replica works. */
+  get sharesMemory(): boolean {
+    return !this.failed && canShareMemory();
+  }
+
   /** The instances this pool was opened with (whether or not a replica has failed since). */
   get size(): number {
     return this.replicas.length + 1;
@@ -119,10 +133,11 @@ export class DataParallelPool implements GradientRunner {
     const remote = this.failed ? [] : shards.slice(1, this.replicas.length + 1);
     const local = [...shards[0]!, ...shards.slice(1 + remote.length).flat()];
     const params = remote.some((_, i) => this.replicas[i]!.version !== version) ? await readParams(model) : null;
-    const replies = remote.map((subs, i) => this.request(this.replicas[i]!, subs, weights, version, params));
+    const exchange = this.exchangeFor(shards, model.config.vocabSize);
+    const replies = remote.map((subs, i) => this.request(this.replicas[i]!, subs, weights, version, params, exchange));
     const results: BatchGrads[] = [];
     try {
-      if (local.length > 0) results.push(localGrads(model, local, weights));
+      if (local.length > 0) results.push(localGrads(model, local, weights, exchange));
       const got = await Promise.all(replies);
       for (let i = 0; i < got.length; i++) {
         const reply = got[i]!;
@@ -135,6 +150,7 @@ export class DataParallelPool implements GradientRunner {
           this.failed = message;
           this.onFailure(`a data-parallel replica failed (${message}); training continues on this worker alone`);
         }
+        // Its shards here, with the teachers' forward passes here too (the replica's published nothing).
         results.push(localGrads(model, remote[i]!, weights));
       }
     } catch (e) {
@@ -144,15 +160,47 @@ export class DataParallelPool implements GradientRunner {
     return sumShardGrads(results);
   }
 
+  /**
+   * This step's exchange (a new generation), grown to the slots and rows its split pairs need; null when the
+   * step splits no pair or the instances cannot share memory (then students run their teachers' forward).
+   */
+  private exchangeFor(shards: readonly (readonly HostBatch[])[], vocab: number): TeacherExchange | null {
+    let slots = 0;
+    let rows = 0;
+    for (const h of shards.flat())
+      for (const s of [...(h.teacherSlots ?? []), ...(h.publish ?? []).map((p) => p.slot)]) {
+        slots = Math.max(slots, s.slot + 1);
+        rows = Math.max(rows, s.rowOffset + s.k);
+      }
+    if (slots === 0 || !this.sharesMemory) return null;
+    const generation = ++this.generation;
+    const ex = this.exchange;
+    if (ex && ex.handle.vocab === vocab && ex.fits(slots, rows)) {
+      this.exchange = new TeacherExchange({ ...ex.handle, generation });
+    } else {
+      // Room to grow: a later step's split pairs are often longer.
+      this.exchange = TeacherExchange.create(Math.max(2 * slots, 16), 2 * rows, vocab, generation);
+    }
+    return this.exchange;
+  }
+
   private request(
     r: Replica,
     shards: readonly HostBatch[],
     weights: LossWeights,
     version: number,
     params: ParamValue[] | null,
+    exchange: TeacherExchange | null,
   ): Promise<ReplicaReply> {
     const send = r.version !== version ? params : null;
-    const reply = this.send(r, (id) => ({ type: 'grads', id, params: send, shards: [...shards], weights }));
+    const reply = this.send(r, (id) => ({
+      type: 'grads',
+      id,
+      params: send,
+      shards: [...shards],
+      weights,
+      exchange: exchange?.handle ?? null,
+    }));
     if (send) r.version = version;
     return reply;
   }

@@ -10,6 +10,7 @@ import type { BackendChoice } from '../../api/backend.ts';
 import { validateConfig } from '../../core/model/config.ts';
 import type { ParamValue, ReplicaReply, ReplicaRequest } from '../../api/replica.ts';
 import { LlamaModel } from '../../core/model/llama.ts';
+import { TeacherExchange } from '../../core/train/exchange.ts';
 import { localGrads } from '../../core/train/step.ts';
 
 /**
@@ -39,7 +40,8 @@ export function createReplica(selectBackend: () => Promise<BackendChoice>) {
         setParams(model, msg.params);
         hasParams = true;
       } else if (!hasParams) throw new Error('the replica received a shard before any parameters');
-      const { parts, grads } = localGrads(model, msg.shards, msg.weights);
+      const exchange = msg.exchange ? new TeacherExchange(msg.exchange) : null;
+      const { parts, grads } = localGrads(model, msg.shards, msg.weights, exchange);
       try {
         const partsData = (await parts.data()) as Float32Array;
         const out: ParamValue[] = [];

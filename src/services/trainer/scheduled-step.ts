@@ -65,6 +65,7 @@ export async function scheduledStep(i: ScheduledStepInput): Promise<StepResult> 
     instances: i.runner?.instances ?? 1,
     subBatches: tf.getBackend() !== 'webgpu',
     attentionTokens: attentionTokens(i.model.config),
+    teacherExchange: i.runner?.sharesMemory === true,
   };
   const hosts = stepShards(i.encoded, i.sampler, t, step, total, i.pad, shards);
   i.beforeStep?.(step);

@@ -22,8 +22,15 @@ import {
   type ShardOptions,
   type StepRows,
 } from '../../../src/core/train/shard.ts';
-import { localRunner } from '../../../src/core/train/step.ts';
-import { batchToTensors, disposeBatch, makeHostBatch, type HostBatch } from '../../../src/core/train/batch.ts';
+import { localGrads, localRunner, lossAndGrads, type BatchGrads } from '../../../src/core/train/step.ts';
+import {
+  batchToTensors,
+  disposeBatch,
+  klPositions,
+  makeHostBatch,
+  type HostBatch,
+} from '../../../src/core/train/batch.ts';
+import { TeacherExchange, type TargetSlot } from '../../../src/core/train/exchange.ts';
 import { selectNodeBackend } from '../../../src/platform/node/backend.ts';
 import { loadTinyModel } from '../model/fixture.ts';
 import { FIXTURES, loadOfficialLossFixture } from '../helpers/fixture-record.ts';
@@ -146,6 +153,46 @@ describe('planShards', () => {
     ).not.toContain('s600');
   });
 
+  it('with shared memory (exchange.ts): a split costs no extra forward, publishing sub-batches come first, every split pair gets one slot', () => {
+    const o = { instances: 2, subBatches: true, attentionTokens: MINI_A, teacherExchange: true };
+    // Three similar pairs: without the extra forward, splitting every pair evens the instances exactly.
+    const rows: StepRows = { pairs: [pair(600), pair(620), pair(640)], others: [row('generation', 90)] };
+    const plan = planShards(rows, o);
+    for (const subs of plan) {
+      const publishes = subs.map((sub) => (sub.teacherOf ?? []).some(Boolean));
+      expect(publishes, 'publishing sub-batches first').toEqual([...publishes].sort((a, b) => Number(b) - Number(a)));
+    }
+    const hosts = shardHostBatches(rows, o, 0, 'official').flat();
+    const published = hosts.flatMap((h) => (h.publish ?? []).map((p) => p.slot));
+    const taken = hosts.flatMap((h) => h.teacherSlots ?? []);
+    expect(published.length).toBeGreaterThan(0);
+    expect(new Set(published.map((x) => x.slot)).size).toBe(published.length);
+    expect([...taken].sort((a, b) => a.slot - b.slot)).toEqual([...published].sort((a, b) => a.slot - b.slot));
+    // Slots do not overlap, and each holds its student's KL positions (every token after the first: n − 1).
+    const bySlot = [...published].sort((a, b) => a.rowOffset - b.rowOffset);
+    bySlot.forEach((x, i) => i > 0 && expect(x.rowOffset).toBe(bySlot[i - 1]!.rowOffset + bySlot[i - 1]!.k));
+    for (const h of hosts) for (const p of h.publish ?? []) expect(p.headRows.length).toBe(p.slot.k);
+    expect(taken.map((x) => x.k).sort()).toEqual(
+      hosts
+        .filter((h) => h.teacherSlots)
+        .flatMap((h) => h.teacherSlots!.map((x) => x.k))
+        .sort(),
+    );
+    // Pairs of 700 and 500 tokens: kept whole without shared memory (a split costs the student a forward),
+    // both split with it, which evens the instances: teachers on one, students on the other.
+    const two: StepRows = { pairs: [pair(700), pair(500)], others: [] };
+    expect(lens(planShards(two, { ...o, teacherExchange: false }))).toEqual([[['p700']], [['p500']]]);
+    expect(lens(planShards(two, o))).toEqual([
+      [['g700'], ['g500']],
+      [['s700'], ['s500']],
+    ]);
+    expect(
+      shardHostBatches(two, { ...o, teacherExchange: false }, 0, 'official')
+        .flat()
+        .some((h) => h.publish || h.teacherSlots),
+    ).toBe(false);
+  });
+
   it('never more instances than items; a bad instance count or no rows is refused', () => {
     const o = { instances: 4, subBatches: true, attentionTokens: MINI_A };
     expect(planShards({ pairs: [pair(30)], others: [] }, o)).toHaveLength(2); // the pair, split: 2 rows
@@ -187,9 +234,28 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
     others: [],
   });
 
+  /**
+   * The step's host batches computed here one after the other with a shared exchange sized for them
+   * (exchange.ts), the batches that publish first (as each instance orders them; here one thread runs all).
+   */
+  function withExchange(hosts: HostBatch[][], timeoutMs = 2000, weights = DEFAULT_LOSS_WEIGHTS): BatchGrads {
+    const slots = hosts.flat().flatMap((h) => [...(h.teacherSlots ?? []), ...(h.publish ?? []).map((p) => p.slot)]);
+    const ex = new TeacherExchange(
+      TeacherExchange.create(
+        Math.max(1, ...slots.map((x) => x.slot + 1)),
+        Math.max(0, ...slots.map((x) => x.rowOffset + x.k)),
+        model.config.vocabSize,
+        1,
+      ).handle,
+      timeoutMs,
+    );
+    const ordered = [...hosts.flat()].sort((a, b) => (b.publish ? 1 : 0) - (a.publish ? 1 : 0));
+    return localGrads(model, ordered, weights, ex);
+  }
+
   /** The official two-record gradient case, computed as `shards`: total, CE, KL and every gradient against PyTorch. */
-  async function expectFixtureCase(shards: HostBatch[][]): Promise<void> {
-    const { parts, grads } = await localRunner.run(model, shards, DEFAULT_LOSS_WEIGHTS, 0);
+  async function expectFixtureCase(shards: HostBatch[][], exchanged?: BatchGrads): Promise<void> {
+    const { parts, grads } = exchanged ?? (await localRunner.run(model, shards, DEFAULT_LOSS_WEIGHTS, 0));
     try {
       const want = fx.cases.find(
         (c) => c.records.length === 2 && c.strategy === 'block' && c.order === 'etc' && c.mask_rate === 0.5,
@@ -229,6 +295,67 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
     teachers.norm = { ...norm };
     students.norm = { ...norm };
     await expectFixtureCase([[teachers], [students]]);
+  });
+
+  /** Both pairs of the fixture case split: teachers as rows of one batch, students in another; with `slots`, through the exchange. */
+  function bothSplit(slots?: TargetSlot[]): [HostBatch, HostBatch] {
+    const rows = caseRows();
+    const teachers = makeHostBatch(
+      [],
+      rows.pairs.map((p) => ({ ...p.teacher, kind: 'generation' as const })),
+      0,
+      'official',
+      false,
+      slots ? { publish: rows.pairs.map((p, i) => ({ row: i, student: p.student, slot: slots[i]! })) } : {},
+    );
+    const students = makeHostBatch(rows.pairs, [], 0, 'official', true, slots ? { teacherSlots: slots } : {});
+    const norm = {
+      teacher: teachers.counts.teacher + students.counts.teacher,
+      student: teachers.counts.student + students.counts.student,
+      kl: teachers.counts.kl + students.counts.kl,
+    };
+    teachers.norm = { ...norm };
+    students.norm = { ...norm };
+    return [teachers, students];
+  }
+
+  const caseSlots = (): TargetSlot[] => {
+    let rowOffset = 0;
+    return caseRows().pairs.map((p, slot) => {
+      const k = klPositions(p.student, 'official').length;
+      rowOffset += k;
+      return { slot, rowOffset: rowOffset - k, k };
+    });
+  };
+
+  it('both pairs split, their KL targets handed over in shared memory (exchange.ts): matches the PyTorch fixture', async () => {
+    const [teachers, students] = bothSplit(caseSlots());
+    expect(teachers.publish?.map((p) => p.headRows.length)).toEqual(caseSlots().map((x) => x.k));
+    await expectFixtureCase([[teachers], [students]], withExchange([[teachers], [students]]));
+  });
+
+  it('the students read the exchange (other rows there change the KL); with nothing there they compute the teachers themselves', async () => {
+    const slots = caseSlots();
+    const [teachers, students] = bothSplit(slots);
+    const V = model.config.vocabSize;
+    // Uniform "teacher" rows in the slots: the students' KL is then another number than the fixture's.
+    const ex = TeacherExchange.create(2, slots[1]!.rowOffset + slots[1]!.k, V, 1);
+    for (const x of slots) ex.publish(x, new Float32Array(x.k * V).fill(-Math.log(V)));
+    const tampered = lossAndGrads(model, students, DEFAULT_LOSS_WEIGHTS, ex);
+    const want = fx.cases.find(
+      (c) => c.records.length === 2 && c.strategy === 'block' && c.order === 'etc' && c.mask_rate === 0.5,
+    )!;
+    expect(rel((await tampered.parts.data())[3]!, want.kl)).toBeGreaterThan(1e-2);
+    tf.dispose([tampered.parts, ...tampered.grads.values()]);
+    // Students first, nothing published in time: each falls back to its teachers' forward (not taped), and
+    // the step is still the fixture's.
+    const t0 = performance.now();
+    const late = (() => {
+      const ex2 = new TeacherExchange({ ...ex.handle, generation: 2 }, 50);
+      return localGrads(model, [students, teachers], DEFAULT_LOSS_WEIGHTS, ex2);
+    })();
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(50);
+    await expectFixtureCase([[teachers], [students]], late);
   });
 
   it('a batch with its teachers outside refuses to run without their log-probabilities, and the reverse', () => {
@@ -299,15 +426,28 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
       };
       const results = [];
       let splitSeen = false;
-      const plans = [
+      let exchanged = false;
+      const plans: ShardOptions[] = [
         WHOLE,
         ...[1, 2, 3, 4].map((instances) => ({ instances, subBatches: true, attentionTokens: 20, overheadTokens: 0 })),
+        // Split pairs' KL targets through the shared exchange.
+        ...[2, 3].map((instances) => ({
+          instances,
+          subBatches: true,
+          attentionTokens: 20,
+          overheadTokens: 0,
+          teacherExchange: true,
+        })),
       ];
+      const weights = { teacher: 1, student: 0.7, kl: 0.4 };
       for (const plan of plans) {
         const hosts = shardHostBatches(rows, plan, 0, objective);
         if (plan !== WHOLE) expect(hosts.flat().length).toBeGreaterThan(1);
         if (hosts.flat().some((h) => h.teacherOutside)) splitSeen = true;
-        const r = await localRunner.run(model, hosts, { teacher: 1, student: 0.7, kl: 0.4 }, 0);
+        if (plan.teacherExchange && hosts.flat().some((h) => h.teacherSlots)) exchanged = true;
+        const r = plan.teacherExchange
+          ? withExchange(hosts, 2000, weights)
+          : await localRunner.run(model, hosts, weights, 0);
         const parts = Array.from(await r.parts.data());
         const grads = new Map<string, Float32Array>();
         for (const [n, g] of r.grads) grads.set(n, (await g.data()) as Float32Array);
@@ -315,6 +455,7 @@ describe('sharded losses and gradients (tiny-llama, wasm)', () => {
         results.push({ parts, grads });
       }
       expect(splitSeen, 'some plan splits a pair').toBe(true);
+      expect(exchanged, 'some plan hands a KL target over').toBe(true);
       const [one, ...split] = results;
       for (const s of split) {
         s!.parts.forEach((v, i) => expect(rel(v, one!.parts[i]!), `part ${i}`).toBeLessThan(1e-5));

@@ -4,7 +4,15 @@
  * (every logged number equal up to float summation order), reports its workers, and when a replica
  * dies mid-run its shards are computed by the leader and the run finishes with the same numbers.
  */
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LOSS_WEIGHTS } from '../../../src/core/distill/loss.ts';
+import type { TrainRow } from '../../../src/core/distill/rows.ts';
+import { MODEL_PRESETS } from '../../../src/core/model/config.ts';
+import { LlamaModel } from '../../../src/core/model/llama.ts';
+import { stepHostBatches, WHOLE, type StepRows } from '../../../src/core/train/shard.ts';
+import { localRunner, type GradientRunner } from '../../../src/core/train/step.ts';
+import { DataParallelPool } from '../../../src/services/trainer/data-parallel.ts';
 import type { TrainEvent, TrainProgress, TrainSummary } from '../../../src/api/trainer.ts';
 import { selectNodeBackend } from '../../../src/platform/node/backend.ts';
 import { openNodeReplica } from '../../../src/cli/replica-port.ts';
@@ -112,4 +120,59 @@ describe('data-parallel training (wasm, worker threads)', () => {
     expect(r!.summary.steps).toBe(6);
     close(r!.progress, one!.progress);
   }, 120_000);
+
+  it('split pairs hand their KL targets over in shared memory between threads: the same step as one instance', async () => {
+    await selectNodeBackend('wasm');
+    const model = LlamaModel.init(MODEL_PRESETS.tiny!, 3);
+    // (teacher, student) rows of the same tokens; the student hides a block of keys, so the KL is not zero.
+    const pair = (n: number, seed: number) => {
+      const base = (kind: TrainRow['kind']): TrainRow => ({
+        kind,
+        ids: Array.from({ length: n }, (_, i) => 1 + ((i * 7 + seed) % 90)),
+        positions: Array.from({ length: n }, (_, i) => i),
+        keyVisible: Array.from({ length: n }, (_, i) => kind === 'teacher' || i < 5 || i >= n / 2),
+        targets: Array.from({ length: n }, (_, i) => (kind === 'teacher' ? i > 0 : i >= n - 12)),
+      });
+      return { teacher: base('teacher'), student: base('student') };
+    };
+    const rows: StepRows = { pairs: [pair(120, 1), pair(80, 2)], others: [] };
+    const hosts = stepHostBatches(
+      [rows],
+      { instances: 2, subBatches: true, attentionTokens: 772, overheadTokens: 0, teacherExchange: true },
+      0,
+      'official',
+    );
+    expect(hosts.flat().filter((h) => h.teacherSlots).length, 'the plan splits the pairs').toBeGreaterThan(0);
+    const pool = DataParallelPool.open([openNodeReplica()]);
+    const run: { model: LlamaModel; runner: GradientRunner } = { model, runner: localRunner };
+    try {
+      expect(await pool.attach(run, (m) => expect.fail(m))).toBe(true);
+      expect(pool.sharesMemory).toBe(true);
+      const split = await pool.run(model, hosts, DEFAULT_LOSS_WEIGHTS, 0);
+      expect(pool.exchangedSteps).toBe(1);
+      const whole = await localRunner.run(
+        model,
+        stepHostBatches([rows], WHOLE, 0, 'official'),
+        DEFAULT_LOSS_WEIGHTS,
+        0,
+      );
+      const [a, b] = [await split.parts.data(), await whole.parts.data()];
+      expect(b[3]!, 'a KL term to hand over').toBeGreaterThan(1e-4);
+      a.forEach((v, i) => expect(Math.abs(v - b[i]!), `part ${i}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(b[i]!))));
+      for (const [name, g] of whole.grads) {
+        const [x, y] = [await split.grads.get(name)!.data(), await g.data()];
+        let num = 0;
+        let den = 0;
+        y.forEach((v, i) => {
+          num += (x[i]! - v) ** 2;
+          den += v * v;
+        });
+        expect(Math.sqrt(num / Math.max(den, 1e-30)), name).toBeLessThan(1e-4);
+      }
+      tf.dispose([split.parts, whole.parts, ...split.grads.values(), ...whole.grads.values()]);
+    } finally {
+      pool.dispose();
+      model.dispose();
+    }
+  }, 60_000);
 });
