@@ -8,7 +8,9 @@
  *   + the replicas), which compute at the same time. With gradient accumulation an instance may take
  *   whole micro-batches while another takes others.
  * - **Split pairs.** With several instances a (teacher, student) pair, whose KL term pairs their
- *   positions, may be split over two of them (splitItems, OUTSIDE_TEACHER_COST).
+ *   positions, may be split over two of them (splitItems, OUTSIDE_TEACHER_COST); with shared memory the
+ *   teacher's instance hands the KL target to the student's (exchange.ts: stepHostBatches gives each split
+ *   pair a slot, and each instance computes its publishing sub-batches first).
  *
  * planStep chooses: each micro-batch's items, sorted by length, are cut into k contiguous groups of least
  * padded cost, the groups are assigned longest-first to the least-loaded instance, and the plan with the
