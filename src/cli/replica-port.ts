@@ -20,19 +20,23 @@ export function nodeDataParallelWanted(): number {
 }
 
 /**
- * The worker runs TypeScript. Node 20 does not apply `--import` loaders (tsx's) to a worker's entry, so
- * the worker is a two-line script that registers tsx's loader and then imports replica-thread.ts. The
- * replica's wasm runs on one thread whatever RCW_WASM_THREADS says.
+ * The code of a worker thread (`new Worker(code, { eval: true })`) that runs the TypeScript module `entry`
+ * (a file URL). Node 20 does not apply `--import` loaders (tsx's) to a worker's entry, so the worker is a
+ * two-line script that registers tsx's loader and then imports the module.
  */
-export function openNodeReplica(): ReplicaPort {
+export function tsxWorkerCode(entry: string): string {
   // tsx's ESM API (require.resolve gives its CommonJS twin, whose register() cannot run from import()).
   const tsxApi = pathToFileURL(
     createRequire(import.meta.url)
       .resolve('tsx/esm/api')
       .replace(/\.cjs$/, '.mjs'),
   ).href;
-  const entry = new URL('./replica-thread.ts', import.meta.url).href;
-  const code = `(async () => { (await import(${JSON.stringify(tsxApi)})).register(); await import(${JSON.stringify(entry)}); })()`;
+  return `(async () => { (await import(${JSON.stringify(tsxApi)})).register(); await import(${JSON.stringify(entry)}); })()`;
+}
+
+/** A replica in a worker thread running replica-thread.ts; its wasm runs on one thread whatever RCW_WASM_THREADS says. */
+export function openNodeReplica(): ReplicaPort {
+  const code = tsxWorkerCode(new URL('./replica-thread.ts', import.meta.url).href);
   const worker = new Worker(code, { eval: true, execArgv: [], env: { ...process.env, RCW_WASM_THREADS: '1' } });
   const ep = replicaEndpoint(
     (msg, transfer) => worker.postMessage(msg, transfer),

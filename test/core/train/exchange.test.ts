@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { tsxWorkerCode } from '../../../src/cli/replica-port.ts';
 import { exchangeBytes, TeacherExchange, type TargetSlot } from '../../../src/core/train/exchange.ts';
 
 const V = 5;
@@ -47,22 +46,11 @@ describe('TeacherExchange (split pairs: KL targets in shared memory)', () => {
   it('across threads: take blocks until another thread publishes (the real class on both sides)', async () => {
     const ex = TeacherExchange.create(1, 2, V, 7);
     const slot: TargetSlot = { slot: 0, rowOffset: 0, k: 2 };
-    const tsxApi = pathToFileURL(
-      createRequire(import.meta.url)
-        .resolve('tsx/esm/api')
-        .replace(/\.cjs$/, '.mjs'),
-    ).href;
-    const mod = new URL('../../../src/core/train/exchange.ts', import.meta.url).href;
-    // The worker waits 300 ms, then publishes rows(2, 42) into the same buffer.
-    const code = `(async () => {
-      (await import(${JSON.stringify(tsxApi)})).register();
-      const { TeacherExchange } = await import(${JSON.stringify(mod)});
-      const { workerData } = await import('node:worker_threads');
-      await new Promise((r) => setTimeout(r, 300));
-      const ex = new TeacherExchange(workerData.handle);
-      ex.publish(workerData.slot, Float32Array.from({ length: 2 * ${V} }, (_, i) => 42 + i / 8));
-    })()`;
-    const worker = new Worker(code, { eval: true, workerData: { handle: ex.handle, slot } });
+    // The worker (exchange-publisher.ts) waits 300 ms, then publishes rows(2, 42) into the same buffer.
+    const worker = new Worker(tsxWorkerCode(new URL('./exchange-publisher.ts', import.meta.url).href), {
+      eval: true,
+      workerData: { handle: ex.handle, slot, values: rows(2, 42), delayMs: 300 },
+    });
     const exited = new Promise((resolve, reject) => {
       worker.on('exit', resolve);
       worker.on('error', reject);
