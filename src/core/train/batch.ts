@@ -235,7 +235,7 @@ export function makeHostBatch(
     const teacher = others[p.row];
     if (!teacher || teacher.ids.length !== p.student.ids.length || teacher.ids.some((id, i) => id !== p.student.ids[i]))
       throw new ShapeError(`publishing row ${p.row} is not its student's teacher row`);
-    const b = (teacherOutside ? 0 : R) + R + p.row;
+    const b = 2 * R + p.row; // after the teacher and student rows (a batch with its teachers outside has no others)
     const at = klPositions(p.student, objective).map((t) => b * T + t);
     if (at.length !== p.slot.k)
       throw new ShapeError(`slot ${p.slot.slot} holds ${p.slot.k} rows, the student has ${at.length} KL positions`);
