@@ -76,7 +76,7 @@ export async function run(): Promise<object> {
     // The ceiling's second independent training, beside the first page (see the header).
     { name: 'one thread, second page', query: '?backend=wasm&threads=1' },
   ];
-  const apps = [];
+  const apps: Awaited<ReturnType<typeof openApp>>[] = [];
   try {
     for (const s of sides) {
       const app = await openApp({ query: s.query });
