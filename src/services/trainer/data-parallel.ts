@@ -8,8 +8,8 @@
  * each optimizer step). The sum over shards is the micro-batch's loss and gradient (the shards
  * carry the micro-batch's denominators), so a data-parallel step computes the same step as one
  * instance, up to float summation order. A pair split over two instances hands its teacher's KL target
- * from one to the other through a SharedArrayBuffer (core/train/exchange.ts) that every request carries,
- * so no instance runs a teacher's forward pass twice.
+ * from one to the other through a SharedArrayBuffer (core/train/exchange.ts) that the requests of such a
+ * step carry, so no instance runs a teacher's forward pass twice.
  *
  * If a replica fails (an error, a crashed worker), its shard is computed here instead, the pool
  * stops using replicas (one instance from then on) and says why (attach's `say`): the run goes on.
