@@ -7,7 +7,7 @@
  * never dataSync — docs/platform.md) after the update is queued.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ShapeError } from '../errors.ts';
+import { BackendError, ShapeError } from '../errors.ts';
 import { outsideTeacherLogProbs, reflectionDistillLoss, type LossWeights } from '../distill/loss.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import type { AdamW } from './adamw.ts';
@@ -48,9 +48,14 @@ export function lossAndGrads(
   // from the exchange, after this batch's forward pass, or computed here first.
   const outside = batch.teacherOutside && !slots ? tf.tidy(() => outsideTeacherLogProbs(model, batch)) : undefined;
   const target = slots ? () => takeTargets(exchange!, slots, batch) ?? untapedTeacherLogProbs(model, batch) : outside;
+  // The rows are published from inside the gradient tape, where nothing can be awaited: a synchronous read,
+  // which on wasm/cpu is a heap copy. Replicas (and so the exchange) exist only there; on webgpu dataSync
+  // would stall and break the device (docs/platform.md), so it is refused outright.
+  if (exchange && tf.getBackend() === 'webgpu')
+    throw new BackendError('the split pairs’ shared exchange runs on CPU backends (wasm, cpu) only');
   const publish = exchange
     ? (slot: Parameters<TeacherExchange['publish']>[0], logProbs: tf.Tensor2D) =>
-        exchange.publish(slot, logProbs.dataSync() as Float32Array) // CPU backends only (replicas): a heap copy
+        exchange.publish(slot, logProbs.dataSync() as Float32Array)
     : undefined;
   try {
     let parts: tf.Tensor1D | null = null;
