@@ -226,7 +226,8 @@ export class TrainerService implements TrainerApi {
     if (!this.pool) return;
     if (!(await this.pool.attach(run, say))) return this.closePool();
     say(
-      `Data-parallel training on ${n} wasm workers (this one and ${n - 1} replica${n > 2 ? 's' : ''}, one thread each)`,
+      `Data-parallel training on ${n} wasm workers (this one and ${n - 1} replica${n > 2 ? 's' : ''}, one thread each` +
+        `${this.pool.sharesMemory ? '; split pairs pass their KL targets in shared memory' : ''})`,
     );
   }
 

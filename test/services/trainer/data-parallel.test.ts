@@ -74,7 +74,11 @@ describe('data-parallel training (wasm, worker threads)', () => {
     expect(one!.summary.workers).toBe(1);
     const [two] = await train(2);
     expect(two!.summary.workers).toBe(2);
-    expect(two!.logs.some((l) => /Data-parallel training on 2 wasm workers/.test(l))).toBe(true);
+    expect(
+      two!.logs.some((l) =>
+        /Data-parallel training on 2 wasm workers .*split pairs pass their KL targets in shared memory/.test(l),
+      ),
+    ).toBe(true);
     close(two!.progress, one!.progress);
     const [three] = await train(3);
     expect(three!.summary.workers).toBe(3);
