@@ -152,7 +152,8 @@ export class DataParallelPool implements GradientRunner {
           this.failed = message;
           this.onFailure(`a data-parallel replica failed (${message}); training continues on this worker alone`);
         }
-        // Its shards here, with the teachers' forward passes here too (the replica's published nothing).
+        // Its shards here, without the exchange: the teachers it was to publish may never have come, so
+        // the students among them run their teachers' forward passes here.
         results.push(localGrads(model, remote[i]!, weights));
       }
     } catch (e) {
