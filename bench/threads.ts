@@ -18,7 +18,8 @@
  * Two shapes by default: the smoke preset (dim 64, 2 layers) and the experiment's `mini` model (dim 128,
  * 4 layers), each at its own batch size. Env: BENCH_ROUNDS (default 4), BENCH_THREADS_STEPS (steps per
  * run, default 3), BENCH_THREADS_PRESETS (comma-separated presets, default "smoke,mini"),
- * BENCH_THREADS_BATCH (records per step for every preset; default the preset's).
+ * BENCH_THREADS_BATCH (records per step for every preset; default the preset's), BENCH_THREADS_POLL (ms between
+ * checks for a run's end, or "raf"; default 250).
  */
 import type { Page } from 'playwright-core';
 import { benchDist } from './build.ts';
@@ -27,6 +28,19 @@ import { median } from './timing.ts';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const STEPS = Number(process.env.BENCH_THREADS_STEPS ?? 3);
 const PRESETS = (process.env.BENCH_THREADS_PRESETS ?? 'smoke,mini').split(',').filter(Boolean);
+/**
+ * How the benchmark waits for a run's end: every 250 ms by default, not on every animation frame (playwright's
+ * default), which keeps a polled page producing frames. Measured (docs/performance.md, sixth round): the
+ * data-parallel ratio is the same either way (per-round medians 1.54–1.62× with "raf", 1.55–1.65× at 250 ms),
+ * but the ceiling's two polled pages lose to it (1.76–1.79× with "raf", 1.90–1.93× at 250 ms). The tokens/s
+ * come from the app's own step timing either way. BENCH_THREADS_POLL=raf measures the old way.
+ */
+const POLLING: number | 'raf' = ((v: string) => {
+  if (v === 'raf') return v;
+  const ms = Number(v);
+  if (!(ms > 0)) throw new Error(`BENCH_THREADS_POLL must be "raf" or a positive number of ms, found "${v}"`);
+  return ms;
+})(process.env.BENCH_THREADS_POLL ?? '250');
 /** BENCH_THREADS_BATCH: records per step; default: each preset's own batch size (smoke 2, mini 4), what a user's run uses. */
 const BATCH = process.env.BENCH_THREADS_BATCH ? Number(process.env.BENCH_THREADS_BATCH) : null;
 const configFor = (preset: string): string =>
@@ -59,7 +73,7 @@ async function trainOnce(page: Page, config: string): Promise<Run> {
   await page.waitForFunction(
     () => /^(finished|failed|stopped)$/.test(document.querySelector('[data-testid=train-state]')?.textContent ?? ''),
     null,
-    { timeout: 600_000 },
+    { timeout: 600_000, polling: POLLING },
   );
   const message = (await page.locator('[data-testid=train-message]').textContent()) ?? '';
   const m = /\((\d+) tok\/s on wasm(?: · (\d+) data-parallel workers)?\)/.exec(message);
@@ -152,7 +166,7 @@ export async function run(): Promise<object> {
     return {
       name: 'threads',
       when: new Date().toISOString(),
-      what: `presets ${PRESETS.join(', ')}, batch ${BATCH ?? 'of the preset'}, ${STEPS} steps per run, built-in demo data, Train panel in headless Chromium (all cores: data-parallel workers), ${ROUNDS} alternating rounds`,
+      what: `presets ${PRESETS.join(', ')}, batch ${BATCH ?? 'of the preset'}, ${STEPS} steps per run, run end polled ${POLLING === 'raf' ? 'every frame' : `every ${POLLING} ms`}, built-in demo data, Train panel in headless Chromium (all cores: data-parallel workers), ${ROUNDS} alternating rounds`,
       hardwareConcurrency: cores,
       shapes,
     };
