@@ -69,11 +69,6 @@ export class DataParallelPool implements GradientRunner {
   }
 
   /**
-   * (Re)creates the model on every replica: a from-scratch model, whose every parameter is trained, so
-   * the parameters the leader sends are the whole model. The replicas keep their tfjs (warm) across
-   * runs. Throws (and the pool is unhealthy) if a replica cannot start.
-   */
-  /**
    * Trains `run` on this pool from its next step: the replicas get its model, and a later failure is told
    * through `say`. False (and said) when a replica cannot take the model: the run trains on one instance.
    */
@@ -89,6 +84,11 @@ export class DataParallelPool implements GradientRunner {
     return true;
   }
 
+  /**
+   * (Re)creates the model on every replica: a from-scratch model, whose every parameter is trained, so
+   * the parameters the leader sends are the whole model. The replicas keep their tfjs (warm) across
+   * runs. Throws (and the pool is unhealthy) if a replica cannot start.
+   */
   private async prepare(model: LlamaModel): Promise<void> {
     if (model.trainable !== model.params)
       throw new Error('data-parallel training needs a model whose every parameter is trained (not a LoRA adapter)');
